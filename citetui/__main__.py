@@ -1,0 +1,3 @@
+from citetui.cli import main
+
+main()

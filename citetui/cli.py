@@ -1,0 +1,248 @@
+"""The command line: bare ``citetui`` opens the browser; subcommands import, show and search."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from citetui import __version__
+from citetui.paths import ENV_DB, default_library_path
+
+EXIT_USAGE = 2
+
+
+class Ctx:
+    """What every command needs: where the library is and whether it was chosen explicitly."""
+
+    def __init__(self, db: Path | None):
+        self.explicit = db is not None
+        self.path = db if db is not None else default_library_path()
+
+    def open(self, *, create: bool = False, readonly: bool = False):
+        """Open the library; the default one is built from the sample on first use."""
+        from citetui.library_setup import ensure_default_library
+        from citetui.store import Library, LibraryNotFound
+
+        if not self.path.exists():
+            if not self.explicit:
+                ensure_default_library(self.path)
+            elif not create:
+                raise LibraryNotFound(
+                    f"no library at {self.path} (create one with: citetui --db {self.path} import FILE)"
+                )
+        return Library(self.path, create=create, readonly=readonly)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"citetui: error: {message}", err=True)
+    sys.exit(code)
+
+
+def friendly_errors(fn: Callable) -> Callable:
+    """Turn expected failures into one line on stderr and an exit code, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from citetui.importers.errors import InputError
+        from citetui.query import QueryError
+        from citetui.store import LibraryError
+        from citetui.textsafe import clean
+
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            _fail(clean(str(exc)), exc.exit_code)
+        except LibraryError as exc:
+            _fail(clean(str(exc)), exc.exit_code)
+        except QueryError as exc:
+            _fail(f"bad query: {clean(str(exc))}", EXIT_USAGE)
+        except sqlite3.DatabaseError as exc:
+            _fail(f"the library is damaged or not a citetui library ({clean(str(exc))})", 3)
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing was written", 130)
+
+    return wrapper
+
+
+def json_option(fn: Callable) -> Callable:
+    """--json: print machine-readable JSON on stdout."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")(fn)
+
+
+def emit_json(data: Any) -> None:
+    """Print JSON on stdout."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"The library file (default: ${ENV_DB}, else the user data directory).",
+)
+@click.version_option(__version__, prog_name="citetui")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None) -> None:
+    """citetui: browse citation hubs in the terminal.
+
+    With no command, opens the browser on the library.
+    """
+    ctx.obj = Ctx(db)
+    if ctx.invoked_subcommand is None:
+        friendly_errors(_run_tui)(ctx.obj)
+
+
+def _run_tui(c: Ctx) -> None:
+    lib = c.open()
+    from citetui.tui.app import run
+
+    run(lib)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", help="Force the input format instead of detecting it.")
+@click.option("--hub", "hub", help="Mark this paper (an id in the input) as the hub.")
+@json_option
+@click.pass_obj
+@friendly_errors
+def import_cmd(c: Ctx, files: tuple[Path, ...], fmt: str | None, hub: str | None,
+               as_json: bool) -> None:
+    """Import FILES into the library (one transaction: all or nothing)."""
+    from citetui.importers import import_files
+
+    lib = c.open(create=True)
+    options: dict[str, Any] = {}
+    if hub:
+        options["hub"] = hub
+
+    def progress(path: Path) -> None:
+        if not as_json:
+            click.echo(f"importing {path}", err=True)
+
+    reports = import_files(lib, files, fmt=fmt, progress=progress, **options)
+    if as_json:
+        emit_json([r.to_dict() for r in reports])
+        return
+    for r in reports:
+        click.echo(f"{r.source} ({r.format})")
+        for label, counts in (("added", r.added), ("updated", r.updated),
+                              ("unchanged", r.unchanged)):
+            if counts:
+                click.echo(f"  {label}: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+        if not (r.added or r.updated or r.unchanged):
+            click.echo("  nothing to import")
+
+
+@cli.command()
+@json_option
+@click.pass_obj
+@friendly_errors
+def hubs(c: Ctx, as_json: bool) -> None:
+    """List the hubs in the library."""
+    from citetui.textsafe import clean
+
+    lib = c.open()
+    items = lib.hubs()
+    if as_json:
+        emit_json([
+            {"id": h.paper.id, "title": h.paper.title, "year": h.paper.year, "tier": h.tier,
+             "verdict": h.verdict, "citing_papers": h.n_citing,
+             "citation_count": h.paper.citation_count, "identifiers": h.paper.identifiers()}
+            for h in items
+        ])
+        return
+    if not items:
+        click.echo("no hubs in the library (import a bundle or a Semantic Scholar page)")
+    for h in items:
+        year = h.paper.year or "----"
+        tier = f" [{clean(h.tier)}]" if h.tier else ""
+        click.echo(f"{h.paper.id:>6}  {year}  {clean(h.paper.display_title, limit=90)}{tier}  "
+                   f"({h.n_citing} citing in library)")
+
+
+@cli.command()
+@click.argument("hub")
+@json_option
+@click.pass_obj
+@friendly_errors
+def show(c: Ctx, hub: str, as_json: bool) -> None:
+    """Print the page of HUB (an id, DOI, arXiv id or fuzzy title)."""
+    from citetui.render import hub_page_dict, hub_page_text
+
+    lib = c.open()
+    h = lib.resolve_hub(hub)
+    page = lib.hub_page(h.paper.id)
+    if as_json:
+        emit_json(hub_page_dict(page))
+    else:
+        click.echo(hub_page_text(page))
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--hub", help="Search only the citing papers of this hub (id or fuzzy title).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--sort", type=click.Choice(["relevance", "year", "citations", "title"]),
+              default="relevance", show_default=True)
+@json_option
+@click.pass_obj
+@friendly_errors
+def search(c: Ctx, query: tuple[str, ...], hub: str | None, limit: int, sort: str,
+           as_json: bool) -> None:
+    """Fuzzy search titles and summaries (see the query syntax in the README)."""
+    from citetui.search import search as run_search
+    from citetui.textsafe import clean
+
+    lib = c.open()
+    hub_id = lib.resolve_hub(hub).paper.id if hub else None
+    result = run_search(lib, " ".join(query), hub_id=hub_id, limit=limit, sort=sort)
+    if as_json:
+        emit_json([
+            {"id": r.paper_id, "title": r.title, "summary": r.summary, "year": r.year,
+             "roles": list(r.roles), "polarity": r.polarity,
+             "citation_count": r.citation_count,
+             "score": round(r.score, 4) if r.score is not None else None}
+            for r in result.rows
+        ])
+        return
+    if not result.rows:
+        click.echo("no matches", err=True)
+        sys.exit(1)
+    for r in result.rows:
+        year = r.year or "----"
+        click.echo(f"{r.paper_id:>6}  {year}  {clean(r.title, limit=100)}")
+        if r.summary:
+            click.echo(f"              {clean(r.summary, limit=140)}")
+    click.echo(f"{len(result.rows)} of {result.total} matches", err=True)
+
+
+@cli.command()
+@json_option
+@click.pass_obj
+@friendly_errors
+def stats(c: Ctx, as_json: bool) -> None:
+    """Counts of what the library holds."""
+    lib = c.open()
+    s = lib.stats()
+    if as_json:
+        emit_json(asdict(s))
+        return
+    click.echo(f"library   {s.path}")
+    click.echo(f"schema    {s.schema_version}")
+    for label in ("hubs", "papers", "citations", "contexts", "claims", "labels", "imports"):
+        click.echo(f"{label:<9} {getattr(s, label)}")
+    click.echo(f"size      {s.size_bytes / 1e6:.1f} MB")
+
+
+def main() -> None:
+    """Entry point of the ``citetui`` command."""
+    cli(prog_name="citetui")

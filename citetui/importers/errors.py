@@ -1,0 +1,23 @@
+"""The error an importer raises for bad input: one line naming file, record and field."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Input that cannot be imported. ``str()`` is the one line shown to the user."""
+
+    exit_code = 2
+
+    def __init__(self, path: str, message: str, *, record: str | None = None,
+                 field: str | None = None, line: int | None = None, column: int | None = None):
+        self.path, self.message, self.record, self.field = path, message, record, field
+        self.line, self.column = line, column
+        where = path
+        if line is not None:
+            where += f":{line}" + (f":{column}" if column is not None else "")
+        parts = [where]
+        if record is not None:
+            parts.append(f"record {record}")
+        if field is not None:
+            parts.append(f"field {field}")
+        super().__init__(": ".join(parts) + f": {message}")

@@ -1,0 +1,251 @@
+"""Frozen dataclasses for what a library holds, and the label vocabularies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES: tuple[str, ...] = ("background", "method", "comparison", "extension", "critique", "unknown")
+POLARITIES: tuple[str, ...] = ("supportive", "neutral", "critical", "unknown")
+STANCES = POLARITIES
+ID_FIELDS: tuple[str, ...] = ("doi", "arxiv", "s2_id", "corpus_id", "openalex_id")
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper with its identifiers and descriptive fields."""
+
+    id: int
+    title: str | None
+    year: int | None = None
+    venue: str | None = None
+    abstract: str | None = None
+    summary: str | None = None
+    summary_source: str | None = None
+    url: str | None = None
+    citation_count: int | None = None
+    doi: str | None = None
+    arxiv: str | None = None
+    s2_id: str | None = None
+    corpus_id: int | None = None
+    openalex_id: str | None = None
+    authors: tuple[str, ...] = ()
+
+    @property
+    def display_title(self) -> str:
+        """The title, or the summary when the source gave no title."""
+        if self.title:
+            return self.title
+        if self.summary:
+            return f"(untitled) {self.summary}"
+        return "(untitled)"
+
+    @property
+    def link(self) -> str | None:
+        """The best link to the paper: its URL, DOI or arXiv page."""
+        if self.url:
+            return self.url
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.arxiv:
+            return f"https://arxiv.org/abs/{self.arxiv}"
+        if self.openalex_id:
+            return f"https://openalex.org/{self.openalex_id}"
+        if self.s2_id:
+            return f"https://www.semanticscholar.org/paper/{self.s2_id}"
+        return None
+
+    def identifiers(self) -> dict[str, str | int]:
+        """The identifiers this paper has, by field name."""
+        return {f: getattr(self, f) for f in ID_FIELDS if getattr(self, f) is not None}
+
+
+@dataclass(frozen=True)
+class Hub:
+    """A paper marked as a hub, with the figures a hub page shows in its header."""
+
+    paper: Paper
+    tier: str | None
+    verdict: str | None
+    n_citing: int
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a role or polarity summary."""
+
+    label: str
+    share: float | None
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A role or polarity summary, either recorded by a source or computed from edges."""
+
+    kind: str  # "role" | "polarity"
+    bars: tuple[Bar, ...]
+    provenance: str  # "recorded" | "computed"
+    n: int | None = None  # citations the computed summary is based on
+    source: str | None = None
+
+    @property
+    def top(self) -> Bar | None:
+        """The most common label, if any."""
+        known = [b for b in self.bars if b.share is not None]
+        return max(known, key=lambda b: b.share) if known else None
+
+    @property
+    def caption(self) -> str:
+        """'recorded by source' or 'computed from N citations'."""
+        if self.provenance == "recorded":
+            return f"recorded by source ({self.source})" if self.source else "recorded by source"
+        return f"computed from {self.n} labelled citation{'s' if self.n != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """A citing paper engaging one of the hub's claims."""
+
+    paper_id: int
+    title: str
+    stance: str
+    context: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of a hub, with the papers that engage it."""
+
+    id: int
+    position: int
+    text: str
+    engagements: tuple[Engagement, ...] = ()
+
+    def stance_counts(self) -> dict[str, int]:
+        """How many engaging papers take each stance."""
+        out: dict[str, int] = {}
+        for e in self.engagements:
+            out[e.stance] = out.get(e.stance, 0) + 1
+        return out
+
+
+@dataclass(frozen=True)
+class CoCited:
+    """A work cited together with the hub."""
+
+    paper: Paper
+    count: int | None
+    provenance: str  # "recorded" | "computed"
+
+
+@dataclass(frozen=True)
+class Context:
+    """One citation sentence with its own roles."""
+
+    text: str
+    roles: tuple[str, ...] = ()
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Label:
+    """A role or polarity label with where it came from."""
+
+    kind: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An edge citing -> cited with its labels and contexts."""
+
+    citing_id: int
+    cited_id: int
+    roles: tuple[str, ...] = ()
+    polarity: str | None = None
+    influential: bool | None = None
+    contexts: tuple[Context, ...] = ()
+    labels: tuple[Label, ...] = ()
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class CitingRow:
+    """One row of the citing-papers explorer."""
+
+    paper_id: int
+    title: str
+    year: int | None
+    roles: tuple[str, ...]
+    polarity: str | None
+    summary: str | None
+    citation_count: int | None
+    influential: bool | None = None
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class HubPage:
+    """Everything the hub page shows."""
+
+    hub: Hub
+    role_summary: Summary | None
+    polarity_summary: Summary | None
+    claims: tuple[Claim, ...]
+    cocited: tuple[CoCited, ...]
+    representative: tuple[Paper, ...]
+    representative_rule: str | None = None
+
+    @property
+    def verdict_line(self) -> str:
+        """'Mixed citations · most common role background (52%)'."""
+        parts = []
+        if self.hub.verdict:
+            parts.append(self.hub.verdict)
+        top = self.role_summary.top if self.role_summary else None
+        if top is not None and top.share is not None:
+            parts.append(f"most common role {top.label} ({round(top.share * 100)}%)")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import added, updated and left unchanged."""
+
+    source: str
+    format: str
+    added: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    skipped: tuple[str, ...] = ()
+    hub_ids: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict."""
+        return {
+            "source": self.source,
+            "format": self.format,
+            "added": dict(self.added),
+            "updated": dict(self.updated),
+            "unchanged": dict(self.unchanged),
+            "skipped": list(self.skipped),
+            "hubs": list(self.hub_ids),
+        }
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts of what the library holds."""
+
+    path: str
+    schema_version: int
+    papers: int
+    hubs: int
+    citations: int
+    contexts: int
+    claims: int
+    labels: int
+    imports: int
+    size_bytes: int

@@ -1,0 +1,29 @@
+"""The library store: schema, migrations and every SQL query of citetui."""
+
+from citetui.store.errors import (
+    LibraryBusy,
+    LibraryError,
+    LibraryNotFound,
+    NewerSchema,
+    NotALibrary,
+    NotFound,
+    ReadOnlyLibrary,
+)
+from citetui.store.reads import Library, RowFilter
+from citetui.store.schema import SCHEMA_VERSION
+from citetui.store.writer import PaperIn, Writer
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Library",
+    "LibraryBusy",
+    "LibraryError",
+    "LibraryNotFound",
+    "NewerSchema",
+    "NotALibrary",
+    "NotFound",
+    "PaperIn",
+    "ReadOnlyLibrary",
+    "RowFilter",
+    "Writer",
+]

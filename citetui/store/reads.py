@@ -1,0 +1,481 @@
+"""Every read query of a library, returning the dataclasses of :mod:`citetui.models`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process, utils
+
+from citetui import ids as idn
+from citetui.models import (
+    POLARITIES,
+    ROLES,
+    Bar,
+    Citation,
+    CitingRow,
+    Claim,
+    CoCited,
+    Context,
+    Engagement,
+    Hub,
+    HubPage,
+    Label,
+    Paper,
+    Stats,
+    Summary,
+)
+from citetui.store.errors import NotFound
+from citetui.store.library import Connection
+
+PAPER_COLUMNS = (
+    "id, title, year, venue, abstract, summary, summary_source, url, citation_count, "
+    "doi, arxiv, s2_id, corpus_id, openalex_id, authors"
+)
+ROW_COLUMNS = "p.id, p.title, p.year, c.roles, c.polarity, p.summary, p.citation_count, c.influential"
+SORTS = {
+    "year": "p.year IS NULL, p.year DESC, p.id",
+    "citations": "p.citation_count IS NULL, p.citation_count DESC, p.id",
+    "title": "coalesce(p.title, p.summary) COLLATE NOCASE, p.id",
+    "added": "p.id",
+}
+REPRESENTATIVE_RULE = (
+    "influential citations first, then one paper per role in turn, newest first, "
+    "then the most cited"
+)
+
+
+def paper_from_row(row: Sequence) -> Paper:
+    """A Paper from a row of PAPER_COLUMNS."""
+    authors = tuple(json.loads(row[14])) if row[14] else ()
+    return Paper(*row[:14], authors=authors)
+
+
+def row_from_tuple(row: Sequence, score: float | None = None) -> CitingRow:
+    """A CitingRow from a row of ROW_COLUMNS."""
+    roles = tuple(r for r in (row[3] or "").split(",") if r)
+    title = row[1] or (f"(untitled) {row[5]}" if row[5] else "(untitled)")
+    infl = None if row[7] is None else bool(row[7])
+    return CitingRow(row[0], title, row[2], roles, row[4], row[5], row[6], infl, score)
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """Structured filters on a hub's citing papers (the field filters of the query syntax)."""
+
+    roles: tuple[str, ...] = ()
+    polarities: tuple[str, ...] = ()
+    year_min: int | None = None
+    year_max: int | None = None
+    claims: tuple[int, ...] = ()  # claim positions, 1-based
+
+    def sql(self, hub_id: int) -> tuple[str, list]:
+        """WHERE clauses (joined with AND) over p (papers) and c (citations)."""
+        where, params = ["c.cited_id = ?"], [hub_id]
+        if self.roles:
+            where.append("(" + " OR ".join("c.roles LIKE ?" for _ in self.roles) + ")")
+            params += [f"%,{r},%" for r in self.roles]
+        if self.polarities:
+            where.append(f"c.polarity IN ({','.join('?' * len(self.polarities))})")
+            params += list(self.polarities)
+        if self.year_min is not None:
+            where.append("p.year >= ?")
+            params.append(self.year_min)
+        if self.year_max is not None:
+            where.append("p.year <= ?")
+            params.append(self.year_max)
+        if self.claims:
+            where.append(
+                "p.id IN (SELECT e.paper_id FROM claim_engagements e JOIN claims k ON k.id = e.claim_id "
+                f"WHERE k.hub_id = ? AND k.position IN ({','.join('?' * len(self.claims))}))"
+            )
+            params += [hub_id, *[c - 1 for c in self.claims]]
+        return " AND ".join(where), params
+
+    @property
+    def empty(self) -> bool:
+        """Whether no filter is set."""
+        return not (self.roles or self.polarities or self.claims) and (
+            self.year_min is None and self.year_max is None
+        )
+
+
+class Library(Connection):
+    """A citetui library: the connection plus every read the app and CLI need."""
+
+    # -- papers -----------------------------------------------------------
+
+    def paper(self, paper_id: int) -> Paper:
+        """One paper by id."""
+        rows = self._rows(f"SELECT {PAPER_COLUMNS} FROM papers WHERE id = ?", (paper_id,))
+        if not rows:
+            raise NotFound(f"no paper with id {paper_id}")
+        return paper_from_row(rows[0])
+
+    def papers(self, paper_ids: Sequence[int]) -> dict[int, Paper]:
+        """Several papers by id."""
+        out: dict[int, Paper] = {}
+        ids = list(paper_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            sql = f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN ({','.join('?' * len(chunk))})"
+            for row in self._rows(sql, chunk):
+                out[row[0]] = paper_from_row(row)
+        return out
+
+    def find_paper_by_id(self, text: str) -> Paper | None:
+        """A paper by any identifier spelling: 12, DOI:..., arXiv id, S2 id, CorpusID:, W..."""
+        t = text.strip()
+        if t.isdigit():
+            rows = self._rows(f"SELECT {PAPER_COLUMNS} FROM papers WHERE id = ?", (int(t),))
+            if rows:
+                return paper_from_row(rows[0])
+        probes = [
+            ("doi", idn.norm_doi(t[4:] if t.lower().startswith("doi:") else t)),
+            ("arxiv", idn.norm_arxiv(t)),
+            ("s2_id", idn.norm_s2(t)),
+            ("corpus_id", idn.norm_corpus_id(t) if t.lower().startswith("corpusid:") else None),
+            ("openalex_id", idn.norm_openalex(t) if t[:1] in "Ww" or "openalex" in t else None),
+        ]
+        for col, val in probes:
+            if val is None:
+                continue
+            rows = self._rows(f"SELECT {PAPER_COLUMNS} FROM papers WHERE {col} = ?", (val,))
+            if rows:
+                return paper_from_row(rows[0])
+        return None
+
+    def resolve_paper(self, text: str) -> Paper:
+        """A paper by id or by fuzzy title."""
+        found = self.find_paper_by_id(text)
+        if found:
+            return found
+        titles = {r[0]: r[1] for r in self._rows("SELECT id, title FROM papers WHERE title IS NOT NULL")}
+        best = process.extractOne(text, titles, scorer=fuzz.WRatio, processor=utils.default_process)
+        if best is None or best[1] < 70:
+            raise NotFound(f"no paper matches {text!r}")
+        return self.paper(best[2])
+
+    # -- hubs -------------------------------------------------------------
+
+    def hubs(self) -> list[Hub]:
+        """Every hub, most-cited in the library first."""
+        rows = self._rows(
+            f"SELECT h.tier, h.verdict, h.source, "
+            f"(SELECT count(*) FROM citations c WHERE c.cited_id = h.paper_id), "
+            f"{', '.join('p.' + c.strip() for c in PAPER_COLUMNS.split(','))} "
+            f"FROM hubs h JOIN papers p ON p.id = h.paper_id"
+        )
+        hubs = [Hub(paper_from_row(r[4:]), r[0], r[1], r[3], r[2]) for r in rows]
+        hubs.sort(key=lambda h: (-h.n_citing, h.paper.display_title.casefold()))
+        return hubs
+
+    def hub(self, hub_id: int) -> Hub:
+        """One hub by its paper id."""
+        for h in self.hubs_by_id([hub_id]):
+            return h
+        raise NotFound(f"paper {hub_id} is not a hub in this library")
+
+    def hubs_by_id(self, hub_ids: Sequence[int]) -> list[Hub]:
+        """The hubs among these paper ids."""
+        ids = list(hub_ids)
+        if not ids:
+            return []
+        rows = self._rows(
+            f"SELECT paper_id, tier, verdict, source, "
+            f"(SELECT count(*) FROM citations c WHERE c.cited_id = hubs.paper_id) "
+            f"FROM hubs WHERE paper_id IN ({','.join('?' * len(ids))})",
+            ids,
+        )
+        papers = self.papers([r[0] for r in rows])
+        return [Hub(papers[r[0]], r[1], r[2], r[4], r[3]) for r in rows]
+
+    def resolve_hub(self, text: str) -> Hub:
+        """A hub by paper id, identifier or fuzzy title."""
+        paper = self.find_paper_by_id(text)
+        if paper is not None:
+            return self.hub(paper.id)
+        hubs = self.hubs()
+        if not hubs:
+            raise NotFound("the library has no hubs")
+        short = text.strip().casefold()
+        for h in hubs:  # an acronym: "ppo" for Proximal Policy Optimization Algorithms
+            initials = "".join(w[0] for w in (h.paper.title or "").split() if w[:1].isalpha())
+            if 2 <= len(short) <= 8 and short.isalpha() and initials.casefold().startswith(short):
+                return h
+        choices = {h.paper.id: h.paper.display_title for h in hubs}
+        best = process.extractOne(text, choices, scorer=fuzz.WRatio, processor=utils.default_process)
+        if best is None or best[1] < 60:
+            raise NotFound(f"no hub matches {text!r}")
+        return next(h for h in hubs if h.paper.id == best[2])
+
+    def hub_page(self, hub_id: int) -> HubPage:
+        """Everything the hub page shows."""
+        hub = self.hub(hub_id)
+        return HubPage(
+            hub=hub,
+            role_summary=self.summary(hub_id, "role"),
+            polarity_summary=self.summary(hub_id, "polarity"),
+            claims=tuple(self.claims(hub_id)),
+            cocited=tuple(self.cocited(hub_id)),
+            representative=tuple(self.representatives(hub_id)),
+        )
+
+    def summary(self, hub_id: int, kind: str) -> Summary | None:
+        """The hub's role or polarity summary: computed from labelled edges, else recorded."""
+        computed = self.computed_summary(hub_id, kind)
+        return computed if computed is not None else self.recorded_summary(hub_id, kind)
+
+    def computed_summary(self, hub_id: int, kind: str) -> Summary | None:
+        """The summary computed from the labels on the hub's citation edges (None if none)."""
+        if kind == "role":
+            rows = self._rows(
+                "SELECT roles FROM citations WHERE cited_id = ? AND roles IS NOT NULL", (hub_id,)
+            )
+            counts: Counter[str] = Counter()
+            for (roles,) in rows:
+                counts.update(r for r in roles.split(",") if r)
+            n, vocab = len(rows), ROLES
+        else:
+            rows = self._rows(
+                "SELECT polarity, count(*) FROM citations WHERE cited_id = ? AND polarity IS NOT NULL "
+                "GROUP BY polarity",
+                (hub_id,),
+            )
+            counts = Counter({r[0]: r[1] for r in rows})
+            n, vocab = sum(counts.values()), POLARITIES
+        if n == 0:
+            return None
+        bars = tuple(Bar(label, counts[label] / n, counts[label]) for label in vocab if counts[label])
+        return Summary(kind, bars, "computed", n=n)
+
+    def recorded_summary(self, hub_id: int, kind: str) -> Summary | None:
+        """The summary as a source recorded it (None if no source did)."""
+        rows = self._rows(
+            "SELECT label, share, count, source FROM recorded_summaries WHERE hub_id = ? AND kind = ? "
+            "ORDER BY source, position",
+            (hub_id, kind),
+        )
+        if not rows:
+            return None
+        source = rows[0][3]
+        bars = tuple(Bar(r[0], r[1], r[2]) for r in rows if r[3] == source)
+        return Summary(kind, bars, "recorded", source=source)
+
+    def claims(self, hub_id: int) -> list[Claim]:
+        """The hub's claims in order, each with the papers that engage it."""
+        claims = self._rows(
+            "SELECT id, position, text FROM claims WHERE hub_id = ? ORDER BY position, id", (hub_id,)
+        )
+        eng = self._rows(
+            "SELECT e.claim_id, e.paper_id, coalesce(p.title, p.summary, '(untitled)'), e.stance, "
+            "e.context FROM claim_engagements e JOIN claims k ON k.id = e.claim_id "
+            "JOIN papers p ON p.id = e.paper_id WHERE k.hub_id = ? ORDER BY p.year DESC, p.id",
+            (hub_id,),
+        )
+        by_claim: dict[int, list[Engagement]] = {}
+        for cid, pid, title, stance, ctx in eng:
+            by_claim.setdefault(cid, []).append(Engagement(pid, title, stance, ctx))
+        return [Claim(c[0], c[1], c[2], tuple(by_claim.get(c[0], ()))) for c in claims]
+
+    def cocited(self, hub_id: int, limit: int = 20) -> list[CoCited]:
+        """Works co-cited with the hub: recorded by a source, else computed from references."""
+        rows = self._rows(
+            "SELECT paper_id, count FROM cocited WHERE hub_id = ? "
+            "ORDER BY count IS NULL, count DESC, paper_id LIMIT ?",
+            (hub_id, limit),
+        )
+        provenance = "recorded"
+        if not rows:
+            provenance = "computed"
+            rows = self._rows(
+                "SELECT o.cited_id, count(*) AS n FROM citations c "
+                "JOIN citations o ON o.citing_id = c.citing_id AND o.cited_id != c.cited_id "
+                "WHERE c.cited_id = ? GROUP BY o.cited_id HAVING n >= 2 "
+                "ORDER BY n DESC, o.cited_id LIMIT ?",
+                (hub_id, limit),
+            )
+        papers = self.papers([r[0] for r in rows])
+        return [CoCited(papers[r[0]], r[1], provenance) for r in rows if r[0] in papers]
+
+    def representatives(self, hub_id: int, limit: int = 25) -> list[Paper]:
+        """Representative citing papers: as a source listed them, else by REPRESENTATIVE_RULE."""
+        rows = self._rows(
+            "SELECT paper_id FROM representatives WHERE hub_id = ? ORDER BY source, position LIMIT ?",
+            (hub_id, limit),
+        )
+        ids = [r[0] for r in rows]
+        if not ids:
+            ids = self._computed_representatives(hub_id, limit)
+        papers = self.papers(ids)
+        return [papers[i] for i in ids if i in papers]
+
+    def _computed_representatives(self, hub_id: int, limit: int) -> list[int]:
+        rows = self._rows(
+            "SELECT p.id, c.influential, c.roles FROM citations c JOIN papers p ON p.id = c.citing_id "
+            "WHERE c.cited_id = ? ORDER BY c.influential IS NULL, c.influential DESC, "
+            "p.year IS NULL, p.year DESC, p.citation_count IS NULL, p.citation_count DESC, p.id "
+            "LIMIT 5000",
+            (hub_id,),
+        )
+        chosen: list[int] = [r[0] for r in rows if r[1]][: limit // 2]
+        by_role: dict[str, list[int]] = {}
+        for pid, _, roles in rows:
+            first = next((r for r in (roles or "").split(",") if r), "unknown")
+            by_role.setdefault(first, []).append(pid)
+        queues = [q for _, q in sorted(by_role.items())]
+        while len(chosen) < limit and any(queues):
+            for q in queues:
+                while q and q[0] in chosen:
+                    q.pop(0)
+                if q and len(chosen) < limit:
+                    chosen.append(q.pop(0))
+        return chosen
+
+    # -- the explorer -----------------------------------------------------
+
+    def count_citing(self, hub_id: int, flt: RowFilter | None = None) -> int:
+        """How many citing papers of the hub pass the filter."""
+        where, params = (flt or RowFilter()).sql(hub_id)
+        sql = f"SELECT count(*) FROM citations c JOIN papers p ON p.id = c.citing_id WHERE {where}"
+        return self._rows(sql, params)[0][0]
+
+    def citing_rows(
+        self,
+        hub_id: int,
+        flt: RowFilter | None = None,
+        *,
+        sort: str = "year",
+        offset: int = 0,
+        limit: int = 100,
+    ) -> list[CitingRow]:
+        """One page of the hub's citing papers, filtered and sorted."""
+        where, params = (flt or RowFilter()).sql(hub_id)
+        sql = (
+            f"SELECT {ROW_COLUMNS} FROM citations c JOIN papers p ON p.id = c.citing_id "
+            f"WHERE {where} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?"
+        )
+        return [row_from_tuple(r) for r in self._rows(sql, [*params, limit, offset])]
+
+    def citing_rows_for(
+        self, hub_id: int, paper_ids: Sequence[int], flt: RowFilter | None = None
+    ) -> dict[int, CitingRow]:
+        """Explorer rows for these citing papers of the hub that pass the filter."""
+        where, params = (flt or RowFilter()).sql(hub_id)
+        out: dict[int, CitingRow] = {}
+        ids = list(paper_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            sql = (
+                f"SELECT {ROW_COLUMNS} FROM citations c JOIN papers p ON p.id = c.citing_id "
+                f"WHERE {where} AND p.id IN ({','.join('?' * len(chunk))})"
+            )
+            for r in self._rows(sql, [*params, *chunk]):
+                out[r[0]] = row_from_tuple(r)
+        return out
+
+    # -- a paper's citations ----------------------------------------------
+
+    def citation(self, citing: int, cited: int) -> Citation | None:
+        """The edge citing -> cited with labels and contexts."""
+        rows = self._rows(
+            "SELECT roles, polarity, influential, source FROM citations "
+            "WHERE citing_id = ? AND cited_id = ?",
+            (citing, cited),
+        )
+        if not rows:
+            return None
+        roles, polarity, infl, source = rows[0]
+        ctx = self._rows(
+            "SELECT text, roles, source FROM contexts WHERE citing_id=? AND cited_id=? "
+            "ORDER BY source, position",
+            (citing, cited),
+        )
+        labels = self._rows(
+            "SELECT kind, value, source FROM labels WHERE citing_id=? AND cited_id=? "
+            "ORDER BY kind, source, value",
+            (citing, cited),
+        )
+        return Citation(
+            citing,
+            cited,
+            tuple(r for r in (roles or "").split(",") if r),
+            polarity,
+            None if infl is None else bool(infl),
+            tuple(Context(t, tuple(json.loads(r or "[]")), s) for t, r, s in ctx),
+            tuple(Label(*lab) for lab in labels),
+            source,
+        )
+
+    def cited_by(self, paper_id: int) -> list[tuple[Paper, Citation]]:
+        """What this paper cites (each cited paper with the citation), hubs first."""
+        rows = self._rows(
+            "SELECT c.cited_id FROM citations c LEFT JOIN hubs h ON h.paper_id = c.cited_id "
+            "WHERE c.citing_id = ? ORDER BY h.paper_id IS NULL, c.cited_id",
+            (paper_id,),
+        )
+        papers = self.papers([r[0] for r in rows])
+        out = []
+        for (cid,) in rows:
+            cit = self.citation(paper_id, cid)
+            if cit is not None and cid in papers:
+                out.append((papers[cid], cit))
+        return out
+
+    def engagements_of(self, paper_id: int) -> list[tuple[int, Claim, Engagement]]:
+        """The claims this paper engages: (hub id, claim, engagement)."""
+        rows = self._rows(
+            "SELECT k.hub_id, k.id, k.position, k.text, e.stance, e.context "
+            "FROM claim_engagements e JOIN claims k ON k.id = e.claim_id WHERE e.paper_id = ? "
+            "ORDER BY k.hub_id, k.position",
+            (paper_id,),
+        )
+        title = self.paper(paper_id).display_title if rows else ""
+        return [
+            (r[0], Claim(r[1], r[2], r[3]), Engagement(paper_id, title, r[4], r[5])) for r in rows
+        ]
+
+    def hub_ids(self) -> set[int]:
+        """The paper ids that are hubs."""
+        return {r[0] for r in self._rows("SELECT paper_id FROM hubs")}
+
+    # -- the whole library ------------------------------------------------
+
+    def stats(self) -> Stats:
+        """Counts of what the library holds."""
+
+        def count(table: str) -> int:
+            return self._rows(f"SELECT count(*) FROM {table}")[0][0]
+
+        size = self.path.stat().st_size if self.path.exists() else 0
+        wal = self.path.with_name(self.path.name + "-wal")
+        if wal.exists():
+            size += wal.stat().st_size
+        return Stats(
+            path=str(self.path),
+            schema_version=self.schema_version,
+            papers=count("papers"),
+            hubs=count("hubs"),
+            citations=count("citations"),
+            contexts=count("contexts"),
+            claims=count("claims"),
+            labels=count("labels"),
+            imports=count("imports"),
+            size_bytes=size,
+        )
+
+    def all_texts(self, hub_id: int | None = None) -> list[tuple[int, str | None, str | None]]:
+        """(id, title, summary) of every paper, or of the hub's citing papers."""
+        if hub_id is None:
+            return self._rows("SELECT id, title, summary FROM papers")
+        return self._rows(
+            "SELECT p.id, p.title, p.summary FROM citations c JOIN papers p ON p.id = c.citing_id "
+            "WHERE c.cited_id = ?",
+            (hub_id,),
+        )
+
+    def _rows(self, sql: str, params: Sequence | dict = ()) -> list[tuple]:
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()

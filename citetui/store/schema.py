@@ -1,0 +1,164 @@
+"""The library schema and its versioned migrations.
+
+The schema version lives in ``PRAGMA user_version``. Each migration takes a
+library from version ``n - 1`` to ``n``; opening an older library applies the
+missing ones in one transaction, opening a newer one is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    """The first schema: papers, citations, labels, contexts, hubs and their panes."""
+    db["papers"].create(
+        {
+            "id": int,
+            "title": str,
+            "norm_title": str,
+            "year": int,
+            "venue": str,
+            "abstract": str,
+            "summary": str,
+            "summary_source": str,
+            "url": str,
+            "citation_count": int,
+            "doi": str,
+            "arxiv": str,
+            "s2_id": str,
+            "corpus_id": int,
+            "openalex_id": str,
+            "authors": str,  # JSON list of names, in order
+            "source": str,  # the source that first brought the paper
+        },
+        pk="id",
+    )
+    for col in ("doi", "arxiv", "s2_id", "corpus_id", "openalex_id"):
+        db.execute(
+            f"CREATE UNIQUE INDEX idx_papers_{col} ON papers({col}) WHERE {col} IS NOT NULL"
+        )
+    db["papers"].create_index(["norm_title", "year"], index_name="idx_papers_norm_title")
+
+    # Edges citing -> cited. roles/polarity are the effective labels (the latest
+    # source's, or the user's later), kept here so the explorer reads one table;
+    # every label with its provenance is in `labels`.
+    db["citations"].create(
+        {
+            "citing_id": int,
+            "cited_id": int,
+            "roles": str,  # ",background,method," or NULL
+            "polarity": str,
+            "influential": int,
+            "source": str,
+        },
+        pk=("citing_id", "cited_id"),
+        foreign_keys=[("citing_id", "papers", "id"), ("cited_id", "papers", "id")],
+    )
+    db["citations"].create_index(["cited_id"], index_name="idx_citations_cited")
+    db["labels"].create(
+        {"citing_id": int, "cited_id": int, "kind": str, "value": str, "source": str},
+        pk=("citing_id", "cited_id", "kind", "value", "source"),
+    )
+    db["contexts"].create(
+        {
+            "id": int,
+            "citing_id": int,
+            "cited_id": int,
+            "position": int,
+            "text": str,
+            "roles": str,  # JSON list
+            "source": str,
+        },
+        pk="id",
+    )
+    db["contexts"].create_index(["citing_id", "cited_id"], index_name="idx_contexts_edge")
+
+    db["hubs"].create(
+        {"paper_id": int, "tier": str, "verdict": str, "source": str},
+        pk="paper_id",
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db["recorded_summaries"].create(
+        {
+            "hub_id": int,
+            "kind": str,
+            "label": str,
+            "share": float,
+            "count": int,
+            "position": int,
+            "source": str,
+        },
+        pk=("hub_id", "kind", "label", "source"),
+    )
+    db["claims"].create(
+        {"id": int, "hub_id": int, "position": int, "text": str, "source": str}, pk="id"
+    )
+    db["claims"].create_index(["hub_id", "text"], unique=True, index_name="idx_claims_hub_text")
+    db["claim_engagements"].create(
+        {"claim_id": int, "paper_id": int, "stance": str, "context": str, "source": str},
+        pk=("claim_id", "paper_id"),
+    )
+    db["claim_engagements"].create_index(["paper_id"], index_name="idx_engagements_paper")
+    db["cocited"].create(
+        {"hub_id": int, "paper_id": int, "count": int, "source": str}, pk=("hub_id", "paper_id")
+    )
+    db["representatives"].create(
+        {"hub_id": int, "paper_id": int, "position": int, "source": str},
+        pk=("hub_id", "paper_id"),
+    )
+    db["imports"].create(
+        {
+            "id": int,
+            "path": str,
+            "format": str,
+            "sha256": str,
+            "imported_at": str,
+            "report": str,  # JSON
+        },
+        pk="id",
+    )
+    # The user's own layer. Imports never write to these tables.
+    db["user_annotations"].create(
+        {
+            "paper_id": int,
+            "starred": int,
+            "status": str,
+            "tags": str,
+            "note": str,
+            "updated_at": str,
+        },
+        pk="paper_id",
+    )
+    db["user_labels"].create(
+        {"citing_id": int, "cited_id": int, "kind": str, "value": str, "updated_at": str},
+        pk=("citing_id", "cited_id", "kind"),
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# Tables whose columns refer to a paper id: (table, column). Used to merge two
+# records of the same paper.
+PAPER_REFERENCES: tuple[tuple[str, str], ...] = (
+    ("citations", "citing_id"),
+    ("citations", "cited_id"),
+    ("labels", "citing_id"),
+    ("labels", "cited_id"),
+    ("contexts", "citing_id"),
+    ("contexts", "cited_id"),
+    ("hubs", "paper_id"),
+    ("recorded_summaries", "hub_id"),
+    ("claims", "hub_id"),
+    ("claim_engagements", "paper_id"),
+    ("cocited", "hub_id"),
+    ("cocited", "paper_id"),
+    ("representatives", "hub_id"),
+    ("representatives", "paper_id"),
+    ("user_annotations", "paper_id"),
+    ("user_labels", "citing_id"),
+    ("user_labels", "cited_id"),
+)
