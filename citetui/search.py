@@ -73,9 +73,10 @@ def word_score(q: str, token: str, *, prefix: bool) -> float:
 class SearchResult:
     """Ranked rows and how many matched in all."""
 
-    rows: tuple[CitingRow, ...]
-    total: int
+    rows: tuple[CitingRow, ...]  # the first `limit` rows, in order
+    total: int  # how many records matched in all
     seconds: float
+    ids: tuple[int, ...] = ()  # every matching paper id, in order (for paging the rest)
 
 
 def _best(q: str, toks: Iterable[str], prefix: bool) -> float:
@@ -185,17 +186,17 @@ def search(
         by_id = lib.citing_rows_for(hub_id, ids, flt)
         rows = [_with_score(by_id[i], scores[i]) for i in ids if i in by_id]
     else:
-        papers = lib.papers(ids[: limit or len(ids)] if sort == "relevance" else ids)
+        papers = lib.papers(ids)
         rows = [
             CitingRow(p.id, p.display_title, p.year, (), None, p.summary, p.citation_count, None,
                       scores[p.id])
             for p in (papers[i] for i in ids if i in papers)
         ]
     rows = _sorted(rows, sort)
-    total = len(rows)
+    all_ids = tuple(r.paper_id for r in rows)
     if limit is not None:
         rows = rows[:limit]
-    return SearchResult(tuple(rows), total, time.perf_counter() - started)
+    return SearchResult(tuple(rows), len(all_ids), time.perf_counter() - started, all_ids)
 
 
 def _with_score(row: CitingRow, score: float) -> CitingRow:

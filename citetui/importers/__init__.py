@@ -57,6 +57,7 @@ def import_files(
     *,
     fmt: str | None = None,
     progress: Callable[[Path], None] | None = None,
+    skip_invalid: bool = False,
     **options: Any,
 ) -> list[ImportReport]:
     """Import files into the library in one transaction; report what each did."""
@@ -75,7 +76,7 @@ def import_files(
         for path, name in plan:
             if progress:
                 progress(path)
-            writer = Writer(db, source=name)
+            writer = Writer(db, source=name, skip_invalid=skip_invalid)
             try:
                 FORMATS[name].load(path, writer, **options)
             except ValueError as exc:  # a record the store refuses (unknown label, ...)
@@ -86,6 +87,7 @@ def import_files(
                 added=dict(writer.added),
                 updated=dict(writer.updated),
                 unchanged=dict(writer.unchanged),
+                skipped=tuple(writer.skipped),
                 hub_ids=tuple(writer.hub_ids),
             )
             writer.record_import(str(path), name, _sha256(path), report.to_dict())

@@ -81,14 +81,25 @@ def roles_column(roles: Iterable[str]) -> str | None:
 class Writer:
     """Writes records of one import, from one source, in the caller's transaction."""
 
-    def __init__(self, db: Any, source: str):
+    def __init__(self, db: Any, source: str, *, skip_invalid: bool = False):
         self.db = db
         self.conn = db.conn
         self.source = source
+        self.skip_invalid = skip_invalid
+        self.skipped: list[str] = []
         self.added: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
         self.unchanged: Counter[str] = Counter()
         self.hub_ids: list[int] = []
+
+    def bad_record(self, error: Exception) -> None:
+        """Report an invalid input record: raise it, or with --skip-invalid note it and go on.
+
+        Importers call this for a record they cannot import, then skip the record.
+        """
+        if not self.skip_invalid:
+            raise error
+        self.skipped.append(str(error))
 
     # -- papers -----------------------------------------------------------
 
