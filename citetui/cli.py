@@ -125,7 +125,7 @@ def import_cmd(c: Ctx, files: tuple[Path, ...], fmt: str | None, hub: str | None
         options["hub"] = hub
 
     def progress(path: Path) -> None:
-        if not as_json:
+        if not as_json and sys.stderr.isatty():
             click.echo(f"importing {path}", err=True)
 
     reports = import_files(lib, files, fmt=fmt, progress=progress, **options)

@@ -72,6 +72,15 @@ class PaperIn:
         return any(getattr(self, c) is not None for c in ID_COLUMNS)
 
 
+def identity_text(title: str | None, summary: str | None) -> str | None:
+    """The text a paper without identifiers is known by: its normalised title, or for an
+    untitled paper (a hub page may give only a summary) '~' + its normalised summary."""
+    if title:
+        return idn.norm_title(title)
+    norm = idn.norm_title(summary)
+    return "~" + norm if norm else None
+
+
 def roles_column(roles: Iterable[str]) -> str | None:
     """Roles as stored in citations.roles: ',background,method,' (sorted, de-duplicated)."""
     clean = sorted({r for r in roles if r})
@@ -116,7 +125,7 @@ class Writer:
             found = [r[0] for r in self.conn.execute(sql, params)]
         if found:
             return found
-        nt = idn.norm_title(p.title)
+        nt = identity_text(p.title, p.summary)
         if nt is None:
             return []
         rows = self.conn.execute(
@@ -140,7 +149,7 @@ class Writer:
         found = self._find(p)
         if not found:
             row = {k: getattr(p, k) for k in PAPER_FIELDS}
-            row["norm_title"] = idn.norm_title(p.title)
+            row["norm_title"] = identity_text(p.title, p.summary)
             row["authors"] = json.dumps(p.authors, ensure_ascii=False) if p.authors else None
             row["source"] = self.source
             cols = ", ".join(row)
@@ -176,7 +185,7 @@ class Writer:
             if authors != existing["authors"]:
                 changes["authors"] = authors
         if "title" in changes:
-            changes["norm_title"] = idn.norm_title(changes["title"])
+            changes["norm_title"] = identity_text(changes["title"], None)
         if changes:
             sets = ", ".join(f"{k} = ?" for k in changes)
             self.conn.execute(f"UPDATE papers SET {sets} WHERE id = ?", [*changes.values(), pid])

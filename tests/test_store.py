@@ -1,0 +1,186 @@
+"""The library store: identity and dedup, idempotent re-import, atomic failure, migrations."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from citetui.importers import InputError, import_files
+from citetui.store import (
+    SCHEMA_VERSION,
+    Library,
+    LibraryNotFound,
+    NewerSchema,
+    NotALibrary,
+    PaperIn,
+    RowFilter,
+    Writer,
+)
+from tests.conftest import SAMPLE, ppo_id
+
+
+def dump(lib: Library) -> dict[str, list]:
+    """Every row of every table, for before/after comparisons."""
+    tables = [r[0] for r in lib.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE '%fts%' AND name != 'imports'")]
+    return {t: sorted(map(tuple, lib.conn.execute(f"SELECT * FROM {t}")), key=repr) for t in tables}
+
+
+def write(lib: Library, *papers: PaperIn, source: str = "test") -> list[int]:
+    with lib.transaction() as db:
+        w = Writer(db, source)
+        return [w.upsert_paper(p) for p in papers]
+
+
+def test_new_library_has_current_schema(empty_lib):
+    assert empty_lib.schema_version == SCHEMA_VERSION
+    assert empty_lib.stats().papers == 0
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (PaperIn(title="A", doi="10.1/X"), PaperIn(title="A b", doi="https://doi.org/10.1/x")),
+        (PaperIn(title="A", arxiv="1707.06347"), PaperIn(title="B", arxiv="arXiv:1707.06347v2")),
+        (PaperIn(title="A", s2_id="ABC"), PaperIn(title="B", s2_id="abc")),
+        (PaperIn(title="A", corpus_id=5), PaperIn(title="B", corpus_id="CorpusID:5")),
+        (PaperIn(title="A", openalex_id="W1"), PaperIn(title="B", openalex_id="https://openalex.org/W1")),
+        (PaperIn(title="Deep  Learning!", year=2015), PaperIn(title="deep learning", year=2015)),
+        (PaperIn(title="Déjà vu", year=None), PaperIn(title="deja VU", year=2001)),
+    ],
+)
+def test_same_paper_by_any_identifier_is_one_paper(empty_lib, first, second):
+    a, b = write(empty_lib, first, second)
+    assert a == b
+    assert empty_lib.stats().papers == 1
+
+
+def test_different_titles_or_years_without_ids_are_different(empty_lib):
+    a, b, c = write(empty_lib, PaperIn(title="X", year=2020), PaperIn(title="X", year=2021),
+                    PaperIn(title="Y", year=2020))
+    assert len({a, b, c}) == 3
+
+
+def test_fill_in_never_overwrites_with_null(empty_lib):
+    (pid,) = write(empty_lib, PaperIn(title="T", doi="10.1/a", abstract="abs", year=2020))
+    write(empty_lib, PaperIn(title="T", doi="10.1/a", abstract=None, venue="NeurIPS"))
+    p = empty_lib.paper(pid)
+    assert (p.abstract, p.year, p.venue) == ("abs", 2020, "NeurIPS")
+
+
+def test_two_records_of_one_paper_merge_with_their_edges(empty_lib):
+    a, b, hub = write(empty_lib, PaperIn(title="One", doi="10.1/one"),
+                      PaperIn(title="One (preprint)", arxiv="2001.00001"), PaperIn(title="Hub", doi="10.9/h"))
+    with empty_lib.transaction() as db:
+        w = Writer(db, "s")
+        w.upsert_citation(b, hub, roles=["method"])
+        w.mark_hub(hub)
+        # a record carrying both ids reveals that a and b are the same paper
+        merged = w.upsert_paper(PaperIn(title="One", doi="10.1/one", arxiv="2001.00001"))
+    assert merged == a
+    p = empty_lib.paper(a)
+    assert (p.doi, p.arxiv) == ("10.1/one", "2001.00001")
+    assert empty_lib.stats().papers == 2
+    assert [r.paper_id for r in empty_lib.citing_rows(hub)] == [a]
+
+
+def test_sample_import_then_reimport_changes_nothing(sample_lib):
+    before = dump(sample_lib)
+    (report,) = import_files(sample_lib, [SAMPLE])
+    assert dump(sample_lib) == before
+    assert not report.added and not report.updated
+    assert report.unchanged["papers"] == 67
+
+
+def test_sample_holds_the_ppo_hub(sample_lib):
+    page = sample_lib.hub_page(ppo_id(sample_lib))
+    bundle = json.loads(SAMPLE.read_text())
+    assert page.hub.paper.authors[0] == "John Schulman" and len(page.hub.paper.authors) == 5
+    assert page.hub.tier == "mega hub" and page.hub.paper.year == 2017
+    assert page.verdict_line == "Mixed citations · most common role background (52%)"
+    assert page.role_summary.provenance == "recorded"
+    assert page.polarity_summary is None
+    assert page.hub.n_citing == len(bundle["citations"])
+    assert len(page.claims) == len(bundle["hub"]["claims"]) == 1
+    assert len(page.representative) == len(bundle["hub"]["representative"])
+
+
+def test_failed_import_leaves_library_exactly_as_before(sample_lib, tmp_path):
+    before = dump(sample_lib)
+    good = json.loads(SAMPLE.read_text())
+    good["papers"].append({"key": "new", "title": "A brand new paper"})
+    good["citations"].append({"citing": "new", "cited": "hub", "roles": ["method"]})
+    bad = json.loads(json.dumps(good))
+    bad["citations"].append({"citing": "new", "cited": "hub", "polarity": "furious"})
+    good_path, bad_path = tmp_path / "good.json", tmp_path / "bad.json"
+    good_path.write_text(json.dumps(good))
+    bad_path.write_text(json.dumps(bad))
+    with pytest.raises(InputError, match="polarity"):
+        import_files(sample_lib, [good_path, bad_path])  # the good file is rolled back too
+    assert dump(sample_lib) == before
+
+
+def test_error_inside_the_transaction_rolls_back(sample_lib):
+    before = dump(sample_lib)
+    with pytest.raises(RuntimeError):
+        with sample_lib.transaction() as db:
+            Writer(db, "x").upsert_paper(PaperIn(title="Doomed"))
+            raise RuntimeError("boom")
+    assert dump(sample_lib) == before
+
+
+def test_opening_an_older_library_migrates_it(lib_path):
+    conn = sqlite3.connect(lib_path)  # a version-0 file: what an empty new library starts as
+    conn.close()
+    lib = Library(lib_path)
+    assert lib.schema_version == SCHEMA_VERSION
+    assert lib.stats().papers == 0
+
+
+def test_opening_a_newer_library_is_refused(lib_path):
+    Library(lib_path, create=True).close()
+    conn = sqlite3.connect(lib_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(NewerSchema, match="newer citetui"):
+        Library(lib_path)
+
+
+def test_not_a_library(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"hello, this is not sqlite at all" * 10)
+    with pytest.raises(NotALibrary):
+        Library(junk)
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE something (x)")
+    conn.close()
+    with pytest.raises(NotALibrary, match="not a citetui library"):
+        Library(other)
+    with pytest.raises(LibraryNotFound):
+        Library(tmp_path / "missing.db")
+
+
+def test_row_filters(empty_lib):
+    with empty_lib.transaction() as db:
+        w = Writer(db, "t")
+        hub = w.upsert_paper(PaperIn(title="Hub"))
+        w.mark_hub(hub)
+        for i, (role, pol, year) in enumerate(
+            [("method", "supportive", 2019), ("background", "neutral", 2021),
+             ("method", "critical", 2023)]
+        ):
+            pid = w.upsert_paper(PaperIn(title=f"P{i}", year=year))
+            w.upsert_citation(pid, hub, roles=[role], polarity=pol)
+        cid = w.add_claim(hub, 0, "claim one")
+        w.engage_claim(cid, pid, "critical", None)
+    assert empty_lib.count_citing(hub, RowFilter(roles=("method",))) == 2
+    assert empty_lib.count_citing(hub, RowFilter(polarities=("critical",))) == 1
+    assert empty_lib.count_citing(hub, RowFilter(year_min=2020, year_max=2022)) == 1
+    assert [r.title for r in empty_lib.citing_rows(hub, RowFilter(claims=(1,)))] == ["P2"]
+    summary = empty_lib.summary(hub, "role")
+    assert summary.provenance == "computed" and summary.n == 3
+    assert {b.label: b.count for b in summary.bars} == {"background": 1, "method": 2}
