@@ -243,6 +243,16 @@ def stats(c: Ctx, as_json: bool) -> None:
     click.echo(f"size      {s.size_bytes / 1e6:.1f} MB")
 
 
+def _register_commands() -> None:
+    from citetui.cli_notes import COMMANDS as NOTE_COMMANDS
+
+    for command in NOTE_COMMANDS:
+        cli.add_command(command)
+
+
+_register_commands()
+
+
 def main() -> None:
     """Entry point of the ``citetui`` command."""
     cli(prog_name="citetui")

@@ -197,14 +197,28 @@ class HubPage:
     cocited: tuple[CoCited, ...]
     representative: tuple[Paper, ...]
     representative_rule: str | None = None
+    # The summaries as a source recorded them, also when computed ones are primary.
+    recorded_role: Summary | None = None
+    recorded_polarity: Summary | None = None
+
+    def summaries(self, kind: str) -> tuple[Summary, ...]:
+        """The role or polarity summaries to show: computed and/or recorded, primary first."""
+        primary = self.role_summary if kind == "role" else self.polarity_summary
+        recorded = self.recorded_role if kind == "role" else self.recorded_polarity
+        out = [s for s in (primary, recorded) if s is not None]
+        return tuple(dict.fromkeys(out))
 
     @property
     def verdict_line(self) -> str:
-        """'Mixed citations · most common role background (52%)'."""
+        """'Mixed citations · most common role background (52%)'.
+
+        The role named is the source's when it recorded one (it goes with its verdict),
+        else the most common computed role."""
         parts = []
         if self.hub.verdict:
             parts.append(self.hub.verdict)
-        top = self.role_summary.top if self.role_summary else None
+        summary = self.recorded_role or self.role_summary
+        top = summary.top if summary else None
         if top is not None and top.share is not None:
             parts.append(f"most common role {top.label} ({round(top.share * 100)}%)")
         return " · ".join(parts)

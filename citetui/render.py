@@ -69,8 +69,12 @@ def hub_page_text(page: HubPage) -> str:
         lines.append(clean(page.verdict_line))
     lines += ["", "Abstract"]
     lines += _wrap(p.abstract) if p.abstract else ["  no abstract recorded"]
-    lines += ["", "Citation roles", *summary_lines(page.role_summary, "roles")]
-    lines += ["", "Citation polarity", *summary_lines(page.polarity_summary, "polarity")]
+    for kind, title, noun in (("role", "Citation roles", "roles"),
+                              ("polarity", "Citation polarity", "polarity")):
+        lines += ["", title]
+        shown = page.summaries(kind)
+        for s in shown or (None,):
+            lines += summary_lines(s, noun)
     lines += ["", "Claims ledger"]
     if not page.claims:
         lines.append("  no claims recorded for this hub")
@@ -88,6 +92,8 @@ def hub_page_text(page: HubPage) -> str:
         n = f"  ({cc.count}×{', computed' if cc.provenance == 'computed' else ''})" if cc.count else ""
         lines.append(f"  {paper_line(cc.paper)}{n}")
     lines += ["", "Representative citing papers"]
+    if page.representative_rule and page.representative:
+        lines.append(f"  (chosen by citetui: {page.representative_rule})")
     if not page.representative:
         lines.append("  no representative citing papers for this hub")
     for rp in page.representative:
@@ -117,6 +123,8 @@ def hub_page_dict(page: HubPage) -> dict[str, Any]:
                 "citing_papers": h.n_citing, "verdict_line": page.verdict_line},
         "role_summary": summ(page.role_summary),
         "polarity_summary": summ(page.polarity_summary),
+        "recorded_role_summary": summ(page.recorded_role),
+        "recorded_polarity_summary": summ(page.recorded_polarity),
         "claims": [
             {"position": c.position + 1, "text": c.text,
              "engaged_by": [asdict(e) for e in c.engagements], "stances": c.stance_counts()}

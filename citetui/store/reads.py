@@ -221,7 +221,14 @@ class Library(Connection):
             claims=tuple(self.claims(hub_id)),
             cocited=tuple(self.cocited(hub_id)),
             representative=tuple(self.representatives(hub_id)),
+            representative_rule=None if self._has_recorded_representatives(hub_id)
+            else REPRESENTATIVE_RULE,
+            recorded_role=self.recorded_summary(hub_id, "role"),
+            recorded_polarity=self.recorded_summary(hub_id, "polarity"),
         )
+
+    def _has_recorded_representatives(self, hub_id: int) -> bool:
+        return bool(self._rows("SELECT 1 FROM representatives WHERE hub_id = ? LIMIT 1", (hub_id,)))
 
     def summary(self, hub_id: int, kind: str) -> Summary | None:
         """The hub's role or polarity summary: computed from labelled edges, else recorded."""

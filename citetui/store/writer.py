@@ -32,6 +32,7 @@ PAPER_FIELDS = (
     "openalex_id",
 )
 ID_COLUMNS = ("doi", "arxiv", "s2_id", "corpus_id", "openalex_id")
+USER_SOURCE = "you"  # the provenance of labels the user set
 
 
 @dataclass
@@ -85,6 +86,31 @@ def roles_column(roles: Iterable[str]) -> str | None:
     """Roles as stored in citations.roles: ',background,method,' (sorted, de-duplicated)."""
     clean = sorted({r for r in roles if r})
     return "," + ",".join(clean) + "," if clean else None
+
+
+def refresh_effective(conn: Any, citing: int, cited: int) -> None:
+    """Recompute the edge's effective roles/polarity: the user's, else the latest source's."""
+    for kind, column in (("role", "roles"), ("polarity", "polarity")):
+        user = conn.execute(
+            "SELECT value FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
+            (citing, cited, kind),
+        ).fetchone()
+        if user is not None:
+            vals = user[0].split(",")
+        else:
+            rows = conn.execute(
+                "SELECT value, source FROM labels WHERE citing_id=? AND cited_id=? AND kind=? "
+                "AND source != ? ORDER BY rowid DESC",
+                (citing, cited, kind, USER_SOURCE),
+            ).fetchall()
+            latest = rows[0][1] if rows else None
+            vals = [v for v, s in rows if s == latest]
+        value = (roles_column(vals) if kind == "role" else (vals[0] if vals else None))
+        conn.execute(
+            f"UPDATE citations SET {column} = ? WHERE citing_id=? AND cited_id=?",
+            (value, citing, cited),
+        )
+
 
 
 class Writer:
@@ -208,6 +234,7 @@ class Writer:
             f"UPDATE papers SET {', '.join(f'{c} = NULL' for c in ID_COLUMNS)} WHERE id = ?",
             (drop,),
         )
+        self._merge_annotations(keep, drop)
         for table, col in PAPER_REFERENCES:
             self.conn.execute(f"UPDATE OR IGNORE {table} SET {col} = ? WHERE {col} = ?", (keep, drop))
             self.conn.execute(f"DELETE FROM {table} WHERE {col} = ?", (drop,))
@@ -225,6 +252,28 @@ class Writer:
                 [*sets.values(), keep],
             )
         self.updated["merged papers"] += 1
+
+    def _merge_annotations(self, keep: int, drop: int) -> None:
+        """Both records of a merged paper may carry the user's notes: keep all of them."""
+        rows = {
+            r[0]: r
+            for r in self.conn.execute(
+                "SELECT paper_id, starred, status, tags, note, updated_at FROM user_annotations "
+                "WHERE paper_id IN (?, ?)",
+                (keep, drop),
+            )
+        }
+        if keep not in rows or drop not in rows:
+            return  # nothing to combine; the reference update moves a lone annotation
+        k, d = rows[keep], rows[drop]
+        tags = list(dict.fromkeys(json.loads(k[3] or "[]") + json.loads(d[3] or "[]")))
+        notes = "\n".join(n for n in (k[4], d[4]) if n) or None
+        self.conn.execute(
+            "UPDATE user_annotations SET starred = ?, status = ?, tags = ?, note = ?, "
+            "updated_at = max(coalesce(updated_at, ''), ?) WHERE paper_id = ?",
+            (max(k[1] or 0, d[1] or 0), k[2] or d[2], json.dumps(tags), notes, d[5] or "", keep),
+        )
+        self.conn.execute("DELETE FROM user_annotations WHERE paper_id = ?", (drop,))
 
     # -- citations --------------------------------------------------------
 
@@ -281,6 +330,10 @@ class Writer:
             changed |= self._replace_labels(citing, cited, "polarity", [polarity], source)
         if contexts:
             changed |= self._replace_contexts(citing, cited, contexts, source)
+        if (roles or polarity is not None) and self.conn.execute(
+            "SELECT 1 FROM user_labels WHERE citing_id = ? AND cited_id = ?", (citing, cited)
+        ).fetchone():
+            refresh_effective(self.conn, citing, cited)  # the user's labels stay in force
         if existing is not None:
             (self.updated if changed else self.unchanged)["citations"] += 1
 

@@ -1,0 +1,163 @@
+"""Commands for the user's own layer: notes, tags, reading status, stars, label overrides."""
+
+from __future__ import annotations
+
+import click
+
+from citetui.cli import Ctx, emit_json, friendly_errors, json_option
+from citetui.store import annotations as ann
+from citetui.textsafe import clean
+
+
+def _paper(lib, text: str):
+    return lib.resolve_paper(text)
+
+
+def _echo_annotation(lib, a: ann.Annotation, as_json: bool) -> None:
+    if as_json:
+        emit_json(a.to_dict())
+        return
+    p = lib.paper(a.paper_id)
+    bits = [f"status {a.status or 'unset'}"]
+    if a.starred:
+        bits.append("starred")
+    if a.tags:
+        bits.append("tags " + ", ".join(clean(t) for t in a.tags))
+    click.echo(f"{p.id}  {clean(p.display_title, limit=80)}")
+    click.echo("  " + " · ".join(bits))
+    if a.note:
+        for line in clean(a.note, multiline=True).splitlines():
+            click.echo(f"  | {line}")
+
+
+def _value_error(fn):
+    """Turn ValueError (bad status, unknown label) into the usual one-line error."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+
+    return wrapper
+
+
+@click.command("note")
+@click.argument("paper")
+@click.argument("text", nargs=-1)
+@click.option("--append", is_flag=True, help="Add to the existing note instead of replacing it.")
+@click.option("--clear", is_flag=True, help="Remove the note.")
+@json_option
+@click.pass_obj
+@friendly_errors
+def note_cmd(c: Ctx, paper: str, text: tuple[str, ...], append: bool, clear: bool,
+             as_json: bool) -> None:
+    """Write a note on PAPER (an id, DOI, arXiv id or fuzzy title)."""
+    lib = c.open()
+    p = _paper(lib, paper)
+    if not text and not clear:
+        raise click.UsageError("give the note's TEXT, or --clear")
+    a = ann.set_note(lib, p.id, None if clear else " ".join(text), append=append)
+    _echo_annotation(lib, a, as_json)
+
+
+@click.command("tag")
+@click.argument("paper")
+@click.argument("tag")
+@click.option("--remove", is_flag=True, help="Remove the tag instead.")
+@json_option
+@click.pass_obj
+@friendly_errors
+@_value_error
+def tag_cmd(c: Ctx, paper: str, tag: str, remove: bool, as_json: bool) -> None:
+    """Tag PAPER."""
+    lib = c.open()
+    a = ann.add_tag(lib, _paper(lib, paper).id, tag, remove=remove)
+    _echo_annotation(lib, a, as_json)
+
+
+@click.command("status")
+@click.argument("paper")
+@click.argument("status", type=click.Choice([*ann.STATUSES, "none"]))
+@json_option
+@click.pass_obj
+@friendly_errors
+def status_cmd(c: Ctx, paper: str, status: str, as_json: bool) -> None:
+    """Set the reading status of PAPER: unread, skimmed, read, key (or none)."""
+    lib = c.open()
+    a = ann.set_status(lib, _paper(lib, paper).id, None if status == "none" else status)
+    _echo_annotation(lib, a, as_json)
+
+
+@click.command("star")
+@click.argument("paper")
+@click.option("--off", is_flag=True, help="Unstar.")
+@json_option
+@click.pass_obj
+@friendly_errors
+def star_cmd(c: Ctx, paper: str, off: bool, as_json: bool) -> None:
+    """Star PAPER."""
+    lib = c.open()
+    a = ann.set_star(lib, _paper(lib, paper).id, not off)
+    _echo_annotation(lib, a, as_json)
+
+
+@click.command("label")
+@click.argument("citing")
+@click.argument("cited")
+@click.option("--role", "roles", multiple=True, help="A role (repeat for several).")
+@click.option("--polarity", help="supportive, neutral, critical or unknown.")
+@click.option("--clear", is_flag=True, help="Remove your labels on this citation.")
+@click.pass_obj
+@friendly_errors
+@_value_error
+def label_cmd(c: Ctx, citing: str, cited: str, roles: tuple[str, ...], polarity: str | None,
+              clear: bool) -> None:
+    """Override the role(s) or polarity of the citation CITING -> CITED (ids or titles)."""
+    lib = c.open()
+    a, b = _paper(lib, citing), _paper(lib, cited)
+    if not (roles or polarity or clear):
+        raise click.UsageError("give --role, --polarity or --clear")
+    if clear:
+        ann.override_label(lib, a.id, b.id, "role", [])
+        ann.override_label(lib, a.id, b.id, "polarity", [])
+    if roles:
+        ann.override_label(lib, a.id, b.id, "role", list(roles))
+    if polarity:
+        ann.override_label(lib, a.id, b.id, "polarity", [polarity])
+    cit = lib.citation(a.id, b.id)
+    click.echo(f"{a.id} -> {b.id}: roles {', '.join(cit.roles) or 'none'} · "
+               f"polarity {cit.polarity or 'none'}")
+
+
+@click.command("notes")
+@json_option
+@click.pass_obj
+@friendly_errors
+def notes_cmd(c: Ctx, as_json: bool) -> None:
+    """List everything you wrote: notes, tags, statuses, stars and label overrides."""
+    lib = c.open()
+    items = ann.all_annotations(lib)
+    labels = ann.overrides(lib)
+    if as_json:
+        emit_json({
+            "annotations": [a.to_dict() for a in items],
+            "label_overrides": [
+                {"citing_id": o.citing_id, "cited_id": o.cited_id, "kind": o.kind,
+                 "value": o.value.split(",") if o.kind == "role" else o.value,
+                 "updated_at": o.updated_at}
+                for o in labels
+            ],
+        })
+        return
+    if not items and not labels:
+        click.echo("you have written nothing yet (see citetui note / tag / status / label)")
+    for a in items:
+        _echo_annotation(lib, a, False)
+    for o in labels:
+        click.echo(f"label {o.citing_id} -> {o.cited_id}: {o.kind} {clean(o.value)}")
+
+
+COMMANDS = (note_cmd, tag_cmd, status_cmd, star_cmd, label_cmd, notes_cmd)

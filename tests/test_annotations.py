@@ -1,0 +1,109 @@
+"""The user's layer: notes, tags, status, stars and label overrides survive every import."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from citetui.cli import cli
+from citetui.importers import import_files
+from citetui.store import PaperIn, Writer
+from citetui.store import annotations as ann
+from tests.conftest import SAMPLE, ppo_id
+
+
+def invoke(runner, db, *args):
+    return runner.invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def db(runner, tmp_path):
+    path = tmp_path / "lib.db"
+    assert invoke(runner, path, "import", str(SAMPLE)).exit_code == 0
+    return path
+
+
+def test_cli_personal_layer_round_trip(runner, db):
+    assert invoke(runner, db, "note", "weak to strong generalization", "linear", "only").exit_code == 0
+    assert invoke(runner, db, "note", "weak to strong generalization", "see §3", "--append").exit_code == 0
+    assert invoke(runner, db, "tag", "Weak-to-Strong", "theory").exit_code == 0
+    assert invoke(runner, db, "status", "Weak-to-Strong", "key").exit_code == 0
+    assert invoke(runner, db, "star", "Weak-to-Strong").exit_code == 0
+    out = json.loads(invoke(runner, db, "notes", "--json").stdout)
+    (a,) = out["annotations"]
+    assert a["note"] == "linear only\nsee §3" and a["tags"] == ["theory"]
+    assert a["status"] == "key" and a["starred"] is True
+    bad = invoke(runner, db, "status", "Weak-to-Strong", "devoured")
+    assert bad.exit_code == 2 and "Traceback" not in bad.stderr
+    missing = invoke(runner, db, "note", "no such paper about knitting", "x")
+    assert missing.exit_code == 4 and "no paper matches" in missing.stderr
+
+
+def test_override_recomputes_summary_and_survives_reimport(runner, db):
+    hub = "Proximal Policy Optimization Algorithms"
+    result = invoke(runner, db, "label", "Weak-to-Strong", hub, "--role", "critique",
+                    "--polarity", "critical")
+    assert result.exit_code == 0, result.stderr
+    page = json.loads(invoke(runner, db, "show", "ppo", "--json").stdout)
+    assert page["role_summary"]["provenance"] == "computed"
+    assert page["role_summary"]["bars"] == [{"label": "critique", "share": 1.0, "count": 1}]
+    assert page["recorded_role_summary"]["bars"][0]["label"] == "background"
+    assert page["hub"]["verdict_line"].endswith("background (52%)")
+    before = json.loads(invoke(runner, db, "notes", "--json").stdout)
+    # a source that labels the same citation differently does not undo the user's label
+    doc = json.loads(SAMPLE.read_text())
+    doc["source"]["name"] = "another-source"
+    weak = next(p["key"] for p in doc["papers"] if (p.get("title") or "").startswith("Weak-to"))
+    for c in doc["citations"]:
+        if c["citing"] == weak:
+            c["roles"], c["polarity"] = ["method"], "supportive"
+    other = db.parent / "other.json"
+    other.write_text(json.dumps(doc))
+    assert invoke(runner, db, "import", str(other), str(SAMPLE)).exit_code == 0
+    assert json.loads(invoke(runner, db, "notes", "--json").stdout) == before
+    page = json.loads(invoke(runner, db, "show", "ppo", "--json").stdout)
+    assert page["role_summary"]["bars"] == [{"label": "critique", "share": 1.0, "count": 1}]
+    assert page["polarity_summary"]["bars"][0]["label"] == "critical"
+
+
+def test_disagreements_and_clearing_an_override(sample_lib):
+    hub = ppo_id(sample_lib)
+    pid = sample_lib.resolve_paper("Weak-to-Strong Generalization").id
+    with sample_lib.transaction() as dbx:
+        Writer(dbx, "s2").upsert_citation(pid, hub, roles=["method"])
+    ann.override_label(sample_lib, pid, hub, "role", ["comparison"])
+    assert sample_lib.citation(pid, hub).roles == ("comparison",)
+    (d,) = ann.disagreements(sample_lib, hub)
+    assert d["by_source"] == {"s2": "method", "you": "comparison"}
+    ann.override_label(sample_lib, pid, hub, "role", [])
+    assert sample_lib.citation(pid, hub).roles == ("method",)
+    assert ann.disagreements(sample_lib, hub) == []
+    with pytest.raises(ValueError, match="unknown role"):
+        ann.override_label(sample_lib, pid, hub, "role", ["vibes"])
+
+
+def test_merging_two_records_keeps_both_notes(empty_lib):
+    with empty_lib.transaction() as dbx:
+        w = Writer(dbx, "t")
+        a = w.upsert_paper(PaperIn(title="Paper A", doi="10.1/a"))
+        b = w.upsert_paper(PaperIn(title="Paper A preprint", arxiv="2101.00001"))
+    ann.set_note(empty_lib, a, "from the journal version")
+    ann.add_tag(empty_lib, a, "x")
+    ann.set_note(empty_lib, b, "from the preprint")
+    ann.add_tag(empty_lib, b, "y")
+    with empty_lib.transaction() as dbx:
+        Writer(dbx, "t").upsert_paper(PaperIn(title="Paper A", doi="10.1/a", arxiv="2101.00001"))
+    (only,) = ann.all_annotations(empty_lib)
+    assert only.paper_id == a and only.tags == ("x", "y")
+    assert only.note == "from the journal version\nfrom the preprint"
+
+
+def test_status_counts(sample_lib):
+    hub = ppo_id(sample_lib)
+    pid = sample_lib.resolve_paper("Weak-to-Strong Generalization").id
+    ann.set_status(sample_lib, pid, "read")
+    counts = ann.status_counts(sample_lib, hub)
+    assert counts["read"] == 1 and counts["unread"] == 65
+    import_files(sample_lib, [SAMPLE])
+    assert ann.get(sample_lib, pid).status == "read"
