@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from citetui.cli import Ctx, emit_json, friendly_errors, json_option
+from citetui.cli_common import Ctx, emit_json, friendly_errors, json_option
 from citetui.store import annotations as ann
 from citetui.textsafe import clean
 
