@@ -177,9 +177,10 @@ def stats(c: Ctx, as_json: bool) -> None:
 
 
 def _register_commands() -> None:
+    from citetui.cli_analysis import COMMANDS as ANALYSIS_COMMANDS
     from citetui.cli_notes import COMMANDS as NOTE_COMMANDS
 
-    for command in NOTE_COMMANDS:
+    for command in (*NOTE_COMMANDS, *ANALYSIS_COMMANDS):
         cli.add_command(command)
 
 
