@@ -32,9 +32,29 @@ def _check_file(path: Path) -> None:
     except IsADirectoryError:
         raise NotALibrary(f"{path} is a directory, not a citetui library") from None
     except PermissionError:
-        raise LibraryError(f"{path}: permission denied") from None
+        raise LibraryError(f"cannot read {path}: permission denied") from None
+    except OSError as exc:
+        raise LibraryError(f"cannot read {path}: {exc.strerror or exc}") from None
     if head and head != SQLITE_HEADER:
         raise NotALibrary(f"{path} is not a SQLite database, so not a citetui library")
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError as exc:  # e.g. a parent directory we may not search
+        raise LibraryError(f"cannot reach {path}: {exc.strerror or exc}") from None
+
+
+def _connect(uri: str) -> sqlite3.Connection:
+    return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=5.0,
+                           isolation_level=None)
+
+
+def _read_header(conn: sqlite3.Connection) -> tuple[int, set[str]]:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return version, tables
 
 
 class Connection:
@@ -45,7 +65,7 @@ class Connection:
 
     def __init__(self, path: str | os.PathLike, *, readonly: bool = False, create: bool = False):
         self.path = Path(path)
-        exists = self.path.exists()
+        exists = _exists(self.path)
         if not exists and not create:
             raise LibraryNotFound(f"no library at {self.path}")
         if exists:
@@ -65,21 +85,17 @@ class Connection:
             readonly = not writable
         self.readonly = readonly
         self.lock = threading.RLock()
-        uri = self.path.resolve().as_uri() + ("?mode=ro" if readonly else "")
-        try:
-            conn = sqlite3.connect(
-                uri, uri=True, check_same_thread=False, timeout=5.0, isolation_level=None
-            )
-        except sqlite3.Error as exc:
-            raise LibraryError(f"cannot open {self.path}: {exc}") from None
+        uri = self.path.resolve().as_uri()
+        conn, version, tables = self._open(uri + ("?mode=ro" if readonly else ""))
+        if conn is None and readonly and not isinstance(self._open_error, LibraryBusy):
+            # A WAL library in a directory we cannot write: SQLite cannot make the
+            # shared-memory file it reads through, but it can read the file as
+            # immutable (nobody can write it here either).
+            conn, version, tables = self._open(uri + "?mode=ro&immutable=1")
+        if conn is None:
+            raise self._open_error
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise NotALibrary(f"{self.path} is not a usable SQLite database ({exc})") from None
         if version > SCHEMA_VERSION:
             conn.close()
             raise NewerSchema(
@@ -102,6 +118,21 @@ class Connection:
             conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=OFF")
 
+    def _open(self, uri: str) -> tuple[sqlite3.Connection | None, int, set[str]]:
+        """Connect and read the schema version and tables; on failure keep the error."""
+        try:
+            conn = _connect(uri)
+        except sqlite3.Error as exc:
+            self._open_error = _translate(exc, self.path, opening=True)
+            return None, 0, set()
+        try:
+            version, tables = _read_header(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            self._open_error = _translate(exc, self.path, opening=True)
+            return None, 0, set()
+        return conn, version, tables
+
     def _migrate(self, current: int) -> None:
         try:
             with self.db.atomic():
@@ -121,7 +152,8 @@ class Connection:
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """One write transaction: everything inside commits together or not at all."""
         if self.readonly:
-            raise ReadOnlyLibrary(f"{self.path} is read-only")
+            raise ReadOnlyLibrary(f"cannot write to {self.path}: the library is read-only "
+                                  "(check the permissions of the file and its directory)")
         with self.lock:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -129,6 +161,10 @@ class Connection:
                 raise _translate(exc, self.path) from None
             try:
                 yield self.db
+            except sqlite3.OperationalError as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise _translate(exc, self.path) from None
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
@@ -147,10 +183,25 @@ class Connection:
             self.conn.close()
 
 
-def _translate(exc: sqlite3.Error, path: Path) -> LibraryError:
+def _translate(exc: sqlite3.Error, path: Path, *, opening: bool = False) -> LibraryError:
+    """The user's message for an SQLite error on the library at ``path``."""
     msg = str(exc)
-    if "locked" in msg or "busy" in msg:
+    code = getattr(exc, "sqlite_errorname", "") or ""
+    if "locked" in msg or "busy" in msg or code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return LibraryBusy(f"{path} is locked by another process (an import?); try again")
-    if "readonly" in msg or "read-only" in msg:
-        return ReadOnlyLibrary(f"{path} is read-only")
+    if "readonly" in msg or "read-only" in msg or code.startswith("SQLITE_READONLY"):
+        return ReadOnlyLibrary(f"{path} is read-only (check the permissions of the file "
+                               "and its directory)")
+    if "disk is full" in msg or code == "SQLITE_FULL":
+        return LibraryError(f"the disk holding {path} is full; nothing was written")
+    if "unable to open" in msg or code.startswith("SQLITE_CANTOPEN"):
+        return LibraryError(f"cannot open {path} (check the permissions of the file "
+                            "and its directory)")
+    if isinstance(exc, sqlite3.DatabaseError) and (
+        "not a database" in msg or "malformed" in msg or code.startswith(("SQLITE_NOTADB",
+                                                                           "SQLITE_CORRUPT"))
+    ):
+        return NotALibrary(f"{path} is damaged or not a SQLite database ({msg})")
+    if opening:
+        return NotALibrary(f"{path} is not a usable SQLite database ({msg})")
     return LibraryError(f"{path}: {msg}")
