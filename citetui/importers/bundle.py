@@ -1,4 +1,12 @@
-"""Importing a citetui hub bundle (docs/bundle-format.md, citetui/schemas/bundle.schema.json)."""
+"""Importing a citetui hub bundle (docs/bundle-format.md, citetui/schemas/bundle.schema.json).
+
+The whole bundle is validated before anything is written. A problem with the
+document itself (not JSON, not a bundle, no source) always stops the import; a
+problem with one record (a paper, a citation, a claim...) is passed to
+``writer.bad_record``, which stops the import too unless ``--skip-invalid`` was
+given, in which case the record is reported and left out. Records that refer to
+a left-out paper are left out with it.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +22,20 @@ FORMAT = "bundle"
 ID_KEYS = {"doi": "doi", "arxiv": "arxiv", "s2": "s2_id", "corpus_id": "corpus_id",
            "openalex": "openalex_id"}
 _STR_FIELDS = ("title", "venue", "abstract", "summary", "summary_source", "url")
-_INT_FIELDS = ("year", "citation_count")
+# Integer fields and the range each may take (SQLite integers are 64-bit).
+INT_MAX = 2**63 - 1
+_INT_FIELDS = {"year": (1, 9999), "citation_count": (0, INT_MAX)}
+_COUNT = (0, INT_MAX)
 
 
 def detect(head: str) -> bool:
     """Whether the start of a file looks like a bundle."""
     return '"citetui-bundle"' in head
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            int: "an integer", float: "a number", type(None): "null"}.get(type(value), "a value")
 
 
 class _Check:
@@ -48,9 +64,16 @@ class _Check:
             raise self.fail(record, field, f"expected a string, got {_kind(value)}")
         return value
 
-    def opt_int(self, value: Any, record: str, field: str) -> int | None:
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+    def opt_int(self, value: Any, record: str, field: str,
+                bounds: tuple[int, int] = _COUNT) -> int | None:
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
             raise self.fail(record, field, f"expected an integer, got {_kind(value)}")
+        lo, hi = bounds
+        if not lo <= value <= hi:
+            shown = str(value) if len(str(value)) <= 30 else f"a {len(str(value))}-digit number"
+            raise self.fail(record, field, f"{shown} is out of range ({lo} to {hi})")
         return value
 
     def opt_num(self, value: Any, record: str, field: str) -> float | None:
@@ -60,23 +83,18 @@ class _Check:
 
     def vocab(self, value: Any, vocab: tuple[str, ...], record: str, field: str) -> str:
         if value not in vocab:
-            raise self.fail(record, field, f"unknown value {value!r} (expected one of "
+            shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+            raise self.fail(record, field, f"unknown value {shown} (expected one of "
                             f"{', '.join(vocab)})")
         return value
 
 
-def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            int: "an integer", float: "a number", type(None): "null"}.get(type(value), "a value")
-
-
-def _paper(chk: _Check, raw: Any, record: str) -> PaperIn:
-    raw = chk.obj(raw, record)
+def _paper(chk: _Check, raw: dict, record: str) -> PaperIn:
     vals: dict[str, Any] = {}
     for f in _STR_FIELDS:
         vals[f] = chk.opt_str(raw.get(f), record, f)
-    for f in _INT_FIELDS:
-        vals[f] = chk.opt_int(raw.get(f), record, f)
+    for f, bounds in _INT_FIELDS.items():
+        vals[f] = chk.opt_int(raw.get(f), record, f, bounds)
     ids = chk.obj(raw.get("ids") or {}, record, "ids")
     for key, col in ID_KEYS.items():
         val = ids.get(key)
@@ -87,48 +105,58 @@ def _paper(chk: _Check, raw: Any, record: str) -> PaperIn:
         name = a.get("name") if isinstance(a, dict) else a
         authors.append(chk.opt_str(name, record, f"authors[{i}]") or "")
     paper = PaperIn(**vals, authors=authors)
-    if not (paper.title or paper.summary or paper.normalised().has_ids()):
+    norm = paper.normalised()
+    if not (norm.title or norm.summary or norm.has_ids()):
         raise chk.fail(record, "title", "a paper needs a title, a summary or an identifier")
     return paper
 
 
-def load(path: Path, writer: Writer, **_: Any) -> None:
-    """Validate the whole bundle, then write it through ``writer``."""
-    chk = _Check(path)
-    doc = chk.obj(load_json(path), "document")
-    if doc.get("format") != "citetui-bundle":
-        raise chk.fail("document", "format", "not a citetui bundle (expected \"citetui-bundle\")")
-    if doc.get("version") != 1:
-        raise chk.fail("document", "version", f"unsupported bundle version {doc.get('version')!r}")
-    source = chk.obj(doc.get("source"), "document", "source")
-    name = chk.opt_str(source.get("name"), "source", "name")
-    if not name:
-        raise chk.fail("source", "name", "a bundle must name its source")
-    writer.source = name
+class _Bundle:
+    """One bundle being validated: the papers by key and what refers to them."""
 
-    papers: dict[str, PaperIn] = {}
-    for i, raw in enumerate(chk.arr(doc.get("papers"), "document", "papers")):
-        rec = f"papers[{i}]"
-        key = chk.opt_str(chk.obj(raw, rec).get("key"), rec, "key")
-        if not key:
-            raise chk.fail(rec, "key", "every paper needs a key")
-        if key in papers:
-            raise chk.fail(rec, "key", f"duplicate key {key!r}")
-        papers[key] = _paper(chk, raw, f"{rec} ({key})")
+    def __init__(self, path: Path, writer: Writer):
+        self.chk = _Check(path)
+        self.writer = writer
+        self.papers: dict[str, PaperIn] = {}
+        self.left_out: set[str] = set()  # keys of papers left out with --skip-invalid
 
-    def ref(value: Any, record: str, field: str) -> str:
-        if not isinstance(value, str) or value not in papers:
-            raise chk.fail(record, field, f"refers to unknown paper key {value!r}")
-        return value
+    def bad(self, err: InputError) -> None:
+        self.writer.bad_record(err)
 
-    hub = doc.get("hub")
-    hub = chk.obj(hub, "hub") if hub is not None else None
-    citations = []
-    for i, raw in enumerate(chk.arr(doc.get("citations"), "document", "citations")):
-        rec = f"citations[{i}]"
+    def ref(self, value: Any, record: str, field: str) -> str:
+        if isinstance(value, str) and value in self.papers:
+            return value
+        if isinstance(value, str) and value in self.left_out:
+            raise self.chk.fail(record, field, f"refers to paper {value!r}, which was left out")
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        raise self.chk.fail(record, field, f"refers to unknown paper key {shown}")
+
+    def read_papers(self, items: list) -> None:
+        chk = self.chk
+        for i, raw in enumerate(items):
+            rec = f"papers[{i}]"
+            key = None
+            try:
+                raw = chk.obj(raw, rec)
+                key = chk.opt_str(raw.get("key"), rec, "key")
+                if not key:
+                    raise chk.fail(rec, "key", "every paper needs a key")
+                if key in self.papers or key in self.left_out:
+                    dup, key = key, None  # the first record with the key stands
+                    raise chk.fail(rec, "key", f"duplicate key {dup!r}")
+                self.papers[key] = _paper(chk, raw, f"{rec} ({key})")
+            except InputError as err:
+                if key:
+                    self.left_out.add(key)
+                self.bad(err)
+
+    def read_citation(self, raw: Any, rec: str) -> tuple:
+        chk = self.chk
         raw = chk.obj(raw, rec)
-        citing = ref(raw.get("citing"), rec, "citing")
-        cited = ref(raw.get("cited"), rec, "cited")
+        citing = self.ref(raw.get("citing"), rec, "citing")
+        cited = self.ref(raw.get("cited"), rec, "cited")
+        if citing == cited:
+            raise chk.fail(rec, "cited", f"paper {citing!r} cannot cite itself")
         roles = [chk.vocab(r, ROLES, rec, "roles") for r in chk.arr(raw.get("roles"), rec, "roles")]
         pol = raw.get("polarity")
         if pol is not None:
@@ -145,68 +173,134 @@ def load(path: Path, writer: Writer, **_: Any) -> None:
             if text:
                 contexts.append((text, croles))
         csource = chk.opt_str(raw.get("source"), rec, "source")
-        citations.append((citing, cited, roles, pol, infl, contexts, csource))
+        return citing, cited, roles, pol, infl, contexts, csource
 
-    if hub is not None:
-        hub_key = ref(hub.get("paper"), "hub", "paper")
-        tier = chk.opt_str(hub.get("tier"), "hub", "tier")
-        verdict = chk.opt_str(hub.get("verdict"), "hub", "verdict")
+    def read_hub(self, hub: dict) -> dict:
+        chk = self.chk
+        out: dict[str, Any] = {
+            "key": self.ref(hub.get("paper"), "hub", "paper"),
+            "tier": chk.opt_str(hub.get("tier"), "hub", "tier"),
+            "verdict": chk.opt_str(hub.get("verdict"), "hub", "verdict"),
+            "recorded": {}, "claims": [], "cocited": [], "reps": [],
+        }
         summaries = chk.obj(hub.get("recorded_summaries") or {}, "hub", "recorded_summaries")
-        recorded: dict[str, list[dict]] = {}
         for kind, vocab in (("role", ROLES), ("polarity", POLARITIES)):
             bars = []
-            for j, bar in enumerate(chk.arr(summaries.get(kind), "hub", f"recorded_summaries.{kind}")):
+            items = chk.arr(summaries.get(kind), "hub", f"recorded_summaries.{kind}")
+            for j, bar in enumerate(items):
                 fld = f"recorded_summaries.{kind}[{j}]"
-                bar = chk.obj(bar, "hub", fld)
-                label = chk.vocab(bar.get("label"), vocab, "hub", f"{fld}.label")
-                share = chk.opt_num(bar.get("share"), "hub", f"{fld}.share")
-                if share is not None and not 0 <= share <= 1:
-                    raise chk.fail("hub", f"{fld}.share", f"share {share} is not between 0 and 1")
-                count = chk.opt_int(bar.get("count"), "hub", f"{fld}.count")
-                if share is None and count is None:
-                    raise chk.fail("hub", fld, "a summary bar needs a share or a count")
-                bars.append({"label": label, "share": share, "count": count})
+                try:
+                    bars.append(self.read_bar(bar, vocab, fld))
+                except InputError as err:
+                    self.bad(err)
             if bars:
-                recorded[kind] = bars
-        claims = []
+                out["recorded"][kind] = bars
         for j, c in enumerate(chk.arr(hub.get("claims"), "hub", "claims")):
-            rec = f"hub.claims[{j}]"
-            c = chk.obj(c, rec)
-            text = chk.opt_str(c.get("text"), rec, "text")
-            if not text:
-                raise chk.fail(rec, "text", "a claim needs its text")
-            engaged = []
-            for k, e in enumerate(chk.arr(c.get("engaged_by"), rec, "engaged_by")):
+            try:
+                out["claims"].append(self.read_claim(c, f"hub.claims[{j}]"))
+            except InputError as err:
+                self.bad(err)
+        for j, c in enumerate(chk.arr(hub.get("cocited"), "hub", "cocited")):
+            try:
+                c = chk.obj(c, "hub", f"cocited[{j}]")
+                out["cocited"].append((self.ref(c.get("paper"), "hub", f"cocited[{j}].paper"),
+                                       chk.opt_int(c.get("count"), "hub", f"cocited[{j}].count")))
+            except InputError as err:
+                self.bad(err)
+        for j, k in enumerate(chk.arr(hub.get("representative"), "hub", "representative")):
+            try:
+                out["reps"].append(self.ref(k, "hub", f"representative[{j}]"))
+            except InputError as err:
+                self.bad(err)
+        return out
+
+    def read_bar(self, bar: Any, vocab: tuple[str, ...], fld: str) -> dict:
+        chk = self.chk
+        bar = chk.obj(bar, "hub", fld)
+        label = chk.vocab(bar.get("label"), vocab, "hub", f"{fld}.label")
+        share = chk.opt_num(bar.get("share"), "hub", f"{fld}.share")
+        if share is not None and not 0 <= share <= 1:
+            raise chk.fail("hub", f"{fld}.share", f"share {share} is not between 0 and 1")
+        count = chk.opt_int(bar.get("count"), "hub", f"{fld}.count")
+        if share is None and count is None:
+            raise chk.fail("hub", fld, "a summary bar needs a share or a count")
+        return {"label": label, "share": share, "count": count}
+
+    def read_claim(self, c: Any, rec: str) -> tuple[str, list]:
+        chk = self.chk
+        c = chk.obj(c, rec)
+        text = chk.opt_str(c.get("text"), rec, "text")
+        if not text or not text.strip():
+            raise chk.fail(rec, "text", "a claim needs its text")
+        engaged = []
+        for k, e in enumerate(chk.arr(c.get("engaged_by"), rec, "engaged_by")):
+            try:
                 e = chk.obj(e, rec, f"engaged_by[{k}]")
-                key = ref(e.get("paper"), rec, f"engaged_by[{k}].paper")
+                key = self.ref(e.get("paper"), rec, f"engaged_by[{k}].paper")
                 stance = e.get("stance") or "unknown"
                 chk.vocab(stance, POLARITIES, rec, f"engaged_by[{k}].stance")
                 ctx = chk.opt_str(e.get("context"), rec, f"engaged_by[{k}].context")
                 engaged.append((key, stance, ctx))
-            claims.append((text, engaged))
-        cocited = []
-        for j, c in enumerate(chk.arr(hub.get("cocited"), "hub", "cocited")):
-            c = chk.obj(c, "hub", f"cocited[{j}]")
-            cocited.append((ref(c.get("paper"), "hub", f"cocited[{j}].paper"),
-                            chk.opt_int(c.get("count"), "hub", f"cocited[{j}].count")))
-        reps = [ref(k, "hub", f"representative[{j}]")
-                for j, k in enumerate(chk.arr(hub.get("representative"), "hub", "representative"))]
+            except InputError as err:
+                self.bad(err)
+        return text, engaged
 
-    # Everything is valid: write it.
-    pid = {key: writer.upsert_paper(p) for key, p in papers.items()}
-    for citing, cited, roles, pol, infl, contexts, csource in citations:
+
+def load(path: Path, writer: Writer, **_: Any) -> None:
+    """Validate the whole bundle, then write it through ``writer``."""
+    b = _Bundle(path, writer)
+    chk = b.chk
+    doc = chk.obj(load_json(path), "document")
+    if doc.get("format") != "citetui-bundle":
+        raise chk.fail("document", "format", "not a citetui bundle (expected \"citetui-bundle\")")
+    version = doc.get("version")
+    if type(version) is not int or version != 1:
+        shown = repr(version) if len(repr(version)) <= 30 else _kind(version)
+        raise chk.fail("document", "version", f"unsupported bundle version {shown}")
+    source = chk.obj(doc.get("source"), "document", "source")
+    name = chk.opt_str(source.get("name"), "source", "name")
+    if not name or not name.strip():
+        raise chk.fail("source", "name", "a bundle must name its source")
+    if "papers" not in doc:
+        raise chk.fail("document", "papers", "a bundle must list its papers")
+    writer.source = name
+
+    b.read_papers(chk.arr(doc.get("papers"), "document", "papers"))
+    hub = doc.get("hub")
+    hub = chk.obj(hub, "hub") if hub is not None else None
+    citations = []
+    for i, raw in enumerate(chk.arr(doc.get("citations"), "document", "citations")):
+        try:
+            citations.append((f"citations[{i}]", b.read_citation(raw, f"citations[{i}]")))
+        except InputError as err:
+            b.bad(err)
+    plan = None
+    if hub is not None:
+        try:
+            plan = b.read_hub(hub)
+        except InputError as err:
+            b.bad(err)
+
+    # Everything is valid (or left out): write it.
+    pid = {key: writer.upsert_paper(p) for key, p in b.papers.items()}
+    for rec, (citing, cited, roles, pol, infl, contexts, csource) in citations:
+        if pid[citing] == pid[cited]:
+            b.bad(chk.fail(rec, "cited", f"papers {citing!r} and {cited!r} are the same paper "
+                           "(they share an identifier), so this is a self-citation"))
+            continue
         writer.upsert_citation(pid[citing], pid[cited], roles=roles, polarity=pol,
                                influential=infl, contexts=contexts, source=csource)
-    if hub is not None:
-        hid = pid[hub_key]
-        writer.mark_hub(hid, tier=tier, verdict=verdict)
-        for kind, bars in recorded.items():
+    if plan is not None:
+        hid = pid[plan["key"]]
+        writer.mark_hub(hid, tier=plan["tier"], verdict=plan["verdict"])
+        for kind, bars in plan["recorded"].items():
             writer.set_recorded_summary(hid, kind, bars)
-        for pos, (text, engaged) in enumerate(claims):
+        for pos, (text, engaged) in enumerate(plan["claims"]):
             cid = writer.add_claim(hid, pos, text)
             for key, stance, ctx in engaged:
                 writer.engage_claim(cid, pid[key], stance, ctx)
-        for key, count in cocited:
-            writer.add_cocited(hid, pid[key], count)
-        if reps:
-            writer.set_representatives(hid, [pid[k] for k in reps])
+        for key, count in plan["cocited"]:
+            if pid[key] != hid:
+                writer.add_cocited(hid, pid[key], count)
+        if plan["reps"]:
+            writer.set_representatives(hid, [pid[k] for k in plan["reps"] if pid[k] != hid])

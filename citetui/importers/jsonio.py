@@ -1,20 +1,36 @@
-"""Reading JSON and JSON Lines (plain or gzip) with errors that point at line and column."""
+"""Reading JSON and JSON Lines (plain or gzip) with errors that point at line and column.
+
+Hostile input is turned into an :class:`InputError` here: invalid UTF-8,
+truncated or corrupt gzip, malformed JSON (with line and column), numbers too
+long to convert, nesting too deep to parse. A UTF-8 byte-order mark is skipped.
+Lone surrogates (``"\\ud800"`` escapes, valid JSON but not encodable text) are
+replaced by U+FFFD so they can never fail later, in SQLite or on the terminal.
+JSON Lines are streamed line by line, so memory stays bounded by the longest line.
+"""
 
 from __future__ import annotations
 
 import gzip
 import io
 import json
+import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from citetui.importers.errors import InputError
 
+GZIP_MAGIC = b"\x1f\x8b"
+_BOM = b"\xef\xbb\xbf"
+# A \uD800-\uDFFF escape in JSON text; only then can a lone surrogate appear.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_READ_ERRORS = (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error, OSError)
 
-def open_text(path: Path) -> IO[str]:
-    """Open a file as UTF-8 text, transparently gunzipping ``.gz`` (or gzip-magic) files."""
+
+def open_binary(path: Path) -> IO[bytes]:
+    """Open a file for reading bytes, transparently gunzipping gzip files."""
     try:
         raw = path.open("rb")
     except FileNotFoundError:
@@ -23,18 +39,63 @@ def open_text(path: Path) -> IO[str]:
         raise InputError(str(path), "is a directory, not a file") from None
     except PermissionError:
         raise InputError(str(path), "permission denied") from None
-    magic = raw.read(2)
-    raw.seek(0)
-    stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
-    return io.TextIOWrapper(stream, encoding="utf-8", errors="strict")
+    except OSError as exc:
+        raise InputError(str(path), f"cannot open: {exc.strerror or exc}") from None
+    try:
+        magic = raw.read(2)
+        raw.seek(0)
+    except OSError as exc:
+        raw.close()
+        raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    return gzip.GzipFile(fileobj=raw) if magic == GZIP_MAGIC else raw
 
 
-def _decode_error(path: Path, exc: Exception) -> InputError:
+def open_text(path: Path) -> IO[str]:
+    """Open a file as UTF-8 text (BOM skipped), transparently gunzipping gzip files."""
+    return io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", errors="strict")
+
+
+def _decode_error(path: Path, exc: Exception, line: int | None = None) -> InputError:
     if isinstance(exc, UnicodeDecodeError):
-        return InputError(str(path), f"not UTF-8 text (byte {exc.start})")
+        where = f"byte {exc.start} of the line" if line is not None else f"byte {exc.start}"
+        return InputError(str(path), f"not UTF-8 text ({where})", line=line)
     if isinstance(exc, (EOFError, gzip.BadGzipFile, zlib.error)):
-        return InputError(str(path), f"truncated or corrupt gzip data ({exc})")
-    return InputError(str(path), f"cannot read: {exc}")
+        return InputError(str(path), f"truncated or corrupt gzip data ({exc})", line=line)
+    if isinstance(exc, OSError):
+        return InputError(str(path), f"cannot read: {exc.strerror or exc}", line=line)
+    return InputError(str(path), f"cannot read: {exc}", line=line)
+
+
+def _fix_surrogates(value: Any) -> Any:
+    """``value`` with lone surrogates in every string (keys too) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_fix_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_fix_surrogates(k): _fix_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def parse_json(text: str, path: Path, line: int | None = None) -> Any:
+    """Parse one JSON text; errors name ``path`` and the line and column."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        lineno = exc.lineno if line is None else line + exc.lineno - 1
+        raise InputError(str(path), f"invalid JSON: {exc.msg}", line=lineno,
+                         column=exc.colno) from None
+    except RecursionError:
+        raise InputError(str(path), "invalid JSON: nested too deeply", line=line) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        msg = "a number with too many digits" if "digits" in str(exc) else str(exc)
+        raise InputError(str(path), f"invalid JSON: {msg}", line=line) from None
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            value = _fix_surrogates(value)
+        except RecursionError:
+            raise InputError(str(path), "invalid JSON: nested too deeply", line=line) from None
+    return value
 
 
 def load_json(path: Path) -> Any:
@@ -42,39 +103,67 @@ def load_json(path: Path) -> Any:
     try:
         with open_text(path) as fh:
             text = fh.read()
-    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+    except InputError:
+        raise
+    except _READ_ERRORS as exc:
         raise _decode_error(path, exc) from None
     if not text.strip():
         raise InputError(str(path), "the file is empty")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno,
-                         column=exc.colno) from None
-    except RecursionError:
-        raise InputError(str(path), "invalid JSON: nested too deeply") from None
+    return parse_json(text, path)
 
 
-def iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, record) for each non-blank line, streamed."""
+def iter_jsonl(
+    path: Path, on_error: Callable[[InputError], None] | None = None
+) -> Iterator[tuple[int, Any]]:
+    """(line number, record) for each non-blank line, streamed.
+
+    A line that is not UTF-8 or not JSON raises an :class:`InputError` naming the
+    line, or, with ``on_error`` (e.g. ``writer.bad_record``), is passed to it and
+    skipped. Unreadable, truncated or corrupt files always raise.
+    """
+    stream = open_binary(path)
+    lineno = 0
     try:
-        with open_text(path) as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
+        with stream:
+            for lineno, raw in enumerate(stream, 1):
+                if lineno == 1 and raw.startswith(_BOM):
+                    raw = raw[len(_BOM):]
+                if not raw.strip():
                     continue
                 try:
-                    yield lineno, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(str(path), f"invalid JSON: {exc.msg}", line=lineno,
-                                     column=exc.colno) from None
-    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise _decode_error(path, exc) from None
+                    try:
+                        text = raw.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        raise _decode_error(path, exc, lineno) from None
+                    record = parse_json(text, path, lineno)
+                except InputError as err:
+                    if on_error is None:
+                        raise
+                    on_error(err)
+                    continue
+                yield lineno, record
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+        err = _decode_error(path, exc)
+        if lineno:
+            err = InputError(str(path), f"{err.message}, after line {lineno}")
+        raise err from None
 
 
 def peek(path: Path, size: int = 4096) -> str:
     """The first characters of the file (decompressed), for format detection."""
     try:
-        with open_text(path) as fh:
-            return fh.read(size)
-    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+        with open_binary(path) as fh:
+            head = fh.read(size)
+    except InputError:
+        raise
+    except _READ_ERRORS as exc:
+        raise _decode_error(path, exc) from None
+    if head.startswith(_BOM):
+        head = head[len(_BOM):]
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the peek's end is fine: decode what is whole.
+        if exc.reason == "unexpected end of data" and exc.start >= len(head) - 3:
+            return head[: exc.start].decode("utf-8")
         raise _decode_error(path, exc) from None
