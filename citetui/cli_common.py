@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -66,6 +68,13 @@ def friendly_errors(fn: Callable) -> Callable:
             _fail(f"the library is damaged or not a citetui library ({clean(str(exc))})", 3)
         except KeyboardInterrupt:
             _fail("interrupted; nothing was written", 130)
+        except BrokenPipeError:  # the reader of our output went away (| head): stop quietly
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except OSError as exc:  # a file we read or write: permissions, disk full...
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(clean(f"{where}{exc.strerror or exc}"), 1)
 
     return wrapper
 
@@ -77,4 +86,7 @@ def json_option(fn: Callable) -> Callable:
 
 def emit_json(data: Any) -> None:
     """Print JSON on stdout."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    from citetui.textsafe import json_safe
+
+    # json_safe: C1/bidi/invisible characters and lone surrogates as \u escapes.
+    click.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=False)))
