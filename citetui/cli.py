@@ -190,3 +190,8 @@ _register_commands()
 def main() -> None:
     """Entry point of the ``citetui`` command."""
     cli(prog_name="citetui")
+
+
+from citetui.cli_io import export_cmd  # noqa: E402  (export and fetch: citetui/cli_io.py)
+
+cli.add_command(export_cmd)
