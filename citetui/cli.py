@@ -44,24 +44,39 @@ def _run_tui(c: Ctx) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", help="Force the input format instead of detecting it.")
 @click.option("--hub", "hub", help="Mark this paper (an id in the input) as the hub.")
+@click.option("--hubs", "hubs", metavar="ID,...",
+              help="Semantic Scholar bulk datasets: keep only the papers and edges touching "
+                   "these hubs (corpus ids).")
+@click.option("--skip-invalid", is_flag=True,
+              help="Skip records that cannot be imported (each is reported) instead of failing.")
 @json_option
 @click.pass_obj
 @friendly_errors
 def import_cmd(c: Ctx, files: tuple[Path, ...], fmt: str | None, hub: str | None,
-               as_json: bool) -> None:
-    """Import FILES into the library (one transaction: all or nothing)."""
+               hubs: str | None, skip_invalid: bool, as_json: bool) -> None:
+    """Import FILES into the library (one transaction: all or nothing).
+
+    Formats are detected (see docs/importers.md): citetui bundles and records,
+    Semantic Scholar API records and pages, its bulk datasets, OpenAlex works.
+    """
     from citetui.importers import import_files
+    from citetui.textsafe import clean
 
     lib = c.open(create=True)
     options: dict[str, Any] = {}
     if hub:
         options["hub"] = hub
+    if hubs is not None:
+        options["hubs"] = [h.strip() for h in hubs.split(",") if h.strip()]
+        if not options["hubs"]:
+            raise click.BadParameter("give at least one corpus id", param_hint="--hubs")
 
     def progress(path: Path) -> None:
         if not as_json and sys.stderr.isatty():
             click.echo(f"importing {path}", err=True)
 
-    reports = import_files(lib, files, fmt=fmt, progress=progress, **options)
+    reports = import_files(lib, files, fmt=fmt, progress=progress, skip_invalid=skip_invalid,
+                           **options)
     if as_json:
         emit_json([r.to_dict() for r in reports])
         return
@@ -73,6 +88,8 @@ def import_cmd(c: Ctx, files: tuple[Path, ...], fmt: str | None, hub: str | None
                 click.echo(f"  {label}: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
         if not (r.added or r.updated or r.unchanged):
             click.echo("  nothing to import")
+        for note in r.skipped:
+            click.echo(f"citetui: skipped: {clean(note)}", err=True)
 
 
 @cli.command()
