@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from citetui.importers import bundle, s2
+from citetui.importers import bundle, openalex, s2
 from citetui.importers.errors import InputError
 from citetui.importers.jsonio import peek
 from citetui.models import ImportReport
@@ -22,7 +22,7 @@ from citetui.store import Library, Writer
 
 FORMATS: dict[str, ModuleType] = {bundle.FORMAT: bundle}
 # Detection tries these in order: the marked citetui formats first, then the sources.
-for _module in (s2,):
+for _module in (s2, openalex):
     FORMATS[_module.FORMAT] = _module
 
 
