@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from citetui.importers import bundle, openalex, s2
+from citetui.importers import bundle, openalex, s2, s2_bulk
 from citetui.importers.errors import InputError
 from citetui.importers.jsonio import peek
 from citetui.models import ImportReport
@@ -22,7 +22,7 @@ from citetui.store import Library, Writer
 
 FORMATS: dict[str, ModuleType] = {bundle.FORMAT: bundle}
 # Detection tries these in order: the marked citetui formats first, then the sources.
-for _module in (s2, openalex):
+for _module in (s2_bulk, s2, openalex):
     FORMATS[_module.FORMAT] = _module
 
 
@@ -74,6 +74,13 @@ def import_files(
         if path.is_dir():
             raise InputError(str(path), "is a directory, not a file")
         plan.append((path, fmt or detect_format(path)))
+    # A format may look at all its files first (the bulk slice scans the citations for --hubs).
+    prepared: dict[str, dict[str, Any]] = {}
+    for name in dict.fromkeys(n for _, n in plan):
+        prepare = getattr(FORMATS[name], "prepare", None)
+        if prepare is not None:
+            prepared[name] = prepare([p for p, n in plan if n == name],
+                                     skip_invalid=skip_invalid, **options)
     reports = []
     with lib.transaction() as db:
         for path, name in plan:
@@ -81,7 +88,7 @@ def import_files(
                 progress(path)
             writer = Writer(db, source=name, skip_invalid=skip_invalid)
             try:
-                FORMATS[name].load(path, writer, **options)
+                FORMATS[name].load(path, writer, **{**options, **prepared.get(name, {})})
             except ValueError as exc:  # a record the store refuses (unknown label, ...)
                 raise InputError(str(path), str(exc)) from None
             report = ImportReport(
