@@ -42,9 +42,27 @@ SORTS = {
     "added": "p.id",
 }
 REPRESENTATIVE_RULE = (
-    "influential citations first, then one paper per role in turn, newest first, "
-    "then the most cited"
+    "influential citations first (most cited first, up to half the list), then one paper per "
+    "role in turn (a paper counts under its first role), each role going through its years "
+    "newest first, taking the most cited paper of each year"
 )
+# The tier of a hub whose source gave none: the first label whose threshold its citation
+# count reaches. The count is the paper's recorded citation count, or the citing papers in
+# the library when that is larger or unknown (docs/importers.md).
+TIER_THRESHOLDS: tuple[tuple[int, str], ...] = (
+    (10_000, "mega hub"),
+    (1_000, "major hub"),
+    (100, "hub"),
+    (0, "minor hub"),
+)
+COMPUTED_TIER_MARK = " (computed)"
+
+
+def computed_tier(citation_count: int | None, n_citing: int) -> str:
+    """The tier by TIER_THRESHOLDS, marked as computed: 'major hub (computed)'."""
+    n = max(citation_count or 0, n_citing)
+    label = next(name for threshold, name in TIER_THRESHOLDS if n >= threshold)
+    return label + COMPUTED_TIER_MARK
 
 
 def paper_from_row(row: Sequence) -> Paper:
@@ -168,7 +186,11 @@ class Library(Connection):
             f"{', '.join('p.' + c.strip() for c in PAPER_COLUMNS.split(','))} "
             f"FROM hubs h JOIN papers p ON p.id = h.paper_id"
         )
-        hubs = [Hub(paper_from_row(r[4:]), r[0], r[1], r[3], r[2]) for r in rows]
+        hubs = []
+        for r in rows:
+            paper = paper_from_row(r[4:])
+            tier = r[0] or computed_tier(paper.citation_count, r[3])
+            hubs.append(Hub(paper, tier, r[1], r[3], r[2]))
         hubs.sort(key=lambda h: (-h.n_citing, h.paper.display_title.casefold()))
         return hubs
 
@@ -190,7 +212,8 @@ class Library(Connection):
             ids,
         )
         papers = self.papers([r[0] for r in rows])
-        return [Hub(papers[r[0]], r[1], r[2], r[4], r[3]) for r in rows]
+        return [Hub(papers[r[0]], r[1] or computed_tier(papers[r[0]].citation_count, r[4]), r[2],
+                    r[4], r[3]) for r in rows]
 
     def resolve_hub(self, text: str) -> Hub:
         """A hub by paper id, identifier or fuzzy title."""
@@ -300,8 +323,10 @@ class Library(Connection):
             rows = self._rows(
                 "SELECT o.cited_id, count(*) AS n FROM citations c "
                 "JOIN citations o ON o.citing_id = c.citing_id AND o.cited_id != c.cited_id "
+                "JOIN papers p ON p.id = o.cited_id "
                 "WHERE c.cited_id = ? GROUP BY o.cited_id HAVING n >= 2 "
-                "ORDER BY n DESC, o.cited_id LIMIT ?",
+                "ORDER BY n DESC, p.title IS NULL, p.citation_count IS NULL, "
+                "p.citation_count DESC, o.cited_id LIMIT ?",
                 (hub_id, limit),
             )
         papers = self.papers([r[0] for r in rows])
@@ -320,25 +345,38 @@ class Library(Connection):
         return [papers[i] for i in ids if i in papers]
 
     def _computed_representatives(self, hub_id: int, limit: int) -> list[int]:
+        """Representative citing papers by REPRESENTATIVE_RULE."""
         rows = self._rows(
-            "SELECT p.id, c.influential, c.roles FROM citations c JOIN papers p ON p.id = c.citing_id "
-            "WHERE c.cited_id = ? ORDER BY c.influential IS NULL, c.influential DESC, "
-            "p.year IS NULL, p.year DESC, p.citation_count IS NULL, p.citation_count DESC, p.id "
-            "LIMIT 5000",
+            "SELECT p.id, c.influential, c.roles, p.year, p.citation_count FROM citations c "
+            "JOIN papers p ON p.id = c.citing_id WHERE c.cited_id = ? "
+            "ORDER BY p.citation_count IS NULL, p.citation_count DESC, p.id",
             (hub_id,),
         )
         chosen: list[int] = [r[0] for r in rows if r[1]][: limit // 2]
-        by_role: dict[str, list[int]] = {}
-        for pid, _, roles in rows:
+        taken = set(chosen)
+        # role -> year -> paper ids, most cited first (the rows' order)
+        by_role: dict[str, dict[int | None, list[int]]] = {}
+        for pid, _, roles, year, _ in rows:
             first = next((r for r in (roles or "").split(",") if r), "unknown")
-            by_role.setdefault(first, []).append(pid)
-        queues = [q for _, q in sorted(by_role.items())]
-        while len(chosen) < limit and any(queues):
-            for q in queues:
-                while q and q[0] in chosen:
-                    q.pop(0)
-                if q and len(chosen) < limit:
-                    chosen.append(q.pop(0))
+            by_role.setdefault(first, {}).setdefault(year, []).append(pid)
+
+        def spread(years: dict[int | None, list[int]]) -> list[int]:
+            order = sorted(years, key=lambda y: (y is None, -(y or 0)))
+            out: list[int] = []
+            for depth in range(max(len(v) for v in years.values())):
+                out += [years[y][depth] for y in order if depth < len(years[y])]
+            return out
+
+        rank = {r: i for i, r in enumerate(ROLES)}
+        queues = [spread(by_role[r]) for r in sorted(by_role, key=lambda r: rank.get(r, 99))]
+        pos = [0] * len(queues)
+        while len(chosen) < limit and any(p < len(q) for p, q in zip(pos, queues, strict=True)):
+            for i, q in enumerate(queues):
+                while pos[i] < len(q) and q[pos[i]] in taken:
+                    pos[i] += 1
+                if pos[i] < len(q) and len(chosen) < limit:
+                    chosen.append(q[pos[i]])
+                    taken.add(q[pos[i]])
         return chosen
 
     # -- the explorer -----------------------------------------------------
