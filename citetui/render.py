@@ -30,7 +30,7 @@ def summary_lines(summary: Summary | None, kind: str) -> list[str]:
     """The lines of a role or polarity summary, or a sentence saying there is none."""
     if summary is None or not summary.bars:
         return [f"  no {kind} recorded for this hub"]
-    lines = [f"  ({summary.caption})"]
+    lines = [f"  ({clean(summary.caption)})"]  # the caption names the source: data
     for b in summary.bars:
         count = f"  {b.count}" if b.count is not None else ""
         lines.append(f"  {clean(b.label):<11} {bar(b.share)} {pct(b.share)}{count}")
