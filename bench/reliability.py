@@ -792,13 +792,13 @@ def _wait_for_transaction(master: int, timeout: float = 300) -> bool:
     return True
 
 
-def kill_runs(work: Path, runs: int, seed: int = 0) -> list[KillResult]:
+def kill_runs(work: Path, runs: int, seed: int = 0, papers: int = 6000) -> list[KillResult]:
     """Kill imports at moments spread over their whole transaction; check each library."""
     rng = random.Random(seed)
     base = work / "base.db"
     make_library(base)
     bundle = work / "big.json"
-    bundle.write_text(json.dumps(big_bundle()))
+    bundle.write_text(json.dumps(big_bundle(papers)))
     before = library_digest(base)
     user_before = user_layer_digest(base)
     # One import to completion: how long its transaction takes and what "after" is.
