@@ -348,6 +348,8 @@ def _page_with(shared_real, index: int, **changes) -> dict:
     ({"citedPaper": {"paperId": None, "title": None}},
      "record data[3]: field citedPaper: a paper needs a title or an identifier"),
     ({"citedPaper__citationCount": -4}, "field citedPaper.citationCount: a citation count"),
+    ({"citedPaper__year": 10**30}, "field citedPaper.year: integer out of range"),
+    ({"citedPaper__corpusId": "9" * 40}, "field citedPaper.corpusId: integer out of range"),
 ])
 def test_a_bad_field_is_one_line_naming_file_record_and_field(runner, tmp_path, shared_real,
                                                              change, where):

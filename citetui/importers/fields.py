@@ -19,6 +19,7 @@ from citetui.importers.errors import InputError
 from citetui.importers.jsonio import load_json, open_text
 from citetui.store.writer import PaperIn
 
+MAX_INT = 2**63  # what SQLite stores as an integer
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _S2_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 _ARXIV_NEW = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
@@ -79,10 +80,14 @@ class Fields:
         """An integer or null; a string of digits is read as its number."""
         if value is None:
             return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
         if isinstance(value, str) and value.strip().isdigit() and value.isascii():
-            return int(value)
+            if len(value.strip()) > 19:
+                raise self.fail(field, f"integer out of range ({value.strip()[:30]}...)")
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not -MAX_INT <= value < MAX_INT:
+                raise self.fail(field, f"integer out of range ({str(value)[:30]}...)")
+            return value
         raise self.fail(field, f"expected an integer, got {kind_of(value)}")
 
     def bool(self, value: Any, field: str) -> bool | None:
@@ -117,7 +122,7 @@ def read_document_or_lines(path: Path) -> tuple[Any, Iterator[tuple[int, Any]] |
             try:
                 json.loads(first)
                 is_lines = any(line.strip() for line in fh)
-            except (json.JSONDecodeError, RecursionError):
+            except (ValueError, RecursionError):
                 is_lines = False
     except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error, OSError):
         is_lines = False  # load_json reports it
@@ -143,6 +148,8 @@ def iter_lines(path: Path) -> Iterator[tuple[int, Any]]:
                 except json.JSONDecodeError as exc:
                     yield lineno, InputError(str(path), f"invalid JSON: {exc.msg}", line=lineno,
                                              column=exc.colno)
+                except ValueError as exc:  # e.g. a number with more digits than Python parses
+                    yield lineno, InputError(str(path), f"invalid JSON: {exc}"[:200], line=lineno)
                 except RecursionError:
                     yield lineno, InputError(str(path), "invalid JSON: nested too deeply",
                                              line=lineno)

@@ -36,6 +36,7 @@ _KEY = r'(?<!\\)"{}"\s*:'
 _S2_KEYS = [re.compile(_KEY.format(k)) for k in
             ("paperId", "citingPaper", "citedPaper", "contextsWithIntent", "externalIds")]
 _CASSETTE = re.compile(r"^\s*interactions:\s*$", re.MULTILINE)
+_OPENALEX_WORK = re.compile(r'(?<!\\)"id"\s*:\s*"https://openalex\.org/W\d+"')
 _FOCAL_NAME = re.compile(
     r"(?:^|[^a-z])(citations|references)[_\-.]+(?:corpus_?id[:_\-]?(\d+)|([0-9a-f]{40})(?![0-9a-f]))",
     re.IGNORECASE,
@@ -46,6 +47,8 @@ def detect(head: str) -> bool:
     """Whether the start of a file looks like Semantic Scholar Graph API output."""
     if _CASSETTE.search(head) and "semanticscholar.org" in head:
         return True  # a recorded HTTP cassette: load() explains what to do with it
+    if _OPENALEX_WORK.search(head):
+        return False  # an OpenAlex work (whose abstract index may hold any word as a key)
     return any(k.search(head) for k in _S2_KEYS)
 
 
