@@ -209,6 +209,7 @@ def main() -> None:
     cli(prog_name="citetui")
 
 
-from citetui.cli_io import export_cmd  # noqa: E402  (export and fetch: citetui/cli_io.py)
+from citetui.cli_io import export_cmd, fetch_cmd  # noqa: E402  (citetui/cli_io.py)
 
 cli.add_command(export_cmd)
+cli.add_command(fetch_cmd)

@@ -1,0 +1,159 @@
+"""Fetching a hub from OpenAlex: the work, then every work citing it (cursor paging).
+
+1. ``GET /works/{W}``: the work, written as the hub with its references.
+2. ``GET /works?filter=cites:{W}&cursor=...``, following ``meta.next_cursor``:
+   each citing work is written as ``citetui import`` writes a page of works
+   (:func:`citetui.importers.openalex.work_from_record`: abstract rebuilt,
+   authors in order, ``referenced_works`` as edges - the hub among them).
+
+Every page is its own transaction with its bookmark (the cursor), see
+:mod:`citetui.fetch.job`. A cursor the server no longer accepts (HTTP 400 on
+resume) restarts the citing works from the first page; writing a page twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from typing import Any
+
+from citetui.fetch.http import Client, FetchError, HttpError
+from citetui.fetch.job import FetchReport, Job, Progress
+from citetui.importers.errors import InputError
+from citetui.importers.fields import Fields
+from citetui.importers.openalex import SOURCE, work_from_record
+from citetui.store import Library, PaperIn, Writer
+from citetui.store.fetchlog import paper_by_ids
+
+NAME = "openalex"
+DEFAULT_BASE_URL = "https://api.openalex.org"
+ENV_BASE_URL = "CITETUI_OPENALEX_API"
+ENV_MAILTO = "OPENALEX_MAILTO"
+MIN_INTERVAL = 0.1  # OpenAlex allows 10 requests a second
+PER_PAGE = 200  # the API's maximum
+_WORK = re.compile(r"^(?:https?://(?:api\.)?openalex\.org/(?:works/)?)?(W\d+)$", re.IGNORECASE)
+
+
+def base_url(option: str | None = None) -> str:
+    """The API's base URL: the option, else $CITETUI_OPENALEX_API, else the public API."""
+    return option or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+
+
+def work_id(text: str) -> str:
+    """'W2741809807' from an OpenAlex id or URL."""
+    m = _WORK.match(text.strip())
+    if not m:
+        raise FetchError(f"{text!r} is not an OpenAlex work id (W followed by digits)")
+    return m.group(1).upper()
+
+
+def write_works(writer: Writer, works: list[Any], path: str, hub: PaperIn | None) -> list[int]:
+    """Write OpenAlex works as ``citetui import`` does; with ``hub``, each also cites it."""
+    writer.source = SOURCE
+    hub_id = writer.upsert_paper(hub) if hub is not None else None
+    out = []
+    for i, raw in enumerate(works):
+        try:
+            paper, refs = work_from_record(raw, Fields(path, f"results[{i}]"))
+        except InputError as exc:
+            writer.bad_record(exc)
+            continue
+        pid = writer.upsert_paper(paper)
+        out.append(pid)
+        for rid in refs:
+            cited = writer.upsert_paper(PaperIn(openalex_id=rid))
+            if cited != pid:
+                writer.upsert_citation(pid, cited, source=SOURCE)
+        if hub_id is not None and hub_id != pid:
+            # The API listed it under cites:W, so it cites the hub even when its
+            # referenced_works is incomplete.
+            writer.upsert_citation(pid, hub_id, source=SOURCE)
+    return out
+
+
+def fetch(
+    lib: Library,
+    ident: str,
+    *,
+    client: Client,
+    per_page: int = PER_PAGE,
+    mailto: str | None = None,
+    restart: bool = False,
+    report: FetchReport | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> FetchReport:
+    """Fetch work ``ident`` and the works citing it into the library (resuming)."""
+    wid = work_id(ident)
+    mailto = mailto or os.environ.get(ENV_MAILTO) or None
+    job = Job(lib, NAME, f"{NAME}:{wid}", client, report, progress)
+    state = None if restart else job.bookmark()
+    job.report.resumed = state
+    if state is None:
+        state = _fetch_work(job, wid, mailto)
+    hub = PaperIn(**state["hub"])
+    job.report.hub_id = paper_by_ids(lib, state["hub"])
+    done = state.get("done", 0)
+    while state["stage"] == "citing":
+        job.tell("citing", done, state.get("total"))
+        params = {"filter": f"cites:{wid}", "per-page": per_page, "cursor": state["cursor"],
+                  "mailto": mailto}
+        url = client.url("works", params)
+        try:
+            page = client.get("works", params)
+        except HttpError as exc:
+            if exc.status == 400 and state["cursor"] != "*":
+                state = {**state, "cursor": "*", "done": 0}  # a stale cursor: start again
+                done = 0
+                continue
+            raise
+        if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+            raise FetchError(f"{url}: expected a page of works ({{meta, results}})")
+        meta = page.get("meta") if isinstance(page.get("meta"), dict) else {}
+        results = page["results"]
+        done += len(results)
+        total = meta.get("count") if isinstance(meta.get("count"), int) else state.get("total")
+        nxt = meta.get("next_cursor")
+        if isinstance(nxt, str) and nxt and results:
+            new = {**state, "cursor": nxt, "done": done, "total": total}
+        else:
+            new = {"stage": "done", "hub": state["hub"]}
+
+        def write(w: Writer, results: list = results, url: str = url) -> None:
+            write_works(w, results, url, hub)
+
+        job.commit(url, write, new, SOURCE)
+        job.tell("citing", done, total)
+        state = new
+    job.tell("done", done, None)
+    job.report.finished = True
+    return job.report
+
+
+def _fetch_work(job: Job, wid: str, mailto: str | None) -> dict:
+    client = job.client
+    params = {"mailto": mailto}
+    url = client.url(f"works/{wid}", params)
+    job.tell("paper", 0, 1)
+    try:
+        raw = client.get(f"works/{wid}", params)
+    except HttpError as exc:
+        if exc.status == 404:
+            raise FetchError(f"OpenAlex has no work {wid}") from None
+        raise
+    try:
+        paper, _ = work_from_record(raw, Fields(url, "work"))
+    except InputError as exc:
+        raise FetchError(f"the work record is not usable: {exc}") from None
+    paper = paper.normalised()
+    ids = {k: getattr(paper, k) for k in ("openalex_id", "doi") if getattr(paper, k) is not None}
+    state = {"stage": "citing", "cursor": "*", "done": 0, "total": paper.citation_count,
+             "hub": ids}
+
+    def write(w: Writer) -> None:
+        write_works(w, [raw], url, None)
+        w.mark_hub(w.upsert_paper(paper))
+
+    job.commit(url, write, state, SOURCE)
+    return state
