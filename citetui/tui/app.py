@@ -1,28 +1,248 @@
-"""The citetui Textual app (placeholder until the browser lands)."""
+"""The citetui app: the screens, browser-style history, help, clipboard and links."""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+import webbrowser
+from pathlib import Path
+from typing import ClassVar
 
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.worker import Worker, WorkerState
+
+from citetui.models import Paper
 from citetui.store import Library
+from citetui.textsafe import clean
+from citetui.tui.commands import CitetuiCommands
+from citetui.tui.history import History, Location
+from citetui.tui.messages import OpenHub, OpenPaper
+from citetui.tui.screens.help import EXTRA_KEYS, HelpScreen, key_rows
+from citetui.tui.screens.hub import HubScreen
+from citetui.tui.screens.library import LibraryScreen
+from citetui.tui.screens.paper import PaperScreen
+from citetui.tui.settings import DEFAULT_THEME, Settings
+from citetui.tui.widgets.panes import TextPane
+from citetui.tui.widgets.search_box import SearchBox
+from citetui.tui.widgets.virtual_list import VirtualList
+
+CONSOLE_BROWSERS = {"www-browser", "links", "elinks", "lynx", "w3m"}
 
 
-class CitetuiApp(App):
+class CitetuiApp(App[None]):
     """The hub browser."""
 
     TITLE = "citetui"
-    BINDINGS = [("q", "quit", "Quit")]
+    CSS_PATH = "citetui.tcss"
+    COMMANDS: ClassVar = App.COMMANDS | {CitetuiCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("escape", "back", "Back", id="app.back"),
+        Binding("left_square_bracket,alt+left", "back", "Back", show=False, id="app.history-back"),
+        Binding(
+            "right_square_bracket,alt+right",
+            "forward",
+            "Forward",
+            show=False,
+            id="app.history-forward",
+        ),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
 
-    def __init__(self, lib: Library):
+    def __init__(self, lib: Library, *, settings_path: Path | None = None) -> None:
         super().__init__()
         self.lib = lib
+        self._reader: Library | None = None
+        self.history = History()
+        self.settings = Settings.load(settings_path)
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self.theme = DEFAULT_THEME
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        hubs = self.lib.hubs()
-        yield Static("\n".join(h.paper.display_title for h in hubs) or "no hubs", markup=False)
-        yield Footer()
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.push_screen(LibraryScreen(self.lib))
+        if self.settings.problem:
+            self.notify(self.settings.problem, severity="warning", markup=False)
+
+    @property
+    def reader(self) -> Library:
+        """A second connection for the explorer, so its queries never wait behind the
+        hub page's (SQLite lets both read at once; each connection has its own lock)."""
+        if self._reader is None:
+            try:
+                self._reader = Library(self.lib.path, readonly=True)
+            except Exception:  # noqa: BLE001 - e.g. an unusual file system: share the one
+                self._reader = self.lib
+        return self._reader
+
+    def on_unmount(self) -> None:
+        if self._reader is not None and self._reader is not self.lib:
+            self._reader.close()
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self.settings.theme:
+            self.settings.theme = theme.name
+            problem = self.settings.save()
+            if problem:
+                self.notify(problem, severity="warning", markup=False)
+
+    # -- going places -------------------------------------------------------
+
+    def on_open_hub(self, message: OpenHub) -> None:
+        self.open_hub(message.hub_id, message.query)
+
+    def on_open_paper(self, message: OpenPaper) -> None:
+        self.open_paper(message.paper_id, message.hub_id)
+
+    def open_hub(self, hub_id: int, query: str = "") -> None:
+        """Open a hub's page."""
+        self._visit(Location("hub", hub_id, state={"query": query} if query else {}))
+
+    def open_paper(self, paper_id: int, hub_id: int | None = None) -> None:
+        """Open a paper's page (``hub_id``: the hub it was reached from)."""
+        self._visit(Location("paper", paper_id, hub_id))
+
+    def _visit(self, location: Location) -> None:
+        self._save_state()
+        self.history.visit(location)
+        self.push_screen(self._screen_for(location))
+
+    def _screen_for(self, location: Location) -> Screen:
+        if location.kind == "hub":
+            return HubScreen(self.lib, location.id, state=location.state, reader=self.reader)
+        return PaperScreen(self.lib, location.id, location.hub_id, state=location.state)
+
+    def _save_state(self) -> None:
+        current = self.history.current
+        screen = self._page_screen()
+        if current is not None and screen is not None and hasattr(screen, "state"):
+            current.state = screen.state()
+
+    def _page_screen(self) -> Screen | None:
+        """The topmost hub, paper or library screen (under any help or palette)."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, (HubScreen, PaperScreen, LibraryScreen)):
+                return screen
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.history.can_back
+        if action == "forward":
+            return self.history.can_forward
+        return True
+
+    def action_back(self) -> None:
+        """Go back to where the user was before."""
+        if not self.history.can_back or not isinstance(self.screen, (HubScreen, PaperScreen)):
+            return
+        self._save_state()
+        self.history.back()
+        self.pop_screen()
+        self.refresh_bindings()
+
+    def action_forward(self) -> None:
+        """Go forward again after going back."""
+        if not self.history.can_forward or isinstance(self.screen, HelpScreen):
+            return
+        self._save_state()
+        location = self.history.forward()
+        if location is not None:
+            self.push_screen(self._screen_for(location))
+
+    def action_library(self) -> None:
+        """Back to the list of hubs (the pages left stay in the forward history)."""
+        self._save_state()
+        for _ in range(self.history.home()):
+            if isinstance(self.screen, (HubScreen, PaperScreen)):
+                self.pop_screen()
+
+    # -- help ---------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show the keys of the current screen and the query syntax."""
+        screen = self._page_screen()
+        if screen is None or isinstance(self.screen, HelpScreen):
+            return
+        keymap = self.settings.keymap
+        display = self.get_key_display
+        sections = [("This screen", key_rows(screen.BINDINGS, keymap, display))]
+        if screen.query(VirtualList):
+            sections.append(("Lists", key_rows(VirtualList.BINDINGS, keymap, display)))
+        if screen.query(SearchBox):
+            rows = key_rows(SearchBox.BINDINGS, keymap, display)
+            rows.append(("enter", "To the list", ""))
+            sections.append(("Search box", rows))
+        if screen.query(TextPane):
+            sections.append(("Text panes", key_rows(TextPane.BINDINGS, keymap, display)))
+        everywhere = key_rows(self.BINDINGS, keymap, display)
+        everywhere += [(k, d, "") for k, d in EXTRA_KEYS]
+        sections.append(("Everywhere", everywhere))
+        self.push_screen(HelpScreen(screen, sections))
+
+    # -- clipboard and links ------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="paper-action")
+    def copy_paper(self, paper_id: int, what: str = "title") -> None:
+        """Copy a paper's title (``what="title"``) or its DOI / arXiv id (``"id"``)."""
+        paper = self.lib.paper(paper_id)
+        self.call_from_thread(self._copy, paper, what)
+
+    def _copy(self, paper: Paper, what: str) -> None:
+        if what == "title":
+            label, text = "title", clean(paper.display_title)
+        elif paper.doi:
+            label, text = "DOI", clean(paper.doi)
+        elif paper.arxiv:
+            label, text = "arXiv id", clean(paper.arxiv)
+        else:
+            self.notify("this paper has no DOI or arXiv id recorded", severity="warning")
+            return
+        self.copy_to_clipboard(text)
+        self.notify(f"copied {label}: {clean(text, limit=80)}", markup=False, timeout=3)
+
+    @work(thread=True, exit_on_error=False, group="paper-action")
+    def open_paper_link(self, paper_id: int) -> None:
+        """Open a paper's link in the web browser (or copy it when there is no browser)."""
+        paper = self.lib.paper(paper_id)
+        self.call_from_thread(self._open_link, paper.link, self.browser_available())
+
+    def browser_available(self) -> bool:
+        """Whether a graphical web browser can be started from here."""
+        try:
+            browser = webbrowser.get()
+        except webbrowser.Error:
+            return False
+        return getattr(browser, "name", "") not in CONSOLE_BROWSERS
+
+    def _open_link(self, link: str | None, browser: bool) -> None:
+        if not link:
+            self.notify("no link recorded for this paper", severity="warning")
+            return
+        url = clean(link)
+        if not url.lower().startswith(("http://", "https://")):
+            self.notify(
+                f"not opening {clean(url, limit=60)}: only web links are opened",
+                severity="warning",
+                markup=False,
+            )
+            return
+        if not browser:
+            self.copy_to_clipboard(url)
+            self.notify(f"no web browser found; link copied: {clean(url, limit=80)}", markup=False)
+            return
+        self.open_url(url)
+        self.notify(f"opening {clean(url, limit=80)}", markup=False, timeout=3)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "paper-action":
+            self.notify(f"{clean(str(event.worker.error))}", severity="error", markup=False)
 
 
 def run(lib: Library) -> None:

@@ -1,0 +1,117 @@
+"""citetui's commands in Textual's command palette (Ctrl+P), aware of the current screen."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
+from textual.markup import escape
+
+from citetui.models import Hub
+from citetui.query import QueryError
+from citetui.search import search
+from citetui.textsafe import clean
+
+if TYPE_CHECKING:
+    from citetui.tui.app import CitetuiApp
+
+Command = tuple[str, Callable[[], object], str]
+
+
+def highlight(matcher: Matcher, text: str) -> Content:
+    """``text`` (literal, never markup) with the characters the palette query matched."""
+    content = Content(text)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+class CitetuiCommands(Provider):
+    """Open a hub or paper by title, sort the explorer, change theme, go back and forward."""
+
+    async def startup(self) -> None:
+        app: CitetuiApp = self.app  # type: ignore[assignment]
+        try:
+            self._hubs: list[Hub] = await asyncio.to_thread(app.lib.hubs)
+        except Exception:  # noqa: BLE001 - a palette without hubs is still useful
+            self._hubs = []
+
+    def commands(self) -> list[Command]:
+        """Every command for the screen the palette was opened on."""
+        from citetui.tui.screens.hub import HubScreen
+        from citetui.tui.widgets.explorer import SORTS
+
+        app: CitetuiApp = self.app  # type: ignore[assignment]
+        screen = self.screen
+        cmds: list[Command] = [
+            ("Library: every hub", app.action_library, "Go back to the list of hubs"),
+            ("Back", app.action_back, "Where you were before"),
+            ("Forward", app.action_forward, "Where you went back from"),
+            ("Help: keys and search syntax", app.action_help, "Keys of this screen"),
+        ]
+        if isinstance(screen, HubScreen):
+            for sort in SORTS:
+                cmds.append(
+                    (
+                        f"Sort citing papers by {sort}",
+                        partial(screen.explorer.set_sort, sort),
+                        "Order of the explorer rows",
+                    )
+                )
+            cmds.append(
+                ("Clear the explorer search", screen.action_clear, "Show every citing paper")
+            )
+        for name in sorted(app.available_themes):
+            if name != app.theme:
+                cmds.append(
+                    (
+                        f"Theme: {name}",
+                        partial(setattr, app, "theme", name),
+                        "Change the colours (remembered)",
+                    )
+                )
+        for hub in self._hubs:
+            title = clean(hub.paper.display_title, limit=90)
+            cmds.append(
+                (
+                    f"Open hub: {title}",
+                    partial(app.open_hub, hub.paper.id),
+                    escape(f"{hub.n_citing:,} citing papers in the library"),
+                )
+            )
+        return cmds
+
+    async def discover(self) -> Hits:
+        for text, callback, help_text in self.commands():
+            if not text.startswith("Theme: "):
+                yield DiscoveryHit(Content(text), callback, text=text, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, callback, help_text in self.commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, highlight(matcher, text), callback, text=text, help=help_text)
+        if len(query.strip()) < 3:
+            return
+        app: CitetuiApp = self.app  # type: ignore[assignment]
+        try:
+            result = await asyncio.to_thread(search, app.lib, query, limit=8)
+        except (QueryError, ValueError):
+            return
+        for rank, row in enumerate(result.rows):
+            text = f"Open paper: {clean(row.title, limit=90)}"
+            summary = escape(clean(row.summary, limit=100)) if row.summary else None
+            yield Hit(
+                max(0.05, 0.6 - rank * 0.05),
+                Content(text),
+                partial(app.open_paper, row.paper_id),
+                text=text,
+                help=summary,
+            )

@@ -1,0 +1,296 @@
+"""The hub page: header, abstract, role and polarity summaries, claims, co-cited and
+representative papers, and the citing-papers explorer."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.css.query import NoMatches
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from citetui.models import HubPage
+from citetui.store import Library
+from citetui.textsafe import clean
+from citetui.tui.drill import drill
+from citetui.tui.messages import OpenHub, OpenPaper
+from citetui.tui.paging import Pager
+from citetui.tui.rendering import lit
+from citetui.tui.widgets.explorer import Explorer
+from citetui.tui.widgets.lists import BarList, ClaimList, PaperList
+from citetui.tui.widgets.panes import Caption, Column, Section, TextPane, hub_header
+from citetui.tui.widgets.virtual_list import VirtualList
+
+NARROW = 120  # below this width the panes stack in one scrolling column
+
+PANES = (
+    ("abstract", "Abstract"),
+    ("roles", "Citation roles"),
+    ("polarity", "Citation polarity"),
+    ("claims", "Claims ledger"),
+    ("cocited", "Co-cited works"),
+    ("representative", "Representative citing papers"),
+    ("explorer-list", "Citing papers"),
+)
+
+
+def summary_caption(page: HubPage, kind: str) -> str:
+    """Where the bars come from, and what a source recorded besides."""
+    summaries = page.summaries(kind)
+    if not summaries:
+        return ""
+    primary = summaries[0]
+    caption = primary.caption
+    if primary.provenance == "recorded":
+        caption += " · other labels not given"
+    for other in summaries[1:]:
+        shares = ", ".join(
+            f"{b.label} {round(b.share * 100)}%" for b in other.bars if b.share is not None
+        )
+        caption += f" · {other.caption}: {shares or 'no shares'}"
+    return caption
+
+
+class HubScreen(Screen):
+    """Everything about one hub; the explorer pages its citing papers from the library."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # A priority binding, so that keys typed right after / already reach the box.
+        Binding("slash", "search", "Search", id="hub.search", priority=True),
+        Binding("s", "sort", "Sort", id="hub.sort"),
+        Binding("c", "clear", "Clear search", id="hub.clear"),
+        Binding("y", "copy('title')", "Copy title", id="hub.copy-title"),
+        Binding("Y", "copy('id')", "Copy DOI/arXiv", show=False, id="hub.copy-id"),
+        Binding("o", "open_link", "Open link", id="hub.open-link"),
+        *(
+            Binding(
+                str(n), f"pane('{pane}')", f"Go to {title.lower()}", show=False, id=f"hub.pane-{n}"
+            )
+            for n, (pane, title) in enumerate(PANES, start=1)
+        ),
+    ]
+    HELP = "The hub page. Choose a bar or a claim to filter the citing papers."
+
+    class PageReady(Message):
+        """The hub page was read from the library."""
+
+        def __init__(self, page: HubPage, hub_ids: set[int]) -> None:
+            super().__init__()
+            self.page = page
+            self.hub_ids = hub_ids
+
+    def __init__(
+        self,
+        lib: Library,
+        hub_id: int,
+        *,
+        state: dict[str, Any] | None = None,
+        reader: Library | None = None,
+    ) -> None:
+        super().__init__()
+        self.lib = lib
+        self.hub_id = hub_id
+        self.page: HubPage | None = None
+        self.hub_ids: set[int] = set()
+        self._loading = False
+        state = state or {}
+        self._explorer = Explorer(
+            reader or lib,
+            hub_id,
+            query=state.get("query", ""),
+            sort=state.get("sort", "relevance"),
+            cursor=state.get("cursor", 0),
+            id="explorer",
+        )
+
+    def compose(self) -> ComposeResult:
+        yield Static("loading hub…", id="hub-header", markup=False)
+        with Column(id="hub-body"):
+            # The explorer comes first so that on a small terminal it is what fills the
+            # screen; on a wide one the side column is docked on the left.
+            with Vertical(id="hub-main"):
+                yield Section("Citing papers", self._explorer, id="explorer-section")
+            # The side panes are mounted when the page has been read, so that opening a
+            # hub first builds only what the explorer needs.
+            yield Column(Static("reading the hub page…", id="side-loading"), id="hub-side")
+        yield Footer()
+
+    @staticmethod
+    def side_panes() -> list[Widget]:
+        """The panes of the side column, empty until the page is read."""
+        return [
+            Section("Abstract", TextPane("", id="abstract"), id="abstract-section"),
+            Section(
+                "Citation roles",
+                Caption(id="roles-caption"),
+                BarList("roles", id="roles"),
+                id="roles-section",
+            ),
+            Section(
+                "Citation polarity",
+                Caption(id="polarity-caption"),
+                BarList("polarity", id="polarity"),
+                id="polarity-section",
+            ),
+            Section("Claims ledger", ClaimList(id="claims"), id="claims-section"),
+            Section(
+                "Co-cited works",
+                PaperList("no co-cited works recorded for this hub", id="cocited"),
+                id="cocited-section",
+            ),
+            Section(
+                "Representative citing papers",
+                Caption(id="representative-caption"),
+                PaperList("no representative citing papers for this hub", id="representative"),
+                id="representative-section",
+            ),
+        ]
+
+    def on_mount(self) -> None:
+        self._explorer.rows.focus()
+
+    @on(Explorer.Updated)
+    def _explorer_updated(self) -> None:
+        # The explorer's first rows come first; then the rest of the page is read.
+        if self.page is None and not self._loading:
+            self._loading = True
+            self._load()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW, "-narrow")
+
+    # -- loading ------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="hub-page")
+    def _load(self) -> None:
+        page = self.lib.hub_page(self.hub_id)
+        self.post_message(self.PageReady(page, self.lib.hub_ids()))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "hub-page":
+            message = clean(str(event.worker.error))
+            self.query_one("#hub-header", Static).update(lit(f"cannot show this hub: {message}"))
+            self.notify(f"cannot show this hub: {message}", severity="error", markup=False)
+
+    async def on_hub_screen_page_ready(self, message: PageReady) -> None:
+        page = self.page = message.page
+        self.hub_ids = message.hub_ids
+        side = self.query_one("#hub-side", Column)
+        await side.remove_children()
+        await side.mount_all(self.side_panes())
+        self.query_one("#hub-header", Static).update(hub_header(page))
+        p = page.hub.paper
+        abstract = self.query_one("#abstract", TextPane)
+        abstract.show(
+            lit(p.abstract, multiline=True)
+            if p.abstract
+            else lit("no abstract recorded for this hub", "$text-muted")
+        )
+        for kind, summary in (("roles", page.role_summary), ("polarity", page.polarity_summary)):
+            self.query_one(f"#{kind}-caption", Caption).say(
+                summary_caption(page, "role" if kind == "roles" else "polarity")
+            )
+            self.query_one(f"#{kind}", BarList).set_pager(Pager.of(summary.bars if summary else ()))
+        self.query_one("#claims", ClaimList).set_pager(Pager.of(page.claims))
+        self.query_one("#cocited", PaperList).set_pager(Pager.of(page.cocited))
+        rule = page.representative_rule
+        if page.representative:
+            caption = f"chosen by citetui: {rule}" if rule else "as listed by the source"
+        else:
+            caption = ""
+        self.query_one("#representative-caption", Caption).say(caption)
+        self.query_one("#representative", PaperList).set_pager(Pager.of(page.representative))
+        self.sub_title = clean(p.display_title, limit=60)
+
+    # -- drill-down and opening -------------------------------------------
+
+    @on(VirtualList.Selected, "#roles")
+    def _role_chosen(self, event: VirtualList.Selected) -> None:
+        self._drill("role", event.row.label)
+
+    @on(VirtualList.Selected, "#polarity")
+    def _polarity_chosen(self, event: VirtualList.Selected) -> None:
+        self._drill("polarity", event.row.label)
+
+    @on(VirtualList.Selected, "#claims")
+    def _claim_chosen(self, event: VirtualList.Selected) -> None:
+        self._drill("claim", event.row.position + 1)
+
+    def _drill(self, kind: str, value: str | int) -> None:
+        self._explorer.set_query(drill(self._explorer.query_text, kind, value))
+        self.set_focus(self._explorer.rows)
+
+    @on(VirtualList.Selected, "#explorer-list")
+    def _citing_chosen(self, event: VirtualList.Selected) -> None:
+        if event.row is not None:
+            self.post_message(OpenPaper(event.row.paper_id, self.hub_id))
+
+    @on(VirtualList.Selected, "#representative")
+    @on(VirtualList.Selected, "#cocited")
+    def _paper_chosen(self, event: VirtualList.Selected) -> None:
+        if event.row is None:
+            return
+        paper = PaperList.paper_of(event.row)
+        if event.vlist.id == "cocited" and paper.id in self.hub_ids:
+            self.post_message(OpenHub(paper.id))
+        else:
+            self.post_message(OpenPaper(paper.id, self.hub_id))
+
+    # -- actions ------------------------------------------------------------
+
+    def action_search(self) -> None:
+        box = self._explorer.search_box
+        if box.has_focus:
+            box.insert_text_at_cursor("/")
+        else:
+            self.set_focus(box)
+
+    def action_sort(self) -> None:
+        sort = self._explorer.cycle_sort()
+        self.notify(f"sorted by {sort}", timeout=1.5)
+
+    def action_clear(self) -> None:
+        self._explorer.set_query("")
+
+    def action_pane(self, pane: str) -> None:
+        try:
+            self.set_focus(self.query_one(f"#{pane}"))
+        except NoMatches:
+            self.notify("the hub page is still being read", timeout=2)
+
+    def selected_paper_id(self) -> int | None:
+        """The paper under the cursor of the focused list, else the hub."""
+        focused = self.focused
+        if isinstance(focused, VirtualList) and focused.current is not None:
+            row = focused.current
+            if focused.id == "explorer-list":
+                return row.paper_id
+            if isinstance(focused, PaperList):
+                return PaperList.paper_of(row).id
+        return self.hub_id
+
+    def action_copy(self, what: str) -> None:
+        paper_id = self.selected_paper_id()
+        if paper_id is not None:
+            self.app.copy_paper(paper_id, what)
+
+    def action_open_link(self) -> None:
+        paper_id = self.selected_paper_id()
+        if paper_id is not None:
+            self.app.open_paper_link(paper_id)
+
+    def state(self) -> dict[str, Any]:
+        """What to restore when the user comes back here."""
+        return self._explorer.state()
+
+    @property
+    def explorer(self) -> Explorer:
+        """The citing-papers explorer."""
+        return self._explorer

@@ -1,0 +1,197 @@
+"""The library screen: every hub, filtered as you type; Enter opens one."""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult, RenderResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from citetui.models import Hub
+from citetui.query import Query, QueryError, parse
+from citetui.search import search
+from citetui.store import Library
+from citetui.textsafe import clean
+from citetui.tui.messages import OpenHub
+from citetui.tui.paging import Pager
+from citetui.tui.rendering import lit, plural
+from citetui.tui.widgets.explorer import TYPING_PAUSE
+from citetui.tui.widgets.lists import HubList
+from citetui.tui.widgets.search_box import SearchBox
+from citetui.tui.widgets.virtual_list import VirtualList
+
+
+class ColumnHeader(Static):
+    """The column headings of the hub list, laid out for the current width."""
+
+    def render(self) -> RenderResult:
+        return HubList.header(self.content_region.width)
+
+
+class LibraryScreen(Screen):
+    """The hubs of the library with their figures."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Filter", id="library.search", priority=True),
+        Binding("y", "copy('title')", "Copy title", id="library.copy-title"),
+        Binding("Y", "copy('id')", "Copy DOI/arXiv", show=False, id="library.copy-id"),
+        Binding("o", "open_link", "Open link", id="library.open-link"),
+    ]
+    HELP = "Every hub in the library. Type / to filter, Enter to open a hub."
+
+    class HubsReady(Message):
+        """The hubs matching a filter were read (posted by a worker)."""
+
+        def __init__(
+            self, generation: int, hubs: list[Hub], total: int, query: Query | None
+        ) -> None:
+            super().__init__()
+            self.generation = generation
+            self.hubs = hubs
+            self.total = total
+            self.query = query
+
+    class FilterFailed(Message):
+        """The filter could not be run."""
+
+        def __init__(self, generation: int, message: str) -> None:
+            super().__init__()
+            self.generation = generation
+            self.message = message
+
+    def __init__(self, lib: Library) -> None:
+        super().__init__()
+        self.lib = lib
+        self._generation = 0
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(lit("citetui · hubs in your library", "bold"), id="library-title")
+        yield SearchBox(
+            placeholder="filter hubs: words  'exact  !exclude   (/ to type, Esc to leave)",
+            id="library-search",
+        )
+        yield Static("reading the library…", id="library-status", markup=False)
+        yield ColumnHeader(id="library-columns")
+        yield HubList(id="hubs")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(HubList).show_message("reading the library…")
+        self.query_one(HubList).focus()
+        self.refilter()
+
+    def on_screen_resume(self) -> None:
+        self.query_one(ColumnHeader).refresh()
+
+    @property
+    def hub_list(self) -> HubList:
+        return self.query_one(HubList)
+
+    # -- filtering ----------------------------------------------------------
+
+    @on(Input.Changed, "#library-search")
+    def _typed(self, event: Input.Changed) -> None:
+        if event.value != self.filter_text:
+            self.filter_text = event.value
+            self.refilter()
+
+    def refilter(self) -> None:
+        """Run the filter in a worker (a newer one cancels this)."""
+        self._generation += 1
+        self._filter(self.filter_text, self._generation)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="library-filter")
+    def _filter(self, text: str, generation: int) -> None:
+        worker = get_current_worker()
+        hubs = self.lib.hubs()
+        if not text.strip():
+            self.post_message(self.HubsReady(generation, hubs, len(hubs), None))
+            return
+        try:
+            q = parse(text)
+            if not q.filter.empty:
+                raise QueryError(
+                    "field filters (role:, pol:, year:, claim:) work in a hub's "
+                    "explorer, not in the hub list"
+                )
+        except QueryError as exc:
+            self.post_message(self.FilterFailed(generation, f"bad filter: {exc}"))
+            return
+        time.sleep(TYPING_PAUSE)  # a newer keystroke cancels this before the search starts
+        if worker.is_cancelled:
+            return
+        result = search(self.lib, q, hub_id=None, limit=1)
+        if worker.is_cancelled:
+            return
+        by_id = {h.paper.id: h for h in hubs}
+        ids = result.ids or tuple(r.paper_id for r in result.rows)
+        matching = [by_id[i] for i in ids if i in by_id]
+        self.post_message(self.HubsReady(generation, matching, len(hubs), q))
+
+    def on_library_screen_hubs_ready(self, message: HubsReady) -> None:
+        if message.generation != self._generation:
+            return
+        hubs = self.hub_list
+        hubs.query = message.query
+        empty = (
+            "no hubs match this filter"
+            if message.query
+            else "no hubs in the library: import one with  citetui import FILE"
+        )
+        hubs.set_pager(Pager.of(message.hubs), message=empty)
+        if message.query is None:
+            status = plural(message.total, "hub")
+        else:
+            status = f"{len(message.hubs)} of {plural(message.total, 'hub')} match"
+        self.query_one("#library-status", Static).update(lit(status))
+
+    def on_library_screen_filter_failed(self, message: FilterFailed) -> None:
+        if message.generation == self._generation:
+            self.query_one("#library-status", Static).update(lit(message.message))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "library-filter":
+            self.query_one("#library-status", Static).update(
+                lit(f"cannot read the library: {clean(str(event.worker.error))}")
+            )
+
+    # -- keys ---------------------------------------------------------------
+
+    @on(SearchBox.Navigate, "#library-search")
+    def _navigate(self, event: SearchBox.Navigate) -> None:
+        getattr(self.hub_list, f"action_{event.action}")()
+
+    @on(SearchBox.Leave, "#library-search")
+    def _leave(self) -> None:
+        self.set_focus(self.hub_list)
+
+    @on(VirtualList.Selected, "#hubs")
+    def _open(self, event: VirtualList.Selected) -> None:
+        if event.row is not None:
+            self.post_message(OpenHub(event.row.paper.id))
+
+    def action_search(self) -> None:
+        box = self.query_one("#library-search", SearchBox)
+        if box.has_focus:
+            box.insert_text_at_cursor("/")
+        else:
+            self.set_focus(box)
+
+    def _current_id(self) -> int | None:
+        hub = self.hub_list.current
+        return hub.paper.id if hub is not None else None
+
+    def action_copy(self, what: str) -> None:
+        if (paper_id := self._current_id()) is not None:
+            self.app.copy_paper(paper_id, what)
+
+    def action_open_link(self) -> None:
+        if (paper_id := self._current_id()) is not None:
+            self.app.open_paper_link(paper_id)

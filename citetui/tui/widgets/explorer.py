@@ -1,0 +1,323 @@
+"""The citing-papers explorer: a search box, a result count and the paged list of rows."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from citetui.models import POLARITIES, ROLES, CitingRow
+from citetui.query import Query, QueryError, parse
+from citetui.search import search
+from citetui.store import Library, RowFilter
+from citetui.textsafe import clean
+from citetui.tui.paging import PAGE_SIZE, Pager
+from citetui.tui.widgets.lists import CitingList
+from citetui.tui.widgets.search_box import SearchBox
+
+TYPING_PAUSE = 0.06  # seconds a text search waits for the next keystroke before it starts
+SORTS: tuple[str, ...] = ("relevance", "year", "citations", "title")
+PLACEHOLDER = "search: words  'exact  !exclude  role:method  pol:critical  year:2020..2024  claim:2"
+
+
+def _rows_in_order(
+    lib: Library, hub_id: int, ids: tuple[int, ...], flt: RowFilter, offset: int, limit: int
+) -> list[CitingRow]:
+    chunk = ids[offset : offset + limit]
+    by_id = lib.citing_rows_for(hub_id, chunk, flt)
+    return [by_id[i] for i in chunk if i in by_id]
+
+
+class Explorer(Vertical):
+    """Search and browse one hub's citing papers; only the rows on screen are read."""
+
+    DEFAULT_CSS = """
+    Explorer { height: 1fr; }
+    Explorer > #explorer-status { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    class Results(Message):
+        """A query's first rows and how many matched (posted by the query worker)."""
+
+        def __init__(
+            self,
+            generation: int,
+            pager: Pager,
+            query: Query,
+            of_total: int | None,
+            sort: str,
+            note: str | None,
+            labelled: bool,
+            counting: bool,
+        ) -> None:
+            super().__init__()
+            self.labelled = labelled
+            self.counting = counting
+            self.generation = generation
+            self.pager = pager
+            self.query = query
+            self.of_total = of_total
+            self.sort = sort
+            self.note = note
+
+    class Counted(Message):
+        """How many rows a query has, counted after its first page was shown."""
+
+        def __init__(self, generation: int, total: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.total = total
+
+    class Failed(Message):
+        """A query could not be run (a syntax error, a library error)."""
+
+        def __init__(self, generation: int, message: str) -> None:
+            super().__init__()
+            self.generation = generation
+            self.message = message
+
+    class Updated(Message):
+        """The list shows the results of a new query."""
+
+        def __init__(self, explorer: Explorer, total: int) -> None:
+            super().__init__()
+            self.explorer = explorer
+            self.total = total
+
+        @property
+        def control(self) -> Explorer:
+            return self.explorer
+
+    sorts: ClassVar[tuple[str, ...]] = SORTS
+
+    def __init__(
+        self,
+        lib: Library,
+        hub_id: int,
+        *,
+        query: str = "",
+        sort: str = "relevance",
+        cursor: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.lib = lib
+        self.hub_id = hub_id
+        self.sort = sort if sort in SORTS else "relevance"
+        self._initial_query = query
+        self._restore_cursor = cursor
+        self._generation = 0
+        self.total = 0
+        self.query_text = query
+        self._labelled: bool | None = None  # whether any citation of the hub has labels
+        self._of_total: int | None = None
+        self._sort_used = self.sort
+
+    def compose(self) -> ComposeResult:
+        yield SearchBox(value=self._initial_query, placeholder=PLACEHOLDER, id="explorer-search")
+        yield Static("searching…", id="explorer-status", markup=False)
+        yield CitingList(id="explorer-list")
+
+    @property
+    def search_box(self) -> SearchBox:
+        return self.query_one("#explorer-search", SearchBox)
+
+    @property
+    def rows(self) -> CitingList:
+        return self.query_one("#explorer-list", CitingList)
+
+    def on_mount(self) -> None:
+        self.run_query()
+
+    # -- queries ------------------------------------------------------------
+
+    @on(Input.Changed, "#explorer-search")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.value != self.query_text:
+            self.query_text = event.value
+            self._restore_cursor = 0
+            self.run_query()
+
+    def set_query(self, text: str) -> None:
+        """Replace the query (it shows in the search box, where it can be edited)."""
+        self.search_box.value = text
+        self.search_box.cursor_position = len(text)
+        if text != self.query_text:
+            self.query_text = text
+            self._restore_cursor = 0
+            self.run_query()
+
+    def cycle_sort(self) -> str:
+        """Sort by the next key (relevance, year, citations, title); return it."""
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.set_sort(self.sort)
+        return self.sort
+
+    def set_sort(self, sort: str) -> None:
+        """Sort by ``sort``."""
+        self.sort = sort
+        self._restore_cursor = 0
+        self.run_query()
+
+    def run_query(self) -> None:
+        """Run the current query in a worker; a newer query cancels this one."""
+        self._generation += 1
+        self._set_status(Text("searching…"))
+        self._query(self.query_text, self.sort, self._generation)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="explorer-query")
+    def _query(self, text: str, sort: str, generation: int) -> None:
+        worker = get_current_worker()
+        try:
+            q = parse(text)
+        except QueryError as exc:
+            self.post_message(self.Failed(generation, f"bad query: {exc}"))
+            return
+        lib, hub, flt = self.lib, self.hub_id, q.filter
+        count_later = False
+        if not q.has_text and not q.exclude:
+            used = "year" if sort == "relevance" else sort
+            # The first page first: a short one tells the total; a full one is shown
+            # at once and counted after (a count of 100k rows takes a while).
+            first = lib.citing_rows(hub, flt, sort=used, limit=PAGE_SIZE)
+            total = len(first)
+            count_later = len(first) == PAGE_SIZE
+
+            def fetch(offset: int, limit: int) -> list[CitingRow]:
+                return lib.citing_rows(hub, flt, sort=used, offset=offset, limit=limit)
+        else:
+            used = sort
+            # While the user is still typing, a newer query cancels this one within
+            # this pause, before the search starts (a thread cannot be stopped midway).
+            time.sleep(TYPING_PAUSE)
+            if worker.is_cancelled:
+                return
+            result = search(lib, q, hub_id=hub, limit=PAGE_SIZE, sort=sort)
+            total, first, ids = result.total, list(result.rows), tuple(result.ids)
+            if not ids and total <= len(first):
+                ids = tuple(r.paper_id for r in first)
+
+            def fetch(offset: int, limit: int) -> list[CitingRow]:
+                return _rows_in_order(lib, hub, ids, flt, offset, limit)
+
+        if worker.is_cancelled:
+            return
+        of_total = (
+            None
+            if (q.filter.empty and not q.has_text and not q.exclude)
+            else lib.count_citing(hub, RowFilter())
+        )
+        note = self._why_empty(q) if total == 0 else None
+        if self._labelled is None:
+            self._labelled = any(r.roles or r.polarity for r in first) or bool(
+                lib.count_citing(hub, RowFilter(roles=ROLES))
+                or lib.count_citing(hub, RowFilter(polarities=POLARITIES))
+            )
+        if worker.is_cancelled:
+            return
+        self.post_message(
+            self.Results(
+                generation,
+                Pager(total, fetch, first),
+                q,
+                of_total,
+                used,
+                note,
+                self._labelled,
+                count_later,
+            )
+        )
+        if count_later:
+            total = lib.count_citing(hub, flt)
+            if not worker.is_cancelled:
+                self.post_message(self.Counted(generation, total))
+
+    def _why_empty(self, q: Query) -> str | None:
+        """A hint when a filter matches nothing because no citation carries that label."""
+        f = q.filter
+        if f.roles and self.lib.count_citing(self.hub_id, RowFilter(roles=ROLES)) == 0:
+            return (
+                "no citation of this hub carries a role label (its role summary was "
+                "recorded by the source for the hub as a whole)"
+            )
+        if (
+            f.polarities
+            and self.lib.count_citing(self.hub_id, RowFilter(polarities=POLARITIES)) == 0
+        ):
+            return "no citation of this hub carries a polarity label"
+        return None
+
+    def on_explorer_results(self, message: Explorer.Results) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        self.total = message.pager.total
+        rows = self.rows
+        rows.query = message.query
+        rows.show_labels = message.labelled
+        empty = message.note or (
+            "no citing papers match this search"
+            if self.query_text.strip()
+            else "no citing papers of this hub are in the library"
+        )
+        rows.set_pager(message.pager, cursor=self._restore_cursor, message=empty)
+        self._restore_cursor = 0
+        self._of_total = message.of_total
+        self._sort_used = message.sort
+        self._show_count(counting=message.counting)
+        self.post_message(self.Updated(self, self.total))
+
+    def on_explorer_counted(self, message: Explorer.Counted) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        self.total = message.total
+        self.rows.set_total(message.total)
+        self._show_count(counting=False)
+
+    def _show_count(self, *, counting: bool) -> None:
+        total = f"{self.total:,}+ (counting…)" if counting else f"{self.total:,}"
+        if self._of_total is None:
+            count = f"{total} citing paper{'' if self.total == 1 and not counting else 's'}"
+        else:
+            count = f"{total} of {self._of_total:,} citing papers match"
+        sort = self._sort_used
+        if sort != self.sort:
+            sort = f"{sort} (relevance needs search words)"
+        self._set_status(Text(f"{count} · sorted by {sort}"))
+
+    def on_explorer_failed(self, message: Explorer.Failed) -> None:
+        message.stop()
+        if message.generation == self._generation:
+            self._set_status(Text(clean(message.message)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "explorer-query":
+            self._set_status(Text(f"search failed: {clean(str(event.worker.error))}"))
+
+    def _set_status(self, text: Text) -> None:
+        self.query_one("#explorer-status", Static).update(text)
+
+    # -- navigation ---------------------------------------------------------
+
+    @on(SearchBox.Navigate, "#explorer-search")
+    def _navigate(self, event: SearchBox.Navigate) -> None:
+        event.stop()
+        getattr(self.rows, f"action_{event.action}")()
+
+    @on(SearchBox.Leave, "#explorer-search")
+    def _leave(self, event: SearchBox.Leave) -> None:
+        event.stop()
+        self.screen.set_focus(self.rows)
+
+    def state(self) -> dict[str, Any]:
+        """What to restore when coming back here: query, sort and cursor."""
+        return {"query": self.query_text, "sort": self.sort, "cursor": self.rows.cursor}

@@ -1,0 +1,110 @@
+"""Building blocks of the hub and paper pages: titled sections, text panes, the hub header."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from citetui.models import HubPage, Paper
+from citetui.tui.rendering import lines, lit, plural
+
+
+class Section(Vertical):
+    """A bordered pane with a fixed title (never data) that lights up when focus is inside."""
+
+    DEFAULT_CSS = """
+    Section {
+        height: auto;
+        border: round $border-blurred;
+        border-title-color: $text-muted;
+        padding: 0 0;
+        &:focus-within { border: round $border; border-title-color: $text-accent; }
+    }
+    """
+
+    def __init__(self, title: str, *children: Any, **kwargs: Any) -> None:
+        super().__init__(*children, **kwargs)
+        self.border_title = title
+
+
+class Column(VerticalScroll, can_focus=False):
+    """A scrolling column of panes; the panes take focus, not the column."""
+
+
+class Caption(Static):
+    """A line under a section title saying where its data comes from."""
+
+    DEFAULT_CSS = """
+    Caption { color: $text-muted; padding: 0 1; height: auto; }
+    """
+
+    def __init__(self, text: str = "", **kwargs: Any) -> None:
+        super().__init__(lit(text), markup=False, **kwargs)
+
+    def say(self, text: str) -> None:
+        """Show ``text`` (data allowed: shown literally); hide when empty."""
+        self.update(lit(text))
+        self.display = bool(text)
+
+
+class TextPane(VerticalScroll):
+    """Scrollable text (an abstract, a paper's details) that j/k/g/G scroll too."""
+
+    DEFAULT_CSS = """
+    TextPane { height: auto; padding: 0 1; }
+    TextPane > Static { width: 100%; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("space", "page_down", "Page down", show=False),
+    ]
+
+    def __init__(self, text: Content | str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._text = text if isinstance(text, Content) else lit(text, multiline=True)
+
+    def compose(self):
+        yield Static(self._text, markup=False)
+
+    def show(self, text: Content) -> None:
+        """Replace the text."""
+        self._text = text
+        if self.is_mounted:
+            self.query_one(Static).update(text)
+
+
+def meta_line(p: Paper) -> list[str]:
+    """Year, venue and identifiers of a paper as short strings."""
+    parts = [str(p.year) if p.year else None, p.venue or None]
+    if p.arxiv:
+        parts.append(f"arXiv:{p.arxiv}")
+    if p.doi:
+        parts.append(f"doi:{p.doi}")
+    return [x for x in parts if x]
+
+
+def hub_header(page: HubPage) -> Content:
+    """The hub page header: title, meta and figures, verdict line, authors."""
+    h, p = page.hub, page.hub.paper
+    figures = meta_line(p)
+    figures.append(h.tier or "hub")
+    figures.append(
+        plural(p.citation_count, "citation")
+        if p.citation_count is not None
+        else "citation count unknown"
+    )
+    figures.append(plural(h.n_citing, "citing paper") + " in library")
+    verdict = page.verdict_line
+    return lines(
+        lit(p.display_title, "bold"),
+        lit(" · ".join(figures), "$text-muted"),
+        lit(verdict, "$text-accent") if verdict else lit("no verdict recorded", "$text-muted"),
+        lit(", ".join(p.authors)) if p.authors else lit("no authors recorded", "$text-muted"),
+    )
