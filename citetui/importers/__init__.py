@@ -14,13 +14,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from citetui.importers import bundle, openalex, s2, s2_bulk
+from citetui.importers import bundle, openalex, records, s2, s2_bulk
 from citetui.importers.errors import InputError
 from citetui.importers.jsonio import peek
 from citetui.models import ImportReport
 from citetui.store import Library, Writer
+from citetui.store import index as search_index
 
-FORMATS: dict[str, ModuleType] = {bundle.FORMAT: bundle}
+FORMATS: dict[str, ModuleType] = {bundle.FORMAT: bundle, records.FORMAT: records}
 # Detection tries these in order: the marked citetui formats first, then the sources.
 for _module in (s2_bulk, s2, openalex):
     FORMATS[_module.FORMAT] = _module
@@ -83,6 +84,11 @@ def import_files(
                                      skip_invalid=skip_invalid, **options)
     reports = []
     with lib.transaction() as db:
+        # A big import indexes for search once at the end, not row by row.
+        size = sum(p.stat().st_size for p, _ in plan)
+        deferred = search_index.worth_suspending(db.conn, size)
+        if deferred:
+            search_index.suspend(db.conn)
         for path, name in plan:
             if progress:
                 progress(path)
@@ -102,6 +108,9 @@ def import_files(
             )
             writer.record_import(str(path), name, _sha256(path), report.to_dict())
             reports.append(report)
+        if deferred:
+            search_index.resume(db.conn)
+        search_index.refresh_terms(db.conn)
     return reports
 
 
