@@ -1,0 +1,1 @@
+"""The search and import benchmark (see bench/README.md)."""
