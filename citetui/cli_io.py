@@ -49,32 +49,45 @@ def write_atomically(path: Path, text: str) -> None:
               "(same syntax as search: words, 'exact, !not, role:, pol:, year:, claim:).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to FILE (atomically) instead of stdout.")
+@click.option("--json", "as_json", is_flag=True,
+              help="With -o: print what was written as JSON on stdout.")
 @click.pass_obj
 @friendly_errors
-def export_cmd(c: Ctx, hub: str, fmt: str | None, query: str | None, output: Path | None) -> None:
+def export_cmd(c: Ctx, hub: str, fmt: str | None, query: str | None, output: Path | None,
+               as_json: bool) -> None:
     """Export HUB (an id, DOI, arXiv id or fuzzy title) with its citing papers.
 
     BibTeX, CSV, Markdown and RIS carry each paper with its citation roles,
     polarity, contexts and the claims it engages; JSON is a hub bundle that
     `citetui import` reads back into the same library. On stdout every data
     string is made terminal-safe; with -o the data is written as it is
-    (control characters removed).
+    (control characters removed). See docs/exports-and-fetch.md.
     """
-    from citetui.exporters import export
+    from citetui.exporters import export_counted
 
     if fmt is None:
         fmt = SUFFIXES.get(output.suffix.lower()) if output is not None else None
         if fmt is None:
             raise click.UsageError("say which format with --format "
                                    f"({'|'.join(EXPORT_FORMATS)})")
+    if as_json and output is None:
+        raise click.UsageError("--json reports on a file written with -o; without -o the "
+                               "export itself goes to stdout")
     lib = c.open()
     h = lib.resolve_hub(hub)
-    text = export(lib, h.paper.id, fmt, query, terminal=output is None)
+    text, n = export_counted(lib, h.paper.id, fmt, query, terminal=output is None)
     if output is None:
         click.echo(text, nl=False)
         return
     write_atomically(output, text)
-    click.echo(f"wrote {output} ({fmt})", err=True)
+    if as_json:
+        from citetui.cli_common import emit_json
+
+        emit_json({"path": str(output), "format": fmt, "hub": h.paper.id, "query": query,
+                   "citing_papers": n, "citing_in_library": h.n_citing})
+    else:
+        click.echo(f"wrote {output} ({fmt}): the hub and {n} of {h.n_citing} citing papers",
+                   err=True)
 
 
 # -- fetch ---------------------------------------------------------------------

@@ -367,9 +367,17 @@ def test_cli_export_writes_files_atomically_and_infers_the_format(sample_lib, ru
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     for fmt, suffix in FORMATS.items():
         path = tmp_path / f"out{suffix}"
-        result = runner.invoke(cli, ["--db", db, "export", "ppo", "-o", str(path)])
+        result = runner.invoke(cli, ["--db", db, "export", "ppo", "-o", str(path), "--json"])
         assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout) == {
+            "path": str(path), "format": fmt, "hub": ppo_id(sample_lib), "query": None,
+            "citing_papers": 66, "citing_in_library": 66}
         assert path.read_text(encoding="utf-8") == export(sample_lib, ppo_id(sample_lib), fmt)
+    result = runner.invoke(cli, ["--db", db, "export", "ppo", "-o", str(out), "-q", "learning"])
+    assert result.exit_code == 0
+    assert result.stderr.startswith(f"wrote {out} (bibtex): the hub and ")
+    n = int(result.stderr.split("the hub and ")[1].split()[0])
+    assert 0 < n < 66 and len(bibtexparser.parse_string(out.read_text()).entries) == 1 + n
 
 
 def test_cli_export_failures_are_one_line(sample_lib, runner, tmp_path):
@@ -378,6 +386,7 @@ def test_cli_export_failures_are_one_line(sample_lib, runner, tmp_path):
         (["export", "no such hub at all", "--format", "csv"], 4, "no hub matches"),
         (["export", "ppo", "--format", "csv", "-q", "role:nonsense"], 2, "bad query"),
         (["export", "ppo", "-o", str(tmp_path / "x.txt")], 2, "--format"),
+        (["export", "ppo", "--format", "csv", "--json"], 2, "-o"),
         (["export", "ppo", "--format", "ris", "-o", str(tmp_path / "missing" / "x.ris")], 1,
          "cannot write"),
     ]

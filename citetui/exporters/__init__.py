@@ -9,6 +9,7 @@ written. See docs/exports-and-fetch.md for what each format carries.
 from __future__ import annotations
 
 from citetui.exporters import bibtex, csv, json, markdown, ris
+from citetui.exporters.text import dump_json
 from citetui.exporters.view import View, build_view
 from citetui.store import Library
 
@@ -32,11 +33,21 @@ def export(lib: Library, hub_id: int, fmt: str, query: str | None = None, *,
     is except control characters. JSON is lossless either way: characters a
     terminal would act on are written as ``\\uXXXX`` escapes.
     """
+    return export_counted(lib, hub_id, fmt, query, terminal=terminal)[0]
+
+
+def export_counted(lib: Library, hub_id: int, fmt: str, query: str | None = None, *,
+                   terminal: bool = False) -> tuple[str, int]:
+    """:func:`export` and how many citing papers the export holds."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
     if fmt == json.FORMAT:
-        return json.render_bundle(lib, hub_id, query)
-    return _RENDER[fmt](build_view(lib, hub_id, query), terminal=terminal)
+        doc = json.build_bundle(lib, hub_id, query)
+        hub_key = doc["hub"]["paper"]
+        n = len({c["citing"] for c in doc["citations"] if c["cited"] == hub_key})
+        return dump_json(doc), n
+    view = build_view(lib, hub_id, query)
+    return _RENDER[fmt](view, terminal=terminal), len(view.citing)
 
 
-__all__ = ["FORMATS", "View", "build_view", "export"]
+__all__ = ["FORMATS", "View", "build_view", "export", "export_counted"]
