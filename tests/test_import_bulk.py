@@ -39,7 +39,7 @@ def rows(path: Path) -> list[dict]:
 def engine(request, monkeypatch):
     """Run the test with DuckDB (skipped when not installed) and with the Python reader."""
     if request.param == "duckdb":
-        pytest.importorskip("duckdb")
+        pytest.importorskip("duckdb", exc_type=ImportError)
     else:
         monkeypatch.setattr(s2_bulk, "_duckdb", lambda: None)
     return request.param
@@ -205,7 +205,7 @@ def test_a_slice_keeps_what_touches_the_hubs(runner, tmp_path, engine):
 
 
 def test_duckdb_and_python_slices_are_the_same_library(runner, tmp_path, monkeypatch):
-    pytest.importorskip("duckdb")
+    pytest.importorskip("duckdb", exc_type=ImportError)
     files = synthetic(tmp_path)
     a, b = tmp_path / "duck.db", tmp_path / "py.db"
     imported(runner, a, "--hubs", "1,99", *map(str, files.values()))

@@ -406,3 +406,26 @@ def test_odd_text_is_stored_as_given_and_shown_safely(runner, tmp_path):
     imported(runner, db, "--hub", "a" * 40, str(path))
     out = run(runner, db, "hubs").stdout
     assert "Lone \ufffd surrogate" in out and "[bold]x[/]" in out and "\x1b" not in out
+
+
+def test_write_page_is_usable_from_code(tmp_path, shared_real):
+    """The fetcher's entry point: one page dict in, writes out, the page's papers back."""
+    from citetui.importers import s2
+    from citetui.store import PaperIn, Writer
+
+    pages = [json.loads(b) for b in cassette_pages(shared_real)[:2]]
+    lib = Library(tmp_path / "lib.db", create=True)
+    with lib.transaction() as db:
+        w = Writer(db, source="fetch")
+        ids = [i for p in pages for i in s2.write_page(w, p, focal=PaperIn(corpus_id=14514057),
+                                                       path="GET /citations")]
+    assert len(set(ids)) == sum(len(p["data"]) for p in pages)
+    [hub] = lib.hubs()
+    assert hub.paper.corpus_id == 14514057 and hub.n_citing == len(set(ids))
+    refs = json.loads((shared_real / "s2" / REFERENCE_PAGES[0]).read_text())
+    with lib.transaction() as db:
+        w = Writer(db, source="fetch")
+        ids = s2.write_page(w, refs, focal=hub.paper.id, kind="references")
+    assert len(lib.cited_by(hub.paper.id)) == len(set(ids))
+    assert len(lib.hubs()) == 1  # the papers a /references page lists are not hubs
+    lib.close()
