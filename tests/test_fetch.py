@@ -117,6 +117,14 @@ def test_replayed_fetch_survives_a_429_and_a_504_and_builds_the_imported_library
     hub = lib.resolve_hub(HUB)
     assert hub.n_citing == 1881 and lib.stats().papers == 1882
     assert dump(lib) == dump(imported)
+    # Search sees the fetched papers as it sees imported ones (typo and all).
+    from citetui.search import search
+
+    def titles(library: Library) -> list[str]:
+        hub_id = library.resolve_hub(HUB).paper.id
+        return [r.title for r in search(library, "entreprenurship rural", hub_id=hub_id).rows]
+
+    assert titles(lib) == titles(imported) and len(titles(lib)) >= 2
 
 
 def test_an_interrupted_fetch_resumes_where_it_stopped(server, imported, runner, tmp_path,

@@ -17,6 +17,7 @@ from typing import Any
 
 from citetui.fetch.http import Client
 from citetui.store import Library, Writer
+from citetui.store import index as search_index
 from citetui.store.fetchlog import FORMAT_PREFIX, last_state
 
 
@@ -89,7 +90,7 @@ class Job:
                 "hubs": list(writer.hub_ids), "fetch": {"key": self.key, **bookmark},
             }
             writer.record_import(self.client.scrub(url), FORMAT_PREFIX + self.source, None, report)
-            _refresh_search_terms(db.conn)
+            search_index.refresh_terms(db.conn)  # as an import does at its end
         r = self.report
         r.pages += page
         r.added.update(writer.added)
@@ -104,12 +105,3 @@ class Job:
         self.report.requests = self.client.requests
         if self.progress:
             self.progress(Progress(stage, done, total, self.report.pages))
-
-
-def _refresh_search_terms(conn: Any) -> None:
-    """Fold the page's papers into the search index's term list, as an import does."""
-    try:
-        from citetui.store import index
-    except ImportError:  # the full-text index is not part of this citetui yet
-        return
-    index.refresh_terms(conn)
