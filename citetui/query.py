@@ -46,8 +46,14 @@ class Query:
 
 
 def _split(text: str) -> list[str]:
+    # Only "double quotes" group words: a ' starts an exact word, so it is no quote here
+    # (shlex's default made "'policy 'gradient" one fuzzy word "policy gradient").
+    if text.count('"') % 2:
+        return text.split()
+    lex = shlex.shlex(text, posix=True)
+    lex.whitespace_split, lex.quotes, lex.escape, lex.commenters = True, '"', "", ""
     try:
-        return shlex.split(text, posix=True) if text.count('"') % 2 == 0 else text.split()
+        return list(lex)
     except ValueError:
         return text.split()
 
@@ -95,7 +101,7 @@ def parse(text: str) -> Query:
             ymax = int(hi) if hi else (ymin if not dots else None)
         elif key == "claim":
             for v in values:
-                if not v.isdigit() or int(v) < 1:
+                if not v.isdecimal() or len(v) > 9 or int(v) < 1:  # not isdigit: "²"
                     raise QueryError(f"bad claim number {v!r} (claims are numbered from 1)")
                 claims.append(int(v))
     flt = RowFilter(tuple(dict.fromkeys(roles)), tuple(dict.fromkeys(pols)), ymin, ymax,
