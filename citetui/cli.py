@@ -43,7 +43,9 @@ def _run_tui(c: Ctx) -> None:
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", help="Force the input format instead of detecting it.")
-@click.option("--hub", "hub", help="Mark this paper (an id in the input) as the hub.")
+@click.option("--hub", "hub", metavar="ID",
+              help="Mark this paper as the hub (CorpusID:N, DOI:..., ARXIV:..., a Semantic "
+                   "Scholar paperId, W...); for a /citations page, the paper they cite.")
 @click.option("--hubs", "hubs", metavar="ID,...",
               help="Semantic Scholar bulk datasets: keep only the papers and edges touching "
                    "these hubs (corpus ids).")
