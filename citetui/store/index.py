@@ -142,8 +142,9 @@ def refresh_terms(conn: Any, *, full_share: float = 0.05) -> int:
 
     When more than ``full_share`` of the library changed (a bulk import), the
     whole vocabulary is recounted from the index; otherwise the changed papers
-    are tokenised here and their terms counted in (counts may then run a little
-    high after edits, which only matters to query planning).
+    are tokenised here and terms new to the library added (the counts of terms
+    already there are left as they were: they only guide query planning, and a
+    re-import that changes nothing leaves the table as it was).
     """
     dirty = conn.execute("SELECT count(*) FROM search_dirty").fetchone()[0]
     if not dirty:
@@ -160,13 +161,13 @@ def refresh_terms(conn: Any, *, full_share: float = 0.05) -> int:
     for row in rows:
         for term in set(tokens(" ".join(t for t in row if t))):
             counts[term] = counts.get(term, 0) + 1
-    conn.executemany(
-        "INSERT INTO search_terms(term, docs) VALUES (?, ?) "
-        "ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
-        counts.items(),
-    )
+    before = conn.total_changes
+    conn.executemany("INSERT OR IGNORE INTO search_terms(term, docs) VALUES (?, ?)",
+                     counts.items())
+    added = conn.total_changes - before
     conn.execute("DELETE FROM search_dirty")
-    _bump(conn)
+    if added:
+        _bump(conn)
     return dirty
 
 

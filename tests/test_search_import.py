@@ -1,0 +1,83 @@
+"""The records format and the big-import path: same library as row by row, and searchable."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from citetui.importers import InputError, import_files
+from citetui.search import search
+from citetui.store import Library
+from citetui.store import index as search_index
+from tests.test_store import dump
+
+HEADER = {"format": "citetui-records", "version": 1, "source": {"name": "t"}}
+
+
+def records(path, rows) -> None:
+    path.write_text("\n".join(json.dumps(r) for r in [HEADER, *rows]) + "\n")
+
+
+ROWS = [
+    {"key": "h", "title": "Proximal Policy Optimization Algorithms", "ids": {"arxiv": "1707.06347"},
+     "hub": {"tier": "mega hub"}},
+    {"key": "a", "title": "Clipped objectives revisited", "year": 2020, "ids": {"doi": "10.1/A"},
+     "authors": ["Ann Lee"], "cites": [{"paper": "h", "roles": ["method", "background"],
+                                        "polarity": "supportive",
+                                        "contexts": [{"text": "We use PPO.", "roles": ["method"]}]}]},
+    {"key": "b", "title": "Trust regions for robots", "summary": "Robots learn.", "year": 2021,
+     "cites": [{"paper": "h", "polarity": "critical"}, {"paper": "a"}]},
+    # the same paper as "a" (same DOI, other spelling): filled in, not added
+    {"key": "a2", "title": "Clipped objectives revisited", "ids": {"doi": "https://doi.org/10.1/a"},
+     "venue": "ICML", "cites": [{"paper": "h", "roles": ["method"]}]},
+    # same title and year as "b", no ids: the same paper
+    {"key": "b2", "title": "Trust Regions for Robots!", "year": 2021},
+]
+
+
+def test_records_import_dedups_and_is_idempotent(tmp_path, empty_lib):
+    path = tmp_path / "r.jsonl"
+    records(path, ROWS)
+    (first,) = import_files(empty_lib, [path])
+    assert first.format == "records"
+    assert first.added["papers"] == 3 and first.added["citations"] == 3
+    assert empty_lib.stats().papers == 3
+    a = search(empty_lib, "clipped objectivs").rows[0]
+    assert empty_lib.paper(a.paper_id).venue == "ICML"
+    before = dump(empty_lib)
+    (again,) = import_files(empty_lib, [path])
+    assert not again.added and dump(empty_lib) == before
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5000])
+def test_big_import_path_writes_the_same_library(tmp_path, monkeypatch, batch):
+    """Deferred indexing + batched inserts give the rows the Writer gives one by one."""
+    import citetui.store.bulk as bulk
+
+    path = tmp_path / "r.jsonl"
+    records(path, ROWS)
+    small = Library(tmp_path / "small.db", create=True)
+    import_files(small, [path])
+    monkeypatch.setattr(search_index, "worth_suspending", lambda conn, size: True)
+    monkeypatch.setattr(bulk.BulkWriter.__init__, "__defaults__", (batch,))
+    big = Library(tmp_path / "big.db", create=True)
+    import_files(big, [path])
+    strip = {"imports"}
+    assert {k: v for k, v in dump(big).items() if k not in strip} == \
+           {k: v for k, v in dump(small).items() if k not in strip}
+    assert big.conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+                            ).fetchone()[0] == 6
+    big.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+    assert len(search(big, "trust regons robots").rows) == 1
+
+
+def test_a_bad_line_names_its_line_and_writes_nothing(tmp_path, empty_lib):
+    path = tmp_path / "r.jsonl"
+    records(path, [ROWS[0], {"key": "x", "title": "Fine"},
+                   {"key": "y", "title": "Bad", "cites": [{"paper": "nope"}]}])
+    with pytest.raises(InputError) as err:
+        import_files(empty_lib, [path])
+    assert ":4:" in str(err.value) and "nope" in str(err.value)
+    assert empty_lib.stats().papers == 0
+    assert search(empty_lib, "fine").total == 0
