@@ -19,7 +19,7 @@ def test_bench_runs_at_10k(tmp_path, capsys):
               str(tmp_path / "raw.json")])
     table = capsys.readouterr().out
     for label in ("import 10,000 records", "library file / raw JSONL", "typed prefix / hub",
-                  "brute-force rapidfuzz WRatio", "page move", "resident memory"):
+                  "brute-force rapidfuzz WRatio", "page move by ids", "resident memory"):
         assert label in table
     recall10 = float(re.search(r"engine, \d+ typo'd title queries \| recall@1 [\d.]+%, "
                                r"recall@10 ([\d.]+)%", table).group(1))

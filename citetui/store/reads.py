@@ -404,6 +404,15 @@ class Library(Connection):
         )
         return [row_from_tuple(r) for r in self._rows(sql, [*params, limit, offset])]
 
+    def citing_ids(self, hub_id: int, flt: RowFilter | None = None, *,
+                   sort: str = "year") -> list[int]:
+        """Every citing paper id of the hub passing the filter, in order: sort once, then
+        read any page by position with :meth:`citing_rows_for` (OFFSET re-sorts each time)."""
+        where, params = (flt or RowFilter()).sql(hub_id)
+        sql = (f"SELECT p.id FROM citations c JOIN papers p ON p.id = c.citing_id "
+               f"WHERE {where} ORDER BY {SORTS[sort]}")
+        return [r[0] for r in self._rows(sql, params)]
+
     def citing_rows_for(
         self, hub_id: int, paper_ids: Sequence[int], flt: RowFilter | None = None
     ) -> dict[int, CitingRow]:
