@@ -177,7 +177,7 @@ class CitetuiApp(App[None]):
             sections.append(("Lists", key_rows(VirtualList.BINDINGS, keymap, display)))
         if screen.query(SearchBox):
             rows = key_rows(SearchBox.BINDINGS, keymap, display)
-            rows.append(("enter", "To the list", ""))
+            rows.append((display(Binding("enter", "")), "To the list", ""))
             sections.append(("Search box", rows))
         if screen.query(TextPane):
             sections.append(("Text panes", key_rows(TextPane.BINDINGS, keymap, display)))

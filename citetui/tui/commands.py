@@ -59,7 +59,7 @@ class CitetuiCommands(Provider):
             for sort in SORTS:
                 cmds.append(
                     (
-                        f"Sort citing papers by {sort}",
+                        f"Sort explorer by {sort}",
                         partial(screen.explorer.set_sort, sort),
                         "Order of the explorer rows",
                     )
