@@ -138,8 +138,9 @@ def edge_from_bulk(raw: dict, f: Fields) -> tuple[int, int | None, s2.Edge]:
     else:
         roles = s2.roles_from_intents(intents, f, "intents")
         ctx = [(text, []) for text in contexts]
-    edge = s2.Edge(PaperIn(corpus_id=citing), PaperIn(corpus_id=cited) if cited else None,
-                   roles, f.bool(raw.get("isinfluential"), "isinfluential"), ctx)
+    cited_paper = PaperIn(corpus_id=cited) if cited is not None else None  # corpus id 0 is an id
+    edge = s2.Edge(PaperIn(corpus_id=citing), cited_paper, roles,
+                   f.bool(raw.get("isinfluential"), "isinfluential"), ctx)
     return citing, cited, edge  # type: ignore[return-value]
 
 
