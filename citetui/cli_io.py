@@ -23,6 +23,16 @@ def _fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+def _file_mode(path: Path) -> int:
+    """The mode a new file gets (0666 less the umask), or the mode of the file replaced."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file, so no half-written file is left."""
     path = path.expanduser()
@@ -34,6 +44,7 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+        os.chmod(tmp, _file_mode(path))  # mkstemp made it private (0600)
         os.replace(tmp, path)
     except OSError as exc:
         if os.path.exists(tmp):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import bibtexparser
@@ -365,6 +366,9 @@ def test_cli_export_writes_files_atomically_and_infers_the_format(sample_lib, ru
     entries = bibtexparser.parse_string(out.read_text(encoding="utf-8")).entries
     assert len(entries) == 67 and entries[0].key == "schulman2017proximal"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's private 0600
     for fmt, suffix in FORMATS.items():
         path = tmp_path / f"out{suffix}"
         result = runner.invoke(cli, ["--db", db, "export", "ppo", "-o", str(path), "--json"])

@@ -51,6 +51,8 @@ _AND = re.compile(r"\band\b", re.IGNORECASE)
 
 def escape(text: str) -> str:
     """Text with LaTeX's special characters escaped (typeset literally)."""
+    if not _SPECIAL.search(text):
+        return text
     return _SPECIAL.sub(lambda m: _ESCAPE[m.group()], text)
 
 

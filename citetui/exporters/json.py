@@ -120,7 +120,8 @@ def build_bundle(lib: Library, hub_id: int, query: str | None = None) -> dict[st
     first = [i for i in [hub_id, *view] if i in papers]
     if not ranked:
         first = [hub_id, *content_order(papers, keys, first[1:])]
-    rest = content_order(papers, keys, [i for i in wanted if i in papers and i not in set(first)])
+    placed = set(first)
+    rest = content_order(papers, keys, [i for i in wanted if i in papers and i not in placed])
     order = first + rest
 
     summaries = recorded_summaries(lib, hub_id)

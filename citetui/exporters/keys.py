@@ -27,9 +27,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 def _ascii(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).encode("ascii", "ignore")\
-        .decode().lower()
+    # NFKD splits accents off their letters; dropping what is not ASCII drops the accents.
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
 def family_name(author: str) -> str:

@@ -34,7 +34,10 @@ def md_text(text: str, *, line_start: bool = False) -> str:
     where the text starts a line: after its own line breaks, and at its start
     when ``line_start``.
     """
-    text = _INLINE.sub(r"\\\1", text)
+    if _INLINE.search(text):
+        text = _INLINE.sub(r"\\\1", text)
+    if not line_start and "\n" not in text:
+        return text  # block markers only matter at the start of a line
 
     def mark(m: re.Match) -> str:
         if not m.group(1) and (m.start() != 0 or not line_start):
