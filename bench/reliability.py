@@ -545,6 +545,156 @@ def run_import_case(case: ImportCase, work: Path, base: Path,
     return None
 
 
+# -- fuzzing real records ----------------------------------------------------------
+
+REAL = (REPO / ".." / "shared" / "data" / "real").resolve()
+REAL_SUFFIXES = (".json", ".jsonl", ".json.gz", ".jsonl.gz")
+
+
+def real_files(real: Path = REAL) -> list[Path]:
+    """The real Semantic Scholar / OpenAlex records beside the repository, and the sample."""
+    found = sorted(p for p in real.rglob("*") if p.is_file() and p.name.endswith(REAL_SUFFIXES))
+    return [*found, SAMPLE] if real.is_dir() else [SAMPLE]
+
+
+def _hostile_value(rng: random.Random) -> object:
+    pool = [None, True, False, 0, -1, 1.5, float("nan"), float("inf"), 2**63, -(2**70),
+            10**40, "", " ", "2020", "null", "CorpusID:abc", "CorpusID:99999999999999999999",
+            "W", "https://openalex.org/W", "10.", "arXiv:", "0" * 40, "x" * 100_000,
+            [], {}, [None], [[]], {"": None}, {"name": None}, [1, "a", None],
+            *HOSTILE.values()]
+    return rng.choice(pool)
+
+
+def _nodes(value: object, out: list, depth: int = 0) -> list:
+    """(container, key) for every value inside ``value``."""
+    if depth > 60:
+        return out
+    items = value.items() if isinstance(value, dict) else enumerate(value) \
+        if isinstance(value, list) else ()
+    for k, v in items:
+        out.append((value, k))
+        _nodes(v, out, depth + 1)
+    return out
+
+
+def mutate_structure(doc: object, rng: random.Random, steps: int) -> object:
+    """``doc`` with ``steps`` random edits: hostile values, deleted keys, duplicated or
+    transplanted records (duplicate ids, self-references), wrong container types."""
+    doc = copy.deepcopy(doc)
+    for _ in range(steps):
+        nodes = _nodes(doc, [])
+        if not nodes:
+            return _hostile_value(rng)
+        parent, key = rng.choice(nodes)
+        op = rng.randrange(6)
+        if op <= 1:
+            parent[key] = _hostile_value(rng)
+        elif op == 2 and isinstance(parent, dict):
+            del parent[key]
+        elif op == 3 and isinstance(parent, list):
+            parent.insert(rng.randrange(len(parent) + 1), copy.deepcopy(parent[key]))
+        elif op == 4:
+            other_parent, other_key = rng.choice(nodes)
+            parent[key] = copy.deepcopy(other_parent[other_key])
+        else:
+            value = parent[key]
+            parent[key] = [value] if isinstance(value, dict) else (
+                {"value": value} if isinstance(value, list) else str(value))
+    return doc
+
+
+def mutate_bytes(data: bytes, rng: random.Random) -> bytes:
+    """``data`` truncated, with flipped, inserted or deleted bytes, or gzipped and cut."""
+    n = len(data)
+    op = rng.randrange(5)
+    at = rng.randrange(n + 1)
+    if op == 0:
+        return data[:at]
+    if op == 1:
+        out = bytearray(data)
+        for _ in range(rng.randint(1, 10)):
+            if out:
+                out[rng.randrange(len(out))] = rng.randrange(256)
+        return bytes(out)
+    if op == 2:
+        return data[:at] + rng.randbytes(rng.randint(1, 64)) + data[at:]
+    if op == 3:
+        return data[:at] + data[min(n, at + rng.randint(1, 4096)):]
+    packed = gzip.compress(data)
+    return packed[: rng.randrange(len(packed))]
+
+
+def _parse_any(data: bytes) -> tuple[str, object] | None:
+    text = data.decode("utf-8")
+    try:
+        return "json", json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return "jsonl", [json.loads(line) for line in text.splitlines() if line.strip()]
+    except ValueError:
+        return None
+
+
+def fuzz_cases(files: list[Path], per_file: int = 6, seed: int = 6) -> list[ImportCase]:
+    """Each real file as it is, then mutated: structure edits and byte damage."""
+    rng = random.Random(seed)
+    cases = []
+    for path in files:
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        name = path.name.removesuffix(".gz")
+        cases.append(ImportCase(f"{name} as it is", name, data, True))
+        parsed = _parse_any(data)
+        for i in range(per_file):
+            if parsed is not None and i % 3 != 2:
+                kind, doc = parsed
+                steps = rng.choice([1, 1, 2, 5, 20])
+                if kind == "json":
+                    out = json.dumps(mutate_structure(doc, rng, steps)).encode()
+                else:
+                    lines = [json.dumps(mutate_structure(r, rng, steps)) if rng.random() < 0.3
+                             else json.dumps(r) for r in doc]
+                    out = "\n".join(lines).encode()
+                label = f"{steps} structure edits"
+            else:
+                out, label = mutate_bytes(data, rng), "byte damage"
+            args = ("--skip-invalid",) if rng.random() < 0.4 else ()
+            cases.append(ImportCase(f"{name} #{i}: {label}{' --skip-invalid' if args else ''}",
+                                    name, out, None, args=args))  # type: ignore[arg-type]
+    return cases
+
+
+def run_fuzz_case(case: ImportCase, work: Path, base: Path, *, views: bool = False,
+                  invoke=cli_runner_invoke) -> str | None:
+    """A fuzzed import may succeed or be refused, but never crash, print a traceback or
+    terminal-active text, leave a damaged library, or change it when refused."""
+    db = copy_library(base, work / "lib.db")
+    before = library_digest(db)
+    path = work / case.filename
+    path.write_bytes(case.data or b"")
+    run = invoke(db, ["import", *case.args, str(path)])
+    if run.crashed or TRACEBACK in run.err or TRACEBACK in run.out:
+        return f"crashed: {run.crashed or run.err[-500:]}"
+    if case.ok and run.code != 0:
+        return f"the real file was refused: {run.err.strip()[:300]}"
+    if run.code == 0:
+        if (status := integrity(db)) != "ok":
+            return f"integrity_check: {status}"
+        if problem := unsafe_output(run.err) or unsafe_output(run.out):
+            return f"import output: {problem}"
+        return check_views(db, invoke) if views else None
+    if run.code != 2:
+        return f"exit {run.code}: {run.err.strip()[:300]}"
+    if problem := one_error_line(run):
+        return problem
+    if library_digest(db) != before:
+        return "refused, but the library changed"
+    return None
+
+
 # -- broken libraries ------------------------------------------------------------------
 
 NO_DAC = ("setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner",
