@@ -221,14 +221,18 @@ def test_bibtex_escape_is_invertible_and_balanced():
         assert depth == 0
 
 
-def test_bibtex_stdout_keeps_the_terminal_safe(tricky, runner):
+def test_stdout_keeps_the_terminal_safe_in_every_format(tricky, runner):
     lib, hub = tricky
-    result = runner.invoke(cli, ["--db", str(lib.path), "export", str(hub), "--format", "bibtex"])
-    assert result.exit_code == 0, result.output
-    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
-    assert "\x07" not in result.stdout
-    assert "Red alert: titles evil" in result.stdout
-    assert bibtexparser.parse_string(result.stdout).entries
+    for fmt in FORMATS:
+        result = runner.invoke(cli, ["--db", str(lib.path), "export", str(hub), "--format", fmt])
+        assert result.exit_code == 0, result.output
+        out = result.stdout
+        assert not any(c in out for c in "\x1b\x07\x9b\u202e"), fmt
+        if fmt != "json":  # JSON keeps them, escaped as \\uXXXX
+            assert "Red alert: titles evil" in out, fmt
+    assert bibtexparser.parse_string(
+        runner.invoke(cli, ["--db", str(lib.path), "export", str(hub), "--format", "bibtex"])
+        .stdout).entries
 
 
 # -- keys ----------------------------------------------------------------------

@@ -364,3 +364,30 @@ def test_base_urls_come_from_the_environment(monkeypatch):
     assert openalex.base_url() == "http://127.0.0.1:9/oa"
     with pytest.raises(FetchError, match="not an http"):
         Client("file:///etc/passwd")
+
+
+def test_the_citations_walk_stops_at_the_apis_cap_and_says_where_the_rest_is(
+        runner, tmp_path, waits):
+    # A synthetic walk (test fixture): one citing paper a page, `next` always further on.
+    srv = ReplayServer({})
+    srv.routes[("GET", "/paper/CorpusID:7")] = \
+        lambda e: (200, {}, {"corpusId": 7, "title": "A much-cited test hub", "citationCount": 25000})
+
+    def citations(e):
+        o, n = int(e.query["offset"]), int(e.query["limit"])
+        return 200, {}, {"offset": o, "next": o + n, "data": [
+            {"citingPaper": {"paperId": f"{o:040x}", "title": f"Citing paper at offset {o}"}}]}
+
+    srv.routes[("GET", "/paper/CorpusID:7/citations")] = citations
+    srv.routes[("POST", "/paper/batch")] = \
+        lambda e: (200, {}, [None] * len(json.loads(e.body)["ids"]))
+    with srv:
+        result = runner.invoke(cli, ["--db", str(tmp_path / "c.db"), "fetch", "s2", "CorpusID:7",
+                                     "--base-url", srv.base_url, "--delay", "0",
+                                     "--page-size", "1000"])
+        asked = [(int(r.query["offset"]), int(r.query["limit"]))
+                 for r in srv.requests("/citations")]
+    assert result.exit_code == 0, result.output
+    assert asked == [(o, 1000) for o in range(0, 9000, 1000)] + [(9000, 999)]
+    assert "lists at most 9,999 citing papers: fetched 10 of 25000" in result.stderr
+    assert "--hubs 7" in result.stderr

@@ -43,6 +43,9 @@ CITATION_FIELDS = "contexts,contextsWithIntent,intents,isInfluential," + _PAPER
 TLDR_FIELDS = "tldr"
 PAGE_SIZE = 500  # the API allows up to 1000 citations a page
 BATCH_SIZE = 500  # the API allows up to 500 ids a batch
+# /citations lists at most 9,999 citing papers (offset + limit <= 9,999); beyond that only
+# the bulk datasets have them (https://github.com/allenai/s2-folks/issues/27).
+CITATIONS_CAP = 9_999
 _HUB_IDS = ("s2_id", "corpus_id", "doi", "arxiv")
 
 
@@ -101,7 +104,12 @@ def fetch(
     while state["stage"] == "citations":
         offset = state["next"]
         job.tell("citations", done, state.get("total"))
-        params = {"fields": CITATION_FIELDS, "offset": offset, "limit": page_size}
+        if offset >= CITATIONS_CAP:
+            job.report.skipped.append(_cap_note(state, done))
+            state = {"stage": "tldrs" if tldrs else "done", "after": "", "hub": state["hub"]}
+            break
+        params = {"fields": CITATION_FIELDS, "offset": offset,
+                  "limit": min(page_size, CITATIONS_CAP - offset)}
         url = client.url(f"{path}/citations", params)
         page = client.get(f"{path}/citations", params)
         if not isinstance(page, dict) or not isinstance(page.get("data"), list):
@@ -125,6 +133,16 @@ def fetch(
     job.tell("done", done, None)
     job.report.finished = state["stage"] == "done"
     return job.report
+
+
+def _cap_note(state: dict, done: int) -> str:
+    total = state.get("total")
+    more = f" of {total}" if isinstance(total, int) and total > done else ""
+    corpus = state["hub"].get("corpus_id")
+    how = f" --hubs {corpus}" if corpus is not None else " --hubs CORPUSID"
+    return (f"Semantic Scholar's /citations lists at most {CITATIONS_CAP:,} citing papers: "
+            f"fetched {done}{more}; for the rest import its bulk datasets (citetui import "
+            f"papers*.jsonl.gz citations*.jsonl.gz ...{how})")
 
 
 def _fetch_paper(job: Job, path: str, ident: str) -> dict:
