@@ -160,6 +160,7 @@ class _ProgressBar:
 def _run_fetch(c: Ctx, source: str, ident: str, as_json: bool, run) -> None:
     """Open the library, run a fetch, and report it; failures say what was kept."""
     from citetui.fetch import FetchError, FetchReport
+    from citetui.store import LibraryError
     from citetui.textsafe import clean
 
     lib = c.open(create=True)
@@ -174,7 +175,7 @@ def _run_fetch(c: Ctx, source: str, ident: str, as_json: bool, run) -> None:
 
     try:
         run(lib, report, bar)
-    except FetchError as exc:
+    except (FetchError, LibraryError) as exc:
         bar.close()
         _fail(f"{exc}; {kept()}", exc.exit_code)
     except KeyboardInterrupt:

@@ -391,3 +391,27 @@ def test_the_citations_walk_stops_at_the_apis_cap_and_says_where_the_rest_is(
     assert asked == [(o, 1000) for o in range(0, 9000, 1000)] + [(9000, 999)]
     assert "lists at most 9,999 citing papers: fetched 10 of 25000" in result.stderr
     assert "--hubs 7" in result.stderr
+
+
+def test_a_bad_record_in_a_page_is_skipped_and_reported_not_fatal(runner, tmp_path, waits):
+    # Synthetic page (test fixture): one good edge, one whose title is a number.
+    srv = ReplayServer({})
+    srv.routes[("GET", "/paper/CorpusID:8")] = lambda e: (200, {}, {"corpusId": 8, "title": "Hub"})
+    srv.routes[("GET", "/paper/CorpusID:8/citations")] = lambda e: (200, {}, {"offset": 0, "data": [
+        {"citingPaper": {"paperId": "a" * 40, "title": "A good citing paper"},
+         "intents": ["methodology"]},
+        {"citingPaper": {"paperId": "b" * 40, "title": 12345}}]})
+    srv.routes[("POST", "/paper/batch")] = \
+        lambda e: (200, {}, [None] * len(json.loads(e.body)["ids"]))
+    with srv:
+        result = runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "fetch", "s2", "CorpusID:8",
+                                     "--base-url", srv.base_url, "--delay", "0", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["finished"] and len(report["skipped"]) == 1
+    assert "citingPaper.title" in report["skipped"][0]
+    assert report["key"] == "s2:CorpusID:8"
+    lib = Library(tmp_path / "b.db")
+    hub = lib.resolve_hub("CorpusID:8")
+    assert hub.n_citing == 1
+    assert lib.citation(lib.find_paper_by_id("a" * 40).id, hub.paper.id).roles == ("method",)

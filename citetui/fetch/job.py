@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from citetui.fetch.http import Client
+from citetui.fetch.http import Client, FetchError
 from citetui.store import Library, Writer
 from citetui.store import index as search_index
 from citetui.store.fetchlog import FORMAT_PREFIX, last_state
@@ -65,6 +65,7 @@ class Job:
                  progress: Callable[[Progress], None] | None = None):
         self.lib, self.source, self.key, self.client = lib, source, key, client
         self.report = report or FetchReport(source, key)
+        self.report.key = key
         self.progress = progress
 
     def bookmark(self) -> dict[str, Any] | None:
@@ -81,8 +82,13 @@ class Job:
         ``page=False`` for a bookmark alone (the one that says a fetch finished).
         """
         with self.lib.transaction() as db:
-            writer = Writer(db, source=writer_source)
-            result = write(writer)
+            # A record the importer cannot read is reported and skipped: failing would
+            # stop the fetch at the same page on every resume.
+            writer = Writer(db, source=writer_source, skip_invalid=True)
+            try:
+                result = write(writer)
+            except ValueError as exc:  # a value the store refuses (unknown label, ...)
+                raise FetchError(f"{self.client.scrub(url)}: {exc}") from None
             report = {
                 "source": url, "format": FORMAT_PREFIX + self.source,
                 "added": dict(writer.added), "updated": dict(writer.updated),
