@@ -8,6 +8,7 @@ library left exactly as it was.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tempfile
@@ -274,3 +275,259 @@ def test_a_broken_bundle_is_refused_and_changes_nothing(doc, how, data):
             assert rel.library_digest(db) == before
         finally:
             lib.close()
+
+
+# -- the source importers: Semantic Scholar (API and bulk) and OpenAlex ----------------
+#
+# Two kinds of property each. Well-typed records (random text, ids, counts, intents)
+# import exactly: every paper and edge is there, and importing again changes nothing.
+# Records with junk anywhere (any JSON value of any type in any field) are imported or
+# refused with an InputError, never a crash, and a refused import changes nothing.
+
+JUNK = st.recursive(
+    st.sampled_from([None, True, False, 0, -1, 2**63, -(2**70), 1.5, float("nan"), "",
+                     " ", "²²²²", "2020-13-45", "CorpusID:x", "W", "10.", "null"])
+    | st.integers() | st.floats() | TEXT,
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=6), kids,
+                                                             max_size=3),
+    max_leaves=6,
+)
+
+
+def _field(strategy, junk: bool):
+    return st.one_of(strategy, strategy, strategy, JUNK) if junk else strategy
+
+
+def _s2_paper(corpus_id: int, junk: bool):
+    return st.fixed_dictionaries(
+        {"paperId": _field(st.just(hashlib.sha1(str(corpus_id).encode()).hexdigest()), junk),
+         "corpusId": _field(st.just(corpus_id), junk),
+         "title": _field(TITLE, junk)},
+        optional={
+            "year": _field(st.integers(1900, 2030) | st.none(), junk),
+            "publicationDate": _field(st.dates().map(str) | st.none(), junk),
+            "abstract": _field(TEXT | st.none(), junk),
+            "venue": _field(TEXT | st.none(), junk),
+            "citationCount": _field(st.integers(0, 10**6) | st.none(), junk),
+            "externalIds": _field(st.fixed_dictionaries({}, optional={
+                "DOI": st.just(f"10.5555/s2.{corpus_id}"), "ArXiv": st.none()}), junk),
+            "authors": _field(st.lists(st.fixed_dictionaries({"name": TITLE | st.none()}),
+                                       max_size=3), junk),
+            "tldr": _field(st.none() | st.fixed_dictionaries({"model": st.just("tldr@v2"),
+                                                              "text": TITLE}), junk),
+        })
+
+
+INTENTS = st.lists(st.sampled_from(["background", "methodology", "result", "other", ""]),
+                   max_size=3)
+
+
+@st.composite
+def s2_citations_pages(draw, junk: bool = False):
+    """A /citations page of one focal paper (named by the file), distinct citing papers."""
+    focal = draw(st.integers(1, 10**6))
+    n = draw(st.integers(0, 8))
+    edges = []
+    for i in range(n):
+        edge = {"citingPaper": draw(_s2_paper(focal + 1 + i, junk)),
+                "isInfluential": draw(_field(st.booleans() | st.none(), junk)),
+                "intents": draw(_field(INTENTS, junk)),
+                "contexts": draw(_field(st.lists(TITLE, max_size=2), junk)),
+                "contextsWithIntent": draw(_field(st.lists(st.fixed_dictionaries(
+                    {"context": TITLE, "intents": INTENTS}), max_size=2), junk))}
+        edges.append(edge)
+    page = {"offset": 0, "data": edges}
+    if junk and draw(st.booleans()):
+        page = draw(st.sampled_from([page, {"data": draw(JUNK)}, draw(JUNK)]))
+    return focal, page
+
+
+def _import_or_refuse(path: Path, db: Path, skip_invalid: bool):
+    """Import ``path``; on an InputError check the library did not change."""
+    lib = Library(db, create=True)
+    try:
+        before = rel.library_digest(db)
+        try:
+            (report,) = import_files(lib, [path], skip_invalid=skip_invalid)
+        except InputError as exc:
+            assert str(exc)
+            assert rel.library_digest(db) == before
+            return None
+        assert rel.integrity(db) == "ok"
+        return report
+    finally:
+        lib.close()
+
+
+@SETTINGS
+@given(s2_citations_pages())
+def test_s2_citations_page_imports_every_edge(page):
+    focal, doc = page
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"citations_CorpusID{focal}_page0.json"
+        path.write_text(json.dumps(doc))
+        lib = Library(Path(tmp) / "lib.db", create=True)
+        try:
+            import_files(lib, [path], fmt="s2")  # an empty page has nothing to detect
+            edges = doc["data"]
+            if edges:
+                hub = lib.resolve_hub(f"CorpusID:{focal}")
+                assert lib.count_citing(hub.paper.id) == len(edges)
+            for e in edges:
+                p = lib.find_paper_by_id(f"CorpusID:{e['citingPaper']['corpusId']}")
+                assert p is not None and p.title == _fix(e["citingPaper"]["title"])
+                assert p.s2_id == e["citingPaper"]["paperId"]
+            (again,) = import_files(lib, [path], fmt="s2")
+            assert not again.added and not again.updated
+        finally:
+            lib.close()
+
+
+@SETTINGS
+@given(s2_citations_pages(junk=True), st.booleans())
+def test_s2_any_page_is_imported_or_refused(page, skip_invalid):
+    focal, doc = page
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"citations_CorpusID{focal}_page0.json"
+        path.write_text(json.dumps(doc))
+        _import_or_refuse(path, Path(tmp) / "lib.db", skip_invalid)
+
+
+OA_IDS = st.integers(1, 10**9).map(lambda n: f"W{n}")
+
+
+@st.composite
+def openalex_works(draw, junk: bool = False):
+    """Works with distinct ids, each referencing others (of the file or not)."""
+    ids = draw(st.lists(OA_IDS, min_size=1, max_size=6, unique=True))
+    pool = ids + draw(st.lists(OA_IDS, max_size=4))
+    works = []
+    for wid in ids:
+        words = draw(st.lists(st.text(st.characters(categories=["L"]), min_size=1, max_size=6),
+                              max_size=6))
+        work = {"id": draw(_field(st.just(f"https://openalex.org/{wid}"), junk)),
+                "title": draw(_field(TITLE, junk)),
+                "publication_year": draw(_field(st.integers(1900, 2030) | st.none(), junk)),
+                "cited_by_count": draw(_field(st.integers(0, 10**6), junk)),
+                "authorships": draw(_field(st.lists(st.fixed_dictionaries(
+                    {"author": st.fixed_dictionaries({"display_name": TITLE})}), max_size=3),
+                    junk)),
+                "abstract_inverted_index": draw(_field(st.just(
+                    {w: [i] for i, w in enumerate(words)} or None), junk)),
+                "referenced_works": draw(_field(st.lists(st.sampled_from(pool).map(
+                    lambda r: f"https://openalex.org/{r}"), max_size=5), junk))}
+        works.append(work)
+    return works
+
+
+@SETTINGS
+@given(openalex_works(), st.sampled_from(["page", "jsonl"]))
+def test_openalex_works_import_exactly(works, shape):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / ("works.jsonl" if shape == "jsonl" else "works.json")
+        if shape == "jsonl":
+            path.write_text("\n".join(json.dumps(w) for w in works) + "\n")
+        else:
+            path.write_text(json.dumps({"meta": {"count": len(works)}, "results": works}))
+        lib = Library(Path(tmp) / "lib.db", create=True)
+        try:
+            import_files(lib, [path], fmt="openalex")
+            for w in works:
+                wid = w["id"].rsplit("/", 1)[1]
+                p = lib.find_paper_by_id(wid)
+                assert p is not None and p.title == _fix(w["title"])
+                for ref in {r.rsplit("/", 1)[1] for r in w["referenced_works"]} - {wid}:
+                    cited = lib.find_paper_by_id(ref)
+                    assert cited is not None and lib.citation(p.id, cited.id) is not None
+            (again,) = import_files(lib, [path], fmt="openalex")
+            assert not again.added and not again.updated
+        finally:
+            lib.close()
+
+
+@SETTINGS
+@given(openalex_works(junk=True), st.sampled_from(["page", "jsonl", "work"]), st.booleans())
+def test_openalex_any_work_is_imported_or_refused(works, shape, skip_invalid):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "works.json"
+        if shape == "jsonl":
+            path.write_text("\n".join(json.dumps(w) for w in works) + "\n")
+        elif shape == "page":
+            path.write_text(json.dumps({"meta": {}, "results": works}))
+        else:
+            path.write_text(json.dumps(works[0]))
+        _import_or_refuse(path, Path(tmp) / "lib.db", skip_invalid)
+
+
+@st.composite
+def bulk_citations(draw, junk: bool = False):
+    ids = st.integers(1, 50)
+    rows = []
+    for _ in range(draw(st.integers(1, 12))):
+        rows.append({"citingcorpusid": draw(_field(ids, junk)),
+                     "citedcorpusid": draw(_field(ids | st.none(), junk)),
+                     "isinfluential": draw(_field(st.booleans(), junk)),
+                     "contexts": draw(_field(st.lists(TITLE, max_size=2), junk)),
+                     "intents": draw(_field(st.lists(INTENTS, max_size=2), junk))})
+    return rows
+
+
+@SETTINGS
+@given(bulk_citations())
+def test_s2_bulk_citations_import_every_edge(rows):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "citations.jsonl"
+        path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+        lib = Library(Path(tmp) / "lib.db", create=True)
+        try:
+            import_files(lib, [path], fmt="s2-bulk")
+            for r in rows:
+                if r["citedcorpusid"] is None or r["citedcorpusid"] == r["citingcorpusid"]:
+                    continue
+                a = lib.find_paper_by_id(f"CorpusID:{r['citingcorpusid']}")
+                b = lib.find_paper_by_id(f"CorpusID:{r['citedcorpusid']}")
+                assert a and b and lib.citation(a.id, b.id) is not None
+            (again,) = import_files(lib, [path], fmt="s2-bulk")
+            assert not again.added
+        finally:
+            lib.close()
+
+
+@SETTINGS
+@given(bulk_citations(junk=True), st.booleans())
+def test_s2_bulk_any_record_is_imported_or_refused(rows, skip_invalid):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "citations.jsonl"
+        path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+        _import_or_refuse(path, Path(tmp) / "lib.db", skip_invalid)
+
+
+# -- the command line -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("cli") / "lib.db"
+    rel.make_library(db)
+    return db
+
+
+CLI_TEXT = st.one_of(
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=40),
+    st.sampled_from(["²", "١٢٣", "9" * 25, "9" * 5000, "CorpusID:" + "9" * 25, "CorpusID:²",
+                     "DOI:", "W" + "9" * 30, "-1", "0", "arXiv:", "[bold]x[/]", "\x1b[2J",
+                     "claim:²", "year:..", "role:", "'", '"', "!"]),
+).filter(lambda t: "\x00" not in t)
+
+
+@SETTINGS
+@given(CLI_TEXT, st.sampled_from(["show", "search", "search-in-hub", "timeline", "align"]))
+def test_cli_arguments_never_crash(sample_db, text, command):
+    args = {"show": ["show", text], "search": ["search", text],
+            "search-in-hub": ["search", "--hub", text, "policy"],
+            "timeline": ["timeline", text], "align": ["align", text]}[command]
+    run = rel.cli_runner_invoke(sample_db, args)
+    assert run.crashed is None, (args, run.crashed)
+    assert rel.TRACEBACK not in run.err
+    if run.code not in (0, 1) and not run.err.startswith("Usage:"):  # click's usage errors
+        assert rel.one_error_line(run) is None, (args, run.err)
+    assert rel.unsafe_output(run.out) is None and rel.unsafe_output(run.err) is None

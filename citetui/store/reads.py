@@ -146,7 +146,7 @@ class Library(Connection):
     def find_paper_by_id(self, text: str) -> Paper | None:
         """A paper by any identifier spelling: 12, DOI:..., arXiv id, S2 id, CorpusID:, W..."""
         t = text.strip()
-        if t.isdigit():
+        if t.isascii() and t.isdigit() and len(t) <= 18:  # not '²', nor past SQLite's integers
             rows = self._rows(f"SELECT {PAPER_COLUMNS} FROM papers WHERE id = ?", (int(t),))
             if rows:
                 return paper_from_row(rows[0])
@@ -158,7 +158,7 @@ class Library(Connection):
             ("openalex_id", idn.norm_openalex(t) if t[:1] in "Ww" or "openalex" in t else None),
         ]
         for col, val in probes:
-            if val is None:
+            if val is None or isinstance(val, int) and not -(2**63) <= val < 2**63:
                 continue
             rows = self._rows(f"SELECT {PAPER_COLUMNS} FROM papers WHERE {col} = ?", (val,))
             if rows:
