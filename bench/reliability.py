@@ -3,7 +3,7 @@
 Run from the repository root::
 
     python bench/reliability.py            # the full report
-    python bench/reliability.py --kills 20 --seconds 20
+    python bench/reliability.py --kills 20 --imports 6
 
 Every case drives the real ``citetui`` command line: hostile imports through
 click's CliRunner (in process, fast), broken libraries, ``kill -9`` and
@@ -942,13 +942,24 @@ def _wait_for_transaction(master: int, timeout: float = 300) -> bool:
     return True
 
 
-def kill_runs(work: Path, runs: int, seed: int = 0, papers: int = 6000) -> list[KillResult]:
-    """Kill imports at moments spread over their whole transaction; check each library."""
+def kill_runs(work: Path, runs: int, seed: int = 0, papers: int = 6000,
+              fmt: str = "bundle") -> list[KillResult]:
+    """Kill imports at moments spread over their whole transaction; check each library.
+
+    ``fmt`` "bundle" imports one JSON bundle of ``papers`` citing papers; "records"
+    streams a records file (bench/corpus.py) of that many papers, which past 8 MB
+    takes the big-import path (search index suspended, rebuilt before the commit).
+    """
     rng = random.Random(seed)
     base = work / "base.db"
     make_library(base)
-    bundle = work / "big.json"
-    bundle.write_text(json.dumps(big_bundle(papers)))
+    if fmt == "records":
+        from bench.corpus import write
+
+        bundle = write(work / "big.jsonl", papers, seed=seed + 1)
+    else:
+        bundle = work / "big.json"
+        bundle.write_text(json.dumps(big_bundle(papers)))
     before = library_digest(base)
     user_before = user_layer_digest(base)
     # One import to completion: how long its transaction takes and what "after" is.
@@ -1085,6 +1096,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  FAIL {f}")
         failed |= bool(failures)
 
+        fcases = fuzz_cases(real_files(), per_file=6)
+        passed, failures = 0, []
+        for i, case in enumerate(fcases):
+            work = tmp_path / f"fuzz{i}"
+            work.mkdir()
+            problem = run_fuzz_case(case, work, base, views=i % 5 == 0)
+            if problem:
+                failures.append(f"{case.name}: {problem}")
+            else:
+                passed += 1
+        where = "real records and the sample" if REAL.is_dir() else "the sample only"
+        print(f"fuzzed imports        tried {len(fcases):>3}   passed {passed:>3}   ({where}, "
+              "as they are and mutated)")
+        for f in failures:
+            print(f"  FAIL {f}")
+        failed |= bool(failures)
+
         good = base
         lcases = library_cases()
         permissions = can_drop_privileges()
@@ -1115,14 +1143,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  FAIL {f}")
         failed |= bool(failures)
 
-        work = tmp_path / "kills"
-        work.mkdir()
-        results = kill_runs(work, args.kills)
+        results = []
+        for fmt, papers in (("bundle", 6000), ("records", 20000)):
+            work = tmp_path / f"kills-{fmt}"
+            work.mkdir()
+            results += kill_runs(work, args.kills // 2, papers=papers, fmt=fmt)
         intact = sum(r.intact for r in results)
         killed = sum(not r.finished for r in results)
         states = {s: sum(r.state == s for r in results) for s in ("before", "after", "other")}
         print(f"kill -9 imports       kills {killed:>3}   intact libraries {intact:>3} of "
-              f"{len(results)}   (killed inside the import's transaction; contents as before: "
+              f"{len(results)}   (a bundle and a streamed records file, killed inside the import's "
+              f"transaction; contents as before: "
               f"{states['before']}, as after: {states['after']}, other: {states['other']})")
         for r in results:
             if not r.intact:

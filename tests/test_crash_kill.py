@@ -24,3 +24,17 @@ def test_killed_imports_leave_intact_libraries(tmp_path):
     # at least one before the commit, so its library was rolled back to exactly before.
     # (How many depends on the machine's load: the slices are cut from a timed run.)
     assert any(not r.finished and r.state == "before" for r in results), report
+
+
+@pytest.mark.skipif(not hasattr(rel, "pty"), reason="needs a pseudo-terminal")
+def test_killed_streamed_big_imports_leave_intact_libraries(tmp_path):
+    """A records file past 8 MB takes the big-import path: the search index's triggers are
+    dropped and the index rebuilt inside the transaction; a kill must undo all of it."""
+    results = rel.kill_runs(tmp_path, 3, seed=7, papers=16000, fmt="records")
+    report = "\n".join(map(str, results))
+    assert all(r.intact for r in results), report
+    assert any(not r.finished and r.state == "before" for r in results), report
+    with rel.sqlite3.connect(tmp_path / "kill0.db") as conn:  # the triggers are back
+        triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master "
+                                               "WHERE type = 'trigger'")}
+    assert {"papers_fts_ai", "contexts_fts_ai"} <= triggers
