@@ -67,6 +67,7 @@ class CitetuiApp(App[None]):
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.push_screen(LibraryScreen(self.lib))
+        self.call_after_refresh(lambda: self.reader)  # open it before the first hub
         if self.settings.problem:
             self.notify(self.settings.problem, severity="warning", markup=False)
 

@@ -83,6 +83,7 @@ class LibraryScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#library-search", SearchBox).target = self.hub_list
         self.query_one(HubList).show_message("reading the library…")
         self.query_one(HubList).focus()
         self.refilter()

@@ -134,6 +134,7 @@ class Explorer(Vertical):
         return self.query_one("#explorer-list", CitingList)
 
     def on_mount(self) -> None:
+        self.search_box.target = self.rows
         self.run_query()
 
     # -- queries ------------------------------------------------------------
@@ -190,8 +191,11 @@ class Explorer(Vertical):
             first = lib.citing_rows(hub, flt, sort=used, limit=PAGE_SIZE)
             total = len(first)
             count_later = len(first) == PAGE_SIZE
+            order: list[tuple[int, ...]] = []  # every id in order, once read (see below)
 
             def fetch(offset: int, limit: int) -> list[CitingRow]:
+                if order:  # read a page by position: no re-sort, however deep
+                    return _rows_in_order(lib, hub, order[0], flt, offset, limit)
                 return lib.citing_rows(hub, flt, sort=used, offset=offset, limit=limit)
         else:
             used = sort
@@ -236,7 +240,11 @@ class Explorer(Vertical):
             )
         )
         if count_later:
-            total = lib.count_citing(hub, flt)
+            # Sorting every id once both counts them and lets later pages be read by
+            # position (OFFSET would sort the whole hub again for each page).
+            ids = tuple(lib.citing_ids(hub, flt, sort=used))
+            order.append(ids)
+            total = len(ids)
             if not worker.is_cancelled:
                 self.post_message(self.Counted(generation, total))
 

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input
 
 
@@ -46,13 +47,18 @@ class SearchBox(Input):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("select_on_focus", False)
         super().__init__(**kwargs)
+        self.target: Widget | None = None  # the list this box filters
 
     def action_navigate(self, action: str) -> None:
         self.post_message(self.Navigate(self, action))
 
     def action_leave(self) -> None:
+        # Focus moves at once, not when a message is handled: a key typed right after
+        # (Enter Enter: leave the box, open the row) must already reach the list.
+        if self.target is not None:
+            self.screen.set_focus(self.target)
         self.post_message(self.Leave(self))
 
     async def action_submit(self) -> None:
         await super().action_submit()
-        self.post_message(self.Leave(self))
+        self.action_leave()
