@@ -54,6 +54,7 @@ class CitetuiApp(App[None]):
     def __init__(self, lib: Library, *, settings_path: Path | None = None) -> None:
         super().__init__()
         self.lib = lib
+        self.export_dir = Path.cwd()  # where "export current view" writes its files
         self._reader: Library | None = None
         self.history = History()
         self.settings = Settings.load(settings_path)
@@ -241,9 +242,35 @@ class CitetuiApp(App[None]):
         self.open_url(url)
         self.notify(f"opening {clean(url, limit=80)}", markup=False, timeout=3)
 
+    # -- exports --------------------------------------------------------------
+
+    def export_current_view(self, hub_id: int, fmt: str, query: str) -> None:
+        """Write the hub's citing papers the query selects to a file in ``export_dir``."""
+        self.notify(f"exporting as {fmt}…", timeout=2)
+        self._export(hub_id, fmt, query)
+
+    @work(thread=True, exit_on_error=False, group="export")
+    def _export(self, hub_id: int, fmt: str, query: str) -> None:
+        from citetui.tui.exporting import export_view
+
+        hub = self.lib.hub(hub_id)
+        path, count = export_view(
+            self.lib, hub_id, hub.paper.display_title, fmt, query, self.export_dir
+        )
+        papers = f"{count:,} citing paper{'' if count == 1 else 's'}"
+        self.call_from_thread(
+            self.notify, f"wrote {papers} to {clean(str(path))}", markup=False, timeout=6
+        )
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.group == "paper-action":
+        if event.state != WorkerState.ERROR:
+            return
+        if event.worker.group == "paper-action":
             self.notify(f"{clean(str(event.worker.error))}", severity="error", markup=False)
+        elif event.worker.group == "export":
+            self.notify(
+                f"export failed: {clean(str(event.worker.error))}", severity="error", markup=False
+            )
 
 
 def run(lib: Library) -> None:

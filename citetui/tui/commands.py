@@ -11,6 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from citetui.exporters import FORMATS as EXPORT_FORMATS
 from citetui.models import Hub
 from citetui.query import QueryError
 from citetui.search import search
@@ -67,6 +68,12 @@ class CitetuiCommands(Provider):
             cmds.append(
                 ("Clear the explorer search", screen.action_clear, "Show every citing paper")
             )
+            where = escape(f"The citing papers of the search, to a file in {app.export_dir}")
+            for fmt in EXPORT_FORMATS:
+                export = partial(
+                    app.export_current_view, screen.hub_id, fmt, screen.explorer.query_text
+                )
+                cmds.append((f"Export current view as {fmt}", export, where))
         for name in sorted(app.available_themes):
             if name != app.theme:
                 cmds.append(

@@ -131,3 +131,30 @@ async def test_user_keymap_and_a_broken_settings_file(tui_lib, tmp_path):
         await settle(pilot)
         assert app.theme == "textual-dark"
         assert any("ignored" in str(n.message) for n in app._notifications)
+
+
+async def test_palette_exports_the_current_view(tui_lib, make_app, tmp_path):
+    app = make_app(tui_lib)
+    app.export_dir = tmp_path
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_hub(hub_id(tui_lib, HUB))
+        await settle(pilot)
+        await pilot.press("slash", *"role:method", "escape")
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"export current view as csv")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        written = tmp_path / "scaling-laws-for-synthetic-widgets.csv"
+        assert written.exists()
+        text = written.read_text()
+        assert "Widget Scaling Revisited" in text and "Click" in text
+        assert "Compute-Optimal Widget Training" not in text  # not role:method
+        assert any("wrote 2 citing papers to" in str(n.message) for n in app._notifications)
+        # A second export does not overwrite the first.
+        await pilot.press("ctrl+p", *"export current view as csv")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (tmp_path / "scaling-laws-for-synthetic-widgets-2.csv").exists()

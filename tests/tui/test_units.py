@@ -96,3 +96,14 @@ def test_key_rows_merge_aliases_and_apply_the_keymap():
     ]
     rows = key_rows(bindings, {"hub.sort": "z,x"}, lambda b: b.key)
     assert rows == [("down j", "Down", "list.down"), ("z x", "Sort", "hub.sort")]
+
+
+def test_export_file_names(tmp_path):
+    from citetui.tui.exporting import free_path, slug
+
+    assert slug("Scaling Laws: A/B Widgets (2020)") == "scaling-laws-a-b-widgets-2020"
+    assert slug("深層学習") == "hub"
+    assert slug("[@click=app.quit]x[/]") == "click-app-quit-x"
+    (tmp_path / "a.bib").write_text("")
+    assert free_path(tmp_path, "a", ".bib").name == "a-2.bib"
+    assert free_path(tmp_path, "b", ".bib").name == "b.bib"
