@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import webbrowser
 from pathlib import Path
 from typing import ClassVar
@@ -275,4 +276,9 @@ class CitetuiApp(App[None]):
 
 def run(lib: Library) -> None:
     """Run the app on a library."""
+    # Textual sizes the screen from COLUMNS/LINES when they are set, even after the
+    # terminal is resized; a stale value (exported by a shell or a parent process)
+    # would freeze the layout at the wrong size. The terminal knows its own size.
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
     CitetuiApp(lib).run()
