@@ -24,11 +24,17 @@ from citetui.store import Library
 from citetui.textsafe import clean
 from citetui.tui.screens.hub import HubScreen
 from citetui.tui.screens.paper import PaperScreen
+from citetui.tui.widgets.panes import TextPane
 from tests.tui.helpers import screen_text, settle
 
 HUB_TITLE = "Hostile hub " + rel.HOSTILE["textual action markup"]
-MARKUP = ("[@click=app.quit]", "[bold red]Bold[/bold red]", "[link=https://evil.example]",
-          "[/]", "[/nonexistent]")
+MARKUP = (
+    "[@click=app.quit]",
+    "[bold red]Bold[/bold red]",
+    "[link=https://evil.example]",
+    "[/]",
+    "[/nonexistent]",
+)
 
 
 @pytest.fixture
@@ -96,8 +102,12 @@ async def test_clicking_action_markup_does_nothing(hostile_lib, make_app):
         app.open_hub(hub.paper.id)
         await settle(pilot)
         lines = screen_text(app).splitlines()
-        hits = [(x + 2, y) for y, line in enumerate(lines)
-                for x in [line.find("[@click=app.quit]")] if x >= 0]
+        hits = [
+            (x + 2, y)
+            for y, line in enumerate(lines)
+            for x in [line.find("[@click=app.quit]")]
+            if x >= 0
+        ]
         assert hits
         for x, y in hits:
             await pilot.click(offset=(x, y))
@@ -112,14 +122,18 @@ async def test_long_title_and_megabyte_abstract_on_the_paper_page(hostile_lib, m
     app = make_app(hostile_lib)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
-        long_paper = hostile_lib.resolve_paper(rel.LONG_TITLE[:60])
-        assert long_paper.title == rel.LONG_TITLE
-        app.open_paper(long_paper.id)
+        (pid,) = hostile_lib.conn.execute(
+            "SELECT id FROM papers WHERE title = ?", (rel.LONG_TITLE,)
+        ).fetchone()
+        app.open_paper(pid)
         await settle(pilot)
         assert isinstance(app.screen, PaperScreen)
-        text = screen_text(app)
-        assert "A very long title A very long title" in text
-        assert "An abstract of a megabyte with [bold]markup[/] and escapes." in text
+        assert "A very long title A very long title" in screen_text(app)
+        assert_nothing_interpreted(app)
+        details = app.screen.query_one("#paper-details", TextPane)  # scrolls to the abstract
+        details.scroll_end(animate=False)
+        await settle(pilot)
+        assert "An abstract of a megabyte with [bold]markup[/] and escapes." in screen_text(app)
         assert_nothing_interpreted(app)
         await pilot.press("escape")
         await settle(pilot)
@@ -139,13 +153,27 @@ class Terminal:
     def __init__(self, command: list[str], width: int, height: int):
         self.socket = f"citetui-hostile-{os.getpid()}"
         shell = " ".join(command) + "; echo 'citetui exited'; exec sh"
-        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "h", "-x", str(width),
-                  "-y", str(height), shell)
+        self.tmux(
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "h",
+            "-x",
+            str(width),
+            "-y",
+            str(height),
+            shell,
+        )
         self.tmux("set-option", "-g", "set-clipboard", "on")
         self.tmux("set-option", "-g", "allow-rename", "on")
 
     def tmux(self, *args: str) -> str:
-        out = subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True)
+        # Without COLUMNS/LINES (pytest may set them), which Textual would obey over tmux.
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        out = subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
+                             env=env)
         return out.stdout
 
     def screen(self, escapes: bool = False) -> str:
@@ -180,8 +208,12 @@ def test_the_terminal_is_unharmed(tmp_path):
         term.wait_for("Hostile hub [@click=app.quit]Quit![/]")
         title_before = term.tmux("display", "-p", "-t", "h", "#{pane_title}")
         term.tmux("send-keys", "-t", "h", "Enter")
-        screen = term.wait_for("Citing papers", "osc 52 clipboard: clipboard",
-                               "[link=https://evil.example]link[/link]", "line drawing charset")
+        screen = term.wait_for(
+            "Citing papers",
+            "osc 52 clipboard: clipboard",
+            "[link=https://evil.example]link[/link]",
+            "line drawing charset",
+        )
         assert "lqqk charset" in screen  # not drawn as box lines: ESC ( 0 did not get through
         assert "Clear screen" in screen
         raw = term.screen(escapes=True)
