@@ -16,3 +16,52 @@ def test_reading_while_another_process_imports(tmp_path):
     assert result.counts_seen[0] == 67
     assert result.counts_seen[-1] > 67
     assert result.counts_seen == sorted(result.counts_seen)
+
+
+async def test_the_browser_reads_while_an_import_runs_and_refreshes_after(tmp_path):
+    """The browser open on a library while `citetui import` writes a new hub into it:
+    opening a hub page and going back work during the import's transaction, and
+    refreshing the hub list afterwards shows the new hub."""
+    import asyncio
+    import json
+    import os
+
+    from citetui.store import Library
+    from citetui.tui.app import CitetuiApp
+    from citetui.tui.screens.hub import HubScreen
+    from citetui.tui.screens.library import LibraryScreen
+    from tests.tui.helpers import screen_text, settle
+
+    db = tmp_path / "lib.db"
+    rel.make_library(db, annotate=False)
+    bundle = tmp_path / "big.json"
+    bundle.write_text(json.dumps(rel.big_bundle(12000)))
+    lib = Library(db)
+    app = CitetuiApp(lib, settings_path=tmp_path / "tui.json")
+    proc = None
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await settle(pilot)
+            assert "1 hub" in screen_text(app)
+            proc, master = rel._start_import(db, bundle)
+            assert await asyncio.to_thread(rel._wait_for_transaction, master)
+            # The import holds the write lock now; the browser reads on.
+            app.open_hub(lib.resolve_hub("1707.06347").paper.id)
+            await settle(pilot)
+            assert isinstance(app.screen, HubScreen)
+            assert "Proximal Policy Optimization Algorithms" in screen_text(app)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, LibraryScreen)
+            assert proc.poll() is None, "the import ended before the reads: not concurrent"
+            assert await asyncio.to_thread(proc.wait, 300) == 0
+            os.close(master)
+            app.screen.refilter()  # what typing in the hub filter does
+            await settle(pilot)
+            text = screen_text(app)
+            assert "2 hubs" in text
+            assert "A generated hub for the kill test" in text
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+        lib.close()
