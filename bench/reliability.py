@@ -513,6 +513,7 @@ def run_import_case(case: ImportCase, work: Path, base: Path,
     """Run one case in ``work`` on a copy of library ``base``; None when it behaved."""
     db = copy_library(base, work / "lib.db")
     before = library_digest(db)
+    user_before = user_layer_digest(db)
     path = work / case.filename
     if case.directory:
         path.mkdir(exist_ok=True)
@@ -529,6 +530,8 @@ def run_import_case(case: ImportCase, work: Path, base: Path,
                 return f"{want!r} not reported in {run.err[:500]!r}"
         if (status := integrity(db)) != "ok":
             return f"integrity_check: {status}"
+        if user_layer_digest(db) != user_before:
+            return "the import changed the user's annotations"
         if case.check and (problem := case.check(db)):
             return problem
         return check_views(db, invoke)
