@@ -488,6 +488,7 @@ def make_library(db: Path, invoke=cli_runner_invoke, annotate: bool = True) -> N
             assert run.code == 0, (args, run.err)
 
 
+EXPORT_FORMATS = ("bibtex", "csv", "json", "markdown", "ris")
 VIEW_COMMANDS = (["hubs"], ["stats"], ["show", "1707.06347"], ["search", "policy"],
                  ["search", "hostile", "--limit", "100"], ["notes"])
 
@@ -505,6 +506,14 @@ def check_views(db: Path, invoke=cli_runner_invoke) -> str | None:
             problem = problem or unsafe_output(run.err)
             if problem:
                 return f"{' '.join(args + extra)}: {problem}"
+    for fmt in EXPORT_FORMATS:  # exports to stdout (the terminal) too
+        args = ["export", "1707.06347", "--format", fmt]
+        run = invoke(db, args)
+        if run.crashed or TRACEBACK in run.err or run.code != 0:
+            return f"{' '.join(args)}: exit {run.code}: {run.crashed or run.err.strip()[:200]}"
+        problem = _json_output(run.out) if fmt == "json" else unsafe_output(run.out)
+        if problem:
+            return f"{' '.join(args)}: {problem}"
     return None
 
 
