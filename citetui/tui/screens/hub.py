@@ -65,10 +65,10 @@ class HubScreen(Screen):
         # A priority binding, so that keys typed right after / already reach the box.
         Binding("slash", "search", "Search", id="hub.search", priority=True),
         Binding("s", "sort", "Sort", id="hub.sort"),
-        Binding("c", "clear", "Clear search", id="hub.clear"),
+        Binding("c", "clear", "Clear search", show=False, id="hub.clear"),
         Binding("y", "copy('title')", "Copy title", id="hub.copy-title"),
         Binding("Y", "copy('id')", "Copy DOI/arXiv", show=False, id="hub.copy-id"),
-        Binding("o", "open_link", "Open link", id="hub.open-link"),
+        Binding("o", "open_link", "Open link", show=False, id="hub.open-link"),
         *(
             Binding(
                 str(n), f"pane('{pane}')", f"Go to {title.lower()}", show=False, id=f"hub.pane-{n}"

@@ -41,7 +41,7 @@ class LibraryScreen(Screen):
         Binding("slash", "search", "Filter", id="library.search", priority=True),
         Binding("y", "copy('title')", "Copy title", id="library.copy-title"),
         Binding("Y", "copy('id')", "Copy DOI/arXiv", show=False, id="library.copy-id"),
-        Binding("o", "open_link", "Open link", id="library.open-link"),
+        Binding("o", "open_link", "Open link", show=False, id="library.open-link"),
     ]
     HELP = "Every hub in the library. Type / to filter, Enter to open a hub."
 
@@ -106,6 +106,8 @@ class LibraryScreen(Screen):
     def refilter(self) -> None:
         """Run the filter in a worker (a newer one cancels this)."""
         self._generation += 1
+        if self.filter_text.strip():
+            self.query_one("#library-status", Static).update(lit("filtering…"))
         self._filter(self.filter_text, self._generation)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="library-filter")

@@ -112,7 +112,7 @@ class CitingList(LabelledList):
             )
             return Text(" " * 7) + fit(text, max(1, width - 8))
         labels = self.show_labels
-        roles_w = 20 if labels and width >= 64 else 0
+        roles_w = (20 if width >= 86 else 12 if width >= 64 else 0) if labels else 0
         pol_w = 10 if labels and width >= 52 else 0
         gaps = 2 * (1 + bool(roles_w) + bool(pol_w))
         title_w = max(8, width - 2 - 4 - roles_w - pol_w - gaps)
