@@ -160,4 +160,86 @@ def notes_cmd(c: Ctx, as_json: bool) -> None:
         click.echo(f"label {o.citing_id} -> {o.cited_id}: {o.kind} {clean(o.value)}")
 
 
-COMMANDS = (note_cmd, tag_cmd, status_cmd, star_cmd, label_cmd, notes_cmd)
+@click.group("view", invoke_without_command=True)
+@json_option
+@click.pass_context
+@friendly_errors
+def view_group(ctx: click.Context, as_json: bool) -> None:
+    """Saved views: list them, or save / delete one (number keys 1-9 recall them in the browser)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from citetui.store import views as v
+
+    lib = ctx.obj.open()
+    items = v.views(lib)
+    if as_json:
+        emit_json([{"name": x.name, "hub_id": x.hub_id, "query": x.query, "sort": x.sort,
+                    "slot": x.slot} for x in items])
+        return
+    if not items:
+        click.echo("no saved views (citetui view save NAME QUERY --hub HUB)")
+    for x in items:
+        slot = f"[{x.slot}]" if x.slot else "   "
+        hub = f" on hub {x.hub_id}" if x.hub_id else ""
+        click.echo(f"{slot} {clean(x.name)}: {clean(x.query)} (sort {x.sort}){hub}")
+
+
+@view_group.command("save")
+@click.argument("name")
+@click.argument("query", nargs=-1)
+@click.option("--hub", help="The hub whose citing papers the view searches.")
+@click.option("--sort", type=click.Choice(["relevance", "year", "citations", "title"]),
+              default="relevance", show_default=True)
+@click.option("--slot", type=click.IntRange(1, 9), help="Number key that recalls it.")
+@click.pass_obj
+@friendly_errors
+@_value_error
+def view_save(c: Ctx, name: str, query: tuple[str, ...], hub: str | None, sort: str,
+              slot: int | None) -> None:
+    """Save QUERY as view NAME."""
+    from citetui.query import parse
+    from citetui.store import views as v
+
+    text = " ".join(query)
+    parse(text)  # refuse a query that does not parse
+    lib = c.open()
+    hub_id = lib.resolve_hub(hub).paper.id if hub else None
+    view = v.save_view(lib, name, text, hub_id=hub_id, sort=sort, slot=slot)
+    click.echo(f"saved view {clean(view.name)}" + (f" on key {view.slot}" if view.slot else ""))
+
+
+@view_group.command("delete")
+@click.argument("name")
+@click.pass_obj
+@friendly_errors
+def view_delete(c: Ctx, name: str) -> None:
+    """Delete saved view NAME."""
+    from citetui.store import NotFound
+    from citetui.store import views as v
+
+    if not v.delete_view(c.open(), name):
+        raise NotFound(f"no saved view named {name!r}")
+    click.echo(f"deleted view {clean(name)}")
+
+
+@click.command("history")
+@click.argument("search", nargs=-1)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+@json_option
+@click.pass_obj
+@friendly_errors
+def history_cmd(c: Ctx, search: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Your past searches in the browser, newest first (fuzzy-filtered by SEARCH)."""
+    from citetui.store import views as v
+
+    items = v.history(c.open(), " ".join(search) or None, limit=limit)
+    if as_json:
+        emit_json([{"hub_id": h.hub_id, "query": h.query, "uses": h.uses, "used_at": h.used_at}
+                   for h in items])
+        return
+    for h in items:
+        click.echo(f"{h.used_at}  {h.uses:>3}×  {clean(h.query)}")
+
+
+COMMANDS = (note_cmd, tag_cmd, status_cmd, star_cmd, label_cmd, notes_cmd, view_group,
+            history_cmd)

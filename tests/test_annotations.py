@@ -107,3 +107,30 @@ def test_status_counts(sample_lib):
     assert counts["read"] == 1 and counts["unread"] == 65
     import_files(sample_lib, [SAMPLE])
     assert ann.get(sample_lib, pid).status == "read"
+
+
+def test_saved_views_and_history(runner, db):
+    from citetui.store import Library
+    from citetui.store import views as v
+
+    ok = invoke(runner, db, "view", "save", "weak", "weak", "strong", "--hub", "ppo", "--slot", "2")
+    assert ok.exit_code == 0, ok.stderr
+    invoke(runner, db, "view", "save", "other", "policy", "--slot", "2")  # takes key 2
+    listed = json.loads(invoke(runner, db, "view", "--json").stdout)
+    assert [(x["name"], x["slot"]) for x in listed] == [("other", 2), ("weak", None)]
+    assert listed[1]["query"] == "weak strong" and listed[1]["hub_id"] is not None
+    bad = invoke(runner, db, "view", "save", "x", "role:vibes")
+    assert bad.exit_code == 2 and "unknown role" in bad.stderr
+    assert invoke(runner, db, "view", "delete", "nope").exit_code == 4
+    lib = Library(db)
+    v.remember_query(lib, "role:method")
+    v.remember_query(lib, "weak strong")
+    v.remember_query(lib, "role:method")
+    lib.close()
+    hist = json.loads(invoke(runner, db, "history", "--json").stdout)
+    assert [(h["query"], h["uses"]) for h in hist] == [("role:method", 2), ("weak strong", 1)]
+    found = json.loads(invoke(runner, db, "history", "weak", "--json").stdout)
+    assert [h["query"] for h in found] == ["weak strong"]
+    # a re-import leaves views and history alone
+    invoke(runner, db, "import", str(SAMPLE))
+    assert json.loads(invoke(runner, db, "view", "--json").stdout) == listed

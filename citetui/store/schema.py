@@ -145,7 +145,21 @@ def _v2(db: sqlite_utils.Database) -> None:
     index.create(db.conn)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    """The user's saved views and query history (written only by the user, never by imports)."""
+    db["saved_views"].create(
+        {"name": str, "hub_id": int, "query": str, "sort": str, "slot": int, "created_at": str},
+        pk="name",
+    )
+    db["query_history"].create(
+        {"id": int, "hub_id": int, "query": str, "uses": int, "used_at": str}, pk="id"
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX idx_query_history_key ON query_history(coalesce(hub_id, -1), query)"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables whose columns refer to a paper id: (table, column). Used to merge two
@@ -168,4 +182,6 @@ PAPER_REFERENCES: tuple[tuple[str, str], ...] = (
     ("user_annotations", "paper_id"),
     ("user_labels", "citing_id"),
     ("user_labels", "cited_id"),
+    ("saved_views", "hub_id"),
+    ("query_history", "hub_id"),
 )
