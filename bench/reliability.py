@@ -1076,6 +1076,80 @@ def concurrent_reads(work: Path, imports: int = 4, papers: int = 1500) -> Concur
     return ConcurrentResult(imports, import_errors, reads, errors, counts)
 
 
+# -- memory: streamed imports of big JSON Lines ------------------------------------
+
+def _write_lines(path: Path, size: int, make: Callable[[int, random.Random], dict]) -> int:
+    """Write JSON Lines of ``make(i, rng)`` records until ``size`` bytes; return the count."""
+    rng = random.Random(size)
+    written = i = 0
+    with path.open("w", encoding="utf-8") as fh:
+        while written < size:
+            line = json.dumps(make(i, rng)) + "\n"
+            fh.write(line)
+            written += len(line)
+            i += 1
+    return i
+
+
+def _openalex_work(i: int, rng: random.Random) -> dict:
+    words = "policy gradient proximal reward agent robust sparse attention model".split()
+    title = " ".join(rng.choice(words) for _ in range(9)) + f" {i}"
+    return {"id": f"https://openalex.org/W{900_000_000 + i}",
+            "doi": f"https://doi.org/10.9999/oa.{i}", "title": title, "display_name": title,
+            "publication_year": 1990 + i % 35, "cited_by_count": rng.randrange(1000),
+            "authorships": [{"author": {"display_name": f"Author {rng.randrange(10**5)}"}}
+                            for _ in range(rng.randint(1, 6))],
+            "abstract_inverted_index": {w: [k] for k, w in enumerate(
+                rng.choice(words) + str(k) for k in range(rng.randint(20, 200)))},
+            "referenced_works": [f"https://openalex.org/W{900_000_000 + rng.randrange(i + 1)}"
+                                 for _ in range(rng.randint(0, 12))]}
+
+
+def _bulk_citation(i: int, rng: random.Random) -> dict:
+    return {"citingcorpusid": str(500_000_000 + rng.randrange(200_000)),
+            "citedcorpusid": str(600_000_000 + rng.randrange(20_000)),
+            "isinfluential": rng.random() < 0.1,
+            "contexts": [f"As shown in [{k}], the method of {i} works." * 3
+                         for k in range(rng.randint(0, 3))],
+            "intents": [["methodology"]] * rng.randint(0, 2)}
+
+
+def peak_rss_import(db: Path, path: Path) -> tuple[int, float, int]:
+    """(exit code, seconds, peak resident memory in KiB) of ``citetui import PATH``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "citetui", "--db", str(db), "import",
+                             str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, time.perf_counter() - start, usage.ru_maxrss
+
+
+def memory_report(work: Path, megabytes: int) -> list[str]:
+    """Import generated JSON Lines of each streamed format at a tenth of ``megabytes`` and at
+    ``megabytes``; the peak memory of each import (files made in ``work``, then removed)."""
+    from bench.corpus import write
+
+    out = []
+    makers = {
+        "records": lambda p, size: write(p, size // 560),
+        "openalex": lambda p, size: _write_lines(p, size, _openalex_work),
+        "s2-bulk": lambda p, size: _write_lines(p, size, _bulk_citation),
+    }
+    for fmt, make in makers.items():
+        for size in (megabytes * 100_000, megabytes * 1_000_000):
+            path = work / f"{fmt}-{size}.jsonl"
+            make(path, size)
+            db = work / f"{fmt}-{size}.db"
+            code, seconds, kib = peak_rss_import(db, path)
+            mb = path.stat().st_size / 1e6
+            out.append(f"  {fmt:<9} {mb:7.0f} MB of JSON Lines: peak RSS {kib / 1024:6.0f} MiB, "
+                       f"{seconds:5.0f} s, exit {code}")
+            for leftover in work.glob(f"{fmt}-{size}*"):
+                leftover.unlink()
+    return out
+
+
 # -- the report ------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -1084,6 +1158,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=10, help="killed imports (default 10)")
     parser.add_argument("--imports", type=int, default=4,
                         help="imports run while reading (default 4)")
+    parser.add_argument("--memory", type=int, default=0, metavar="MB",
+                        help="also import generated JSON Lines of MB/10 and MB megabytes in "
+                             "each streamed format and print the peak memory (slow: minutes)")
     args = parser.parse_args(argv)
     os.environ.setdefault("CITETUI_DB", "/nonexistent/never-the-user-library.db")
     failed = False
@@ -1183,6 +1260,12 @@ def main(argv: list[str] | None = None) -> int:
         for e in c.errors[:10]:
             print(f"  FAIL {e}")
         failed |= bool(c.errors) or c.import_errors > 0
+        if args.memory:
+            work = tmp_path / "memory"
+            work.mkdir()
+            print("streamed imports      peak memory")
+            for line in memory_report(work, args.memory):
+                print(line)
     print("result                " + ("FAILURES above" if failed else "all passed"))
     return 1 if failed else 0
 
