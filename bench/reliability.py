@@ -328,6 +328,8 @@ def import_cases() -> list[ImportCase]:
         ImportCase("a directory", "adir", b"", False, ("is a directory",), directory=True),
         ImportCase("unknown --format", "fmt.json", sample, False, ("unknown format",),
                    ("--format", "nonsense")),
+        ImportCase("a bad file with escapes in its name", f"bad{ESC}]52;c;AAAA\x07.json",
+                   b"{", False, ("bad.json: unknown format",)),
     ]
     good = [
         ImportCase("the sample", "sample.json", sample, True, check=_has_papers(67)),
@@ -346,6 +348,8 @@ def import_cases() -> list[ImportCase]:
                    True, ("papers[3]", "duplicate key 'p5'", "cheerleading", "ecstatic",
                           "cannot cite itself", "'nowhere'", "which was left out"),
                    ("--skip-invalid",), check=_mixed_skipped),
+        ImportCase("a file name with escapes and bidi", f"evil{ESC}]0;owned\x07{ESC}[2J\u202e.json",
+                   sample, True),
         ImportCase("empty bundle", "nothing.json",
                    _js({"format": "citetui-bundle", "version": 1, "source": {"name": "x"},
                         "papers": []}), True),
@@ -534,6 +538,8 @@ def run_import_case(case: ImportCase, work: Path, base: Path,
             return f"crashed: {run.crashed or run.err[-300:]}"
         if run.code != 0:
             return f"exit {run.code}: {run.err.strip()[:300]}"
+        if problem := unsafe_output(run.out) or unsafe_output(run.err):
+            return f"import output: {problem}"
         for want in case.expect:
             if want not in run.err:
                 return f"{want!r} not reported in {run.err[:500]!r}"

@@ -75,7 +75,7 @@ def import_cmd(c: Ctx, files: tuple[Path, ...], fmt: str | None, hub: str | None
 
     def progress(path: Path) -> None:
         if not as_json and sys.stderr.isatty():
-            click.echo(f"importing {path}", err=True)
+            click.echo(f"importing {clean(path)}", err=True)  # a file name is data too
 
     reports = import_files(lib, files, fmt=fmt, progress=progress, skip_invalid=skip_invalid,
                            **options)
@@ -83,7 +83,7 @@ def import_cmd(c: Ctx, files: tuple[Path, ...], fmt: str | None, hub: str | None
         emit_json([r.to_dict() for r in reports])
         return
     for r in reports:
-        click.echo(f"{r.source} ({r.format})")
+        click.echo(f"{clean(r.source)} ({r.format})")
         for label, counts in (("added", r.added), ("updated", r.updated),
                               ("unchanged", r.unchanged)):
             if counts:
