@@ -131,6 +131,7 @@ class ImportCase:
     args: tuple[str, ...] = ()
     check: Callable[[Path], str | None] | None = None  # extra check on the library
     directory: bool = False
+    fifo: bool = False
 
 
 def _js(doc: object) -> bytes:
@@ -328,6 +329,8 @@ def import_cases() -> list[ImportCase]:
         ImportCase("a directory", "adir", b"", False, ("is a directory",), directory=True),
         ImportCase("unknown --format", "fmt.json", sample, False, ("unknown format",),
                    ("--format", "nonsense")),
+        ImportCase("a FIFO (would block)", "fifo.json", None, False, ("not a regular file",),
+                   fifo=True),
         ImportCase("a bad file with escapes in its name", f"bad{ESC}]52;c;AAAA\x07.json",
                    b"{", False, ("bad.json: unknown format",)),
     ]
@@ -530,6 +533,8 @@ def run_import_case(case: ImportCase, work: Path, base: Path,
     path = work / case.filename
     if case.directory:
         path.mkdir(exist_ok=True)
+    elif case.fifo:
+        os.mkfifo(path)
     elif case.data is not None:
         path.write_bytes(case.data)
     run = invoke(db, ["import", *case.args, str(path)])

@@ -14,6 +14,7 @@ import gzip
 import io
 import json
 import re
+import stat
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,7 +31,18 @@ _READ_ERRORS = (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error, OSEr
 
 
 def open_binary(path: Path) -> IO[bytes]:
-    """Open a file for reading bytes, transparently gunzipping gzip files."""
+    """Open a file for reading bytes, transparently gunzipping gzip files.
+
+    Only regular files: a pipe or FIFO would block (or be read once where detection
+    needs to read the start twice), a device is no data file.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = None  # open() below says why
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise InputError(str(path), "not a regular file (a pipe or a device?); save the data "
+                         "to a file and import that")
     try:
         raw = path.open("rb")
     except FileNotFoundError:
