@@ -794,6 +794,12 @@ def _other_sqlite(work: Path, good: Path) -> Path:
     return db
 
 
+def _fifo(work: Path, good: Path) -> Path:
+    db = work / "fifo.db"
+    os.mkfifo(db)
+    return db
+
+
 def _readonly_file(work: Path, good: Path) -> Path:
     d = work / "rofile"
     d.mkdir()
@@ -824,6 +830,7 @@ def library_cases() -> list[LibraryCase]:
         LibraryCase("newer schema", _newer, 3, 3, "newer citetui"),
         LibraryCase("another program's SQLite file", _other_sqlite, 3, 3,
                     "not a citetui library"),
+        LibraryCase("a FIFO (would block)", _fifo, 3, 3, "not a regular file"),
         LibraryCase("read-only file", _readonly_file, 0, 3, "read-only", True),
         LibraryCase("read-only directory", _readonly_dir, 0, 3, "read-only", True),
     ]

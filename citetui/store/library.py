@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,13 @@ OUR_TABLES = {"papers", "citations", "hubs"}
 
 
 def _check_file(path: Path) -> None:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        # Reading a FIFO would block; a device is no library.
+        raise NotALibrary(f"{path} is not a regular file, so not a citetui library")
     try:
         with path.open("rb") as fh:
             head = fh.read(16)
