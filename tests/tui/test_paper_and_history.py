@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
+from citetui.importers import import_files
+from citetui.store import Library
 from citetui.tui.screens.hub import HubScreen
 from citetui.tui.screens.library import LibraryScreen
 from citetui.tui.screens.paper import PaperScreen
-from citetui.tui.widgets.lists import PaperList
+from citetui.tui.widgets.lists import HubList, PaperList
+from tests.conftest import SAMPLE
 from tests.tui.helpers import hub_id, list_text, paper_id, screen_text, settle
-from tests.tui.synthetic import HUB, HUB2
+from tests.tui.synthetic import HUB, HUB2, widgets_bundle
 
 
 async def test_paper_page_shows_details_contexts_and_claims(tui_lib, make_app):
@@ -150,3 +155,24 @@ async def test_a_paper_that_is_gone_says_so(tui_lib, make_app):
         app.open_hub(paper_id(tui_lib, "Sprocket Dynamics"))  # a paper, not a hub
         await settle(pilot)
         assert "cannot show this hub" in screen_text(app)
+
+
+async def test_r_reloads_after_an_import_elsewhere(tui_lib, make_app, tmp_path):
+    lib_path = tmp_path / "grow.db"
+    lib = Library(lib_path, create=True)
+    import_files(lib, [SAMPLE])
+    app = make_app(lib)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        assert app.screen.query_one(HubList).total == 1
+        other = Library(lib_path)  # as another process would
+        bundle = tmp_path / "widgets.json"
+        bundle.write_text(json.dumps(widgets_bundle()))
+        import_files(other, [bundle])
+        other.close()
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.screen.query_one(HubList).total == 2  # PPO and the widgets hub
+        assert "2 hubs" in screen_text(app)
+    lib.close()

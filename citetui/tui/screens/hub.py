@@ -69,6 +69,7 @@ class HubScreen(Screen):
         Binding("y", "copy('title')", "Copy title", id="hub.copy-title"),
         Binding("Y", "copy('id')", "Copy DOI/arXiv", show=False, id="hub.copy-id"),
         Binding("o", "open_link", "Open link", show=False, id="hub.open-link"),
+        Binding("r", "refresh", "Reload", show=False, id="hub.refresh"),
         *(
             Binding(
                 str(n), f"pane('{pane}')", f"Go to {title.lower()}", show=False, id=f"hub.pane-{n}"
@@ -255,6 +256,12 @@ class HubScreen(Screen):
     def action_sort(self) -> None:
         sort = self._explorer.cycle_sort()
         self.notify(f"sorted by {sort}", timeout=1.5)
+
+    def action_refresh(self) -> None:
+        """Read the page and the citing papers again (after an import elsewhere)."""
+        self._explorer.run_query()
+        self._loading = True
+        self._load()
 
     def action_clear(self) -> None:
         self._explorer.set_query("")

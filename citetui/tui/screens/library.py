@@ -42,6 +42,7 @@ class LibraryScreen(Screen):
         Binding("y", "copy('title')", "Copy title", id="library.copy-title"),
         Binding("Y", "copy('id')", "Copy DOI/arXiv", show=False, id="library.copy-id"),
         Binding("o", "open_link", "Open link", show=False, id="library.open-link"),
+        Binding("r", "refresh", "Reload", show=False, id="library.refresh"),
     ]
     HELP = "Every hub in the library. Type / to filter, Enter to open a hub."
 
@@ -194,6 +195,10 @@ class LibraryScreen(Screen):
     def action_copy(self, what: str) -> None:
         if (paper_id := self._current_id()) is not None:
             self.app.copy_paper(paper_id, what)
+
+    def action_refresh(self) -> None:
+        """Read the hubs again (after an import in another terminal)."""
+        self.refilter()
 
     def action_open_link(self) -> None:
         if (paper_id := self._current_id()) is not None:

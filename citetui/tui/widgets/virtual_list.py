@@ -114,6 +114,7 @@ class VirtualList(ScrollView, can_focus=True):
         self.message = "loading…"
         self.empty_message = empty
         self._line_cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._fetch_scheduled = False
 
     # -- data ---------------------------------------------------------------
 
@@ -229,7 +230,7 @@ class VirtualList(ScrollView, can_focus=True):
     # -- paging -------------------------------------------------------------
 
     def _want_rows(self) -> None:
-        if not getattr(self, "_fetch_scheduled", False):
+        if not self._fetch_scheduled:
             self._fetch_scheduled = True
             self.call_after_refresh(self._fetch_missing)
 
