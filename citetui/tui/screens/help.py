@@ -87,19 +87,21 @@ class HelpScreen(ModalScreen[None]):
         intro = getattr(self.for_screen, "HELP", "")
         if intro:
             parts += [lit(intro, "italic"), Content("")]
+        width = max((len(k) for _, rows in self.sections for k, _, _ in rows), default=8) + 2
+        width = max(width, max(len(example) for example, _ in QUERY_SYNTAX) + 2)
         for title, rows in self.sections:
             if not rows:
                 continue
             parts.append(lit(title, "bold $text-accent"))
             for keys, desc, bid in rows:
-                line = txt(f"  {keys:<22}", "bold") + txt(desc)
+                line = txt(f"  {keys:<{width}}", "bold") + txt(desc)
                 if bid:
                     line += txt(f"  [{bid}]", "$text-muted")
                 parts.append(line)
             parts.append(Content(""))
         parts.append(lit("Search syntax (explorer and hub filter)", "bold $text-accent"))
         for example, meaning in QUERY_SYNTAX:
-            parts.append(txt(f"  {example:<22}", "bold") + txt(meaning))
+            parts.append(txt(f"  {example:<{width}}", "bold") + txt(meaning))
         parts += [
             txt("  Sort by relevance, year, citations or title with s.", "$text-muted"),
             Content(""),
