@@ -77,7 +77,10 @@ class HubScreen(Screen):
             for n, (pane, title) in enumerate(PANES, start=1)
         ),
     ]
-    HELP = "The hub page. Choose a bar or a claim to filter the citing papers."
+    HELP = (
+        "The hub page. Choose a bar or a claim to filter the citing papers. "
+        "In the explorer, * marks an influential citation."
+    )
 
     class PageReady(Message):
         """The hub page was read from the library."""
