@@ -253,8 +253,7 @@ class Explorer(Vertical):
         f = q.filter
         if f.roles and self.lib.count_citing(self.hub_id, RowFilter(roles=ROLES)) == 0:
             return (
-                "no citation of this hub carries a role label (its role summary was "
-                "recorded by the source for the hub as a whole)"
+                "no citation of this hub carries a role label: the source recorded only the summary"
             )
         if (
             f.polarities
