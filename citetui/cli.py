@@ -15,6 +15,47 @@ from citetui.paths import ENV_DB
 
 
 
+class ReadingProgress:
+    """A one-line progress display on stderr (a terminal only) for large inputs: how far
+    the importer has read the file, updated from a thread four times a second."""
+
+    MIN_SIZE = 8 << 20  # smaller files import before a display would help
+
+    def __init__(self, enabled: bool):
+        import threading
+
+        self.enabled = enabled
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.shown = False
+
+    def __enter__(self) -> ReadingProgress:
+        if self.enabled:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self.stop.set()
+            self.thread.join(timeout=1)
+            if self.shown:
+                click.echo("\r\x1b[2K", nl=False, err=True)
+
+    def _run(self) -> None:
+        from citetui.importers.jsonio import reading_progress
+        from citetui.textsafe import clean
+
+        while not self.stop.wait(0.25):
+            now = reading_progress()
+            if now is None or now[2] < self.MIN_SIZE:
+                continue
+            path, done, size = now
+            pct = min(100, round(100 * done / size)) if size else 0
+            line = f"reading {clean(path.name, limit=50)}  {pct:>3}%  ({done >> 20} of {size >> 20} MB)"
+            click.echo(f"\r\x1b[2K{line}", nl=False, err=True)
+            self.shown = True
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
@@ -77,8 +118,9 @@ def import_cmd(c: Ctx, files: tuple[Path, ...], fmt: str | None, hub: str | None
         if not as_json and sys.stderr.isatty():
             click.echo(f"importing {clean(path)}", err=True)  # a file name is data too
 
-    reports = import_files(lib, files, fmt=fmt, progress=progress, skip_invalid=skip_invalid,
-                           **options)
+    with ReadingProgress(enabled=not as_json and sys.stderr.isatty()):
+        reports = import_files(lib, files, fmt=fmt, progress=progress,
+                               skip_invalid=skip_invalid, **options)
     if as_json:
         emit_json([r.to_dict() for r in reports])
         return

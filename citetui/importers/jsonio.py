@@ -30,6 +30,25 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _READ_ERRORS = (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error, OSError)
 
 
+# The raw files importers are reading, newest last, so a progress display in another
+# thread can ask how far the reading has got (``tell()`` on a buffered file is locked).
+READING: list[tuple[Path, IO[bytes]]] = []
+
+
+def reading_progress() -> tuple[Path, int, int] | None:
+    """(path, bytes read, file size) of the file being imported now, if any."""
+    while READING:
+        path, raw = READING[-1]
+        if raw.closed:
+            READING.pop()
+            continue
+        try:
+            return path, raw.tell(), path.stat().st_size
+        except (OSError, ValueError):
+            return None
+    return None
+
+
 def open_binary(path: Path) -> IO[bytes]:
     """Open a file for reading bytes, transparently gunzipping gzip files.
 
@@ -59,6 +78,8 @@ def open_binary(path: Path) -> IO[bytes]:
     except OSError as exc:
         raw.close()
         raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    del READING[:-7]  # closed ones are dropped as they are found; keep the list short
+    READING.append((path, raw))
     return gzip.GzipFile(fileobj=raw) if magic == GZIP_MAGIC else raw
 
 
