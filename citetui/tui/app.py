@@ -58,6 +58,7 @@ class CitetuiApp(App[None]):
         self.export_dir = Path.cwd()  # where "export current view" writes its files
         self._reader: Library | None = None
         self.history = History()
+        self.labels_changed = 0  # bumped by each label override: hub pages read again
         self.settings = Settings.load(settings_path)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme

@@ -17,11 +17,13 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from citetui.models import HubPage
-from citetui.store import Library
+from citetui.store import Library, annotations
+from citetui.store.annotations import Annotation
 from citetui.textsafe import clean
 from citetui.tui.drill import drill
 from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.paging import Pager
+from citetui.tui.personal import PERSONAL_BINDINGS, PersonalActions
 from citetui.tui.rendering import lit
 from citetui.tui.widgets.explorer import Explorer
 from citetui.tui.widgets.lists import BarList, ClaimList, PaperList
@@ -58,7 +60,7 @@ def summary_caption(page: HubPage, kind: str) -> str:
     return caption
 
 
-class HubScreen(Screen):
+class HubScreen(PersonalActions, Screen):
     """Everything about one hub; the explorer pages its citing papers from the library."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -70,6 +72,10 @@ class HubScreen(Screen):
         Binding("Y", "copy('id')", "Copy DOI/arXiv", show=False, id="hub.copy-id"),
         Binding("o", "open_link", "Open link", show=False, id="hub.open-link"),
         Binding("r", "refresh", "Reload", show=False, id="hub.refresh"),
+        *PERSONAL_BINDINGS,
+        Binding("x", "find_next('critical')", "Next unread critical", show=False,
+                id="hub.next-critical"),
+        Binding("K", "find_next('key')", "Next key paper", show=False, id="hub.next-key"),
         *(
             Binding(
                 str(n), f"pane('{pane}')", f"Go to {title.lower()}", show=False, id=f"hub.pane-{n}"
@@ -79,16 +85,26 @@ class HubScreen(Screen):
     ]
     HELP = (
         "The hub page. Choose a bar or a claim to filter the citing papers. "
-        "In the explorer, * marks an influential citation."
+        "In the explorer, * marks an influential citation; ★ a paper you starred, and "
+        "s, r, K one you marked skimmed, read or key. u, *, t, n and e act on the paper "
+        "under the cursor (on the hub itself outside the lists)."
     )
 
     class PageReady(Message):
         """The hub page was read from the library."""
 
-        def __init__(self, page: HubPage, hub_ids: set[int]) -> None:
+        def __init__(self, page: HubPage, hub_ids: set[int], counts: dict[str, int]) -> None:
             super().__init__()
             self.page = page
             self.hub_ids = hub_ids
+            self.counts = counts
+
+    class CountsReady(Message):
+        """How many citing papers have each reading status."""
+
+        def __init__(self, counts: dict[str, int]) -> None:
+            super().__init__()
+            self.counts = counts
 
     def __init__(
         self,
@@ -104,6 +120,7 @@ class HubScreen(Screen):
         self.page: HubPage | None = None
         self.hub_ids: set[int] = set()
         self._loading = False
+        self._labels_seen = 0
         state = state or {}
         self._explorer = Explorer(
             reader or lib,
@@ -159,6 +176,19 @@ class HubScreen(Screen):
 
     def on_mount(self) -> None:
         self._explorer.rows.focus()
+        self._labels_seen = getattr(self.app, "labels_changed", 0)
+
+    def on_screen_resume(self) -> None:
+        """Coming back: show what the user changed elsewhere (marks, counts, labels)."""
+        if self.page is None:
+            return
+        changed = getattr(self.app, "labels_changed", 0)
+        if changed != self._labels_seen:
+            self._labels_seen = changed
+            self.action_refresh()  # the summaries recompute with the user's labels
+        else:
+            self._load_counts()
+        self._explorer.load_marks()
 
     @on(Explorer.Updated)
     def _explorer_updated(self) -> None:
@@ -175,7 +205,16 @@ class HubScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="hub-page")
     def _load(self) -> None:
         page = self.lib.hub_page(self.hub_id)
-        self.post_message(self.PageReady(page, self.lib.hub_ids()))
+        counts = annotations.status_counts(self.lib, self.hub_id)
+        self.post_message(self.PageReady(page, self.lib.hub_ids(), counts))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="hub-counts")
+    def _load_counts(self) -> None:
+        self.post_message(self.CountsReady(annotations.status_counts(self.lib, self.hub_id)))
+
+    def on_hub_screen_counts_ready(self, message: CountsReady) -> None:
+        if self.page is not None:
+            self.query_one("#hub-header", Static).update(hub_header(self.page, message.counts))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group == "hub-page":
@@ -189,7 +228,7 @@ class HubScreen(Screen):
         side = self.query_one("#hub-side", Column)
         await side.remove_children()
         await side.mount_all(self.side_panes())
-        self.query_one("#hub-header", Static).update(hub_header(page))
+        self.query_one("#hub-header", Static).update(hub_header(page, message.counts))
         p = page.hub.paper
         abstract = self.query_one("#abstract", TextPane)
         abstract.show(
@@ -295,6 +334,18 @@ class HubScreen(Screen):
         paper_id = self.selected_paper_id()
         if paper_id is not None:
             self.app.open_paper_link(paper_id)
+
+    def action_find_next(self, kind: str) -> None:
+        self._explorer.find_next(kind)
+
+    # -- the personal layer -------------------------------------------------
+
+    def personal_target(self) -> int | None:
+        return self.selected_paper_id()
+
+    def personal_changed(self, annotation: Annotation) -> None:
+        self._explorer.load_marks()
+        self._load_counts()
 
     def state(self) -> dict[str, Any]:
         """What to restore when the user comes back here."""

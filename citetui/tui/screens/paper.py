@@ -15,10 +15,13 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from citetui.models import Citation, Claim, Engagement, Paper
-from citetui.store import Library
+from citetui.store import Library, annotations
+from citetui.store.annotations import Annotation
 from citetui.textsafe import clean
+from citetui.tui.labels import LabelModal
 from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.paging import Pager
+from citetui.tui.personal import PERSONAL_BINDINGS, PersonalActions, describe
 from citetui.tui.rendering import lines, lit, txt
 from citetui.tui.widgets.lists import PaperList
 from citetui.tui.widgets.panes import Column, Section, TextPane
@@ -79,7 +82,11 @@ def details(paper: Paper, is_hub: bool) -> Content:
 
 
 def citation_details(
-    cited: Paper, citation: Citation, is_hub: bool, claims: list[tuple[Claim, Engagement]]
+    cited: Paper,
+    citation: Citation,
+    is_hub: bool,
+    claims: list[tuple[Claim, Engagement]],
+    mine: frozenset[str] = frozenset(),
 ) -> Content:
     """One citation this paper makes: labels, contexts, and the claims of the cited hub it engages."""
     head = txt("→ ", "$text-accent") + lit(cited.display_title, "bold")
@@ -88,7 +95,11 @@ def citation_details(
     parts = [head]
     roles = ", ".join(citation.roles) if citation.roles else "no role recorded"
     polarity = citation.polarity or "no polarity recorded"
-    facts = f"role: {roles} · polarity: {polarity}"
+    you = " (you)"
+    facts = (
+        f"role: {roles}{you if 'role' in mine else ''} · "
+        f"polarity: {polarity}{you if 'polarity' in mine else ''}"
+    )
     if citation.influential is not None:
         facts += " · influential" if citation.influential else " · not influential"
     if citation.source:
@@ -115,12 +126,21 @@ def citation_details(
     return lines(*parts)
 
 
+def personal_block(ann: Annotation) -> Content:
+    """What the user recorded about the paper: status, star, tags and note."""
+    parts = [txt("yours: ", MUTED) + lit(describe(ann), "$text-accent")]
+    if ann.note:
+        parts.append(lit(ann.note, multiline=True))
+    parts.append(Content(""))
+    return lines(*parts)
+
+
 def stance_style(stance: str | None) -> str:
     """The theme colour of a stance or polarity."""
     return {"supportive": "$text-success", "critical": "$text-error"}.get(stance or "", MUTED)
 
 
-class PaperScreen(Screen):
+class PaperScreen(PersonalActions, Screen):
     """One paper; Enter on a cited hub opens it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -128,14 +148,29 @@ class PaperScreen(Screen):
         Binding("Y", "copy('id')", "Copy DOI/arXiv", show=False, id="paper.copy-id"),
         Binding("o", "open_link", "Open link", id="paper.open-link"),
         Binding("h", "open_as_hub", "Hub page", id="paper.hub"),
+        Binding("l", "label", "Label", id="paper.label"),
+        *PERSONAL_BINDINGS,
     ]
-    HELP = "A paper. Enter on a cited work opens it; h opens this paper's own hub page."
+    HELP = (
+        "A paper. Enter on a cited work opens it; h opens this paper's own hub page. "
+        "u, *, t, n and e set this paper's reading status, star, tags and note."
+    )
 
     class PaperReady(Message):
         """The paper and its citations were read from the library."""
 
-        def __init__(self, paper: Paper, cites: list, engagements: list, hub_ids: set[int]):
+        def __init__(
+            self,
+            paper: Paper,
+            cites: list,
+            engagements: list,
+            hub_ids: set[int],
+            annotation: Annotation | None = None,
+            mine: dict[int, frozenset[str]] | None = None,
+        ):
             super().__init__()
+            self.mine = mine or {}
+            self.annotation = annotation
             self.paper = paper
             self.cites = cites
             self.engagements = engagements
@@ -187,7 +222,21 @@ class PaperScreen(Screen):
         paper = lib.paper(self.paper_id)
         cites = lib.cited_by(self.paper_id)
         engagements = lib.engagements_of(self.paper_id)
-        self.post_message(self.PaperReady(paper, cites, engagements, lib.hub_ids()))
+        ann = annotations.get(lib, self.paper_id)
+        mine: dict[int, set[str]] = {}
+        for o in annotations.overrides(lib):
+            if o.citing_id == self.paper_id:
+                mine.setdefault(o.cited_id, set()).add(o.kind)
+        self.post_message(
+            self.PaperReady(
+                paper,
+                cites,
+                engagements,
+                lib.hub_ids(),
+                ann,
+                {k: frozenset(v) for k, v in mine.items()},
+            )
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group == "paper-page":
@@ -201,7 +250,8 @@ class PaperScreen(Screen):
         paper = self.paper = message.paper
         self.is_hub = paper.id in message.hub_ids
         self.sub_title = clean(paper.display_title, limit=60)
-        self.query_one("#paper-details", TextPane).show(details(paper, self.is_hub))
+        self.annotation = message.annotation
+        self._show_details()
         cites = list(message.cites)
         if self.hub_id is not None:  # the hub we came from first
             cites.sort(key=lambda pc: pc[0].id != self.hub_id)
@@ -212,7 +262,10 @@ class PaperScreen(Screen):
         by_hub: dict[int, list[tuple[Claim, Engagement]]] = {}
         for hub_id, claim, engagement in message.engagements:
             by_hub.setdefault(hub_id, []).append((claim, engagement))
-        blocks = [citation_details(p, c, is_hub, by_hub.pop(p.id, [])) for p, c, is_hub in rows]
+        blocks = [
+            citation_details(p, c, is_hub, by_hub.pop(p.id, []), message.mine.get(p.id, frozenset()))
+            for p, c, is_hub in rows
+        ]
         for hub_id, claims in by_hub.items():  # claims engaged without a citation edge
             blocks.append(
                 lines(
@@ -232,6 +285,65 @@ class PaperScreen(Screen):
             else lit("this paper cites nothing in the library", MUTED)
         )
         self.refresh_bindings()
+
+    def _show_details(self) -> None:
+        if self.paper is None:
+            return
+        content = details(self.paper, self.is_hub)
+        if self.annotation is not None:
+            content = lines(personal_block(self.annotation), content)
+        self.query_one("#paper-details", TextPane).show(content)
+
+    def personal_target(self) -> int | None:
+        return self.paper_id
+
+    def action_label(self) -> None:
+        """Set your role(s) and polarity of the citation under the cursor."""
+        row = self.query_one("#cites", PaperList).current
+        if row is None:
+            self.notify("this paper cites nothing in the library to label", timeout=2)
+            return
+        cited, citation, _is_hub = row
+        before = (tuple(citation.roles), citation.polarity)
+
+        def done(choice: tuple[tuple[str, ...], str | None] | None) -> None:
+            if choice is not None and choice != before:
+                self._relabel(cited.id, before, choice)
+
+        self.app.push_screen(LabelModal(cited.display_title, *before), done)
+
+    @work(thread=True, exit_on_error=False, group="paper-label")
+    def _relabel(
+        self,
+        cited_id: int,
+        before: tuple[tuple[str, ...], str | None],
+        after: tuple[tuple[str, ...], str | None],
+    ) -> None:
+        roles, polarity = after
+        try:
+            if set(roles) != set(before[0]):
+                annotations.override_label(self.lib, self.paper_id, cited_id, "role", roles)
+            if polarity != before[1]:
+                annotations.override_label(
+                    self.lib, self.paper_id, cited_id, "polarity", [polarity] if polarity else []
+                )
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.app.call_from_thread(
+                self.notify, f"could not save the labels: {clean(str(exc))}",
+                severity="error", markup=False,
+            )
+            return
+        self.app.labels_changed += 1
+        self.app.call_from_thread(self.notify, "labels saved", timeout=2)
+        self.app.call_from_thread(self._reload)
+
+    def _reload(self) -> None:
+        self._state = {"cursor": self.query_one("#cites", PaperList).cursor}
+        self._load()
+
+    def personal_changed(self, annotation: Annotation) -> None:
+        self.annotation = annotation
+        self._show_details()
 
     @on(VirtualList.Selected, "#cites")
     def _cited_chosen(self, event: VirtualList.Selected) -> None:

@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from citetui.models import POLARITIES, ROLES, CitingRow
 from citetui.query import Query, QueryError, parse
 from citetui.search import search
-from citetui.store import Library, RowFilter
+from citetui.store import Library, RowFilter, annotations
 from citetui.textsafe import clean
 from citetui.tui.paging import PAGE_SIZE, Pager
 from citetui.tui.widgets.lists import CitingList
@@ -95,6 +95,22 @@ class Explorer(Vertical):
         def control(self) -> Explorer:
             return self.explorer
 
+    class Marks(Message):
+        """The star and reading status of every paper the user annotated."""
+
+        def __init__(self, marks: dict[int, tuple[bool, str | None]]) -> None:
+            super().__init__()
+            self.marks = marks
+
+    class Found(Message):
+        """Where the next row of a kind is (``index`` None: none after the cursor)."""
+
+        def __init__(self, generation: int, kind: str, index: int | None) -> None:
+            super().__init__()
+            self.generation = generation
+            self.kind = kind
+            self.index = index
+
     sorts: ClassVar[tuple[str, ...]] = SORTS
 
     def __init__(
@@ -136,6 +152,7 @@ class Explorer(Vertical):
     def on_mount(self) -> None:
         self.search_box.target = self.rows
         self.run_query()
+        self.load_marks()
 
     # -- queries ------------------------------------------------------------
 
@@ -312,6 +329,68 @@ class Explorer(Vertical):
 
     def _set_status(self, text: Text) -> None:
         self.query_one("#explorer-status", Static).update(text)
+
+    # -- the user's marks and jumps -----------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="explorer-marks")
+    def load_marks(self) -> None:
+        """Read the stars and reading statuses again (after the user changed one)."""
+        marks = {
+            a.paper_id: (a.starred, a.status)
+            for a in annotations.all_annotations(self.lib)
+            if a.starred or a.status
+        }
+        self.post_message(self.Marks(marks))
+
+    def on_explorer_marks(self, message: Explorer.Marks) -> None:
+        message.stop()
+        self.rows.marks = message.marks
+        self.rows.refresh_rows()
+
+    JUMPS: ClassVar[dict[str, str]] = {
+        "critical": "unread critical citation",
+        "key": "key paper",
+    }
+
+    def find_next(self, kind: str) -> None:
+        """Move the cursor to the next row after it that is an unread critical citation
+        (``kind`` "critical") or a paper marked key ("key")."""
+        self._find(kind, self._generation, self.rows.cursor + 1)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="explorer-jump")
+    def _find(self, kind: str, generation: int, start: int) -> None:
+        pager = self.rows.pager
+        if pager is None or start >= pager.total:
+            self.post_message(self.Found(generation, kind, None))
+            return
+        status = {a.paper_id: a.status for a in annotations.all_annotations(self.lib)}
+        worker = get_current_worker()
+        for page_no in range(pager.page_of(start), pager.page_of(pager.total - 1) + 1):
+            if worker.is_cancelled:
+                return
+            for offset, row in enumerate(pager.fetch(page_no)):
+                index = page_no * pager.page_size + offset
+                if index < start:
+                    continue
+                st = status.get(row.paper_id)
+                if kind == "critical":
+                    hit = row.polarity == "critical" and st in (None, "unread")
+                else:
+                    hit = st == "key"
+                if hit:
+                    self.post_message(self.Found(generation, kind, index))
+                    return
+        self.post_message(self.Found(generation, kind, None))
+
+    def on_explorer_found(self, message: Explorer.Found) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        if message.index is None:
+            self.notify(f"no {self.JUMPS[message.kind]} below the cursor", timeout=2)
+        else:
+            self.rows.move_cursor(message.index)
+            self.screen.set_focus(self.rows)
 
     # -- navigation ---------------------------------------------------------
 

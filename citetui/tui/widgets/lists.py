@@ -103,6 +103,9 @@ class CitingList(LabelledList):
         super().__init__(empty="no citing papers", **kwargs)
         self.query: Query | None = None
         self.show_labels = True  # role and polarity columns (off when no citation has labels)
+        # paper id -> (starred, status) for the papers the user annotated; the mark
+        # column shows only once there is one
+        self.marks: dict[int, tuple[bool, str | None]] = {}
 
     def render_row(self, row: CitingRow, index: int, line: int, width: int) -> Text:
         if line == 1:
@@ -110,17 +113,26 @@ class CitingList(LabelledList):
             text = highlighted(
                 summary, self.query if row.summary else None, self.match_style(), self.dim_style()
             )
-            return Text(" " * 7) + fit(text, max(1, width - 8))
+            indent = 7 + (4 if self.marks else 0)
+            return Text(" " * indent) + fit(text, max(1, width - indent - 1))
         labels = self.show_labels
         roles_w = (20 if width >= 86 else 12 if width >= 64 else 0) if labels else 0
         pol_w = 10 if labels and width >= 52 else 0
         gaps = 2 * (1 + bool(roles_w) + bool(pol_w))
-        title_w = max(8, width - 2 - 4 - roles_w - pol_w - gaps)
+        mark_w = 4 if self.marks else 0  # two marks and a gap
+        title_w = max(8, width - 2 - 4 - roles_w - pol_w - gaps - mark_w)
         year = fit(str(row.year) if row.year else "", 4)
         title = highlighted(row.title, self.query, self.match_style())
         if row.influential:
             title = Text("* ") + title
         parts = [year, fit(title, title_w)]
+        if mark_w:
+            starred, status = self.marks.get(row.paper_id, (False, None))
+            mark = ("★" if starred else " ") + {"skimmed": "s", "read": "r", "key": "K"}.get(
+                status or "", " "
+            )
+            style = self.get_component_rich_style("vlist--role", partial=True)
+            parts.insert(0, Text(mark, style=style))
         if roles_w:
             roles = ", ".join(row.roles) if row.roles else ""
             parts.append(

@@ -90,8 +90,9 @@ def meta_line(p: Paper) -> list[str]:
     return [x for x in parts if x]
 
 
-def hub_header(page: HubPage) -> Content:
-    """The hub page header: title, meta and figures, verdict line, authors."""
+def hub_header(page: HubPage, counts: dict[str, int] | None = None) -> Content:
+    """The hub page header: title, meta and figures, verdict line, the reading status
+    counts of its citing papers (when given), authors."""
     h, p = page.hub, page.hub.paper
     figures = meta_line(p)
     figures.append(h.tier or "hub")
@@ -106,5 +107,10 @@ def hub_header(page: HubPage) -> Content:
         lit(p.display_title, "bold"),
         lit(" · ".join(figures), "$text-muted"),
         lit(verdict, "$text-accent") if verdict else lit("no verdict recorded", "$text-muted"),
+        *(
+            [lit("your reading: " + " · ".join(f"{k} {v:,}" for k, v in counts.items()))]
+            if counts
+            else []
+        ),
         lit(", ".join(p.authors)) if p.authors else lit("no authors recorded", "$text-muted"),
     )
