@@ -2,7 +2,10 @@
 
 Built for big imports (a million citing papers): the file is read one line
 at a time and each paper is written as soon as it is read, in the import's
-one transaction, so a bad line still leaves the library as it was.
+one transaction, so a bad line still leaves the library as it was. A record
+whose fields all have the plain types and values of the common case takes a
+short path; anything unusual goes through the bundle importer's checks,
+which name the bad field.
 """
 
 from __future__ import annotations
@@ -30,46 +33,85 @@ def detect(head: str) -> bool:
 _STR = ("title", "venue", "abstract", "summary", "summary_source", "url")
 _ID_STR = tuple((k, c) for k, c in ID_KEYS.items() if k != "corpus_id")
 _INT_MAX = 2**63 - 1
+_YEAR = _INT_FIELDS["year"]
+_COUNT = _INT_FIELDS["citation_count"]
+_ROLES = frozenset(ROLES)
+_POLARITIES = frozenset(POLARITIES)
 
 
 def _fast_paper(raw: dict) -> PaperIn | None:
-    """The paper of a record whose fields all have plain, valid types, else None.
-
-    A shortcut for the common case; anything unusual goes through the bundle
-    importer's checks, which name the bad field.
-    """
+    """The paper of a record whose fields all have plain, valid types, else None."""
     get = raw.get
-    vals = [get(f) for f in _STR]
+    title, venue, abstract, summary, summary_source, url = vals = [get(f) for f in _STR]
     for v in vals:
         if v is not None and type(v) is not str:
             return None
-    title, venue, abstract, summary, summary_source, url = vals
     if not ((title and title.strip()) or (summary and summary.strip())):
         return None
-    ints = []
-    for f, (lo, hi) in _INT_FIELDS.items():
-        v = get(f)
-        if v is not None and (type(v) is not int or not lo <= v <= hi):
-            return None
-        ints.append(v)
-    ids = get("ids") or {}
-    if type(ids) is not dict:
+    year, count = get("year"), get("citation_count")
+    if year is not None and (type(year) is not int or not _YEAR[0] <= year <= _YEAR[1]):
         return None
-    idv = []
-    for key, _ in _ID_STR:
-        v = ids.get(key)
-        if v is not None and type(v) is not str:
-            return None
-        idv.append(v)
-    corpus = ids.get("corpus_id")
-    if corpus is not None and (type(corpus) is not int or not 0 <= corpus <= _INT_MAX):
+    if count is not None and (type(count) is not int or not _COUNT[0] <= count <= _COUNT[1]):
         return None
+    ids = get("ids")
+    doi = arxiv = s2_id = openalex = corpus = None
+    if ids:
+        if type(ids) is not dict:
+            return None
+        doi, arxiv, s2_id, openalex = idv = [ids.get(k) for k, _ in _ID_STR]
+        for v in idv:
+            if v is not None and type(v) is not str:
+                return None
+        corpus = ids.get("corpus_id")
+        if corpus is not None and (type(corpus) is not int or not 0 <= corpus <= _INT_MAX):
+            return None
     authors = get("authors") or []
     if type(authors) is not list or any(type(a) is not str for a in authors):
         return None
-    doi, arxiv, s2_id, openalex = idv
-    return PaperIn(title, ints[0], venue, abstract, summary, summary_source, url, ints[1],
+    return PaperIn(title, year, venue, abstract, summary, summary_source, url, count,
                    doi, arxiv, s2_id, corpus, openalex, authors)
+
+
+def _vocab(roles: Any) -> bool:
+    """Whether ``roles`` is a list of known roles."""
+    return type(roles) is list and all(type(r) is str and r in _ROLES for r in roles)
+
+
+def _fast_cite(raw: Any, bulk: BulkWriter) -> Cite | None:
+    """A citation of plain types whose cited paper is already written, else None."""
+    if type(raw) is not dict:
+        return None
+    get = raw.get
+    target = get("paper")
+    cited = bulk.ids.get(target) if type(target) is str else None
+    if cited is None:
+        return None
+    roles = get("roles") or ()
+    if roles and not _vocab(roles):
+        return None
+    pol, infl, source = get("polarity"), get("influential"), get("source")
+    if pol is not None and (type(pol) is not str or pol not in _POLARITIES):
+        return None
+    if infl is not None and type(infl) is not bool:
+        return None
+    if source is not None and type(source) is not str:
+        return None
+    contexts = get("contexts")
+    ctx: list = []
+    if contexts:
+        if type(contexts) is not list:
+            return None
+        for c in contexts:
+            if type(c) is not dict:
+                return None
+            text, croles = c.get("text"), c.get("roles") or ()
+            if text is not None and type(text) is not str:
+                return None
+            if croles and not _vocab(croles):
+                return None
+            if text:
+                ctx.append((text, croles))
+    return Cite(cited, roles, pol, infl, ctx, source or None)
 
 
 def _citation(chk: _Check, raw: Any, rec: str, bulk: BulkWriter) -> Cite:
@@ -105,21 +147,24 @@ def load(path: Path, writer: Writer, **_: Any) -> None:
     chk = _Check(path)
     bulk = BulkWriter(writer)
     header_seen = False
-    for lineno, raw in iter_jsonl(path):
-        try:
-            if not header_seen:
-                _header(chk, raw, writer)
-                header_seen = True
-                continue
-            _record(chk, raw, writer, bulk)
-        except InputError as exc:
-            if exc.line is None:
-                exc = InputError(exc.path, exc.message, record=exc.record, field=exc.field,
-                                 line=lineno)
-            writer.bad_record(exc)
-        except ValueError as exc:  # a value the store refuses
-            writer.bad_record(InputError(str(path), str(exc), line=lineno))
-    bulk.flush()
+    try:
+        for lineno, raw in iter_jsonl(path):
+            try:
+                if not header_seen:
+                    _header(chk, raw, writer)
+                    header_seen = True
+                    continue
+                _record(chk, raw, writer, bulk)
+            except InputError as exc:
+                if exc.line is None:
+                    exc = InputError(exc.path, exc.message, record=exc.record, field=exc.field,
+                                     line=lineno)
+                writer.bad_record(exc)
+            except ValueError as exc:  # a value the store refuses
+                writer.bad_record(InputError(str(path), str(exc), line=lineno))
+        bulk.finish()
+    finally:
+        bulk.close()  # the insert thread stops before the transaction ends, whatever happened
     if not header_seen:
         raise InputError(str(path), "the file is empty")
 
@@ -138,10 +183,13 @@ def _header(chk: _Check, raw: Any, writer: Writer) -> None:
 
 
 def _record(chk: _Check, raw: Any, writer: Writer, bulk: BulkWriter) -> None:
-    raw = chk.obj(raw, "record")
-    key = chk.opt_str(raw.get("key"), "record", "key")
-    if not key:
-        raise chk.fail("record", "key", "every record needs a key")
+    if type(raw) is not dict:
+        raw = chk.obj(raw, "record")
+    key = raw.get("key")
+    if type(key) is not str or not key:
+        key = chk.opt_str(key, "record", "key")
+        if not key:
+            raise chk.fail("record", "key", "every record needs a key")
     rec = key
     if key in bulk.ids or key in bulk.pending_keys:
         raise chk.fail(rec, "key", f"duplicate key {key!r}")
@@ -151,13 +199,21 @@ def _record(chk: _Check, raw: Any, writer: Writer, bulk: BulkWriter) -> None:
         hub = chk.obj(hub, rec, "hub")
         tier = chk.opt_str(hub.get("tier"), rec, "hub.tier")
         verdict = chk.opt_str(hub.get("verdict"), rec, "hub.verdict")
-    cites = [_citation(chk, c, rec, bulk) for c in chk.arr(raw.get("cites"), rec, "cites")]
+    raw_cites = raw.get("cites")
+    cites: list[Cite] = []
+    if raw_cites:
+        if type(raw_cites) is list:
+            for c in raw_cites:
+                cite = _fast_cite(c, bulk)
+                if cite is None:
+                    cite = _citation(chk, c, rec, bulk)
+                cites.append(cite)
+        else:
+            cites = [_citation(chk, c, rec, bulk) for c in chk.arr(raw_cites, rec, "cites")]
     if hub is None:
         bulk.add(key, paper, cites)
         return
-    bulk.flush()  # a hub is written at once: later records cite it
-    pid = writer.upsert_paper(paper)
-    bulk.ids[key] = pid
+    pid = bulk.write_now(key, paper)  # a hub is written at once: later records cite it
     writer.mark_hub(pid, tier=tier, verdict=verdict)
     for c in cites:
         writer.upsert_citation(pid, c.cited, roles=c.roles, polarity=c.polarity,

@@ -1,25 +1,61 @@
 """Writing a big import fast: new papers and their edges in batches, the rest through the Writer.
 
-:class:`BulkWriter` collects records and, per batch, asks the library in a
-few queries which of them may already be there (any shared identifier, or the
-same identity text: normalised title, or summary for an untitled paper).
-Those, and records that repeat an earlier one of the same batch, go through
-:class:`~citetui.store.writer.Writer` one by one, exactly as a small import
-would; the others are new for certain and are inserted with ``executemany``,
-with the rows, labels and counts the Writer would have written for them.
+:class:`BulkWriter` collects records and, per batch, decides which of them may
+already be there: any shared identifier or the same identity text (normalised
+title, or summary for an untitled paper) with a paper of the library or an
+earlier record of this import. Those, and records that cite the same paper
+twice, go through :class:`~citetui.store.writer.Writer` one by one, exactly as
+a small import would; the others are new for certain and are inserted with
+``executemany``, with the rows, labels, counts and title pairs the Writer and
+the index triggers would have written for them.
+
+What is already in the library is known from memory when the library is small
+(its identifiers are read once), else asked per batch through the indexes.
+Every identifier and identity of this import is remembered (as hashes), so a
+record that repeats an earlier one is never inserted twice.
+
+The inserts of a batch run on a second thread while the next batch is read
+and checked (SQLite lets go of Python's lock while it works); the connection
+is only ever used by one thread at a time: whoever needs it waits for the
+batches in flight. In a big import (the search index suspended, see
+:func:`citetui.store.index.suspend`) the secondary indexes of ``papers``,
+``citations`` and ``contexts`` are dropped while new papers stream in and
+created again, sorted in one pass, when the import ends or as soon as a record
+needs the Writer (which looks papers up through them).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from citetui import ids as idn
+from citetui.store.index import has_pairs, title_pairs
 from citetui.store.writer import ID_COLUMNS, PAPER_FIELDS, PaperIn, Writer, identity_text, roles_column
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_PLAIN_DOI = re.compile(r"10\.\S*")
+_PLAIN_ARXIV = re.compile(r"\d{4}\.\d{4,5}")
+_PLAIN_JSON = re.compile(r'[^"\\\x00-\x1f]*')
+MEMORY_MARKS = 200_000  # a library this small is read into memory for the duplicate check
+IN_FLIGHT = 2  # batches handed to the insert thread and not yet written
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(x, ensure_ascii=False)
+# Indexes a big import drops while it streams new papers in (rebuilt sorted afterwards).
+_DROPPABLE = ("idx_papers_doi", "idx_papers_arxiv", "idx_papers_s2_id", "idx_papers_corpus_id",
+              "idx_papers_openalex_id", "idx_papers_norm_title", "idx_citations_hub_year",
+              "idx_contexts_edge")
+_PAPER_INSERT = (f"INSERT INTO papers (id, {', '.join(PAPER_FIELDS)}, norm_title, authors, source) "
+                 f"VALUES ({', '.join('?' * (len(PAPER_FIELDS) + 4))})")
+_CITE_INSERT = ("INSERT INTO citations (citing_id, cited_id, roles, polarity, influential, source, "
+                "citing_year) VALUES (?, ?, ?, ?, ?, ?, ?)")
+_LABEL_INSERT = "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?, ?, ?, ?, ?)"
+_CONTEXT_INSERT = ("INSERT INTO contexts (citing_id, cited_id, position, text, roles, source) "
+                   "VALUES (?, ?, ?, ?, ?, ?)")
 
 
 def _identity(title: str | None, summary: str | None) -> str | None:
@@ -33,24 +69,40 @@ def _identity(title: str | None, summary: str | None) -> str | None:
     return identity_text(title, summary)
 
 
-def _normalised(p: PaperIn) -> PaperIn:
-    """PaperIn.normalised, skipping the work for absent fields."""
+def _authors_json(authors: list[str]) -> str:
+    """json.dumps(authors, ensure_ascii=False), quickly for names that need no escaping."""
+    if all(_PLAIN_JSON.fullmatch(a) for a in authors):
+        return '["' + '", "'.join(authors) + '"]'
+    return _encode(authors)
+
+
+def normalised(p: PaperIn) -> PaperIn:
+    """PaperIn.normalised, with shortcuts for absent fields and identifiers already plain."""
     for k in PAPER_FIELDS:
         v = getattr(p, k)
         if isinstance(v, str) and not v.strip():
             return p.normalised()
-    doi = idn.norm_doi(p.doi) if p.doi is not None else None
-    arxiv = idn.norm_arxiv(p.arxiv) if p.arxiv is not None else None
+    doi, arxiv = p.doi, p.arxiv
+    if doi is not None and not (_PLAIN_DOI.fullmatch(doi) and doi == doi.lower()):
+        doi = idn.norm_doi(doi)
+    if arxiv is not None and not _PLAIN_ARXIV.fullmatch(arxiv):
+        arxiv = idn.norm_arxiv(arxiv)
     if arxiv is None and doi is not None:
         arxiv = idn.arxiv_from_doi(doi)
-    authors = [a.strip() for a in p.authors if isinstance(a, str) and a.strip()]
+    authors = p.authors
+    if authors and not all(type(a) is str and a and not a[0].isspace() and not a[-1].isspace()
+                           for a in authors):
+        authors = [a.strip() for a in authors if isinstance(a, str) and a.strip()]
+    corpus = p.corpus_id
+    if corpus is not None and type(corpus) is not int:
+        corpus = idn.norm_corpus_id(corpus)
     return PaperIn(
         p.title, p.year, p.venue, p.abstract, p.summary, p.summary_source, p.url,
         p.citation_count, doi, arxiv,
         idn.norm_s2(p.s2_id) if p.s2_id is not None else None,
-        idn.norm_corpus_id(p.corpus_id) if p.corpus_id is not None else None,
+        corpus,
         idn.norm_openalex(p.openalex_id) if p.openalex_id is not None else None,
-        authors,
+        list(authors),
     )
 
 
@@ -71,63 +123,181 @@ class _Rec:
     key: str
     paper: PaperIn
     cites: list[Cite]
+    ready: bool = False  # paper already normalised
     identity: str | None = None
+    marks: tuple = ()
+
+
+def _marks(p: PaperIn, identity: str | None) -> tuple[int, ...]:
+    """Hashes of what identifies a paper: each identifier (by column) and its identity text."""
+    out = [hash((i, v)) for i, v in enumerate((p.doi, p.arxiv, p.s2_id, p.corpus_id,
+                                               p.openalex_id)) if v is not None]
+    if identity is not None:
+        out.append(hash((5, identity)))
+    return tuple(out)
+
+
+def _write(conn: Any, papers: list, cites: list, labels: list, contexts: list,
+           pairs: list | None) -> None:
+    """Insert one batch of new papers and their edges (on the insert thread)."""
+    if pairs is not None:  # their title pairs are written here, not noted for a refresh
+        conn.execute("UPDATE search_state SET value = 1 WHERE key = 'pairs_direct'")
+        conn.executemany(_PAPER_INSERT, papers)
+        conn.execute("UPDATE search_state SET value = 0 WHERE key = 'pairs_direct'")
+        conn.executemany("INSERT INTO pairs_fts(rowid, pairs) VALUES (?, ?)", pairs)
+    else:
+        conn.executemany(_PAPER_INSERT, papers)
+    conn.executemany(_CITE_INSERT, cites)
+    conn.executemany(_LABEL_INSERT, labels)
+    if contexts:
+        conn.executemany(_CONTEXT_INSERT, contexts)
 
 
 class BulkWriter:
-    """Batches records for a Writer; ``flush()`` writes what is pending and returns key -> id."""
+    """Batches records for a Writer; ``finish()`` writes what is pending and restores indexes;
+    ``close()`` (always, also after an error) waits for the insert thread and stops it."""
 
     def __init__(self, writer: Writer, batch: int = 5000):
         self.writer = writer
-        self.conn = writer.conn
+        self.conn = conn = writer.conn
         self.batch = batch
         self.pending: list[_Rec] = []
         self.pending_keys: set[str] = set()
         self.ids: dict[str, int] = {}
+        n = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+        self.seen: set[int] = set()  # marks of papers known: the library's (when small), ours
+        self.in_memory = n <= MEMORY_MARKS
+        if self.in_memory and n:
+            cols = ", ".join(ID_COLUMNS)
+            for *vals, norm in conn.execute(f"SELECT {cols}, norm_title FROM papers"):
+                self.seen.update(hash((i, v)) for i, v in enumerate(vals) if v is not None)
+                if norm is not None:
+                    self.seen.add(hash((5, norm)))
+        # a big import (search index suspended) may drop indexes while it inserts
+        self.may_drop = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
+                                     "AND name = 'papers_fts_ai'").fetchone() is None
+        self.dropped: list[str] = []  # CREATE INDEX statements to run again
+        self.pairs = has_pairs(conn)
+        self.next_id: int | None = None  # the id of the next fast-path paper
+        self._pool: ThreadPoolExecutor | None = None
+        self._flight: deque[Future] = deque()
 
-    def add(self, key: str, paper: PaperIn, cites: list[Cite]) -> None:
-        """Queue one record (its cites must name papers already written, by id)."""
-        self.pending.append(_Rec(key, paper, cites))
+    # -- records ----------------------------------------------------------
+
+    def add(self, key: str, paper: PaperIn, cites: list[Cite], *, ready: bool = False) -> None:
+        """Queue one record (its cites must name papers already written, by id); ``ready``:
+        the paper is already normalised."""
+        self.pending.append(_Rec(key, paper, cites, ready))
         self.pending_keys.add(key)
         if len(self.pending) >= self.batch:
             self.flush()
 
+    def write_now(self, key: str, paper: PaperIn) -> int:
+        """Write one paper through the Writer at once (a hub: later records cite it)."""
+        self.flush()
+        self._sync()
+        p = normalised(paper)
+        pid = self.writer.upsert_paper(p)
+        self.ids[key] = pid
+        self.seen.update(_marks(p, _identity(p.title, p.summary)))
+        return pid
+
     def flush(self) -> None:
-        """Write every pending record."""
+        """Write every pending record (new papers possibly still in flight: see _sync)."""
         recs, self.pending, self.pending_keys = self.pending, [], set()
         if not recs:
             return
-        w = self.writer
         for r in recs:
-            r.paper = _normalised(r.paper)
-            if r.paper.title is None and r.paper.summary is None and not r.paper.has_ids():
-                raise ValueError("a paper needs a title, a summary or an identifier")
-            r.identity = _identity(r.paper.title, r.paper.summary)
-        maybe_known = self._maybe_known(recs)
+            p = r.paper
+            if not r.ready:
+                p = r.paper = normalised(p)
+                if p.title is None and p.summary is None and not p.has_ids():
+                    raise ValueError("a paper needs a title, a summary or an identifier")
+            r.identity = _identity(p.title, p.summary)
+            r.marks = _marks(p, r.identity)
+        known = set() if self.in_memory else self._known(recs)
         fast: list[_Rec] = []
         slow: list[_Rec] = []
-        seen: set = set()
+        seen = self.seen
         for r in recs:
-            marks = [(c, getattr(r.paper, c)) for c in ID_COLUMNS if getattr(r.paper, c) is not None]
-            if r.identity is not None:
-                marks.append(("identity", r.identity))
-            cited = [c.cited for c in r.cites]
-            if (id(r) in maybe_known or any(m in seen for m in marks)
-                    or len(set(cited)) != len(cited)):
+            if (id(r) in known or any(m in seen for m in r.marks)
+                    or (len(r.cites) > 1 and len({c.cited for c in r.cites}) != len(r.cites))):
                 slow.append(r)
             else:
                 fast.append(r)
-            seen.update(marks)
+            seen.update(r.marks)
         self._insert_new(fast)
-        for r in slow:
-            pid = w.upsert_paper(r.paper)
-            self.ids[r.key] = pid
-            for c in r.cites:
-                w.upsert_citation(pid, c.cited, roles=c.roles, polarity=c.polarity,
-                                  influential=c.influential, contexts=c.contexts, source=c.source)
+        if slow:
+            self._sync()
+            w = self.writer
+            for r in slow:
+                pid = w.upsert_paper(r.paper)
+                self.ids[r.key] = pid
+                for c in r.cites:
+                    w.upsert_citation(pid, c.cited, roles=c.roles, polarity=c.polarity,
+                                      influential=c.influential, contexts=c.contexts,
+                                      source=c.source)
 
-    def _maybe_known(self, recs: list[_Rec]) -> set[int]:
+    def finish(self) -> None:
+        """Write what is pending and create the dropped indexes again."""
+        self.flush()
+        self._sync()
+
+    def close(self) -> None:
+        """Wait for the insert thread and stop it (errors of a failed import are dropped)."""
+        try:
+            self._wait()
+        except Exception:  # noqa: BLE001 - the import already failed; the caller rolls back
+            pass
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+
+    # -- the insert thread and the indexes ----------------------------------
+
+    def _wait(self) -> None:
+        """Wait for every batch in flight (raising its error, if any)."""
+        while self._flight:
+            self._flight.popleft().result()
+
+    def _sync(self) -> None:
+        """Make the connection ours and the library whole: batches written, indexes back,
+        the next id read again (the Writer may add papers)."""
+        self._wait()
+        self.next_id = None
+        if self.dropped:  # once they were needed, keep them
+            self.may_drop = False
+            for sql in self.dropped:
+                self.conn.execute(sql)
+            self.dropped = []
+
+    def _submit(self, *batch: Any) -> None:
+        if not IN_FLIGHT:
+            _write(self.conn, *batch)
+            return
+        while len(self._flight) >= IN_FLIGHT:
+            self._flight.popleft().result()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="citetui-bulk")
+        self._flight.append(self._pool.submit(_write, self.conn, *batch))
+
+    def _drop_indexes(self) -> None:
+        self.may_drop = False
+        marks = ",".join("?" * len(_DROPPABLE))
+        rows = self.conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                 f"AND name IN ({marks})", _DROPPABLE).fetchall()
+        for name, sql in rows:
+            if name.startswith("idx_papers_") and not self.in_memory:
+                continue  # the duplicate check reads the library through them
+            self.conn.execute(f"DROP INDEX {name}")
+            self.dropped.append(sql)
+
+    # -- batches ----------------------------------------------------------
+
+    def _known(self, recs: list[_Rec]) -> set[int]:
         """Records that may match a paper already in the library (by id() of the record)."""
+        self._wait()
         out: set[int] = set()
         for col in ID_COLUMNS:
             by_val: dict = {}
@@ -156,49 +326,49 @@ class BulkWriter:
     def _insert_new(self, recs: list[_Rec]) -> None:
         if not recs:
             return
+        if self.next_id is None or self.may_drop:
+            self._wait()
+            if self.may_drop:
+                self._drop_indexes()
+            self.next_id = (self.conn.execute("SELECT max(id) FROM papers").fetchone()[0] or 0) + 1
         w = self.writer
-        next_id = (self.conn.execute("SELECT max(id) FROM papers").fetchone()[0] or 0) + 1
-        paper_rows, cite_rows, label_rows, ctx_rows = [], [], [], []
-        n_ctx = 0
+        source = w.source
+        pid = self.next_id
+        papers, cites, labels, contexts = [], [], [], []
+        pairs: list | None = [] if self.pairs else None
+        ids = self.ids
         for r in recs:
             p = r.paper
-            pid = next_id
-            next_id += 1
-            self.ids[r.key] = pid
-            authors = json.dumps(p.authors, ensure_ascii=False) if p.authors else None
-            paper_rows.append((pid, *(getattr(p, k) for k in PAPER_FIELDS), r.identity, authors,
-                               w.source))
+            ids[r.key] = pid
+            papers.append((pid, p.title, p.year, p.venue, p.abstract, p.summary,
+                           p.summary_source, p.url, p.citation_count, p.doi, p.arxiv,
+                           p.s2_id, p.corpus_id, p.openalex_id, r.identity,
+                           _authors_json(p.authors) if p.authors else None, source))
+            if pairs is not None and p.title:
+                text = title_pairs(p.title)
+                if text:
+                    pairs.append((pid, text))
             for c in r.cites:
-                source = c.source or w.source
-                roles = [x for x in (c.roles or []) if x]
+                src = c.source or source
+                roles = [x for x in c.roles if x] if c.roles else None
                 infl = None if c.influential is None else int(bool(c.influential))
-                cite_rows.append((pid, c.cited, roles_column(roles), c.polarity, infl, source))
+                cites.append((pid, c.cited, roles_column(roles) if roles else None,
+                              c.polarity, infl, src, p.year))
                 if roles:
-                    label_rows += [(pid, c.cited, "role", v, source) for v in sorted(set(roles))]
+                    labels += [(pid, c.cited, "role", v, src) for v in sorted(set(roles))]
                 if c.polarity is not None:
-                    label_rows.append((pid, c.cited, "polarity", c.polarity, source))
-                ctx = [(t, json.dumps(sorted(set(rs)))) for t, rs in (c.contexts or ()) if t]
-                ctx_rows += [(pid, c.cited, i, t, rs, source) for i, (t, rs) in enumerate(ctx)]
-                n_ctx += len(ctx)
-        cols = ", ".join(("id", *PAPER_FIELDS, "norm_title", "authors", "source"))
-        marks = ", ".join("?" * (len(PAPER_FIELDS) + 4))
-        self.conn.executemany(f"INSERT INTO papers ({cols}) VALUES ({marks})", paper_rows)
-        self.conn.executemany(
-            "INSERT INTO citations (citing_id, cited_id, roles, polarity, influential, source) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            cite_rows,
-        )
-        self.conn.executemany(
-            "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?, ?, ?, ?, ?)",
-            label_rows,
-        )
-        self.conn.executemany(
-            "INSERT INTO contexts (citing_id, cited_id, position, text, roles, source) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            ctx_rows,
-        )
-        w.added["papers"] += len(paper_rows)
-        if cite_rows:
-            w.added["citations"] += len(cite_rows)
-        if n_ctx:
-            w.added["contexts"] += n_ctx
+                    labels.append((pid, c.cited, "polarity", c.polarity, src))
+                if c.contexts:
+                    ctx = [(t, json.dumps(sorted(set(rs)))) for t, rs in c.contexts if t]
+                    contexts += [(pid, c.cited, i, t, rs, src) for i, (t, rs) in enumerate(ctx)]
+            pid += 1
+        self.next_id = pid
+        self._submit(papers, cites, labels, contexts, pairs)
+        w.added["papers"] += len(papers)
+        if cites:
+            w.added["citations"] += len(cites)
+        if contexts:
+            w.added["contexts"] += len(contexts)
+
+
+__all__ = ["BulkWriter", "Cite", "normalised"]

@@ -1,4 +1,4 @@
-"""The full-text index behind search: FTS5 tables, their triggers, the term list, the queries.
+"""The full-text index behind search: FTS5 tables, their upkeep, the term list, the queries.
 
 Two external-content FTS5 tables index what search matches, without a second
 copy of the text: ``papers_fts`` (title, summary) over ``papers`` and
@@ -6,8 +6,21 @@ copy of the text: ``papers_fts`` (title, summary) over ``papers`` and
 every write, whoever makes it (imports, merges, deletes). ``search_terms``
 holds the index's vocabulary with document counts, for typo expansion and
 query planning; triggers note changed papers in ``search_dirty`` and
-:func:`refresh_terms` (run at the end of every import) folds them in, from the
-FTS vocabulary when much changed, else by tokenising the changed records.
+:func:`refresh_terms` (run at the end of every import and fetched page) folds
+them in, from the FTS vocabulary when much changed, else by tokenising the
+changed records.
+
+``pairs_fts`` (schema v4) indexes every two neighbouring words of a title as
+one token (``policy_optimization``), so a phrase of common words is found
+from short doclists instead of intersecting the huge doclists of its words.
+It is contentless (no second copy of the titles); triggers note new, retitled
+and deleted papers in ``search_pairs_dirty`` (with the title that was indexed,
+which FTS5 needs to take a row out) and :func:`refresh_pairs` (part of
+:func:`refresh_terms`) brings the index up to date; a bulk insert of new papers
+writes their pairs itself (see :mod:`citetui.store.bulk`). Between a write outside an
+import and the next refresh the pairs of the changed papers are stale: search
+only uses them to find candidates, which it then checks against the real
+text, so a stale pair costs a candidate slot, never a wrong result.
 """
 
 from __future__ import annotations
@@ -19,7 +32,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 TOKENIZE = "unicode61 remove_diacritics 2"
+PAIRS_TOKENIZE = "unicode61 remove_diacritics 2 tokenchars '_'"
 
+# The v2 index (schema.py's _v2 creates exactly this; later versions add to it).
 CREATE = [
     f"""CREATE VIRTUAL TABLE papers_fts USING fts5(
         title, summary, content='papers', content_rowid='id', tokenize='{TOKENIZE}',
@@ -62,6 +77,29 @@ CREATE = [
     END""",
 ]
 
+# The title-pairs index (schema v4).
+CREATE_PAIRS = [
+    f"""CREATE VIRTUAL TABLE pairs_fts USING fts5(
+        pairs, content='', tokenize="{PAIRS_TOKENIZE}", detail=none, columnsize=0)""",
+    # paper -> the title its pairs were made from (indexed = 1), or NULL, 0 when none were
+    "CREATE TABLE search_pairs_dirty (paper_id INTEGER PRIMARY KEY, title TEXT, "
+    "indexed INTEGER NOT NULL)",
+    # a bulk insert that writes the pairs itself turns this off for its batch (pairs_direct)
+    "INSERT INTO search_state(key, value) VALUES ('pairs_direct', 0)",
+    """CREATE TRIGGER pairs_ai AFTER INSERT ON papers
+    WHEN (SELECT value FROM search_state WHERE key = 'pairs_direct') IS NOT 1 BEGIN
+        INSERT OR IGNORE INTO search_pairs_dirty(paper_id, title, indexed) VALUES (new.id, NULL, 0);
+    END""",
+    """CREATE TRIGGER pairs_au AFTER UPDATE OF title ON papers WHEN old.title IS NOT new.title BEGIN
+        INSERT OR IGNORE INTO search_pairs_dirty(paper_id, title, indexed)
+            VALUES (old.id, old.title, 1);
+    END""",
+    """CREATE TRIGGER pairs_ad AFTER DELETE ON papers BEGIN
+        INSERT OR IGNORE INTO search_pairs_dirty(paper_id, title, indexed)
+            VALUES (old.id, old.title, 1);
+    END""",
+]
+
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -78,8 +116,14 @@ def tokens(text: str | None) -> list[str]:
     return _TOKEN.findall(fold(text)) if text else []
 
 
+def title_pairs(title: str | None) -> str:
+    """The pairs_fts document of a title: each two neighbouring words joined by '_'."""
+    toks = tokens(title)
+    return " ".join([a + "_" + b for a, b in zip(toks, toks[1:])])
+
+
 def create(conn: Any) -> None:
-    """Create the index tables and triggers and index what the library already holds."""
+    """Create the v2 index tables and triggers and index what the library already holds."""
     for sql in CREATE:
         conn.execute(sql)
     conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
@@ -87,18 +131,28 @@ def create(conn: Any) -> None:
     rebuild_terms(conn)
 
 
+def create_pairs(conn: Any) -> None:
+    """Create the title-pairs index (v4) and index every title the library holds."""
+    for sql in CREATE_PAIRS:
+        conn.execute(sql)
+    conn.execute("INSERT INTO search_pairs_dirty(paper_id, title, indexed) "
+                 "SELECT id, NULL, 0 FROM papers")
+    refresh_pairs(conn)
+
+
 _TRIGGERS = ("papers_fts_ai", "papers_fts_ad", "papers_fts_au",
              "contexts_fts_ai", "contexts_fts_ad", "contexts_fts_au")
 
 
 def suspend(conn: Any) -> None:
-    """Stop keeping the index in step, for a big import (call :func:`resume` in the same
+    """Stop keeping the FTS index in step, for a big import (call :func:`resume` in the same
     transaction). Row by row, FTS5 flushes its pending terms at every statement of a
     trigger, which makes a million-row import ten times slower than one rebuild."""
     for name in _TRIGGERS:
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
     # Random-order index inserts need the b-trees in memory, not evicted to the WAL.
     conn.execute("PRAGMA cache_size = -400000")
+    conn.execute("PRAGMA temp_store = MEMORY")
 
 
 def resume(conn: Any) -> None:
@@ -109,7 +163,9 @@ def resume(conn: Any) -> None:
     conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
     conn.execute("INSERT INTO contexts_fts(contexts_fts) VALUES ('rebuild')")
     rebuild_terms(conn)
+    refresh_pairs(conn)
     conn.execute("PRAGMA cache_size = -2000")
+    conn.execute("PRAGMA temp_store = DEFAULT")
 
 
 def worth_suspending(conn: Any, input_bytes: int) -> bool:
@@ -137,8 +193,47 @@ def _bump(conn: Any) -> None:
     conn.execute("UPDATE search_state SET value = value + 1 WHERE key = 'terms'")
 
 
+def has_pairs(conn: Any) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_pairs_dirty'"
+                        ).fetchone() is not None
+
+
+def refresh_pairs(conn: Any, *, batch: int = 20000) -> int:
+    """Bring ``pairs_fts`` up to date with the titles noted in ``search_pairs_dirty``."""
+    if not has_pairs(conn):
+        return 0
+    done = 0
+    last = -(2**63)
+    while True:
+        rows = conn.execute(
+            "SELECT d.paper_id, d.title, d.indexed, p.title FROM search_pairs_dirty d "
+            "LEFT JOIN papers p ON p.id = d.paper_id WHERE d.paper_id > ? ORDER BY d.paper_id "
+            "LIMIT ?", (last, batch)).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        gone, new = [], []
+        for pid, old, indexed, title in rows:
+            if indexed and old:
+                text = title_pairs(old)
+                if text:
+                    gone.append((pid, text))
+            if title:
+                text = title_pairs(title)
+                if text:
+                    new.append((pid, text))
+        conn.executemany("INSERT INTO pairs_fts(pairs_fts, rowid, pairs) VALUES ('delete', ?, ?)",
+                         gone)
+        conn.executemany("INSERT INTO pairs_fts(rowid, pairs) VALUES (?, ?)", new)
+        done += len(rows)
+    if done:
+        conn.execute("DELETE FROM search_pairs_dirty")
+    return done
+
+
 def refresh_terms(conn: Any, *, full_share: float = 0.05) -> int:
-    """Fold the papers changed since the last refresh into ``search_terms``; return how many.
+    """Fold the papers changed since the last refresh into ``search_terms`` (and their title
+    pairs into ``pairs_fts``); return how many papers changed.
 
     When more than ``full_share`` of the library changed (a bulk import), the
     whole vocabulary is recounted from the index; otherwise the changed papers
@@ -146,6 +241,7 @@ def refresh_terms(conn: Any, *, full_share: float = 0.05) -> int:
     already there are left as they were: they only guide query planning, and a
     re-import that changes nothing leaves the table as it was).
     """
+    refresh_pairs(conn)
     dirty = conn.execute("SELECT count(*) FROM search_dirty").fetchone()[0]
     if not dirty:
         return 0
@@ -176,8 +272,16 @@ def quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _in(ids: Sequence[int]) -> str:
+    return ",".join("?" * len(ids))
+
+
 class IndexReads:
-    """The read queries of search, over one library connection (holding its lock)."""
+    """The read queries of search, over one library connection (holding its lock).
+
+    ``hub_id`` restricts a query to the hub's citing papers; ``where``/``params``
+    are then the hub's filter over ``c`` (its citations rows).
+    """
 
     def __init__(self, conn: sqlite3.Connection, lock: Any):
         self.conn = conn
@@ -195,8 +299,21 @@ class IndexReads:
         return (gen[0] if gen else 0), bool(dirty)
 
     def terms(self) -> list[tuple[str, int]]:
-        """Every (term, document count), in term order."""
-        return self._rows("SELECT term, docs FROM search_terms ORDER BY term")
+        """Every (term, document count)."""
+        return self._rows("SELECT term, docs FROM search_terms")
+
+    def n_papers(self) -> int:
+        """About how many papers the library holds (the largest id: no table scan)."""
+        return self._rows("SELECT max(id) FROM papers")[0][0] or 0
+
+    def hub_size(self, hub_id: int) -> int:
+        """How many citing papers the hub has."""
+        return self._rows("SELECT count(*) FROM citations WHERE cited_id = ?", (hub_id,))[0][0]
+
+    def has_pairs(self) -> bool:
+        """Whether the library has the title-pairs index (schema v4)."""
+        with self.lock:
+            return has_pairs(self.conn)
 
     def dirty_terms(self) -> dict[str, int]:
         """Terms of papers changed since the last refresh (a read-only library may have some)."""
@@ -210,40 +327,35 @@ class IndexReads:
                 counts[term] = counts.get(term, 0) + 1
         return counts
 
-    def match_papers(
-        self,
-        match: str,
-        *,
-        hub_id: int | None = None,
-        where: str = "",
-        params: Sequence = (),
-        limit: int | None = None,
-    ) -> list[int]:
-        """Ids of papers whose title/summary match an FTS5 expression (in id order).
-
-        With ``hub_id``, only the hub's citing papers; ``where``/``params`` are
-        extra conditions over ``p`` (papers) and ``c`` (citations).
-        """
-        lim = f" LIMIT {int(limit)}" if limit is not None else ""
+    @staticmethod
+    def _scope(table: str, hub_id: int | None, where: str) -> str:
+        """SELECT of matching rowids of an FTS table, within the hub when given."""
         if hub_id is None:
-            sql = f"SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?{lim}"
-            return [r[0] for r in self._rows(sql, (match,))]
-        sql = (
-            "SELECT f.rowid FROM papers_fts f CROSS JOIN citations c CROSS JOIN papers p "
-            "ON c.citing_id = f.rowid AND p.id = f.rowid "
-            f"WHERE papers_fts MATCH ? AND {where}{lim}"
-        )
+            return f"SELECT rowid AS id FROM {table} WHERE {table} MATCH ?"
+        join = " CROSS JOIN papers p ON p.id = f.rowid" if "p." in where else ""
+        return (f"SELECT f.rowid AS id FROM {table} f CROSS JOIN citations c "
+                f"ON c.citing_id = f.rowid{join} WHERE {table} MATCH ? AND {where}")
+
+    def match_papers(self, match: str, *, hub_id: int | None = None, where: str = "",
+                     params: Sequence = (), limit: int | None = None) -> list[int]:
+        """Ids of papers whose title/summary match an FTS5 expression (in id order)."""
+        sql = self._scope("papers_fts", hub_id, where)
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         return [r[0] for r in self._rows(sql, (match, *params))]
 
-    def match_contexts(
-        self,
-        match: str,
-        *,
-        hub_id: int | None = None,
-        where: str = "",
-        params: Sequence = (),
-        limit: int | None = None,
-    ) -> list[int]:
+    def match_pairs(self, match: str, *, hub_id: int | None = None, where: str = "",
+                    params: Sequence = (), limit: int, pool: int) -> list[int]:
+        """Papers whose title holds these word pairs: of the first ``pool`` matches, the
+        ``limit`` with the shortest titles (papers_fts_docsize keeps each paper's title and
+        summary lengths as varints, so its blobs sort by title length)."""
+        sql = (f"SELECT m.id FROM ({self._scope('pairs_fts', hub_id, where)} LIMIT {int(pool)}) m "
+               f"CROSS JOIN papers_fts_docsize d ON d.id = m.id ORDER BY d.sz, m.id "
+               f"LIMIT {int(limit)}")
+        return [r[0] for r in self._rows(sql, (match, *params))]
+
+    def match_contexts(self, match: str, *, hub_id: int | None = None, where: str = "",
+                       params: Sequence = (), limit: int | None = None) -> list[int]:
         """Ids of papers one of whose citation contexts matches the expression."""
         lim = f" LIMIT {int(limit)}" if limit is not None else ""
         if hub_id is None:
@@ -252,11 +364,11 @@ class IndexReads:
                 f"ON x.id = f.rowid WHERE contexts_fts MATCH ?{lim}"
             )
             return [r[0] for r in self._rows(sql, (match,))]
+        join = " CROSS JOIN papers p ON p.id = x.citing_id" if "p." in where else ""
         sql = (
             "SELECT DISTINCT x.citing_id FROM contexts_fts f CROSS JOIN contexts x "
-            "CROSS JOIN citations c CROSS JOIN papers p ON x.id = f.rowid "
-            "AND c.citing_id = x.citing_id AND p.id = x.citing_id "
-            f"WHERE contexts_fts MATCH ? AND x.cited_id = c.cited_id AND {where}{lim}"
+            f"ON x.id = f.rowid CROSS JOIN citations c ON c.citing_id = x.citing_id "
+            f"AND c.cited_id = x.cited_id{join} WHERE contexts_fts MATCH ? AND {where}{lim}"
         )
         return [r[0] for r in self._rows(sql, (match, *params))]
 
@@ -265,30 +377,34 @@ class IndexReads:
         return self._rows("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", (match,))[0][0]
 
     def texts(self, ids: Iterable[int]) -> dict[int, tuple]:
-        """(title, summary, citation_count, contexts joined) of these papers, by id."""
+        """(title, summary, citation_count) of these papers, by id."""
         out: dict[int, tuple] = {}
         ids = list(ids)
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             rows = self._rows(
-                "SELECT id, title, summary, citation_count, "
-                "(SELECT group_concat(x.text, ' ') FROM contexts x WHERE x.citing_id = papers.id) "
-                f"FROM papers WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
+                f"SELECT id, title, summary, citation_count FROM papers WHERE id IN ({_in(chunk)})",
+                chunk)
             for r in rows:
                 out[r[0]] = r[1:]
         return out
 
-    def scan_texts(
-        self, hub_id: int | None = None, where: str = "", params: Sequence = ()
-    ) -> list[tuple]:
-        """(id, title, summary, citation_count, contexts) of every paper or of the hub's filtered rows."""
-        ctx = ("(SELECT group_concat(x.text, ' ') FROM contexts x WHERE x.citing_id = p.id)")
+    def contexts(self, ids: Iterable[int]) -> dict[int, str]:
+        """Every citation context of these papers, joined, by paper id."""
+        out: dict[int, str] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            out.update(self._rows(
+                "SELECT citing_id, group_concat(text, ' ') FROM contexts "
+                f"WHERE citing_id IN ({_in(chunk)}) GROUP BY citing_id", chunk))
+        return out
+
+    def scan_ids(self, hub_id: int | None = None, where: str = "",
+                 params: Sequence = ()) -> list[int]:
+        """Every paper id, or the hub's filtered citing paper ids."""
         if hub_id is None:
-            return self._rows(f"SELECT p.id, p.title, p.summary, p.citation_count, {ctx} FROM papers p")
-        return self._rows(
-            f"SELECT p.id, p.title, p.summary, p.citation_count, {ctx} FROM citations c "
-            f"JOIN papers p ON p.id = c.citing_id WHERE {where}",
-            params,
-        )
+            return [r[0] for r in self._rows("SELECT id FROM papers")]
+        join = " JOIN papers p ON p.id = c.citing_id" if "p." in where else ""
+        return [r[0] for r in self._rows(
+            f"SELECT c.citing_id FROM citations c{join} WHERE {where}", params)]

@@ -36,7 +36,9 @@ PAPER_COLUMNS = (
 )
 ROW_COLUMNS = "p.id, p.title, p.year, c.roles, c.polarity, p.summary, p.citation_count, c.influential"
 SORTS = {
-    "year": "p.year IS NULL, p.year DESC, p.id",
+    # citations.citing_year is the citing paper's year (schema v4); NULLs sort last in DESC,
+    # so this is "year IS NULL, year DESC, id", read in order from idx_citations_hub_year
+    "year": "c.citing_year DESC, c.citing_id",
     "citations": "p.citation_count IS NULL, p.citation_count DESC, p.id",
     "title": "coalesce(p.title, p.summary) COLLATE NOCASE, p.id",
     "added": "p.id",
@@ -90,7 +92,7 @@ class RowFilter:
     claims: tuple[int, ...] = ()  # claim positions, 1-based
 
     def sql(self, hub_id: int) -> tuple[str, list]:
-        """WHERE clauses (joined with AND) over p (papers) and c (citations)."""
+        """WHERE clauses (joined with AND) over c (citations) alone: no papers join needed."""
         where, params = ["c.cited_id = ?"], [hub_id]
         if self.roles:
             where.append("(" + " OR ".join("c.roles LIKE ?" for _ in self.roles) + ")")
@@ -99,14 +101,14 @@ class RowFilter:
             where.append(f"c.polarity IN ({','.join('?' * len(self.polarities))})")
             params += list(self.polarities)
         if self.year_min is not None:
-            where.append("p.year >= ?")
+            where.append("c.citing_year >= ?")
             params.append(self.year_min)
         if self.year_max is not None:
-            where.append("p.year <= ?")
+            where.append("c.citing_year <= ?")
             params.append(self.year_max)
         if self.claims:
             where.append(
-                "p.id IN (SELECT e.paper_id FROM claim_engagements e JOIN claims k ON k.id = e.claim_id "
+                "c.citing_id IN (SELECT e.paper_id FROM claim_engagements e JOIN claims k ON k.id = e.claim_id "
                 f"WHERE k.hub_id = ? AND k.position IN ({','.join('?' * len(self.claims))}))"
             )
             params += [hub_id, *[c - 1 for c in self.claims]]
@@ -384,7 +386,8 @@ class Library(Connection):
     def count_citing(self, hub_id: int, flt: RowFilter | None = None) -> int:
         """How many citing papers of the hub pass the filter."""
         where, params = (flt or RowFilter()).sql(hub_id)
-        sql = f"SELECT count(*) FROM citations c JOIN papers p ON p.id = c.citing_id WHERE {where}"
+        # citations only (every citation's citing paper exists): the index answers
+        sql = f"SELECT count(*) FROM citations c WHERE {where}"
         return self._rows(sql, params)[0][0]
 
     def citing_rows(
@@ -409,8 +412,9 @@ class Library(Connection):
         """Every citing paper id of the hub passing the filter, in order: sort once, then
         read any page by position with :meth:`citing_rows_for` (OFFSET re-sorts each time)."""
         where, params = (flt or RowFilter()).sql(hub_id)
-        sql = (f"SELECT p.id FROM citations c JOIN papers p ON p.id = c.citing_id "
-               f"WHERE {where} ORDER BY {SORTS[sort]}")
+        order = SORTS[sort]
+        join = " JOIN papers p ON p.id = c.citing_id" if "p." in order else ""
+        sql = f"SELECT c.citing_id FROM citations c{join} WHERE {where} ORDER BY {order}"
         return [r[0] for r in self._rows(sql, params)]
 
     def citing_rows_for(

@@ -159,7 +159,40 @@ def _v3(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite_utils.Database) -> None:
+    """Search and browsing at a million papers: title word pairs for phrase search, and each
+    citation's citing year beside it, so a hub's papers come in year order from one index."""
+    from citetui.store import index
+
+    index.create_pairs(db.conn)
+    db.execute("ALTER TABLE citations ADD COLUMN citing_year INTEGER")
+    db.execute("UPDATE citations SET citing_year = (SELECT year FROM papers WHERE id = citing_id)")
+    for sql in CITING_YEAR:
+        db.execute(sql)
+    db.execute("DROP INDEX IF EXISTS idx_citations_cited")
+    db.execute("CREATE INDEX idx_citations_hub_year ON citations(cited_id, citing_year DESC, "
+               "citing_id)")
+
+
+# citations.citing_year follows papers.year, whoever writes either.
+CITING_YEAR = (
+    """CREATE TRIGGER citations_year_ai AFTER INSERT ON citations WHEN new.citing_year IS NULL
+    BEGIN
+        UPDATE citations SET citing_year = (SELECT year FROM papers WHERE id = new.citing_id)
+            WHERE rowid = new.rowid;
+    END""",
+    """CREATE TRIGGER citations_year_au AFTER UPDATE OF citing_id ON citations BEGIN
+        UPDATE citations SET citing_year = (SELECT year FROM papers WHERE id = new.citing_id)
+            WHERE rowid = new.rowid;
+    END""",
+    """CREATE TRIGGER papers_year_au AFTER UPDATE OF year ON papers
+    WHEN old.year IS NOT new.year BEGIN
+        UPDATE citations SET citing_year = new.year WHERE citing_id = new.id;
+    END""",
+)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables whose columns refer to a paper id: (table, column). Used to merge two
