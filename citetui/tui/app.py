@@ -108,6 +108,17 @@ class CitetuiApp(App[None]):
         """Open a hub's page."""
         self._visit(Location("hub", hub_id, state={"query": query} if query else {}))
 
+    def recall_view(self, view) -> None:  # noqa: ANN001 - a citetui.store.views.SavedView
+        """Show a saved view: its hub's explorer with its query and sort."""
+        screen = self.screen
+        if view.hub_id is None or (isinstance(screen, HubScreen) and screen.hub_id == view.hub_id):
+            if isinstance(screen, HubScreen):
+                screen.apply_view(view.query, view.sort)
+            else:
+                self.notify("open a hub first: this view is for any hub", timeout=2)
+            return
+        self._visit(Location("hub", view.hub_id, state={"query": view.query, "sort": view.sort}))
+
     def open_paper(self, paper_id: int, hub_id: int | None = None) -> None:
         """Open a paper's page (``hub_id``: the hub it was reached from)."""
         self._visit(Location("paper", paper_id, hub_id))

@@ -15,6 +15,7 @@ from citetui.exporters import FORMATS as EXPORT_FORMATS
 from citetui.models import Hub
 from citetui.query import QueryError
 from citetui.search import search
+from citetui.store import views
 from citetui.textsafe import clean
 
 if TYPE_CHECKING:
@@ -42,6 +43,10 @@ class CitetuiCommands(Provider):
             self._hubs: list[Hub] = await asyncio.to_thread(app.lib.hubs)
         except Exception:  # noqa: BLE001 - a palette without hubs is still useful
             self._hubs = []
+        try:
+            self._views = await asyncio.to_thread(views.views, app.lib)
+        except Exception:  # noqa: BLE001 - e.g. an old library: no views to list
+            self._views = []
 
     def commands(self) -> list[Command]:
         """Every command for the screen the palette was opened on."""
@@ -74,6 +79,18 @@ class CitetuiCommands(Provider):
                     app.export_current_view, screen.hub_id, fmt, screen.explorer.query_text
                 )
                 cmds.append((f"Export current view as {fmt}", export, where))
+        hub_titles = {h.paper.id: h.paper.display_title for h in self._hubs}
+        for view in self._views:
+            key = f" (v{view.slot})" if view.slot else ""
+            where = hub_titles.get(view.hub_id, "any hub") if view.hub_id else "any hub"
+            cmds.append(
+                (
+                    f"View: {clean(view.name, limit=60)}{key}",
+                    partial(app.recall_view, view),
+                    escape(clean(f"{view.query or '(every citing paper)'} · sorted by "
+                                 f"{view.sort} · {where}", limit=120)),
+                )
+            )
         for name in sorted(app.available_themes):
             if name != app.theme:
                 cmds.append(
@@ -108,6 +125,24 @@ class CitetuiCommands(Provider):
         if len(query.strip()) < 3:
             return
         app: CitetuiApp = self.app  # type: ignore[assignment]
+        try:
+            past = await asyncio.to_thread(views.history, app.lib, query, limit=8)
+        except Exception:  # noqa: BLE001 - the history is a convenience
+            past = []
+        for rank, entry in enumerate(past):
+            text = f"Search again: {clean(entry.query, limit=80)}"
+            if entry.hub_id is None:
+                continue
+            yield Hit(
+                max(0.05, 0.7 - rank * 0.05),
+                Content(text),
+                partial(
+                    app.recall_view,
+                    views.SavedView("", entry.hub_id, entry.query, "relevance", None),
+                ),
+                text=text,
+                help=escape(clean(f"used {entry.uses}× · last {entry.used_at[:16]}")),
+            )
         try:
             result = await asyncio.to_thread(search, app.lib, query, limit=8)
         except (QueryError, ValueError):

@@ -17,13 +17,14 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from citetui.models import HubPage
-from citetui.store import Library, annotations
+from citetui.store import Library, annotations, views
 from citetui.store.annotations import Annotation
 from citetui.textsafe import clean
 from citetui.tui.drill import drill
 from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.paging import Pager
 from citetui.tui.personal import PERSONAL_BINDINGS, PersonalActions
+from citetui.tui.saved_views import SaveViewModal, ViewsModal
 from citetui.tui.rendering import lit
 from citetui.tui.widgets.explorer import Explorer
 from citetui.tui.widgets.lists import BarList, ClaimList, PaperList
@@ -76,6 +77,9 @@ class HubScreen(PersonalActions, Screen):
         Binding("x", "find_next('critical')", "Next unread critical", show=False,
                 id="hub.next-critical"),
         Binding("K", "find_next('key')", "Next key paper", show=False, id="hub.next-key"),
+        Binding("w", "save_view", "Save view", show=False, id="hub.save-view"),
+        Binding("v", "views", "Views", show=False, id="hub.views"),
+        Binding("a", "controls", "Hub controls", show=False, id="hub.controls"),
         *(
             Binding(
                 str(n), f"pane('{pane}')", f"Go to {title.lower()}", show=False, id=f"hub.pane-{n}"
@@ -337,6 +341,73 @@ class HubScreen(PersonalActions, Screen):
 
     def action_find_next(self, kind: str) -> None:
         self._explorer.find_next(kind)
+
+    # -- hub controls -------------------------------------------------------
+
+    def action_controls(self) -> None:
+        """Alignment, ablation and timeline; a chosen claim or year filters the explorer."""
+        from citetui.tui.screens.controls import ControlsScreen
+
+        title = self.page.hub.paper.display_title if self.page else ""
+
+        def done(query: str | None) -> None:
+            if query:
+                self._explorer.set_query(query)
+                self.set_focus(self._explorer.rows)
+
+        self.app.push_screen(ControlsScreen(self.lib, self.hub_id, title), done)
+
+    # -- saved views --------------------------------------------------------
+
+    def action_save_view(self) -> None:
+        """Save the explorer's query and sort under a name (and a number key)."""
+        query, sort = self._explorer.query_text, self._explorer.sort
+
+        def done(choice: tuple[str, int | None] | None) -> None:
+            if choice is not None:
+                self._save_view(choice[0], query, sort, choice[1])
+
+        self.app.push_screen(SaveViewModal(query, sort), done)
+
+    @work(thread=True, exit_on_error=False, group="hub-views")
+    def _save_view(self, name: str, query: str, sort: str, slot: int | None) -> None:
+        try:
+            view = views.save_view(self.lib, name, query, hub_id=self.hub_id, sort=sort, slot=slot)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.app.call_from_thread(
+                self.notify, f"could not save the view: {clean(str(exc))}",
+                severity="error", markup=False,
+            )
+            return
+        key = f" on v{view.slot}" if view.slot else ""
+        self.app.call_from_thread(
+            self.notify, clean(f"saved view {view.name}{key}"), timeout=2, markup=False
+        )
+
+    def action_views(self) -> None:
+        """Choose a saved view (v then its number recalls it)."""
+        self._list_views()
+
+    @work(thread=True, exit_on_error=False, group="hub-views")
+    def _list_views(self) -> None:
+        saved = views.views(self.lib)
+        self.app.call_from_thread(
+            self.app.push_screen, ViewsModal(saved), self._view_chosen
+        )
+
+    def _view_chosen(self, view: views.SavedView | None) -> None:
+        if view is not None:
+            self.app.recall_view(view)
+
+    def apply_view(self, query: str, sort: str) -> None:
+        """Show ``query`` sorted by ``sort`` in the explorer."""
+        explorer = self._explorer
+        if query != explorer.query_text:
+            explorer.sort = sort
+            explorer.set_query(query)
+        elif sort != explorer.sort:
+            explorer.set_sort(sort)
+        self.set_focus(explorer.rows)
 
     # -- the personal layer -------------------------------------------------
 

@@ -10,18 +10,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from citetui.models import POLARITIES, ROLES, CitingRow
 from citetui.query import Query, QueryError, parse
 from citetui.search import search
-from citetui.store import Library, RowFilter, annotations
+from citetui.store import Library, RowFilter, annotations, views
 from citetui.textsafe import clean
 from citetui.tui.paging import PAGE_SIZE, Pager
 from citetui.tui.widgets.lists import CitingList
 from citetui.tui.widgets.search_box import SearchBox
 
+SETTLE_SECONDS = 1.0  # a query is kept in the history once it stayed this long
 TYPING_PAUSE = 0.06  # seconds a text search waits for the next keystroke before it starts
 SORTS: tuple[str, ...] = ("relevance", "year", "citations", "title")
 PLACEHOLDER = "search: words  'exact  !exclude  role:method  pol:critical  year:2020..2024  claim:2"
@@ -135,6 +137,7 @@ class Explorer(Vertical):
         self._labelled: bool | None = None  # whether any citation of the hub has labels
         self._of_total: int | None = None
         self._sort_used = self.sort
+        self._settle_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield SearchBox(value=self._initial_query, placeholder=PLACEHOLDER, id="explorer-search")
@@ -298,6 +301,28 @@ class Explorer(Vertical):
         self._sort_used = message.sort
         self._show_count(counting=message.counting)
         self.post_message(self.Updated(self, self.total))
+        self._remember_when_settled()
+
+    def _remember_when_settled(self) -> None:
+        """Keep a typed query in the history once it stayed a moment (not per keystroke)."""
+        if self._settle_timer is not None:
+            self._settle_timer.stop()
+            self._settle_timer = None
+        text = self.query_text.strip()
+        if not text:
+            return
+        generation = self._generation
+
+        def settled() -> None:
+            self._settle_timer = None
+            if generation == self._generation and text == self.query_text.strip():
+                self._remember(text)
+
+        self._settle_timer = self.set_timer(SETTLE_SECONDS, settled)
+
+    @work(thread=True, exit_on_error=False, group="explorer-history")
+    def _remember(self, text: str) -> None:
+        views.remember_query(self.app.lib, text, self.hub_id)  # the writer, not the reader
 
     def on_explorer_counted(self, message: Explorer.Counted) -> None:
         message.stop()

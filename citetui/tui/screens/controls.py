@@ -1,0 +1,178 @@
+"""Hub controls: recognition alignment per claim, counterfactual ablation, timeline.
+
+One key (``a``) away from the hub page. Choosing a claim filters the explorer to the
+papers that recognise it (``claim:N``); choosing a year filters it to ``year:YYYY``.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from citetui import analysis
+from citetui.analysis import Ablation, ClaimAlignment
+from citetui.models import Summary
+from citetui.store import Library
+from citetui.textsafe import clean
+
+BAR_WIDTH = 30
+
+
+def summary_text(summary: Summary | None) -> str:
+    """The top two bars of a summary, e.g. ``background 52% · method 20%``."""
+    if summary is None or not summary.bars:
+        return "none"
+    bars = sorted(summary.bars, key=lambda b: -(b.share or 0))[:2]
+    return " · ".join(f"{b.label} {round((b.share or 0) * 100)}%" for b in bars)
+
+
+def ablation_lines(rows: list[Ablation]) -> Text:
+    """One block per slice: what it removes, the summaries without it, the verdict."""
+    out = Text()
+    for i, a in enumerate(rows):
+        if i:
+            out.append("\n")
+        out.append(clean(a.slice.name), style="bold")
+        out.append(f"  removes {a.removed:,}, keeps {a.kept:,}\n", style="dim")
+        out.append(f"  roles    {summary_text(a.role_full)}  →  {summary_text(a.role_without)}\n")
+        out.append(
+            f"  polarity {summary_text(a.polarity_full)}  →  {summary_text(a.polarity_without)}\n"
+        )
+        changed = a.verdict_changed
+        out.append(
+            f"  verdict  {a.verdict_full}  →  {a.verdict_without}"
+            + ("  (changes)" if changed else "  (holds)"),
+            style="bold" if changed else "",
+        )
+    return out
+
+
+class ControlsScreen(Screen):
+    """The hub controls of one hub."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,a", "close", "Back to the hub", id="controls.close"),
+    ]
+    HELP = (
+        "Hub controls. Enter on a claim shows the papers that recognise it; Enter on a year "
+        "filters the explorer to that year; Tab moves between the lists."
+    )
+
+    class Ready(Message):
+        """Alignment, ablation and timeline were computed."""
+
+        def __init__(self, claims: list[ClaimAlignment], ablation: list[Ablation],
+                     years: dict) -> None:
+            super().__init__()
+            self.claims = claims
+            self.ablation = ablation
+            self.years = years
+
+    def __init__(self, lib: Library, hub_id: int, title: str) -> None:
+        super().__init__()
+        self.lib = lib
+        self.hub_id = hub_id
+        self.hub_title = title
+        self.claims: list[ClaimAlignment] = []
+        self.years: list[int] = []
+        self.chosen: str | None = None  # the explorer query to apply when closing
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="controls-body"):
+            yield Static(
+                Text("Hub controls · ", style="dim") + Text(clean(self.hub_title), style="bold")
+                + Text("  (Enter on a claim or a year filters the explorer; Esc back)",
+                       style="dim")
+            )
+            yield Static(Text("Recognition alignment (share of citing papers, best score)",
+                              style="bold"))
+            yield OptionList(id="controls-claims")
+            yield Static(Text("Timeline: citations per year", style="bold"))
+            yield OptionList(id="controls-years")
+            yield Static(Text("Counterfactual ablation: full → without the slice",
+                              style="bold"))
+            yield Static(Text("computing…"), id="controls-ablation")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = clean(self.hub_title, limit=60)
+        self.query_one("#controls-claims", OptionList).focus()
+        self._compute()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="controls")
+    def _compute(self) -> None:
+        claims = analysis.align(self.lib, self.hub_id)
+        ablation = analysis.ablate(
+            self.lib, self.hub_id, analysis.standard_slices(self.lib, self.hub_id)
+        )
+        years = analysis.timeline(self.lib, self.hub_id)
+        self.post_message(self.Ready(claims, ablation, years))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "controls":
+            self.query_one("#controls-ablation", Static).update(
+                Text(f"cannot compute the hub controls: {clean(str(event.worker.error))}")
+            )
+
+    def on_controls_screen_ready(self, message: Ready) -> None:
+        self.claims = message.claims
+        claims = self.query_one("#controls-claims", OptionList)
+        claims.clear_options()
+        for c in message.claims:
+            best = max((r.score for r in c.recognitions), default=None)
+            line = Text(f"{c.position + 1:>2}. {round(c.share * 100):>3}% ")
+            line.append(f"({len(c.recognitions)} of {c.n_citing}", style="dim")
+            line.append(f", best {best:.0f})  " if best is not None else ", no one)  ",
+                        style="dim")
+            line.append(clean(c.text, limit=200))
+            claims.add_option(Option(line))
+        if not message.claims:
+            claims.add_option(Option(Text("no claims recorded for this hub"), disabled=True))
+        self.years = list(message.years)
+        years = self.query_one("#controls-years", OptionList)
+        years.clear_options()
+        peak = max((sum(c.values()) for c in message.years.values()), default=0)
+        for year, roles in message.years.items():
+            n = sum(roles.values())
+            bar = "█" * max(1, round(n / peak * BAR_WIDTH)) if peak else ""
+            top = ", ".join(f"{r} {k}" for r, k in roles.most_common(3))
+            line = Text(f"{year}  ")
+            line.append(bar.ljust(BAR_WIDTH), style="bold")
+            line.append(f" {n:>5,}  ")
+            line.append(clean(top), style="dim")
+            years.add_option(Option(line))
+        if not message.years:
+            years.add_option(Option(Text("no dated citations"), disabled=True))
+        claims.highlighted = 0 if message.claims else None
+        years.highlighted = 0 if message.years else None
+        claims.highlighted = 0 if message.claims else None
+        years.highlighted = 0 if message.years else None
+        self.query_one("#controls-ablation", Static).update(
+            ablation_lines(message.ablation) if message.ablation else Text("no slices")
+        )
+
+    @on(OptionList.OptionSelected, "#controls-claims")
+    def _claim(self, event: OptionList.OptionSelected) -> None:
+        if self.claims:
+            self._close_with(f"claim:{self.claims[event.option_index].position + 1}")
+
+    @on(OptionList.OptionSelected, "#controls-years")
+    def _year(self, event: OptionList.OptionSelected) -> None:
+        if self.years:
+            self._close_with(f"year:{self.years[event.option_index]}")
+
+    def _close_with(self, query: str) -> None:
+        self.dismiss(query)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

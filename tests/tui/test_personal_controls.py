@@ -1,0 +1,56 @@
+"""Hub controls: alignment per claim, ablation per slice and the timeline, one key away;
+choosing a year or a claim filters the explorer."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList
+
+from citetui import analysis
+from citetui.tui.screens.controls import ControlsScreen
+from citetui.tui.screens.hub import HubScreen
+from tests.tui.helpers import hub_id, screen_text, settle
+from tests.tui.synthetic import HUB
+
+
+async def test_controls_show_alignment_ablation_and_timeline(tui_lib, make_app):
+    app = make_app(tui_lib)
+    hub = hub_id(tui_lib, HUB)
+    aligned = analysis.align(tui_lib, hub)
+    years = list(analysis.timeline(tui_lib, hub))
+    slices = analysis.ablate(tui_lib, hub, analysis.standard_slices(tui_lib, hub))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        app.open_hub(hub)
+        await settle(pilot)
+        hub_screen = app.screen
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ControlsScreen)
+        text = screen_text(app)
+        first = aligned[0]
+        assert f"{round(first.share * 100)}% ({len(first.recognitions)} of {first.n_citing}" in text
+        assert str(years[0]) in text
+        body = app.screen.query_one("#controls-ablation").render()
+        rendered = str(body)
+        for a in slices:
+            assert a.slice.name in rendered
+            assert f"removes {a.removed:,}, keeps {a.kept:,}" in rendered
+            assert a.verdict_without in rendered
+        # Choosing the first year filters the explorer to it.
+        app.screen.query_one("#controls-years", OptionList).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is hub_screen and isinstance(hub_screen, HubScreen)
+        assert hub_screen.explorer.query_text == f"year:{years[0]}"
+        pager = hub_screen.explorer.rows.pager
+        assert pager.total >= 1
+        assert all(pager.get(i).year == years[0] for i in range(pager.total))
+        # Choosing a claim filters to the papers engaging it.
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert hub_screen.explorer.query_text == f"claim:{first.position + 1}"
+        await pilot.press("a", "escape")
+        await settle(pilot)
+        assert app.screen is hub_screen
