@@ -95,7 +95,8 @@ def hostile_bundle() -> dict:
         text = HOSTILE[name]
         papers.append({"key": f"p{i}", "title": f"{name}: {text}", "year": 2018 + i % 7,
                        "summary": f"summary {text}", "abstract": f"abstract {text}",
-                       "venue": text, "authors": [text], "url": f"https://example.org/{i}"})
+                       "venue": text, "authors": [text], "url": f"https://example.org/{i}",
+                       "ids": {"doi": f"10.5555/h{i}.{text}", "arxiv": f"2101.{i:05d}{text}"}})
         citations.append({"citing": f"p{i}", "cited": "hub", "roles": ["method"],
                           "polarity": "neutral", "contexts": [{"text": f"context {text}",
                                                                "roles": ["background"]}]})

@@ -1,9 +1,15 @@
-"""Normalising paper identifiers and titles, so the same paper is found under any spelling."""
+"""Normalising paper identifiers and titles, so the same paper is found under any spelling.
+
+An identifier never holds a control, format or bidirectional character, nor an
+escape sequence: they are removed (:func:`citetui.textsafe.clean`) before the
+rest of the normalisation, so ``10.1/a\x1bcb`` is stored as ``10.1/ab``."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from citetui.textsafe import clean
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _ARXIV_PREFIX = re.compile(r"^(?:https?://arxiv\.org/(?:abs|pdf)/|arxiv:\s*)", re.I)
@@ -17,7 +23,7 @@ def norm_doi(value: object) -> str | None:
     """'https://doi.org/10.1000/ABC' -> '10.1000/abc'."""
     if value is None:
         return None
-    text = _DOI_PREFIX.sub("", str(value).strip()).strip().lower()
+    text = _DOI_PREFIX.sub("", clean(value)).strip().lower()
     return text or None
 
 
@@ -25,7 +31,7 @@ def norm_arxiv(value: object) -> str | None:
     """'arXiv:1707.06347v2' -> '1707.06347'."""
     if value is None:
         return None
-    text = str(value).strip()
+    text = clean(value)
     m = _ARXIV_DOI.match(text)
     if m:
         text = m.group(1)
@@ -68,7 +74,7 @@ def norm_s2(value: object) -> str | None:
     """A Semantic Scholar paperId (40 hex digits), lower case."""
     if value is None:
         return None
-    text = str(value).strip().lower()
+    text = clean(value).lower()
     return text or None
 
 

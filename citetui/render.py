@@ -58,7 +58,8 @@ def hub_page_text(page: HubPage) -> str:
     h, p = page.hub, page.hub.paper
     lines = [clean(p.display_title)]
     meta = [str(p.year) if p.year else None, clean(p.venue) or None,
-            f"arXiv {p.arxiv}" if p.arxiv else None, f"DOI {p.doi}" if p.doi else None]
+            f"arXiv {clean(p.arxiv)}" if p.arxiv else None,
+            f"DOI {clean(p.doi)}" if p.doi else None]
     lines.append(" · ".join(m for m in meta if m))
     if p.authors:
         lines.append(clean(", ".join(p.authors), limit=WIDTH * 2))

@@ -115,3 +115,12 @@ def test_json_safe_escapes_without_changing_the_data():
     for bad in ("\u202e", "\x9b", "\ud800", "\U000e0041", "\u2028", ESC):
         assert bad not in text
     text.encode("utf-8")  # no lone surrogate left to fail on a UTF-8 terminal
+
+
+def test_identifiers_lose_escapes_and_invisible_characters():
+    from citetui import ids
+
+    assert ids.norm_doi(f"https://doi.org/10.1/A{ESC}cB\x9b2J\u202e") == "10.1/ab"  # ESC c and the 8-bit CSI 2J go whole
+    assert ids.norm_doi(f"10.1/x{ESC}]52;c;AAAA\x07y") == "10.1/xy"
+    assert ids.norm_arxiv(f"arXiv:2101.00001{ESC}[2Jv2") == "2101.00001"
+    assert ids.norm_s2(f"ABC\u200bdef{ESC}c") == "abcdef"

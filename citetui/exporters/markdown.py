@@ -19,6 +19,7 @@ from urllib.parse import quote
 from citetui.exporters.text import Sanitizer
 from citetui.exporters.view import Item, View
 from citetui.models import Summary
+from citetui.textsafe import clean
 
 FORMAT = "markdown"
 SUFFIX = ".md"
@@ -67,14 +68,17 @@ def _url(text: str) -> str:
 def _links(item: Item) -> list[str]:
     p = item.paper
     out = []
-    if p.doi:
-        out.append(f"DOI [{md_text(p.doi)}](<{_url('https://doi.org/' + p.doi)}>)")
-    if p.arxiv:
-        out.append(f"arXiv [{md_text(p.arxiv)}](<{_url('https://arxiv.org/abs/' + p.arxiv)}>)")
-    if p.s2_id:
-        out.append(f"[Semantic Scholar](<{_url('https://www.semanticscholar.org/paper/' + p.s2_id)}>)")
-    if p.openalex_id:
-        out.append(f"[OpenAlex](<{_url('https://openalex.org/' + p.openalex_id)}>)")
+    # identifiers are data too (a library written before ids were cleaned may hold escapes)
+    doi, arxiv, s2, openalex = (clean(v) if v else None
+                                for v in (p.doi, p.arxiv, p.s2_id, p.openalex_id))
+    if doi:
+        out.append(f"DOI [{md_text(doi)}](<{_url('https://doi.org/' + doi)}>)")
+    if arxiv:
+        out.append(f"arXiv [{md_text(arxiv)}](<{_url('https://arxiv.org/abs/' + arxiv)}>)")
+    if s2:
+        out.append(f"[Semantic Scholar](<{_url('https://www.semanticscholar.org/paper/' + s2)}>)")
+    if openalex:
+        out.append(f"[OpenAlex](<{_url('https://openalex.org/' + openalex)}>)")
     if p.url and not out:
         out.append(f"[link](<{_url(p.url.strip())}>)")
     return out

@@ -39,7 +39,7 @@ from citetui.store.index import has_pairs, title_pairs
 from citetui.store.writer import ID_COLUMNS, PAPER_FIELDS, PaperIn, Writer, identity_text, roles_column
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-_PLAIN_DOI = re.compile(r"10\.\S*")
+_PLAIN_DOI = re.compile(r"10\.[!-~]*")  # printable ASCII: nothing for clean() to remove
 _PLAIN_ARXIV = re.compile(r"\d{4}\.\d{4,5}")
 _PLAIN_JSON = re.compile(r'[^"\\\x00-\x1f]*')
 MEMORY_MARKS = 200_000  # a library this small is read into memory for the duplicate check
