@@ -439,3 +439,46 @@ def test_real_semantic_scholar_references_export_and_round_trip(shared_real, tmp
             assert [unescape(a) for a in e["annote"].split("\n\n")] == contexts
         if item.roles:
             assert e["citetui-roles"] == ", ".join(item.roles)
+
+
+# -- computed panes do not depend on the order papers arrived in ----------------
+
+
+def _ties_bundle(reverse: bool) -> dict:
+    """A hub whose citing papers tie everywhere (no counts, no influential flags, one year)
+    and share co-cited works equally often: only what the papers are can order them."""
+    papers = [{"key": "hub", "title": "The Hub", "year": 2017, "ids": {"arxiv": "1700.00001"}}]
+    papers += [{"key": f"w{i}", "title": f"Co-cited work {chr(65 + i)}", "year": 2015}
+               for i in range(4)]
+    citing = [{"key": f"c{i}", "title": f"Citing paper {i:02d} on {chr(90 - i % 26)}",
+               "year": 2020} for i in range(40)]
+    cites = []
+    for i, c in enumerate(citing):
+        cites.append({"citing": c["key"], "cited": "hub",
+                      "roles": [("background", "method", "comparison")[i % 3]]})
+        cites += [{"citing": c["key"], "cited": f"w{j}"} for j in range(4)]
+    if reverse:
+        citing.reverse()
+        cites.reverse()
+    return {"format": "citetui-bundle", "version": 1, "source": {"name": "ties"},
+            "hub": {"paper": "hub", "claims": [{"text": "A claim.", "engaged_by": [
+                {"paper": f"c{i}", "stance": "supportive"} for i in range(0, 40, 7)]}]},
+            "papers": papers + citing if not reverse else citing + papers,
+            "citations": cites}
+
+
+def _panes(lib: Library) -> tuple:
+    page = lib.hub_page(lib.resolve_hub("1700.00001").paper.id)
+    return ([c.paper.title for c in page.cocited], [p.title for p in page.representative],
+            [[e.title for e in c.engagements] for c in page.claims])
+
+
+def test_computed_panes_are_the_same_whatever_order_papers_arrive_in(tmp_path):
+    libs = [reimport(tmp_path, json.dumps(_ties_bundle(rev)), f"order{rev}") for rev in (0, 1)]
+    first, second = (_panes(lib) for lib in libs)
+    assert first == second
+    assert len(first[0]) == 4 and len(first[1]) == 25
+    # ... and an exported bundle imported again gives those panes too
+    hub = libs[1].resolve_hub("1700.00001").paper.id
+    again = reimport(tmp_path, export(libs[1], hub, "json"), "exported")
+    assert _panes(again) == first

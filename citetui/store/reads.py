@@ -48,6 +48,11 @@ REPRESENTATIVE_RULE = (
     "role in turn (a paper counts under its first role), each role going through its years "
     "newest first, taking the most cited paper of each year"
 )
+# Ties in the computed panes are broken by what a paper is (its identity text: normalised
+# title, or summary when untitled; then its identifiers), never by row id alone, so the same
+# papers imported in another order (an exported bundle imported again) give the same panes.
+STABLE_TIES = ("p.norm_title IS NULL, p.norm_title, p.doi IS NULL, p.doi, p.arxiv IS NULL, "
+               "p.arxiv, p.s2_id IS NULL, p.s2_id, p.openalex_id IS NULL, p.openalex_id, p.id")
 # The tier of a hub whose source gave none: the first label whose threshold its citation
 # count reaches. The count is the paper's recorded citation count, or the citing papers in
 # the library when that is larger or unknown (docs/importers.md).
@@ -304,7 +309,8 @@ class Library(Connection):
         eng = self._rows(
             "SELECT e.claim_id, e.paper_id, coalesce(p.title, p.summary, '(untitled)'), e.stance, "
             "e.context FROM claim_engagements e JOIN claims k ON k.id = e.claim_id "
-            "JOIN papers p ON p.id = e.paper_id WHERE k.hub_id = ? ORDER BY p.year DESC, p.id",
+            "JOIN papers p ON p.id = e.paper_id WHERE k.hub_id = ? ORDER BY p.year DESC, "
+            f"{STABLE_TIES}",
             (hub_id,),
         )
         by_claim: dict[int, list[Engagement]] = {}
@@ -315,8 +321,8 @@ class Library(Connection):
     def cocited(self, hub_id: int, limit: int = 20) -> list[CoCited]:
         """Works co-cited with the hub: recorded by a source, else computed from references."""
         rows = self._rows(
-            "SELECT paper_id, count FROM cocited WHERE hub_id = ? "
-            "ORDER BY count IS NULL, count DESC, paper_id LIMIT ?",
+            "SELECT k.paper_id, k.count FROM cocited k JOIN papers p ON p.id = k.paper_id "
+            f"WHERE k.hub_id = ? ORDER BY k.count IS NULL, k.count DESC, {STABLE_TIES} LIMIT ?",
             (hub_id, limit),
         )
         provenance = "recorded"
@@ -328,7 +334,7 @@ class Library(Connection):
                 "JOIN papers p ON p.id = o.cited_id "
                 "WHERE c.cited_id = ? GROUP BY o.cited_id HAVING n >= 2 "
                 "ORDER BY n DESC, p.title IS NULL, p.citation_count IS NULL, "
-                "p.citation_count DESC, o.cited_id LIMIT ?",
+                f"p.citation_count DESC, {STABLE_TIES} LIMIT ?",
                 (hub_id, limit),
             )
         papers = self.papers([r[0] for r in rows])
@@ -351,7 +357,7 @@ class Library(Connection):
         rows = self._rows(
             "SELECT p.id, c.influential, c.roles, p.year, p.citation_count FROM citations c "
             "JOIN papers p ON p.id = c.citing_id WHERE c.cited_id = ? "
-            "ORDER BY p.citation_count IS NULL, p.citation_count DESC, p.id",
+            f"ORDER BY p.citation_count IS NULL, p.citation_count DESC, {STABLE_TIES}",
             (hub_id,),
         )
         chosen: list[int] = [r[0] for r in rows if r[1]][: limit // 2]
