@@ -105,6 +105,7 @@ def import_cmd(c: Ctx, files: tuple[Path, ...], fmt: str | None, hub: str | None
     from citetui.importers import import_files
     from citetui.textsafe import clean
 
+    created = c.explicit and not c.path.exists()
     lib = c.open(create=True)
     options: dict[str, Any] = {}
     if hub:
@@ -118,9 +119,16 @@ def import_cmd(c: Ctx, files: tuple[Path, ...], fmt: str | None, hub: str | None
         if not as_json and sys.stderr.isatty():
             click.echo(f"importing {clean(path)}", err=True)  # a file name is data too
 
-    with ReadingProgress(enabled=not as_json and sys.stderr.isatty()):
-        reports = import_files(lib, files, fmt=fmt, progress=progress,
-                               skip_invalid=skip_invalid, **options)
+    try:
+        with ReadingProgress(enabled=not as_json and sys.stderr.isatty()):
+            reports = import_files(lib, files, fmt=fmt, progress=progress,
+                                   skip_invalid=skip_invalid, **options)
+    except BaseException:
+        if created:  # a failed first import leaves no empty library behind
+            lib.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{c.path}{suffix}").unlink(missing_ok=True)
+        raise
     if as_json:
         emit_json([r.to_dict() for r in reports])
         return

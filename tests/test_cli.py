@@ -116,6 +116,18 @@ def test_broken_inputs_exit_non_zero_and_change_nothing(runner, tmp_path):
     assert _stats(runner, db)["imports"] == before["imports"]
 
 
+def test_a_failed_first_import_leaves_no_library_file(runner, tmp_path):
+    db = tmp_path / "new.db"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "citetui-bundle", "version": 1, "papers": [{"key": 1}]}')
+    result = run(runner, "import", str(bad), db=db)
+    assert result.exit_code == 2 and "citetui: error:" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
+    assert run(runner, "import", str(SAMPLE), db=db).exit_code == 0
+    assert run(runner, "import", str(bad), db=db).exit_code == 2
+    assert db.exists()  # a library that was there stays, as it was
+
+
 def test_library_that_is_not_sqlite(runner, tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_text("not a database " * 100)

@@ -219,7 +219,9 @@ def test_an_unknown_paper_is_one_line(server, runner, tmp_path, waits):
     assert result.stderr.startswith("citetui: error: Semantic Scholar has no paper")
     assert "nothing was written" in result.stderr and result.stderr.count("\n") == 1
     bad = runner.invoke(cli, ["--db", str(tmp_path / "x.db"), "fetch", "s2", "not an id"])
-    assert bad.exit_code == 5 and "is not a Semantic Scholar paper id" in bad.stderr
+    assert bad.exit_code == 2 and "is not a Semantic Scholar paper id" in bad.stderr  # bad input
+    bad_oa = runner.invoke(cli, ["--db", str(tmp_path / "x.db"), "fetch", "openalex", "nope"])
+    assert bad_oa.exit_code == 2 and "is not an OpenAlex work id" in bad_oa.stderr
     wrong = runner.invoke(cli, ["--db", str(tmp_path / "x.db"), "fetch", "s2", "W2741809807"])
     assert "use citetui fetch openalex" in wrong.stderr
 

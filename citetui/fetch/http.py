@@ -38,6 +38,12 @@ class FetchError(Exception):
     exit_code = 5
 
 
+class FetchUsageError(FetchError):
+    """A fetch asked for with a bad id or base URL: bad input, like any other."""
+
+    exit_code = 2
+
+
 class HttpError(FetchError):
     """The server answered with an error status that retrying will not fix."""
 
@@ -103,7 +109,7 @@ class Client:
     ):
         parsed = urllib.parse.urlsplit(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise FetchError(f"not an http(s) base URL: {base_url!r}")
+            raise FetchUsageError(f"not an http(s) base URL: {base_url!r}")
         self.base_url = base_url.rstrip("/")
         self.host = parsed.netloc
         self._key = api_key or None

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from citetui.fetch.http import Client, FetchError, HttpError
+from citetui.fetch.http import Client, FetchError, FetchUsageError, HttpError
 from citetui.fetch.job import FetchReport, Job, Progress
 from citetui.importers.errors import InputError
 from citetui.importers.fields import Fields
@@ -45,7 +45,7 @@ def work_id(text: str) -> str:
     """'W2741809807' from an OpenAlex id or URL."""
     m = _WORK.match(text.strip())
     if not m:
-        raise FetchError(f"{text!r} is not an OpenAlex work id (W followed by digits)")
+        raise FetchUsageError(f"{text!r} is not an OpenAlex work id (W followed by digits)")
     return m.group(1).upper()
 
 

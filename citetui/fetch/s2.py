@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable
 from urllib.parse import quote
 
-from citetui.fetch.http import Client, FetchError, HttpError
+from citetui.fetch.http import Client, FetchError, FetchUsageError, HttpError
 from citetui.fetch.job import FetchReport, Job, Progress
 from citetui.importers.errors import InputError
 from citetui.importers.fields import Fields, paper_ref
@@ -64,7 +64,7 @@ def api_id(text: str) -> str:
     try:
         ref = paper_ref(text)
     except InputError:
-        raise FetchError(f"{text!r} is not a Semantic Scholar paper id (use a paperId, "
+        raise FetchUsageError(f"{text!r} is not a Semantic Scholar paper id (use a paperId, "
                          "CorpusID:N, DOI:... or ARXIV:...)") from None
     ref = ref.normalised()
     if ref.s2_id:
@@ -75,7 +75,7 @@ def api_id(text: str) -> str:
         return f"DOI:{ref.doi}"
     if ref.arxiv:
         return f"ARXIV:{ref.arxiv}"
-    raise FetchError(f"{text!r} is an OpenAlex id: use citetui fetch openalex {text}")
+    raise FetchUsageError(f"{text!r} is an OpenAlex id: use citetui fetch openalex {text}")
 
 
 def fetch(
