@@ -65,3 +65,39 @@ async def test_the_browser_reads_while_an_import_runs_and_refreshes_after(tmp_pa
         if proc is not None and proc.poll() is None:
             proc.kill()
         lib.close()
+
+
+def test_a_second_connection_keeps_the_first_ones_locks(tmp_path):
+    """The browser opens a second (reader) connection to its library. Opening the file by
+    hand for that (a header check) dropped every POSIX lock the first connection held,
+    and the next CLI command, seeing the library unused, deleted the WAL the browser was
+    still writing to: what the browser wrote was invisible to others and lost on a kill."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from citetui.importers import import_files
+    from citetui.store import Library, annotations
+    from tests.conftest import REPO, SAMPLE
+
+    db = tmp_path / "lib.db"
+    setup = Library(db, create=True)
+    import_files(setup, [SAMPLE])
+    setup.close()
+    writer = Library(db)
+    reader = Library(db, readonly=True)  # what the app does for its explorer
+    try:
+        hub = writer.hubs()[0].paper.id
+        annotations.set_star(writer, hub, True)
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        cli = [sys.executable, "-m", "citetui", "--db", str(db)]
+        subprocess.run([*cli, "stats"], check=True, capture_output=True, env=env, cwd=REPO)
+        assert Path(f"{db}-wal").exists(), "another process deleted the open library's WAL"
+        annotations.set_note(writer, hub, "written after another process came and went")
+        notes = subprocess.run([*cli, "notes", "--json"], check=True, capture_output=True,
+                               env=env, cwd=REPO, text=True).stdout
+        assert "written after another process came and went" in notes
+    finally:
+        reader.close()
+        writer.close()

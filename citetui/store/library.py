@@ -26,14 +26,36 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 OUR_TABLES = {"papers", "citations", "hubs"}
 
 
+# Libraries this process holds open, by (device, inode) -> how many connections. POSIX
+# record locks belong to the process: closing *any* descriptor of the database file drops
+# every lock our SQLite connections hold on it, and another process (citetui import, or
+# any CLI command) then takes the file for unused, e.g. checkpoints and deletes the WAL
+# the browser is still writing to. So the file is never opened by hand while one is open.
+_OPEN: dict[tuple[int, int], int] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _check_file(path: Path) -> None:
     try:
-        mode = path.stat().st_mode
+        st = path.stat()
     except OSError:
-        mode = None
+        st = None
+    mode = st.st_mode if st is not None else None
     if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
         # Reading a FIFO would block; a device is no library.
         raise NotALibrary(f"{path} is not a regular file, so not a citetui library")
+    if st is not None:
+        with _OPEN_LOCK:
+            if _OPEN.get((st.st_dev, st.st_ino)):
+                return  # already open here, so already checked; reading it would drop locks
     try:
         with path.open("rb") as fh:
             head = fh.read(16)
@@ -103,6 +125,7 @@ class Connection:
         if conn is None:
             raise self._open_error
         self.conn = conn
+        self._key: tuple[int, int] | None = None
         self.db = sqlite_utils.Database(conn)
         if version > SCHEMA_VERSION:
             conn.close()
@@ -125,6 +148,10 @@ class Connection:
                 conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=OFF")
+        self._key = _file_key(self.path)
+        if self._key is not None:
+            with _OPEN_LOCK:
+                _OPEN[self._key] = _OPEN.get(self._key, 0) + 1
 
     def _open(self, uri: str) -> tuple[sqlite3.Connection | None, int, set[str]]:
         """Connect and read the schema version and tables; on failure keep the error."""
@@ -189,6 +216,17 @@ class Connection:
         """Close the connection."""
         with self.lock:
             self.conn.close()
+            self._forget()
+
+    def _forget(self) -> None:
+        key, self._key = getattr(self, "_key", None), None
+        if key is not None:
+            with _OPEN_LOCK:
+                left = _OPEN.get(key, 0) - 1
+                if left > 0:
+                    _OPEN[key] = left
+                else:
+                    _OPEN.pop(key, None)
 
 
 def _translate(exc: sqlite3.Error, path: Path, *, opening: bool = False) -> LibraryError:
