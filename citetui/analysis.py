@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from citetui.models import POLARITIES, ROLES, Bar, Summary
+from citetui.models import POLARITIES, ROLES, Bar, Summary, verdict
 from citetui.search import STOPWORDS, fold
 from citetui.store import analysis as q
 from citetui.store.reads import Library
@@ -57,21 +57,6 @@ def summarise(edges: Sequence[q.Edge], kind: str) -> Summary | None:
     vocab = ROLES if kind == "role" else POLARITIES
     return Summary(kind, tuple(Bar(v, counts[v] / n, counts[v]) for v in vocab if counts[v]),
                    "computed", n=n)
-
-
-def verdict(polarity: Summary | None) -> str:
-    """The computed verdict (see the module docstring for the rule)."""
-    if polarity is None or not polarity.n:
-        return "No polarity labels"
-    share = {b.label: b.share or 0.0 for b in polarity.bars}
-    crit, sup, neu = share.get("critical", 0), share.get("supportive", 0), share.get("neutral", 0)
-    if crit >= 0.25:
-        return "Contested citations"
-    if sup >= 0.6 and crit < 0.1:
-        return "Mostly supportive citations"
-    if neu >= 0.7:
-        return "Mostly neutral citations"
-    return "Mixed citations"
 
 
 # -- counterfactual ablation -----------------------------------------------

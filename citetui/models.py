@@ -186,6 +186,24 @@ class CitingRow:
     score: float | None = None
 
 
+def verdict(polarity: Summary | None) -> str:
+    """The computed verdict over the labelled polarities (a source's own verdict wins):
+    "Contested citations" when critical >= 25%, "Mostly supportive citations" when
+    supportive >= 60% and critical < 10%, "Mostly neutral citations" when neutral >= 70%,
+    else "Mixed citations"; with no polarity labels, "No polarity labels"."""
+    if polarity is None or not polarity.n:
+        return "No polarity labels"
+    share = {b.label: b.share or 0.0 for b in polarity.bars}
+    crit, sup, neu = share.get("critical", 0), share.get("supportive", 0), share.get("neutral", 0)
+    if crit >= 0.25:
+        return "Contested citations"
+    if sup >= 0.6 and crit < 0.1:
+        return "Mostly supportive citations"
+    if neu >= 0.7:
+        return "Mostly neutral citations"
+    return "Mixed citations"
+
+
 @dataclass(frozen=True)
 class HubPage:
     """Everything the hub page shows."""
@@ -213,10 +231,14 @@ class HubPage:
         """'Mixed citations · most common role background (52%)'.
 
         The role named is the source's when it recorded one (it goes with its verdict),
-        else the most common computed role."""
+        else the most common computed role. With no verdict from a source, the one
+        computed from the polarity labels (:func:`verdict`), marked "(computed)"."""
         parts = []
         if self.hub.verdict:
             parts.append(self.hub.verdict)
+        elif (self.polarity_summary is not None and self.polarity_summary.provenance == "computed"
+              and self.polarity_summary.n):
+            parts.append(f"{verdict(self.polarity_summary)} (computed)")
         summary = self.recorded_role or self.role_summary
         top = summary.top if summary else None
         if top is not None and top.share is not None:

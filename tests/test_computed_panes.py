@@ -149,3 +149,18 @@ def test_cocited_needs_two_citing_papers_and_prefers_known_works(empty_lib):
         w.upsert_citation(a, once)
     got = [(x.paper.id, x.count) for x in empty_lib.cocited(hub)]
     assert got == [(stub, 3), (known, 2)]
+
+
+def test_a_hub_without_a_recorded_verdict_shows_the_computed_one(empty_lib, sample_lib):
+    with empty_lib.transaction() as db:
+        w = Writer(db, source="test")
+        hub = w.upsert_paper(PaperIn(title="The hub", doi="10.1/hub"))
+        w.mark_hub(hub)
+        for i, pol in enumerate(["critical", "critical", "supportive", "neutral", None]):
+            pid = w.upsert_paper(PaperIn(title=f"citing {i}", doi=f"10.1/c{i}"))
+            w.upsert_citation(pid, hub, roles=["method"], polarity=pol)
+    line = empty_lib.hub_page(hub).verdict_line
+    assert line == "Contested citations (computed) · most common role method (100%)"
+    # a source's verdict wins, unmarked
+    assert sample_lib.hub_page(sample_lib.hubs()[0].paper.id).verdict_line == \
+        "Mixed citations · most common role background (52%)"
