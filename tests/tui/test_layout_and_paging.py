@@ -37,6 +37,31 @@ async def test_hub_page_at_80x24_is_usable(tui_lib, make_app):
         assert app.focused is screen.explorer.rows
 
 
+async def test_at_80x24_the_header_keeps_the_reading_counts_and_the_authors_move_to_the_abstract(
+        tui_lib, make_app):
+    from citetui.tui.screens.help import HelpScreen  # noqa: F401 - the app's screens load
+
+    app = make_app(tui_lib)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_hub(hub_id(tui_lib, "Proximal Policy Optimization Algorithms"))
+        await settle(pilot)
+        screen = app.screen
+        header = screen.query_one("#hub-header")
+        text = screen_text(app)
+        assert "your reading: unread" in text  # the header's last line is on screen
+        assert header.region.height <= 5
+        await pilot.press("1")  # the abstract pane holds the authors first
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "John Schulman, Filip Wolski, Prafulla Dhariwal" in shown and "Klimov" in shown
+        await pilot.resize_terminal(160, 45)  # wide again: the authors are back in the header
+        await settle(pilot)
+        assert header.region.height <= 7
+        top = "\n".join(screen_text(app).splitlines()[:header.region.height])
+        assert "John Schulman" in top
+
+
 async def test_resizing_switches_layouts(tui_lib, make_app):
     app = make_app(tui_lib)
     async with app.run_test(size=(160, 45)) as pilot:

@@ -193,3 +193,27 @@ async def test_label_override_on_the_paper_page_recomputes_the_hub(tui_lib, make
         await settle(pilot)
         assert tui_lib.citation(pid, hub).polarity == "supportive"
         assert {o.kind for o in annotations.overrides(tui_lib)} == {"role", "polarity"}
+
+
+async def test_the_first_label_override_of_a_hub_shows_the_label_columns(tui_lib, make_app):
+    """The PPO sample has no per-citation labels, so its explorer hides the role and
+    polarity columns; after the user labels one citation they appear on coming back."""
+    from citetui.store import annotations as ann
+
+    app = make_app(tui_lib)
+    ppo = hub_id(tui_lib, "Proximal Policy Optimization Algorithms")
+    pid = paper_id(tui_lib, "Weak-to-Strong Generalization is Nearly Inevitable")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        app.open_hub(ppo)
+        await settle(pilot)
+        screen = app.screen
+        assert screen.explorer.rows.show_labels is False
+        app.open_paper(pid, ppo)
+        await settle(pilot)
+        ann.override_label(tui_lib, pid, ppo, "role", ["method"])  # what the l dialog saves
+        app.labels_changed += 1
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and screen.explorer.rows.show_labels is True
+        assert "method" in list_text(screen.explorer.rows)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
@@ -25,10 +26,10 @@ from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.paging import Pager
 from citetui.tui.personal import PERSONAL_BINDINGS, PersonalActions
 from citetui.tui.saved_views import SaveViewModal, ViewsModal
-from citetui.tui.rendering import lit
+from citetui.tui.rendering import lines, lit
 from citetui.tui.widgets.explorer import Explorer
 from citetui.tui.widgets.lists import BarList, ClaimList, PaperList
-from citetui.tui.widgets.panes import Caption, Column, Section, TextPane, hub_header
+from citetui.tui.widgets.panes import Caption, Column, Section, TextPane, authors_line, hub_header
 from citetui.tui.widgets.virtual_list import VirtualList
 
 NARROW = 120  # below this width the panes stack in one scrolling column
@@ -122,6 +123,7 @@ class HubScreen(PersonalActions, Screen):
         self.lib = lib
         self.hub_id = hub_id
         self.page: HubPage | None = None
+        self._counts: dict[str, int] | None = None
         self.hub_ids: set[int] = set()
         self._loading = False
         self._labels_seen = 0
@@ -202,7 +204,26 @@ class HubScreen(PersonalActions, Screen):
             self._load()
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW, "-narrow")
+        narrow = self.size.width < NARROW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self._show_header()
+
+    def _show_header(self) -> None:
+        """Header and abstract; on a narrow screen the authors move to the abstract pane
+        (the header has room for four lines there, and the pane scrolls)."""
+        page = self.page
+        if page is None:
+            return
+        narrow = self.has_class("-narrow")
+        self.query_one("#hub-header", Static).update(
+            hub_header(page, self._counts, authors=not narrow))
+        p = page.hub.paper
+        abstract = (lit(p.abstract, multiline=True) if p.abstract
+                    else lit("no abstract recorded for this hub", "$text-muted"))
+        if narrow:
+            abstract = lines(authors_line(p), Content(""), abstract)
+        self.query_one("#abstract", TextPane).show(abstract)
 
     # -- loading ------------------------------------------------------------
 
@@ -217,8 +238,8 @@ class HubScreen(PersonalActions, Screen):
         self.post_message(self.CountsReady(annotations.status_counts(self.lib, self.hub_id)))
 
     def on_hub_screen_counts_ready(self, message: CountsReady) -> None:
-        if self.page is not None:
-            self.query_one("#hub-header", Static).update(hub_header(self.page, message.counts))
+        self._counts = message.counts
+        self._show_header()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group == "hub-page":
@@ -232,14 +253,8 @@ class HubScreen(PersonalActions, Screen):
         side = self.query_one("#hub-side", Column)
         await side.remove_children()
         await side.mount_all(self.side_panes())
-        self.query_one("#hub-header", Static).update(hub_header(page, message.counts))
-        p = page.hub.paper
-        abstract = self.query_one("#abstract", TextPane)
-        abstract.show(
-            lit(p.abstract, multiline=True)
-            if p.abstract
-            else lit("no abstract recorded for this hub", "$text-muted")
-        )
+        self._counts = message.counts
+        self._show_header()
         for kind, summary in (("roles", page.role_summary), ("polarity", page.polarity_summary)):
             self.query_one(f"#{kind}-caption", Caption).say(
                 summary_caption(page, "role" if kind == "roles" else "polarity")
@@ -254,7 +269,7 @@ class HubScreen(PersonalActions, Screen):
             caption = ""
         self.query_one("#representative-caption", Caption).say(caption)
         self.query_one("#representative", PaperList).set_pager(Pager.of(page.representative))
-        self.sub_title = clean(p.display_title, limit=60)
+        self.sub_title = clean(page.hub.paper.display_title, limit=60)
 
     # -- drill-down and opening -------------------------------------------
 
@@ -305,7 +320,7 @@ class HubScreen(PersonalActions, Screen):
 
     def action_refresh(self) -> None:
         """Read the page and the citing papers again (after an import elsewhere)."""
-        self._explorer.run_query()
+        self._explorer.reload()
         self._loading = True
         self._load()
 

@@ -22,7 +22,7 @@ from citetui.tui.labels import LabelModal
 from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.paging import Pager
 from citetui.tui.personal import PERSONAL_BINDINGS, PersonalActions, describe
-from citetui.tui.rendering import lines, lit, txt
+from citetui.tui.rendering import lines, lit, plural, txt
 from citetui.tui.widgets.lists import PaperList
 from citetui.tui.widgets.panes import Column, Section, TextPane
 from citetui.tui.widgets.virtual_list import VirtualList
@@ -47,7 +47,7 @@ def details(paper: Paper, is_hub: bool) -> Content:
     where = " · ".join(x for x in (paper.venue, str(paper.year) if paper.year else None) if x)
     parts.append(lit(where or "venue and year not recorded", "" if where else MUTED))
     if paper.citation_count is not None:
-        parts.append(lit(f"{paper.citation_count:,} citations", MUTED))
+        parts.append(lit(plural(paper.citation_count, "citation"), MUTED))
     if is_hub:
         parts.append(lit("a hub in this library: press h for its page", "$text-accent"))
     parts.append(Content(""))

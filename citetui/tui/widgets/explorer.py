@@ -188,6 +188,12 @@ class Explorer(Vertical):
         self._restore_cursor = 0
         self.run_query()
 
+    def reload(self) -> None:
+        """Read everything again: rows, counts and whether the hub's citations carry labels
+        (a label override or an import may have added the first ones)."""
+        self._labelled = None
+        self.run_query()
+
     def run_query(self) -> None:
         """Run the current query in a worker; a newer query cancels this one."""
         self._generation += 1

@@ -90,9 +90,16 @@ def meta_line(p: Paper) -> list[str]:
     return [x for x in parts if x]
 
 
-def hub_header(page: HubPage, counts: dict[str, int] | None = None) -> Content:
+def authors_line(p: Paper) -> Content:
+    """The authors, or that none are recorded."""
+    return lit(", ".join(p.authors)) if p.authors else lit("no authors recorded", "$text-muted")
+
+
+def hub_header(page: HubPage, counts: dict[str, int] | None = None, *,
+               authors: bool = True) -> Content:
     """The hub page header: title, meta and figures, verdict line, the reading status
-    counts of its citing papers (when given), authors."""
+    counts of its citing papers (when given), authors (unless ``authors`` is false: a
+    narrow screen shows them in the abstract pane)."""
     h, p = page.hub, page.hub.paper
     figures = meta_line(p)
     figures.append(h.tier or "hub")
@@ -112,5 +119,5 @@ def hub_header(page: HubPage, counts: dict[str, int] | None = None) -> Content:
             if counts
             else []
         ),
-        lit(", ".join(p.authors)) if p.authors else lit("no authors recorded", "$text-muted"),
+        *([authors_line(p)] if authors else []),
     )
