@@ -268,6 +268,23 @@ def fzf(path: Path, queries: list[dict]) -> tuple[list, list] | None:
     return ranks, secs
 
 
+def tui_figures(db: Path, moves: int) -> dict:
+    """The browser in a real terminal (tmux): start-up on the sample, and on ``db`` the
+    biggest hub's open, cursor and page keys and memory (see bench/tui.py); each part
+    runs in a process of its own, after the search measurements (the machine is idle)."""
+    out = {}
+    for name, args in (("startup", ["startup"]),
+                       ("browse", ["browse", "--db", str(db), "--keys", str(max(20, moves // 2))])):
+        proc = subprocess.run([sys.executable, "-m", "bench.tui", *args], capture_output=True,
+                              text=True, cwd=ROOT)
+        if proc.returncode != 0:
+            print(f"bench.tui {name} failed:\n{proc.stderr[-3000:]}", file=sys.stderr)
+            out[name] = None
+            continue
+        out[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out
+
+
 # -- the report -------------------------------------------------------------------
 
 def run(n: int, seed: int, work: Path, per_class: int, n_quality: int, n_brute: int,
@@ -299,11 +316,13 @@ def run(n: int, seed: int, work: Path, per_class: int, n_quality: int, n_brute: 
     b_ranks, b_secs = brute(rows, sub)
     f = fzf(lines, sub)
     e_sub = grade(ranks[:n_brute])
+    lib.close()
+    tui = tui_figures(built["db"], moves)
     res = {"built": {k: v for k, v in built.items() if not isinstance(v, Path)},
            "vocab_load_s": vocab_s, "latency": {f"{c} / {s}": v for (c, s), v in lat.items()},
            "quality": grade(ranks), "quality_subset": e_sub, "brute": grade(b_ranks),
            "brute_s": b_secs, "fzf": grade(f[0]) if f else None, "fzf_s": f[1] if f else None,
-           "browse": nav, "rss_mb": rss_engine, "hub": big.n_citing}
+           "browse": nav, "rss_mb": rss_engine, "hub": big.n_citing, "tui": tui}
     return report(res, n, seed, len(qual), len(sub), per_class), res
 
 
@@ -360,6 +379,28 @@ def report(r: dict, n: int, seed: int, n_quality: int, n_sub: int, per_class: in
                  f"p95 {nav['move_p95']:.1f} ms | <= 16 ms |")
     lines.append(f"| resident memory, library open after every search | {r['rss_mb']:.0f} MB | "
                  "< 200 MB |")
+    t = r.get("tui") or {}
+    st, br = t.get("startup"), t.get("browse")
+    if st:
+        lines.append(f"| start-up in tmux: launch to the sample hub on screen ({st['runs']} runs) | "
+                     f"median {st['median_ms']:.0f} ms (min {st['min_ms']:.0f}, max "
+                     f"{st['max_ms']:.0f}) | <= 500 ms |")
+    if br:
+        lines.append(f"| browser in tmux: Enter on the biggest hub to its explorer rows on screen "
+                     f"({r['hub']:,} citing papers) | {br['open_ms']:.0f} ms | <= 500 ms |")
+        lines.append(f"| browser in tmux: ... to the rest of the page (summaries, claims, co-cited, "
+                     f"representative papers) on screen | {br['page_ms']:.0f} ms | |")
+        for key in ("down", "pagedown", "pageup"):
+            lines.append(f"| browser in tmux: {key} key to the screen changed ({br[key + '_n']} "
+                         f"presses) | p50 {br[key + '_p50']:.1f} ms, p95 {br[key + '_p95']:.1f} ms "
+                         "| <= 16 ms |")
+        lines.append(f"| tmux alone: a key echoed by `cat`, same measurement | p50 "
+                     f"{br['tmux_floor_p50']:.1f} ms | |")
+        lines.append(f"| browser in tmux: citetui's resident memory with this library open, "
+                     f"after the keys | {br['rss_mb']:.0f} MB (peak {br['peak_rss_mb']:.0f} MB) "
+                     "| < 200 MB |")
+    if not (st and br):
+        lines.append("| browser in tmux | not measured (tmux or the citetui command missing) | |")
     return "\n".join(lines)
 
 

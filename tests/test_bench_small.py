@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 from bench import corpus, run
 
@@ -24,3 +25,7 @@ def test_bench_runs_at_10k(tmp_path, capsys):
     recall10 = float(re.search(r"engine, \d+ typo'd title queries \| recall@1 [\d.]+%, "
                                r"recall@10 ([\d.]+)%", table).group(1))
     assert recall10 >= 70.0
+    if shutil.which("tmux"):  # the browser's figures come from the real citetui in tmux
+        for label in ("start-up in tmux", "Enter on the biggest hub", "down key",
+                      "pagedown key", "citetui's resident memory"):
+            assert label in table
