@@ -17,6 +17,7 @@ from typing import Any
 
 from citetui.fetch.http import Client, FetchError
 from citetui.store import Library, Writer
+from citetui.store.writer import forget_panes
 from citetui.store import index as search_index
 from citetui.store.fetchlog import FORMAT_PREFIX, last_state
 
@@ -96,6 +97,8 @@ class Job:
                 "hubs": list(writer.hub_ids), "fetch": {"key": self.key, **bookmark},
             }
             writer.record_import(self.client.scrub(url), FORMAT_PREFIX + self.source, None, report)
+            if writer.added or writer.updated:
+                forget_panes(db.conn)
             search_index.refresh_terms(db.conn)  # as an import does at its end
         r = self.report
         r.pages += page

@@ -19,6 +19,7 @@ from citetui.importers.errors import InputError
 from citetui.importers.jsonio import peek
 from citetui.models import ImportReport
 from citetui.store import Library, Writer
+from citetui.store.writer import forget_panes
 from citetui.store import index as search_index
 
 FORMATS: dict[str, ModuleType] = {bundle.FORMAT: bundle, records.FORMAT: records}
@@ -108,6 +109,8 @@ def import_files(
             )
             writer.record_import(str(path), name, _sha256(path), report.to_dict())
             reports.append(report)
+            if report.added or report.updated:
+                forget_panes(db.conn)
         if deferred:
             search_index.resume(db.conn)
         search_index.refresh_terms(db.conn)

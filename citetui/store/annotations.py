@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from citetui.models import POLARITIES, ROLES
 from citetui.store.reads import Library
-from citetui.store.writer import USER_SOURCE, refresh_effective
+from citetui.store.writer import USER_SOURCE, forget_panes, refresh_effective
 
 STATUSES: tuple[str, ...] = ("unread", "skimmed", "read", "key")
 
@@ -182,6 +182,7 @@ def override_label(lib: Library, citing: int, cited: int, kind: str, values: Seq
                 (citing, cited, kind),
             )
         refresh_effective(conn, citing, cited)
+        forget_panes(conn)  # the summaries and representatives go by the effective labels
 
 
 def disagreements(lib: Library, hub_id: int | None = None) -> list[dict]:

@@ -76,9 +76,12 @@ def _exists(path: Path) -> bool:
         raise LibraryError(f"cannot reach {path}: {exc.strerror or exc}") from None
 
 
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's
+
+
 def _connect(uri: str) -> sqlite3.Connection:
-    return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=5.0,
-                           isolation_level=None)
+    return sqlite3.connect(uri, uri=True, check_same_thread=False,
+                           timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
 
 
 def _read_header(conn: sqlite3.Connection) -> tuple[int, set[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,24 @@ from citetui.models import (
     Summary,
 )
 from citetui.store.errors import NotFound
-from citetui.store.library import Connection
+from citetui.store.library import BUSY_TIMEOUT_MS, Connection
+
+PANES_VERSION = 1  # of the computed panes kept in hub_cache
+
+
+def _summary_data(s: Summary | None) -> dict | None:
+    if s is None:
+        return None
+    return {"kind": s.kind, "bars": [[b.label, b.share, b.count] for b in s.bars],
+            "provenance": s.provenance, "n": s.n, "source": s.source}
+
+
+def _summary_from(d: dict | None) -> Summary | None:
+    if d is None:
+        return None
+    return Summary(d["kind"], tuple(Bar(*b) for b in d["bars"]), d["provenance"], n=d["n"],
+                   source=d["source"])
+
 
 PAPER_COLUMNS = (
     "id, title, year, venue, abstract, summary, summary_source, url, citation_count, "
@@ -242,20 +260,78 @@ class Library(Connection):
         return next(h for h in hubs if h.paper.id == best[2])
 
     def hub_page(self, hub_id: int) -> HubPage:
-        """Everything the hub page shows."""
+        """Everything the hub page shows (the computed panes from the cache, see
+        :meth:`computed_panes`)."""
         hub = self.hub(hub_id)
+        panes = self.computed_panes(hub_id)
+        recorded_role = self.recorded_summary(hub_id, "role")
+        recorded_polarity = self.recorded_summary(hub_id, "polarity")
+        papers = self.papers([r[0] for r in panes["cocited"]] + list(panes["representative"]))
         return HubPage(
             hub=hub,
-            role_summary=self.summary(hub_id, "role"),
-            polarity_summary=self.summary(hub_id, "polarity"),
+            role_summary=_summary_from(panes["role"]) or recorded_role,
+            polarity_summary=_summary_from(panes["polarity"]) or recorded_polarity,
             claims=tuple(self.claims(hub_id)),
-            cocited=tuple(self.cocited(hub_id)),
-            representative=tuple(self.representatives(hub_id)),
-            representative_rule=None if self._has_recorded_representatives(hub_id)
+            cocited=tuple(CoCited(papers[pid], n, prov) for pid, n, prov in panes["cocited"]
+                          if pid in papers),
+            representative=tuple(papers[i] for i in panes["representative"] if i in papers),
+            representative_rule=None if panes["recorded_representatives"]
             else REPRESENTATIVE_RULE,
-            recorded_role=self.recorded_summary(hub_id, "role"),
-            recorded_polarity=self.recorded_summary(hub_id, "polarity"),
+            recorded_role=recorded_role,
+            recorded_polarity=recorded_polarity,
         )
+
+    def computed_panes(self, hub_id: int) -> dict:
+        """The hub's panes that take reading all its citations (computed role and polarity
+        summaries, co-cited works, representative papers), as plain data.
+
+        A hub of 100k+ citing papers takes seconds to compute them, so they are kept in
+        ``hub_cache`` once computed; every write that can change them (an import or a
+        fetched page that added or updated anything, a label override) empties the
+        cache (:func:`citetui.store.writer.forget_panes`). A read-only library, or one
+        another process is writing to, computes them each time instead.
+        """
+        try:
+            row = self._rows("SELECT payload FROM hub_cache WHERE hub_id = ?", (hub_id,))
+        except sqlite3.OperationalError:  # no such table: a library opened before v5
+            row = []
+        if row:
+            try:
+                panes = json.loads(row[0][0])
+                if panes.get("version") == PANES_VERSION:
+                    return panes
+            except ValueError:
+                pass
+        panes = {
+            "version": PANES_VERSION,
+            "role": _summary_data(self.computed_summary(hub_id, "role")),
+            "polarity": _summary_data(self.computed_summary(hub_id, "polarity")),
+            "cocited": [list(r) for r in self._cocited_rows(hub_id, 20)],
+            "representative": self._representative_ids(hub_id, 25),
+            "recorded_representatives": self._has_recorded_representatives(hub_id),
+        }
+        self._keep_panes(hub_id, json.dumps(panes))
+        return panes
+
+    def _keep_panes(self, hub_id: int, payload: str) -> None:
+        """Store computed panes if the library can be written at once (never waits)."""
+        if self.readonly:
+            return
+        with self.lock:
+            conn = self.conn
+            if conn.in_transaction:  # inside a write of ours: it may still change them
+                return
+            try:
+                conn.execute("PRAGMA busy_timeout = 0")
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("INSERT OR REPLACE INTO hub_cache (hub_id, payload) VALUES (?, ?)",
+                             (hub_id, payload))
+                conn.execute("COMMIT")
+            except sqlite3.Error:  # busy (an import is writing), read-only, full disk...
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _has_recorded_representatives(self, hub_id: int) -> bool:
         return bool(self._rows("SELECT 1 FROM representatives WHERE hub_id = ? LIMIT 1", (hub_id,)))
@@ -320,6 +396,12 @@ class Library(Connection):
 
     def cocited(self, hub_id: int, limit: int = 20) -> list[CoCited]:
         """Works co-cited with the hub: recorded by a source, else computed from references."""
+        rows = self._cocited_rows(hub_id, limit)
+        papers = self.papers([r[0] for r in rows])
+        return [CoCited(papers[r[0]], r[1], r[2]) for r in rows if r[0] in papers]
+
+    def _cocited_rows(self, hub_id: int, limit: int) -> list[tuple[int, int | None, str]]:
+        """(paper id, count, provenance) of the co-cited works."""
         rows = self._rows(
             "SELECT k.paper_id, k.count FROM cocited k JOIN papers p ON p.id = k.paper_id "
             f"WHERE k.hub_id = ? ORDER BY k.count IS NULL, k.count DESC, {STABLE_TIES} LIMIT ?",
@@ -337,20 +419,20 @@ class Library(Connection):
                 f"p.citation_count DESC, {STABLE_TIES} LIMIT ?",
                 (hub_id, limit),
             )
-        papers = self.papers([r[0] for r in rows])
-        return [CoCited(papers[r[0]], r[1], provenance) for r in rows if r[0] in papers]
+        return [(r[0], r[1], provenance) for r in rows]
 
     def representatives(self, hub_id: int, limit: int = 25) -> list[Paper]:
         """Representative citing papers: as a source listed them, else by REPRESENTATIVE_RULE."""
+        ids = self._representative_ids(hub_id, limit)
+        papers = self.papers(ids)
+        return [papers[i] for i in ids if i in papers]
+
+    def _representative_ids(self, hub_id: int, limit: int) -> list[int]:
         rows = self._rows(
             "SELECT paper_id FROM representatives WHERE hub_id = ? ORDER BY source, position LIMIT ?",
             (hub_id, limit),
         )
-        ids = [r[0] for r in rows]
-        if not ids:
-            ids = self._computed_representatives(hub_id, limit)
-        papers = self.papers(ids)
-        return [papers[i] for i in ids if i in papers]
+        return [r[0] for r in rows] or self._computed_representatives(hub_id, limit)
 
     def _computed_representatives(self, hub_id: int, limit: int) -> list[int]:
         """Representative citing papers by REPRESENTATIVE_RULE."""

@@ -192,7 +192,13 @@ CITING_YEAR = (
 )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+def _v5(db: sqlite_utils.Database) -> None:
+    """A cache of each hub's computed panes (seconds to compute for a 100k-paper hub);
+    emptied by every write that can change them (citetui.store.writer.forget_panes)."""
+    db.execute("CREATE TABLE hub_cache (hub_id INTEGER PRIMARY KEY, payload TEXT NOT NULL)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables whose columns refer to a paper id: (table, column). Used to merge two

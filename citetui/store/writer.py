@@ -88,6 +88,12 @@ def roles_column(roles: Iterable[str]) -> str | None:
     return "," + ",".join(clean) + "," if clean else None
 
 
+def forget_panes(conn: Any) -> None:
+    """Empty the cache of computed hub panes (after a write that may change any of them:
+    edges, labels, papers, merges). Cheap: the cache holds one row per hub opened."""
+    conn.execute("DELETE FROM hub_cache")
+
+
 def refresh_effective(conn: Any, citing: int, cited: int) -> None:
     """Recompute the edge's effective roles/polarity: the user's, else the latest source's."""
     for kind, column in (("role", "roles"), ("polarity", "polarity")):
@@ -324,16 +330,24 @@ class Writer:
                     (*new.values(), citing, cited),
                 )
                 changed = True
+        labels_changed = False
         if roles:
-            changed |= self._replace_labels(citing, cited, "role", roles, source)
+            labels_changed |= self._replace_labels(citing, cited, "role", roles, source)
         if polarity is not None:
-            changed |= self._replace_labels(citing, cited, "polarity", [polarity], source)
+            labels_changed |= self._replace_labels(citing, cited, "polarity", [polarity], source)
         if contexts:
-            changed |= self._replace_contexts(citing, cited, contexts, source)
+            labels_changed |= self._replace_contexts(citing, cited, contexts, source)
+        changed |= labels_changed
         if (roles or polarity is not None) and self.conn.execute(
             "SELECT 1 FROM user_labels WHERE citing_id = ? AND cited_id = ?", (citing, cited)
         ).fetchone():
             refresh_effective(self.conn, citing, cited)  # the user's labels stay in force
+            if existing is not None and changed:
+                # the edge as the user sees it may be just as it was (their labels won)
+                final = self.conn.execute(
+                    "SELECT roles, polarity, influential FROM citations "
+                    "WHERE citing_id = ? AND cited_id = ?", (citing, cited)).fetchone()
+                changed = tuple(final) != tuple(existing) or labels_changed
         if existing is not None:
             (self.updated if changed else self.unchanged)["citations"] += 1
 

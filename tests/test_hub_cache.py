@@ -1,0 +1,102 @@
+"""The computed hub panes are kept in hub_cache once computed, and every write that can
+change them empties it: what the page shows is always what computing it afresh gives."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+
+from citetui.importers import import_files
+from citetui.store import Library, annotations
+from tests.test_export import _ties_bundle
+
+
+def _lib(tmp_path, name="lib") -> tuple[Library, int]:
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(_ties_bundle(False)))
+    lib = Library(tmp_path / f"{name}.db", create=True)
+    import_files(lib, [path])
+    return lib, lib.resolve_hub("1700.00001").paper.id
+
+
+def _cached(lib: Library) -> int:
+    return lib.conn.execute("SELECT count(*) FROM hub_cache").fetchone()[0]
+
+
+def _fresh(lib: Library, hub: int) -> dict:
+    """The panes computed now, ignoring the cache."""
+    lib.conn.execute("DELETE FROM hub_cache")
+    return lib.computed_panes(hub)
+
+
+def test_the_second_page_comes_from_the_cache_and_equals_a_fresh_one(tmp_path):
+    lib, hub = _lib(tmp_path)
+    assert _cached(lib) == 0
+    first = lib.hub_page(hub)
+    assert _cached(lib) == 1
+    # a cached payload is what the page is built from: tamper with it and see
+    payload = json.loads(lib.conn.execute("SELECT payload FROM hub_cache").fetchone()[0])
+    assert payload["representative"] == [p.id for p in first.representative]
+    assert lib.hub_page(hub) == first
+    assert first.representative and first.cocited and first.role_summary.provenance == "computed"
+
+
+def test_a_label_override_and_a_changing_import_empty_the_cache(tmp_path):
+    lib, hub = _lib(tmp_path)
+    before = lib.hub_page(hub)
+    citing = before.representative[0].id
+    annotations.override_label(lib, citing, hub, "role", ["critique"])
+    assert _cached(lib) == 0
+    after = lib.hub_page(hub)
+    assert {b.label for b in after.role_summary.bars} >= {"critique"}
+    assert after.role_summary != before.role_summary
+    # the same file again changes nothing: the cache stays
+    assert _cached(lib) == 1
+    path = tmp_path / "lib.json"
+    report = import_files(lib, [path])[0]
+    assert not report.added and not report.updated  # the user's label still wins: no change
+    assert _cached(lib) == 1
+    # new citations: the cache goes and the counts follow
+    doc = json.loads(path.read_text())
+    doc["papers"].append({"key": "new", "title": "A new citing paper", "year": 2024})
+    doc["citations"].append({"citing": "new", "cited": "hub", "roles": ["extension"]})
+    path.write_text(json.dumps(doc))
+    import_files(lib, [path])
+    assert _cached(lib) == 0
+    assert lib.hub_page(hub).role_summary.n == after.role_summary.n + 1
+    assert lib.computed_panes(hub) == _fresh(lib, hub)
+
+
+def test_a_read_only_or_busy_library_computes_without_waiting(tmp_path):
+    lib, hub = _lib(tmp_path)
+    page = lib.hub_page(hub)
+    lib.conn.execute("DELETE FROM hub_cache")
+    ro = Library(lib.path, readonly=True)
+    assert ro.hub_page(hub) == page and _cached(lib) == 0
+    # another process holds the write lock (an import): the page does not wait for it
+    other = sqlite3.connect(lib.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        t = time.perf_counter()
+        assert lib.hub_page(hub) == page
+        assert time.perf_counter() - t < 2.0
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert _cached(lib) == 0
+    assert lib.hub_page(hub) == page and _cached(lib) == 1  # and is kept once it can be
+    ro.close()
+
+
+def test_writes_through_a_writer_in_an_import_forget_the_panes(tmp_path):
+    """Papers merged or retitled by an import change what the panes show."""
+    lib, hub = _lib(tmp_path)
+    lib.hub_page(hub)
+    path = tmp_path / "retitle.json"
+    path.write_text(json.dumps({"format": "citetui-bundle", "version": 1, "source": {"name": "x"},
+                                "papers": [{"key": "h", "title": "The Hub", "year": 2017,
+                                            "ids": {"arxiv": "1700.00001"},
+                                            "abstract": "Now with an abstract."}]}))
+    import_files(lib, [path])
+    assert _cached(lib) == 0
