@@ -198,10 +198,11 @@ class HubScreen(PersonalActions, Screen):
 
     @on(Explorer.Updated)
     def _explorer_updated(self) -> None:
-        # The explorer's first rows come first; then the rest of the page is read.
+        # The explorer's first rows come first and are painted; then the rest of the page
+        # is read (its worker would otherwise hold the interpreter while they are drawn).
         if self.page is None and not self._loading:
             self._loading = True
-            self._load()
+            self.call_after_refresh(self._load)
 
     def on_resize(self) -> None:
         narrow = self.size.width < NARROW
@@ -223,7 +224,8 @@ class HubScreen(PersonalActions, Screen):
                     else lit("no abstract recorded for this hub", "$text-muted"))
         if narrow:
             abstract = lines(authors_line(p), Content(""), abstract)
-        self.query_one("#abstract", TextPane).show(abstract)
+        for pane in self.query("#abstract").results(TextPane):  # none while panes remount
+            pane.show(abstract)
 
     # -- loading ------------------------------------------------------------
 
