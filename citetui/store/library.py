@@ -9,8 +9,7 @@ import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from citetui.store.errors import (
     LibraryBusy,
@@ -21,6 +20,9 @@ from citetui.store.errors import (
     ReadOnlyLibrary,
 )
 from citetui.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 OUR_TABLES = {"papers", "citations", "hubs"}
@@ -129,7 +131,7 @@ class Connection:
             raise self._open_error
         self.conn = conn
         self._key: tuple[int, int] | None = None
-        self.db = sqlite_utils.Database(conn)
+        self._db: sqlite_utils.Database | None = None
         if version > SCHEMA_VERSION:
             conn.close()
             raise NewerSchema(
@@ -155,6 +157,16 @@ class Connection:
         if self._key is not None:
             with _OPEN_LOCK:
                 _OPEN[self._key] = _OPEN.get(self._key, 0) + 1
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the connection (made when first written through: importing
+        sqlite-utils costs start-up time a browser that only reads does not need)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     def _open(self, uri: str) -> tuple[sqlite3.Connection | None, int, set[str]]:
         """Connect and read the schema version and tables; on failure keep the error."""

@@ -17,13 +17,9 @@ from textual.worker import Worker, WorkerState
 from citetui.models import Paper
 from citetui.store import Library
 from citetui.textsafe import clean
-from citetui.tui.commands import CitetuiCommands
 from citetui.tui.history import History, Location
 from citetui.tui.messages import OpenHub, OpenPaper
-from citetui.tui.screens.help import EXTRA_KEYS, HelpScreen, key_rows
-from citetui.tui.screens.hub import HubScreen
 from citetui.tui.screens.library import LibraryScreen
-from citetui.tui.screens.paper import PaperScreen
 from citetui.tui.settings import DEFAULT_THEME, Settings
 from citetui.tui.widgets.panes import TextPane
 from citetui.tui.widgets.search_box import SearchBox
@@ -32,12 +28,45 @@ from citetui.tui.widgets.virtual_list import VirtualList
 CONSOLE_BROWSERS = {"www-browser", "links", "elinks", "lynx", "w3m"}
 
 
+# The hub, paper and help screens are imported when first needed (and, after the first
+# paint, in the background): start-up shows the library screen only.
+def _hub() -> type:
+    from citetui.tui.screens.hub import HubScreen
+
+    return HubScreen
+
+
+def _paper() -> type:
+    from citetui.tui.screens.paper import PaperScreen
+
+    return PaperScreen
+
+
+def _help():  # noqa: ANN202 - the help module
+    from citetui.tui.screens import help as help_screen
+
+    return help_screen
+
+
+def _preload() -> None:
+    """Import the other screens (a thread, while the user reads the hub list)."""
+    _hub(), _paper(), _help(), _citetui_commands()
+
+
+def _citetui_commands() -> type:
+    """The palette's citetui commands, imported when the palette first opens (they bring
+    the exporters and the search engine, which start-up does not need)."""
+    from citetui.tui.commands import CitetuiCommands
+
+    return CitetuiCommands
+
+
 class CitetuiApp(App[None]):
     """The hub browser."""
 
     TITLE = "citetui"
     CSS_PATH = "citetui.tcss"
-    COMMANDS: ClassVar = App.COMMANDS | {CitetuiCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {_citetui_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("escape", "back", "Back", id="app.back"),
@@ -71,8 +100,13 @@ class CitetuiApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.push_screen(LibraryScreen(self.lib))
         self.call_after_refresh(lambda: self.reader)  # open it before the first hub
+        self.call_after_refresh(self._preload)
         if self.settings.problem:
             self.notify(self.settings.problem, severity="warning", markup=False)
+
+    @work(thread=True, exit_on_error=False, group="preload")
+    def _preload(self) -> None:
+        _preload()
 
     @property
     def reader(self) -> Library:
@@ -111,8 +145,8 @@ class CitetuiApp(App[None]):
     def recall_view(self, view) -> None:  # noqa: ANN001 - a citetui.store.views.SavedView
         """Show a saved view: its hub's explorer with its query and sort."""
         screen = self.screen
-        if view.hub_id is None or (isinstance(screen, HubScreen) and screen.hub_id == view.hub_id):
-            if isinstance(screen, HubScreen):
+        if view.hub_id is None or (isinstance(screen, _hub()) and screen.hub_id == view.hub_id):
+            if isinstance(screen, _hub()):
                 screen.apply_view(view.query, view.sort)
             else:
                 self.notify("open a hub first: this view is for any hub", timeout=2)
@@ -130,8 +164,8 @@ class CitetuiApp(App[None]):
 
     def _screen_for(self, location: Location) -> Screen:
         if location.kind == "hub":
-            return HubScreen(self.lib, location.id, state=location.state, reader=self.reader)
-        return PaperScreen(self.lib, location.id, location.hub_id, state=location.state)
+            return _hub()(self.lib, location.id, state=location.state, reader=self.reader)
+        return _paper()(self.lib, location.id, location.hub_id, state=location.state)
 
     def _save_state(self) -> None:
         current = self.history.current
@@ -142,7 +176,7 @@ class CitetuiApp(App[None]):
     def _page_screen(self) -> Screen | None:
         """The topmost hub, paper or library screen (under any help or palette)."""
         for screen in reversed(self.screen_stack):
-            if isinstance(screen, (HubScreen, PaperScreen, LibraryScreen)):
+            if isinstance(screen, (_hub(), _paper(), LibraryScreen)):
                 return screen
         return None
 
@@ -155,7 +189,7 @@ class CitetuiApp(App[None]):
 
     def action_back(self) -> None:
         """Go back to where the user was before."""
-        if not self.history.can_back or not isinstance(self.screen, (HubScreen, PaperScreen)):
+        if not self.history.can_back or not isinstance(self.screen, (_hub(), _paper())):
             return
         self._save_state()
         self.history.back()
@@ -164,7 +198,7 @@ class CitetuiApp(App[None]):
 
     def action_forward(self) -> None:
         """Go forward again after going back."""
-        if not self.history.can_forward or isinstance(self.screen, HelpScreen):
+        if not self.history.can_forward or isinstance(self.screen, _help().HelpScreen):
             return
         self._save_state()
         location = self.history.forward()
@@ -175,31 +209,32 @@ class CitetuiApp(App[None]):
         """Back to the list of hubs (the pages left stay in the forward history)."""
         self._save_state()
         for _ in range(self.history.home()):
-            if isinstance(self.screen, (HubScreen, PaperScreen)):
+            if isinstance(self.screen, (_hub(), _paper())):
                 self.pop_screen()
 
     # -- help ---------------------------------------------------------------
 
     def action_help(self) -> None:
         """Show the keys of the current screen and the query syntax."""
+        help_screen = _help()
         screen = self._page_screen()
-        if screen is None or isinstance(self.screen, HelpScreen):
+        if screen is None or isinstance(self.screen, help_screen.HelpScreen):
             return
         keymap = self.settings.keymap
         display = self.get_key_display
-        sections = [("This screen", key_rows(screen.BINDINGS, keymap, display))]
+        sections = [("This screen", help_screen.key_rows(screen.BINDINGS, keymap, display))]
         if screen.query(VirtualList):
-            sections.append(("Lists", key_rows(VirtualList.BINDINGS, keymap, display)))
+            sections.append(("Lists", help_screen.key_rows(VirtualList.BINDINGS, keymap, display)))
         if screen.query(SearchBox):
-            rows = key_rows(SearchBox.BINDINGS, keymap, display)
+            rows = help_screen.key_rows(SearchBox.BINDINGS, keymap, display)
             rows.append((display(Binding("enter", "")), "To the list", ""))
             sections.append(("Search box", rows))
         if screen.query(TextPane):
-            sections.append(("Text panes", key_rows(TextPane.BINDINGS, keymap, display)))
-        everywhere = key_rows(self.BINDINGS, keymap, display)
-        everywhere += [(k, d, "") for k, d in EXTRA_KEYS]
+            sections.append(("Text panes", help_screen.key_rows(TextPane.BINDINGS, keymap, display)))
+        everywhere = help_screen.key_rows(self.BINDINGS, keymap, display)
+        everywhere += [(k, d, "") for k, d in help_screen.EXTRA_KEYS]
         sections.append(("Everywhere", everywhere))
-        self.push_screen(HelpScreen(screen, sections))
+        self.push_screen(help_screen.HelpScreen(screen, sections))
 
     # -- clipboard and links ------------------------------------------------
 

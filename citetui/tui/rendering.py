@@ -8,7 +8,6 @@ from rich.text import Text
 from textual.content import Content
 
 from citetui.query import Query
-from citetui.search import match_spans
 from citetui.textsafe import clean
 
 
@@ -37,6 +36,8 @@ def highlighted(value: object, query: Query | None, match: Style, style: Style |
     """Data as literal Text with the characters the query matches in ``match`` style."""
     text = literal(value, style)
     if query is not None and text.plain and (query.words or query.exact):
+        from citetui.search import match_spans  # not needed at start-up
+
         for start, end in match_spans(text.plain, query):
             text.stylize(match, start, end)
     return text

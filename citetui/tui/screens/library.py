@@ -15,15 +15,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from citetui.models import Hub
 from citetui.query import Query, QueryError, parse
-from citetui.search import search
 from citetui.store import Library
 from citetui.textsafe import clean
 from citetui.tui.messages import OpenHub
 from citetui.tui.paging import Pager
 from citetui.tui.rendering import lit, plural
-from citetui.tui.widgets.explorer import TYPING_PAUSE
 from citetui.tui.widgets.lists import HubList
-from citetui.tui.widgets.search_box import SearchBox
+from citetui.tui.widgets.search_box import TYPING_PAUSE, SearchBox
 from citetui.tui.widgets.virtual_list import VirtualList
 
 
@@ -131,6 +129,8 @@ class LibraryScreen(Screen):
         time.sleep(TYPING_PAUSE)  # a newer keystroke cancels this before the search starts
         if worker.is_cancelled:
             return
+        from citetui.search import search  # imported at the first search, not at start-up
+
         result = search(self.lib, q, hub_id=None, limit=1)
         if worker.is_cancelled:
             return

@@ -21,10 +21,9 @@ from citetui.store import Library, RowFilter, annotations, views
 from citetui.textsafe import clean
 from citetui.tui.paging import PAGE_SIZE, Pager
 from citetui.tui.widgets.lists import CitingList
-from citetui.tui.widgets.search_box import SearchBox
+from citetui.tui.widgets.search_box import TYPING_PAUSE, SearchBox
 
 SETTLE_SECONDS = 1.0  # a query is kept in the history once it stayed this long
-TYPING_PAUSE = 0.06  # seconds a text search waits for the next keystroke before it starts
 SORTS: tuple[str, ...] = ("relevance", "year", "citations", "title")
 PLACEHOLDER = "search: words  'exact  !exclude  role:method  pol:critical  year:2020..2024  claim:2"
 

@@ -9,6 +9,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input
 
+TYPING_PAUSE = 0.06  # seconds a text search waits for the next keystroke before it starts
+
 
 class SearchBox(Input):
     """Type to filter; Up/Down/PageUp/PageDown move the list; Enter or Escape go to it."""
