@@ -50,11 +50,14 @@ def test_records_import_dedups_and_is_idempotent(tmp_path, empty_lib):
     assert not again.added and dump(empty_lib) == before
 
 
-@pytest.mark.parametrize("batch", [1, 2, 5000])
-def test_big_import_path_writes_the_same_library(tmp_path, monkeypatch, batch):
-    """Deferred indexing + batched inserts give the rows the Writer gives one by one."""
+@pytest.mark.parametrize(("batch", "max_marks"), [(1, None), (2, None), (5000, None), (1, 2)])
+def test_big_import_path_writes_the_same_library(tmp_path, monkeypatch, batch, max_marks):
+    """Deferred indexing + batched inserts give the rows the Writer gives one by one (also
+    when the duplicate check moves from memory to the library's indexes midway)."""
     import citetui.store.bulk as bulk
 
+    if max_marks is not None:
+        monkeypatch.setattr(bulk, "MAX_MARKS", max_marks)
     path = tmp_path / "r.jsonl"
     records(path, ROWS)
     small = Library(tmp_path / "small.db", create=True)

@@ -43,6 +43,9 @@ _PLAIN_DOI = re.compile(r"10\.[!-~]*")  # printable ASCII: nothing for clean() t
 _PLAIN_ARXIV = re.compile(r"\d{4}\.\d{4,5}")
 _PLAIN_JSON = re.compile(r'[^"\\\x00-\x1f]*')
 MEMORY_MARKS = 200_000  # a library this small is read into memory for the duplicate check
+# Marks held in memory at most (~80 bytes each): past this, the duplicate check goes to
+# the library's indexes for the rest of the import, so memory stays bounded.
+MAX_MARKS = 1_500_000
 IN_FLIGHT = 2  # batches handed to the insert thread and not yet written
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(x, ensure_ascii=False)
 # Indexes a big import drops while it streams new papers in (rebuilt sorted afterwards).
@@ -215,6 +218,12 @@ class BulkWriter:
                     raise ValueError("a paper needs a title, a summary or an identifier")
             r.identity = _identity(p.title, p.summary)
             r.marks = _marks(p, r.identity)
+        if self.in_memory and len(self.seen) > MAX_MARKS:
+            self._sync()  # the papers' indexes back (sorted, once), then ask them
+            self.in_memory = False
+            self.may_drop = False
+        if not self.in_memory:
+            self.seen = set()  # this batch's own marks only: earlier ones are in the library
         known = set() if self.in_memory else self._known(recs)
         fast: list[_Rec] = []
         slow: list[_Rec] = []
