@@ -10,6 +10,16 @@ from tests.tui.helpers import hub_id, screen_text, settle
 from tests.tui.synthetic import HUB, HUB2
 
 
+async def palette(pilot, typed: str) -> str:
+    """Open the command palette, type ``typed`` and return the screen once hits are shown."""
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await pilot.press(*typed)
+    await settle(pilot)
+    await pilot.pause(0.3)
+    return screen_text(pilot.app)
+
+
 async def test_save_and_recall_a_view_by_its_number(tui_lib, make_app):
     app = make_app(tui_lib)
     widgets = hub_id(tui_lib, HUB)
@@ -80,19 +90,9 @@ async def test_views_and_history_in_the_palette(tui_lib, make_app):
             ("gizmo", hub_id(tui_lib, HUB2), 1)
         ]
         await pilot.press("escape")
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"supporters")
-        await settle(pilot)
-        await pilot.pause(0.3)
-        assert "View: supporters (v1)" in screen_text(app)
+        assert "View: supporters (v1)" in await palette(pilot, "supporters")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, HubScreen) and app.screen.hub_id == widgets
         assert app.screen.explorer.query_text == "pol:supportive"
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"gizmo")
-        await settle(pilot)
-        await pilot.pause(0.3)
-        assert "Search again: gizmo" in screen_text(app)
+        assert "Search again: gizmo" in await palette(pilot, "gizmo")
