@@ -50,14 +50,20 @@ def test_records_import_dedups_and_is_idempotent(tmp_path, empty_lib):
     assert not again.added and dump(empty_lib) == before
 
 
-@pytest.mark.parametrize(("batch", "max_marks"), [(1, None), (2, None), (5000, None), (1, 2)])
-def test_big_import_path_writes_the_same_library(tmp_path, monkeypatch, batch, max_marks):
+@pytest.mark.parametrize(("batch", "max_marks", "max_keys"),
+                         [(1, None, None), (2, None, None), (5000, None, None), (1, 2, 1),
+                          (2, None, 0)])
+def test_big_import_path_writes_the_same_library(tmp_path, monkeypatch, batch, max_marks,
+                                                 max_keys):
     """Deferred indexing + batched inserts give the rows the Writer gives one by one (also
-    when the duplicate check moves from memory to the library's indexes midway)."""
+    when the duplicate check moves from memory to the library's indexes midway, and when
+    record keys spill from memory to the temporary table)."""
     import citetui.store.bulk as bulk
 
     if max_marks is not None:
         monkeypatch.setattr(bulk, "MAX_MARKS", max_marks)
+    if max_keys is not None:
+        monkeypatch.setattr(bulk, "MAX_KEYS", max_keys)
     path = tmp_path / "r.jsonl"
     records(path, ROWS)
     small = Library(tmp_path / "small.db", create=True)
@@ -86,3 +92,27 @@ def test_a_bad_line_names_its_line_and_writes_nothing(tmp_path, empty_lib):
     assert ":4:" in str(err.value) and "nope" in str(err.value)
     assert empty_lib.stats().papers == 0
     assert search(empty_lib, "fine").total == 0
+
+
+def test_spilled_keys_still_resolve_and_repeat_keys_are_refused(tmp_path, monkeypatch):
+    import citetui.store.bulk as bulk
+
+    monkeypatch.setattr(search_index, "worth_suspending", lambda conn, size: True)
+    monkeypatch.setattr(bulk.BulkWriter.__init__, "__defaults__", (2,))
+    monkeypatch.setattr(bulk, "MAX_KEYS", 0)  # every key spills after each batch
+    rows = [{"key": f"k{i}", "title": f"Paper number {i}"} for i in range(9)]
+    rows.append({"key": "late", "title": "Cites an early one",
+                 "cites": [{"paper": "k0", "roles": ["method"]}]})
+    path = tmp_path / "r.jsonl"
+    records(path, rows)
+    lib = Library(tmp_path / "k.db", create=True)
+    (report,) = import_files(lib, [path])
+    assert report.added["papers"] == 10 and report.added["citations"] == 1
+    late = lib.resolve_paper("Cites an early one").id
+    assert lib.citation(late, lib.resolve_paper("Paper number 0").id) is not None
+    assert lib.conn.execute("SELECT count(*) FROM temp.sqlite_master").fetchone()[0] == 0
+    before = dump(lib)
+    records(path, [*rows, {"key": "k3", "title": "A repeated key"}])
+    with pytest.raises(InputError, match="duplicate key 'k3'"):
+        import_files(lib, [path])
+    assert dump(lib) == before

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +45,12 @@ _PLAIN_JSON = re.compile(r'[^"\\\x00-\x1f]*')
 MEMORY_MARKS = 200_000  # a library this small is read into memory for the duplicate check
 # Marks held in memory at most (~80 bytes each): past this, the duplicate check goes to
 # the library's indexes for the rest of the import, so memory stays bounded.
-MAX_MARKS = 1_500_000
+MAX_MARKS = 500_000
+# Record keys (records format) kept in memory with their paper ids; past this the older
+# ones go to a temporary table, with a Bloom filter saying which keys may be there.
+MAX_KEYS = 200_000
+BLOOM_BITS = 1 << 26  # 8 MB: under 0.3% false positives up to 5M spilled keys
+BLOOM_HASHES = 7
 IN_FLIGHT = 2  # batches handed to the insert thread and not yet written
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(x, ensure_ascii=False)
 # Indexes a big import drops while it streams new papers in (rebuilt sorted afterwards).
@@ -156,6 +161,79 @@ def _write(conn: Any, papers: list, cites: list, labels: list, contexts: list,
         conn.executemany(_CONTEXT_INSERT, contexts)
 
 
+class KeyMap:
+    """Record key -> paper id for one import, in bounded memory: the ``MAX_KEYS`` newest in
+    a dict (and hubs always, later records cite them), the others in ``temp.bulk_keys``.
+
+    A Bloom filter over the spilled keys answers "not there" for almost every new key at
+    no cost; only a "maybe" (a real repeat, or ~0.3% of keys) reads the temporary table,
+    after the insert thread is done with the connection (``wait``)."""
+
+    def __init__(self, conn: Any, wait: Callable[[], None]):
+        self.conn = conn
+        self.wait = wait
+        self.mem: dict[str, int] = {}
+        self.pinned: dict[str, int] = {}
+        self.bloom: bytearray | None = None  # made at the first spill
+
+    def _bits(self, key: str) -> list[int]:
+        h1 = hash(key)
+        h2 = hash((key, 1)) | 1
+        return [(h1 + i * h2) % BLOOM_BITS for i in range(BLOOM_HASHES)]
+
+    def _maybe_spilled(self, key: str) -> bool:
+        bloom = self.bloom
+        return bloom is not None and all(bloom[b >> 3] & (1 << (b & 7)) for b in self._bits(key))
+
+    def get(self, key: str) -> int | None:
+        pid = self.mem.get(key)
+        if pid is None:
+            pid = self.pinned.get(key)
+        if pid is None and self._maybe_spilled(key):
+            self.wait()
+            row = self.conn.execute("SELECT id FROM temp.bulk_keys WHERE key = ?",
+                                    (key,)).fetchone()
+            pid = row[0] if row else None
+        return pid
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __getitem__(self, key: str) -> int:
+        pid = self.get(key)
+        if pid is None:
+            raise KeyError(key)
+        return pid
+
+    def __setitem__(self, key: str, pid: int) -> None:
+        self.mem[key] = pid
+
+    def pin(self, key: str, pid: int) -> None:
+        """Keep this key in memory for the whole import (a hub)."""
+        self.pinned[key] = pid
+
+    def spill_if_full(self) -> None:
+        """Move the keys in memory to the temporary table once there are too many."""
+        if len(self.mem) <= MAX_KEYS:
+            return
+        self.wait()
+        if self.bloom is None:
+            self.bloom = bytearray(BLOOM_BITS // 8)
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_keys "
+                              "(key TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID")
+        bloom = self.bloom
+        for key in self.mem:
+            for b in self._bits(key):
+                bloom[b >> 3] |= 1 << (b & 7)
+        self.conn.executemany("INSERT OR REPLACE INTO temp.bulk_keys (key, id) VALUES (?, ?)",
+                              self.mem.items())
+        self.mem = {}
+
+    def close(self) -> None:
+        if self.bloom is not None:
+            self.conn.execute("DROP TABLE IF EXISTS temp.bulk_keys")
+
+
 class BulkWriter:
     """Batches records for a Writer; ``finish()`` writes what is pending and restores indexes;
     ``close()`` (always, also after an error) waits for the insert thread and stops it."""
@@ -166,7 +244,7 @@ class BulkWriter:
         self.batch = batch
         self.pending: list[_Rec] = []
         self.pending_keys: set[str] = set()
-        self.ids: dict[str, int] = {}
+        self.ids = KeyMap(conn, self._wait)
         n = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
         self.seen: set[int] = set()  # marks of papers known: the library's (when small), ours
         self.in_memory = n <= MEMORY_MARKS
@@ -202,6 +280,7 @@ class BulkWriter:
         p = normalised(paper)
         pid = self.writer.upsert_paper(p)
         self.ids[key] = pid
+        self.ids.pin(key, pid)
         self.seen.update(_marks(p, _identity(p.title, p.summary)))
         return pid
 
@@ -246,11 +325,13 @@ class BulkWriter:
                     w.upsert_citation(pid, c.cited, roles=c.roles, polarity=c.polarity,
                                       influential=c.influential, contexts=c.contexts,
                                       source=c.source)
+        self.ids.spill_if_full()
 
     def finish(self) -> None:
         """Write what is pending and create the dropped indexes again."""
         self.flush()
         self._sync()
+        self.ids.close()
 
     def close(self) -> None:
         """Wait for the insert thread and stop it (errors of a failed import are dropped)."""
