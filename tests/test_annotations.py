@@ -134,3 +134,55 @@ def test_saved_views_and_history(runner, db):
     # a re-import leaves views and history alone
     invoke(runner, db, "import", str(SAMPLE))
     assert json.loads(invoke(runner, db, "view", "--json").stdout) == listed
+
+
+def test_the_user_layer_round_trips_through_the_json_bundle(sample_lib, tmp_path):
+    """Notes, tags, statuses, stars and label overrides go out in the bundle's "user"
+    section and come back in another library; a library's own notes are never replaced."""
+    import jsonschema
+
+    from citetui.exporters import export
+    from citetui.store import Library
+    from tests.test_export import SCHEMA
+
+    lib = sample_lib
+    hub = ppo_id(lib)
+    weak = lib.resolve_paper("Weak-to-Strong Generalization is Nearly Inevitable").id
+    ann.set_note(lib, weak, "Check the linear case [bold]proof[/]")
+    ann.add_tag(lib, weak, "theory")
+    ann.set_status(lib, weak, "key")
+    ann.set_star(lib, hub, True)
+    ann.override_label(lib, weak, hub, "role", ["method", "extension"])
+    ann.override_label(lib, weak, hub, "polarity", ["supportive"])
+
+    def layer(library):
+        title = {p.id: p.title for p in library.papers(
+            [a.paper_id for a in ann.all_annotations(library)]
+            + [o.citing_id for o in ann.overrides(library)]
+            + [o.cited_id for o in ann.overrides(library)]).values()}
+        notes = sorted((title[a.paper_id], a.starred, a.status, a.tags, a.note)
+                       for a in ann.all_annotations(library))
+        labels = sorted((title[o.citing_id], title[o.cited_id], o.kind, o.value)
+                        for o in ann.overrides(library))
+        return notes, labels
+
+    text = export(lib, hub, "json")
+    doc = json.loads(text)
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["user"]["labels"] and doc["user"]["annotations"]
+    assert all(c.get("source") != "you" for c in doc["citations"])  # not a source's labels
+    path = tmp_path / "out.json"
+    path.write_text(text)
+    other = Library(tmp_path / "other.db", create=True)
+    (report,) = import_files(other, [path])
+    assert report.added["annotations"] == 2 and report.added["label overrides"] == 2
+    assert layer(other) == layer(lib)
+    weak2 = other.resolve_paper("Weak-to-Strong Generalization is Nearly Inevitable").id
+    hub2 = ppo_id(other)
+    assert set(other.citation(weak2, hub2).roles) == {"method", "extension"}
+    # importing it again, or into a library whose user wrote something else: theirs stays
+    ann.set_note(other, weak2, "my own note")
+    (again,) = import_files(other, [path])
+    assert not again.added
+    assert ann.get(other, weak2).note == "my own note"
+    other.close()

@@ -27,6 +27,7 @@ from citetui.exporters.text import dump_json
 from citetui.exporters.view import content_order, select_citing
 from citetui.models import Paper
 from citetui.store import Library
+from citetui.store.writer import USER_SOURCE
 from citetui.store.exports import (
     Edge,
     edges_from,
@@ -63,7 +64,9 @@ def citation_records(edge: Edge, keys: dict[int, str], bundle_source: str) -> li
     """One record per source that labelled the edge or gave it contexts, first source first."""
     c = edge.citation
     first = c.source or bundle_source
-    others = {lab.source for lab in c.labels} | {x.source or first for x in edge.contexts}
+    # the user's own labels travel in the bundle's "user" section, not as a source's
+    others = ({lab.source for lab in c.labels} | {x.source or first for x in edge.contexts}) - {
+        USER_SOURCE}
     sources = [first, *sorted(others - {first})]
     records = []
     for i, src in enumerate(sources):
@@ -154,7 +157,7 @@ def build_bundle(lib: Library, hub_id: int, query: str | None = None) -> dict[st
     description = "exported from a citetui library"
     if filtered:
         description += f"; citing papers matching the query {query.strip()!r}"
-    return {
+    doc = {
         "format": "citetui-bundle",
         "version": 1,
         "source": {"name": source, "description": description, "url": None, "retrieved": None},
@@ -162,6 +165,33 @@ def build_bundle(lib: Library, hub_id: int, query: str | None = None) -> dict[st
         "papers": [paper_record(keys[i], papers[i]) for i in order],
         "citations": [rec for e in edges for rec in citation_records(e, keys, source)],
     }
+    user = user_section(lib, keys, position)
+    if user:
+        doc["user"] = user
+    return doc
+
+
+def user_section(lib: Library, keys: dict[int, str], order: dict[int, int]) -> dict[str, Any]:
+    """What the user wrote about the bundle's papers and citations (notes, tags, statuses,
+    stars; label overrides), so that it comes back when the bundle is imported elsewhere."""
+    from citetui.store import annotations
+
+    notes = sorted((a for a in annotations.all_annotations(lib) if a.paper_id in keys),
+                   key=lambda a: order.get(a.paper_id, 0))
+    overrides = sorted((o for o in annotations.overrides(lib)
+                        if o.citing_id in keys and o.cited_id in keys),
+                       key=lambda o: (order.get(o.citing_id, 0), order.get(o.cited_id, 0), o.kind))
+    out: dict[str, Any] = {}
+    if notes:
+        out["annotations"] = [
+            {"paper": keys[a.paper_id], "starred": a.starred, "status": a.status,
+             "tags": list(a.tags), "note": a.note, "updated_at": a.updated_at}
+            for a in notes if a.starred or a.status or a.tags or a.note]
+    if overrides:
+        out["labels"] = [
+            {"citing": keys[o.citing_id], "cited": keys[o.cited_id], "kind": o.kind,
+             "values": o.value.split(","), "updated_at": o.updated_at} for o in overrides]
+    return {k: v for k, v in out.items() if v}
 
 
 def render_bundle(lib: Library, hub_id: int, query: str | None = None) -> str:

@@ -18,6 +18,8 @@ from citetui.importers.jsonio import load_json
 from citetui.models import POLARITIES, ROLES
 from citetui.store.writer import PaperIn, Writer
 
+STATUSES = ("unread", "skimmed", "read", "key")  # as citetui.store.annotations
+
 FORMAT = "bundle"
 ID_KEYS = {"doi": "doi", "arxiv": "arxiv", "s2": "s2_id", "corpus_id": "corpus_id",
            "openalex": "openalex_id"}
@@ -175,6 +177,51 @@ class _Bundle:
         csource = chk.opt_str(raw.get("source"), rec, "source")
         return citing, cited, roles, pol, infl, contexts, csource
 
+    def read_user(self, user: dict) -> tuple[list, list]:
+        """The user's layer an export carries: annotations and label overrides (a bad entry
+        fails the import, or is reported and left out with --skip-invalid)."""
+        chk = self.chk
+        notes, labels = [], []
+        for j, a in enumerate(chk.arr(user.get("annotations"), "user", "annotations")):
+            try:
+                notes.append(self._annotation(a, f"user.annotations[{j}]"))
+            except InputError as err:
+                self.bad(err)
+        for j, lab in enumerate(chk.arr(user.get("labels"), "user", "labels")):
+            try:
+                labels.append(self._override(lab, f"user.labels[{j}]"))
+            except InputError as err:
+                self.bad(err)
+        return notes, labels
+
+    def _annotation(self, a: Any, rec: str) -> tuple:
+        chk = self.chk
+        a = chk.obj(a, rec)
+        key = self.ref(a.get("paper"), rec, "paper")
+        starred = a.get("starred")
+        if starred is not None and not isinstance(starred, bool):
+            raise chk.fail(rec, "starred", f"expected true or false, got {_kind(starred)}")
+        status = a.get("status")
+        if status is not None:
+            chk.vocab(status, STATUSES, rec, "status")
+        tags = [chk.opt_str(t, rec, "tags") or "" for t in chk.arr(a.get("tags"), rec, "tags")]
+        note = chk.opt_str(a.get("note"), rec, "note")
+        updated = chk.opt_str(a.get("updated_at"), rec, "updated_at")
+        return key, bool(starred), status, [t for t in tags if t.strip()], note, updated
+
+    def _override(self, lab: Any, rec: str) -> tuple:
+        chk = self.chk
+        lab = chk.obj(lab, rec)
+        citing = self.ref(lab.get("citing"), rec, "citing")
+        cited = self.ref(lab.get("cited"), rec, "cited")
+        kind = chk.vocab(lab.get("kind"), ("role", "polarity"), rec, "kind")
+        vocab = ROLES if kind == "role" else POLARITIES
+        values = [chk.vocab(v, vocab, rec, "values")
+                  for v in chk.arr(lab.get("values"), rec, "values")]
+        if not values or (kind == "polarity" and len(values) > 1):
+            raise chk.fail(rec, "values", "expected one polarity, or one or more roles")
+        return citing, cited, kind, values, chk.opt_str(lab.get("updated_at"), rec, "updated_at")
+
     def read_hub(self, hub: dict) -> dict:
         chk = self.chk
         out: dict[str, Any] = {
@@ -280,6 +327,8 @@ def load(path: Path, writer: Writer, **_: Any) -> None:
             plan = b.read_hub(hub)
         except InputError as err:
             b.bad(err)
+    user = doc.get("user")
+    notes, overrides = b.read_user(chk.obj(user, "user")) if user is not None else ([], [])
 
     # Everything is valid (or left out): write it.
     pid = {key: writer.upsert_paper(p) for key, p in b.papers.items()}
@@ -304,3 +353,14 @@ def load(path: Path, writer: Writer, **_: Any) -> None:
                 writer.add_cocited(hid, pid[key], count)
         if plan["reps"]:
             writer.set_representatives(hid, [pid[k] for k in plan["reps"] if pid[k] != hid])
+    # What the user wrote, exported with the hub: restored where this library has nothing.
+    for key, starred, status, tags, note, updated in notes:
+        writer.restore_annotation(pid[key], starred=starred, status=status, tags=tags, note=note,
+                                  updated_at=updated)
+    for citing, cited, kind, values, updated in overrides:
+        if writer.conn.execute("SELECT 1 FROM citations WHERE citing_id = ? AND cited_id = ?",
+                               (pid[citing], pid[cited])).fetchone() is None:
+            b.bad(chk.fail("user.labels", "citing", f"{citing!r} does not cite {cited!r} "
+                           "in this bundle"))
+            continue
+        writer.restore_user_label(pid[citing], pid[cited], kind, values, updated)

@@ -538,6 +538,37 @@ class Writer:
         )
         (self.updated if old else self.added)["representative lists"] += 1
 
+    # -- the user's layer, from a bundle that carries it ---------------------
+
+    def restore_annotation(self, paper_id: int, *, starred: bool, status: str | None,
+                           tags: Sequence[str], note: str | None,
+                           updated_at: str | None) -> None:
+        """The user's annotation of a paper, from an exported bundle, where the library has
+        none: what the user wrote in this library is never overwritten."""
+        cur = self.conn.execute(
+            "INSERT INTO user_annotations (paper_id, starred, status, tags, note, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(paper_id) DO NOTHING",
+            (paper_id, int(starred), status, json.dumps(list(tags)), note, updated_at))
+        (self.added if cur.rowcount else self.unchanged)["annotations"] += 1
+
+    def restore_user_label(self, citing: int, cited: int, kind: str, values: Sequence[str],
+                           updated_at: str | None) -> None:
+        """A label override from an exported bundle, where the library has none for that
+        citation and kind (the user's own override here wins)."""
+        value = ",".join(sorted(set(values)))
+        cur = self.conn.execute(
+            "INSERT INTO user_labels (citing_id, cited_id, kind, value, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(citing_id, cited_id, kind) DO NOTHING",
+            (citing, cited, kind, value, updated_at))
+        if not cur.rowcount:
+            self.unchanged["label overrides"] += 1
+            return
+        self.conn.executemany(
+            "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?, ?, ?, ?, ?)",
+            [(citing, cited, kind, v, USER_SOURCE) for v in sorted(set(values))])
+        refresh_effective(self.conn, citing, cited)
+        self.added["label overrides"] += 1
+
     def record_import(self, path: str, fmt: str, sha256: str | None, report: dict) -> None:
         """Remember the import in the library's log."""
         from datetime import UTC, datetime
