@@ -6,6 +6,7 @@ import click
 
 from citetui.cli_common import Ctx, emit_json, friendly_errors, json_option
 from citetui.store import annotations as ann
+from citetui.render import disagreement_lines
 from citetui.textsafe import clean
 
 
@@ -160,6 +161,26 @@ def notes_cmd(c: Ctx, as_json: bool) -> None:
         click.echo(f"label {o.citing_id} -> {o.cited_id}: {o.kind} {clean(o.value)}")
 
 
+@click.command("disagreements")
+@click.argument("hub", required=False)
+@json_option
+@click.pass_obj
+@friendly_errors
+def disagreements_cmd(c: Ctx, hub: str | None, as_json: bool) -> None:
+    """Citations whose role or polarity differs between sources, you included (of HUB, or
+    of every hub)."""
+    lib = c.open()
+    hub_id = lib.resolve_hub(hub).paper.id if hub else None
+    rows = ann.disagreements(lib, hub_id)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("no citation has labels that disagree")
+    for line in disagreement_lines(lib, rows):
+        click.echo(line)
+
+
 @click.group("view", invoke_without_command=True)
 @json_option
 @click.pass_context
@@ -241,5 +262,6 @@ def history_cmd(c: Ctx, search: tuple[str, ...], limit: int, as_json: bool) -> N
         click.echo(f"{h.used_at}  {h.uses:>3}×  {clean(h.query)}")
 
 
-COMMANDS = (note_cmd, tag_cmd, status_cmd, star_cmd, label_cmd, notes_cmd, view_group,
+COMMANDS = (note_cmd, tag_cmd, status_cmd, star_cmd, label_cmd, notes_cmd, disagreements_cmd,
+            view_group,
             history_cmd)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from citetui.models import HubPage, Paper, Summary
 from citetui.textsafe import clean
+
+if TYPE_CHECKING:
+    from citetui.store import Library
 
 WIDTH = 88
 BAR_WIDTH = 24
@@ -135,3 +138,17 @@ def hub_page_dict(page: HubPage) -> dict[str, Any]:
                      "provenance": cc.provenance} for cc in page.cocited],
         "representative": [paper_dict(rp) for rp in page.representative],
     }
+
+
+def disagreement_lines(lib: Library, rows: list[dict]) -> list[str]:
+    """'2021  Title: role  semantic-scholar method · you background' for each disagreement."""
+    papers = lib.papers([r["citing_id"] for r in rows] + [r["cited_id"] for r in rows])
+    out = []
+    for r in rows:
+        p, hub = papers.get(r["citing_id"]), papers.get(r["cited_id"])
+        title = clean(p.display_title, limit=70) if p else str(r["citing_id"])
+        cited = clean(hub.display_title, limit=40) if hub else str(r["cited_id"])
+        by = " · ".join(f"{clean(src)} {clean(v.replace(',', ', '))}"
+                        for src, v in sorted(r["by_source"].items()))
+        out.append(f"{title} -> {cited}: {r['kind']}  {by}")
+    return out

@@ -186,3 +186,19 @@ def test_the_user_layer_round_trips_through_the_json_bundle(sample_lib, tmp_path
     assert not again.added
     assert ann.get(other, weak2).note == "my own note"
     other.close()
+
+
+def test_disagreements_command(runner, tmp_path):
+    from tests.conftest import REPO
+
+    db = tmp_path / "d.db"
+    assert invoke(runner, db, "import", str(REPO / "tests" / "data" / "small-hub.json")
+                  ).exit_code == 0
+    assert "no citation has labels that disagree" in invoke(runner, db, "disagreements").stdout
+    assert invoke(runner, db, "label", "Self-Attention Everywhere", "Attention Is All You Need",
+                  "--polarity", "critical").exit_code == 0
+    out = invoke(runner, db, "disagreements", "Attention Is All You Need").stdout
+    assert "Self-Attention Everywhere -> Attention Is All You Need: polarity" in out
+    assert "you critical" in out
+    rows = json.loads(invoke(runner, db, "disagreements", "--json").stdout)
+    assert rows[0]["by_source"]["you"] == "critical" and len(rows[0]["by_source"]) == 2

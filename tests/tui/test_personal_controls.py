@@ -54,3 +54,29 @@ async def test_controls_show_alignment_ablation_and_timeline(tui_lib, make_app):
         await pilot.press("a", "escape")
         await settle(pilot)
         assert app.screen is hub_screen
+
+
+async def test_controls_list_label_disagreements_and_open_the_paper(tui_lib, make_app):
+    from citetui.store import annotations
+    from citetui.tui.screens.paper import PaperScreen
+    from tests.tui.helpers import paper_id
+
+    hub = hub_id(tui_lib, HUB)
+    citing = paper_id(tui_lib, "Widget Scaling Revisited")
+    source_pol = tui_lib.citation(citing, hub).polarity
+    other = "supportive" if source_pol != "supportive" else "critical"
+    annotations.override_label(tui_lib, citing, hub, "polarity", [other])
+    app = make_app(tui_lib)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        app.open_hub(hub)
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Widget Scaling Revisited" in text and f"you {other}" in text
+        assert f"{source_pol} · you {other}" in text or f"you {other}" in text
+        app.screen.query_one("#controls-disagreements", OptionList).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PaperScreen) and app.screen.paper_id == citing

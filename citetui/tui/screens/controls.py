@@ -1,7 +1,9 @@
-"""Hub controls: recognition alignment per claim, counterfactual ablation, timeline.
+"""Hub controls: recognition alignment per claim, counterfactual ablation, timeline, and the
+citations whose labels disagree between sources (the user counts as one).
 
 One key (``a``) away from the hub page. Choosing a claim filters the explorer to the
-papers that recognise it (``claim:N``); choosing a year filters it to ``year:YYYY``.
+papers that recognise it (``claim:N``); choosing a year filters it to ``year:YYYY``;
+choosing a disagreement opens the citing paper's page.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from textual.worker import Worker, WorkerState
 from citetui import analysis
 from citetui.analysis import Ablation, ClaimAlignment
 from citetui.models import Summary
-from citetui.store import Library
+from citetui.render import disagreement_lines
+from citetui.store import Library, annotations
 from citetui.textsafe import clean
 
 BAR_WIDTH = 30
@@ -69,14 +72,15 @@ class ControlsScreen(Screen):
     )
 
     class Ready(Message):
-        """Alignment, ablation and timeline were computed."""
+        """Alignment, ablation, timeline and disagreements were computed."""
 
         def __init__(self, claims: list[ClaimAlignment], ablation: list[Ablation],
-                     years: dict) -> None:
+                     years: dict, disagreements: list[tuple[int, str]]) -> None:
             super().__init__()
             self.claims = claims
             self.ablation = ablation
             self.years = years
+            self.disagreements = disagreements  # (citing paper id, the line to show)
 
     def __init__(self, lib: Library, hub_id: int, title: str) -> None:
         super().__init__()
@@ -85,6 +89,7 @@ class ControlsScreen(Screen):
         self.hub_title = title
         self.claims: list[ClaimAlignment] = []
         self.years: list[int] = []
+        self.disagreeing: list[int] = []  # citing paper ids, in the list's order
         self.chosen: str | None = None  # the explorer query to apply when closing
 
     def compose(self) -> ComposeResult:
@@ -99,6 +104,9 @@ class ControlsScreen(Screen):
             yield OptionList(id="controls-claims")
             yield Static(Text("Timeline: citations per year", style="bold"))
             yield OptionList(id="controls-years")
+            yield Static(Text("Label disagreements: sources (and you) that label a citation "
+                              "differently; Enter opens the citing paper", style="bold"))
+            yield OptionList(id="controls-disagreements")
             yield Static(Text("Counterfactual ablation: full → without the slice",
                               style="bold"))
             yield Static(Text("computing…"), id="controls-ablation")
@@ -116,7 +124,10 @@ class ControlsScreen(Screen):
             self.lib, self.hub_id, analysis.standard_slices(self.lib, self.hub_id)
         )
         years = analysis.timeline(self.lib, self.hub_id)
-        self.post_message(self.Ready(claims, ablation, years))
+        rows = annotations.disagreements(self.lib, self.hub_id)
+        lines = disagreement_lines(self.lib, rows)
+        self.post_message(self.Ready(claims, ablation, years,
+                                     [(r["citing_id"], line) for r, line in zip(rows, lines)]))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group == "controls":
@@ -153,10 +164,17 @@ class ControlsScreen(Screen):
             years.add_option(Option(line))
         if not message.years:
             years.add_option(Option(Text("no dated citations"), disabled=True))
+        self.disagreeing = [pid for pid, _ in message.disagreements]
+        dis = self.query_one("#controls-disagreements", OptionList)
+        dis.clear_options()
+        for _, line in message.disagreements:
+            dis.add_option(Option(Text(line)))  # cleaned by disagreement_lines
+        if not message.disagreements:
+            dis.add_option(Option(Text("no citation of this hub has labels that disagree"),
+                                  disabled=True))
         claims.highlighted = 0 if message.claims else None
         years.highlighted = 0 if message.years else None
-        claims.highlighted = 0 if message.claims else None
-        years.highlighted = 0 if message.years else None
+        dis.highlighted = 0 if message.disagreements else None
         self.query_one("#controls-ablation", Static).update(
             ablation_lines(message.ablation) if message.ablation else Text("no slices")
         )
@@ -170,6 +188,13 @@ class ControlsScreen(Screen):
     def _year(self, event: OptionList.OptionSelected) -> None:
         if self.years:
             self._close_with(f"year:{self.years[event.option_index]}")
+
+    @on(OptionList.OptionSelected, "#controls-disagreements")
+    def _disagreement(self, event: OptionList.OptionSelected) -> None:
+        if self.disagreeing:
+            pid = self.disagreeing[event.option_index]
+            self.dismiss(None)
+            self.app.open_paper(pid, self.hub_id)
 
     def _close_with(self, query: str) -> None:
         self.dismiss(query)
