@@ -153,6 +153,12 @@ class CitetuiApp(App[None]):
             return
         self._visit(Location("hub", view.hub_id, state={"query": view.query, "sort": view.sort}))
 
+    def compare_hubs(self, hub_a: int, hub_b: int, title_a: str, title_b: str) -> None:
+        """The papers citing both hubs, with both contexts (a screen over the hub page)."""
+        from citetui.tui.screens.compare import CompareScreen
+
+        self.push_screen(CompareScreen(self.lib, hub_a, hub_b, title_a, title_b))
+
     def open_paper(self, paper_id: int, hub_id: int | None = None) -> None:
         """Open a paper's page (``hub_id``: the hub it was reached from)."""
         self._visit(Location("paper", paper_id, hub_id))

@@ -73,6 +73,15 @@ class CitetuiCommands(Provider):
             cmds.append(
                 ("Clear the explorer search", screen.action_clear, "Show every citing paper")
             )
+            here = screen.page.hub.paper.display_title if screen.page else ""
+            for h in self._hubs:
+                if h.paper.id != screen.hub_id:
+                    cmds.append((
+                        f"Compare with: {clean(h.paper.display_title, limit=70)}",
+                        partial(app.compare_hubs, screen.hub_id, h.paper.id, here,
+                                h.paper.display_title),
+                        "The papers citing both hubs, with both citation contexts",
+                    ))
             where = escape(f"The citing papers of the search, to a file in {app.export_dir}")
             for fmt in EXPORT_FORMATS:
                 export = partial(

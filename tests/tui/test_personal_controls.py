@@ -80,3 +80,44 @@ async def test_controls_list_label_disagreements_and_open_the_paper(tui_lib, mak
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PaperScreen) and app.screen.paper_id == citing
+
+
+async def test_compare_two_hubs_from_the_palette(tui_lib, make_app):
+    from citetui.tui.screens.compare import CompareScreen
+    from citetui.tui.screens.paper import PaperScreen
+    from tests.tui.synthetic import HUB2
+
+    a, b = hub_id(tui_lib, HUB), hub_id(tui_lib, HUB2)
+    shared = analysis.compare(tui_lib, a, b)
+    assert shared, "the synthetic hubs share citing papers"
+    app = make_app(tui_lib)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        app.open_hub(a)
+        await settle(pilot)
+        hub_screen = app.screen
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"compare with gizmo")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        assert "Compare with:" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        text = screen_text(app)
+        n = len(shared)
+        assert f"{n} paper{'s' if n != 1 else ''} cite both" in text
+        first = shared[0]
+        assert (first.title or "(untitled)")[:30] in text
+        for ctx in (first.contexts_a[:1] + first.contexts_b[:1]):
+            assert ctx[:30] in text
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PaperScreen) and app.screen.paper_id == first.paper_id
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is hub_screen
