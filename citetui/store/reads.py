@@ -8,8 +8,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process, utils
-
 from citetui import ids as idn
 from citetui.models import (
     POLARITIES,
@@ -196,6 +194,8 @@ class Library(Connection):
         if found:
             return found
         titles = {r[0]: r[1] for r in self._rows("SELECT id, title FROM papers WHERE title IS NOT NULL")}
+        from rapidfuzz import fuzz, process, utils  # not needed to open a library
+
         best = process.extractOne(text, titles, scorer=fuzz.WRatio, processor=utils.default_process)
         if best is None or best[1] < 70:
             raise NotFound(f"no paper matches {text!r}")
@@ -254,6 +254,8 @@ class Library(Connection):
             if 2 <= len(short) <= 8 and short.isalpha() and initials.casefold().startswith(short):
                 return h
         choices = {h.paper.id: h.paper.display_title for h in hubs}
+        from rapidfuzz import fuzz, process, utils
+
         best = process.extractOne(text, choices, scorer=fuzz.WRatio, processor=utils.default_process)
         if best is None or best[1] < 60:
             raise NotFound(f"no hub matches {text!r}")
