@@ -150,5 +150,5 @@ def disagreement_lines(lib: Library, rows: list[dict]) -> list[str]:
         cited = clean(hub.display_title, limit=40) if hub else str(r["cited_id"])
         by = " · ".join(f"{clean(src)} {clean(v.replace(',', ', '))}"
                         for src, v in sorted(r["by_source"].items()))
-        out.append(f"{title} -> {cited}: {r['kind']}  {by}")
+        out.append(f"{title} -> {cited}: {r['kind']}: {by}")
     return out

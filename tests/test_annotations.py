@@ -198,7 +198,7 @@ def test_disagreements_command(runner, tmp_path):
     assert invoke(runner, db, "label", "Self-Attention Everywhere", "Attention Is All You Need",
                   "--polarity", "critical").exit_code == 0
     out = invoke(runner, db, "disagreements", "Attention Is All You Need").stdout
-    assert "Self-Attention Everywhere -> Attention Is All You Need: polarity" in out
+    assert "Self-Attention Everywhere -> Attention Is All You Need: polarity:" in out
     assert "you critical" in out
     rows = json.loads(invoke(runner, db, "disagreements", "--json").stdout)
     assert rows[0]["by_source"]["you"] == "critical" and len(rows[0]["by_source"]) == 2

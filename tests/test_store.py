@@ -184,3 +184,31 @@ def test_row_filters(empty_lib):
     summary = empty_lib.summary(hub, "role")
     assert summary.provenance == "computed" and summary.n == 3
     assert {b.label: b.count for b in summary.bars} == {"background": 1, "method": 2}
+
+
+def test_a_second_source_fills_in_and_re_importing_both_changes_nothing(tmp_path):
+    """Two sources spell the same paper differently (as OpenAlex and Semantic Scholar do for
+    word2vec): the first one's values stand, the other fills in what is missing, and
+    importing both again, in either order, changes nothing."""
+    def bundle(name: str, **fields):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"format": "citetui-bundle", "version": 1,
+                                     "source": {"name": name},
+                                     "papers": [{"key": "w", "ids": {"doi": "10.1/w2v"},
+                                                 **fields}]}))
+        return path
+
+    a = bundle("openalex-ish", title="Distributed representations of words", year=2025)
+    b = bundle("s2-ish", title="Distributed Representations of Words", year=2013,
+               venue="NeurIPS", abstract="We propose ...", citation_count=40000)
+    lib = Library(tmp_path / "l.db", create=True)
+    import_files(lib, [a, b])
+    p = lib.find_paper_by_id("10.1/w2v")
+    assert (p.title, p.year, p.venue, p.abstract, p.citation_count) == (
+        "Distributed representations of words", 2025, "NeurIPS", "We propose ...", 40000)
+    for order in ([a, b], [b, a]):
+        reports = import_files(lib, order)
+        assert all(not r.updated and not r.added for r in reports), [r.updated for r in reports]
+    # the source that added it may correct its own values
+    import_files(lib, [bundle("openalex-ish", title="Distributed Representations of Words")])
+    assert lib.find_paper_by_id("10.1/w2v").title == "Distributed Representations of Words"

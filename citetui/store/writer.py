@@ -197,9 +197,14 @@ class Writer:
 
     def _fill(self, pid: int, p: PaperIn) -> None:
         cur = self.conn.execute(
-            f"SELECT {', '.join(PAPER_FIELDS)}, authors FROM papers WHERE id = ?", (pid,)
+            f"SELECT {', '.join(PAPER_FIELDS)}, authors, source FROM papers WHERE id = ?", (pid,)
         )
-        existing = dict(zip([*PAPER_FIELDS, "authors"], cur.fetchone(), strict=True))
+        *values, first_source = cur.fetchone()
+        existing = dict(zip([*PAPER_FIELDS, "authors"], values, strict=True))
+        # Another source only fills in what the paper lacks: were it to overwrite, importing
+        # two sources that spell a paper differently would change it back and forth on every
+        # re-import. The source that added the paper may correct its own values.
+        own = first_source is None or first_source == self.source
         changes: dict[str, Any] = {}
         for k in PAPER_FIELDS:
             new = getattr(p, k)
@@ -207,12 +212,14 @@ class Writer:
                 continue
             if k in ID_COLUMNS and existing[k] is not None:
                 continue  # never rewrite an identifier the paper already has
+            if not own and existing[k] is not None and k != "citation_count":
+                continue
             if k == "citation_count" and existing[k] is not None and new < existing[k]:
                 continue  # counts only grow; an older snapshot does not shrink them
             if k in ID_COLUMNS and self._id_taken(k, new, pid):
                 continue
             changes[k] = new
-        if p.authors:
+        if p.authors and (own or existing["authors"] is None):
             authors = json.dumps(p.authors, ensure_ascii=False)
             if authors != existing["authors"]:
                 changes["authors"] = authors
