@@ -137,7 +137,42 @@ def standard_slices(lib: Library, hub_id: int, *, k: int = 10,
 
 def ablate(lib: Library, hub_id: int, slices: Sequence[Slice]) -> list[Ablation]:
     """Recompute the summaries and verdict of the hub without each slice."""
-    edges = q.hub_edges(lib, hub_id)
+    return ablate_edges(q.hub_edges(lib, hub_id), slices)
+
+
+def combined(slices: Sequence[Slice]) -> Slice:
+    """One slice that leaves out what any of ``slices`` leaves out."""
+    drops = [s.drop for s in slices]
+    return Slice(" + ".join(s.name for s in slices) or "nothing",
+                 "; ".join(s.description for s in slices),
+                 lambda e: any(d(e) for d in drops))
+
+
+def browse_slices(edges: Sequence[q.Edge], k: int = 10) -> list[Slice]:
+    """Slices to toggle in the browser beyond the standard ones: the older and the newer
+    half of the citing years, the three commonest venues, and each labelling source."""
+    out: list[Slice] = []
+    years = sorted(e.year for e in edges if e.year is not None)
+    if len(set(years)) > 1:
+        mid = years[len(years) // 2]
+        lo, hi = years[0], years[-1]
+        if lo < mid:
+            out.append(Slice(f"years {lo}-{mid - 1}", f"citing papers from {lo} to {mid - 1}",
+                             lambda e, a=lo, b=mid - 1: e.year is not None and a <= e.year <= b))
+        out.append(Slice(f"years {mid}-{hi}", f"citing papers from {mid} to {hi}",
+                         lambda e, a=mid, b=hi: e.year is not None and a <= e.year <= b))
+    venues = Counter(e.venue for e in edges if e.venue)
+    for venue, _ in venues.most_common(3):
+        out.append(Slice(f"venue {venue}", f"citing papers in {venue}",
+                         lambda e, v=venue: e.venue == v))
+    for src in sorted({s for e in edges for s in e.label_sources}):
+        out.append(Slice(f"source {src}", f"citations labelled by {src}",
+                         lambda e, x=src: x in e.label_sources))
+    return out
+
+
+def ablate_edges(edges: Sequence[q.Edge], slices: Sequence[Slice]) -> list[Ablation]:
+    """:func:`ablate` over edges already read."""
     role_full, pol_full = summarise(edges, "role"), summarise(edges, "polarity")
     out = []
     for s in slices:

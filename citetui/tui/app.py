@@ -223,8 +223,11 @@ class CitetuiApp(App[None]):
     def action_help(self) -> None:
         """Show the keys of the current screen and the query syntax."""
         help_screen = _help()
-        screen = self._page_screen()
-        if screen is None or isinstance(self.screen, help_screen.HelpScreen):
+        if isinstance(self.screen, help_screen.HelpScreen):
+            return
+        # a screen over the page with help of its own (hub controls, compare), else the page
+        screen = self.screen if getattr(self.screen, "HELP", None) else self._page_screen()
+        if screen is None:
             return
         keymap = self.settings.keymap
         display = self.get_key_display

@@ -30,12 +30,30 @@ async def test_controls_show_alignment_ablation_and_timeline(tui_lib, make_app):
         first = aligned[0]
         assert f"{round(first.share * 100)}% ({len(first.recognitions)} of {first.n_citing}" in text
         assert str(years[0]) in text
-        body = app.screen.query_one("#controls-ablation").render()
-        rendered = str(body)
-        for a in slices:
-            assert a.slice.name in rendered
-            assert f"removes {a.removed:,}, keeps {a.kept:,}" in rendered
-            assert a.verdict_without in rendered
+        controls = app.screen
+        listed = "\n".join(str(o.prompt) for o in
+                           controls.query_one("#controls-slices", OptionList).options)
+        for a in slices:  # the standard slices, each with what it removes alone
+            assert f"[ ] {a.slice.name}  alone: removes {a.removed:,}" in listed
+        assert "every slice is off" in str(controls.query_one("#controls-ablation").render())
+        # Toggling a slice on shows the hub without it; a second one combines with it.
+        controls.query_one("#controls-slices", OptionList).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        rendered = str(controls.query_one("#controls-ablation").render())
+        a = slices[0]
+        assert a.slice.name in rendered and f"removes {a.removed:,}, keeps {a.kept:,}" in rendered
+        assert a.verdict_without in rendered
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        both = analysis.ablate(tui_lib, hub, [analysis.combined([slices[0].slice,
+                                                                 slices[1].slice])])[0]
+        rendered = str(controls.query_one("#controls-ablation").render())
+        assert f"{slices[0].slice.name} + {slices[1].slice.name}" in rendered
+        assert f"removes {both.removed:,}, keeps {both.kept:,}" in rendered
+        await pilot.press("up", "enter", "down", "enter")  # both off again
+        await settle(pilot)
+        assert "every slice is off" in str(controls.query_one("#controls-ablation").render())
         # Choosing the first year filters the explorer to it.
         app.screen.query_one("#controls-years", OptionList).focus()
         await pilot.press("enter")
@@ -121,3 +139,24 @@ async def test_compare_two_hubs_from_the_palette(tui_lib, make_app):
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is hub_screen
+
+
+async def test_help_over_the_hub_controls_lists_their_keys(tui_lib, make_app):
+    from citetui.tui.screens.help import HelpScreen
+
+    app = make_app(tui_lib)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        app.open_hub(hub_id(tui_lib, HUB))
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "Hub controls. Enter on a claim" in text and "Back to the hub" in text
+        assert "Go to citing papers" not in text  # the hub page's own keys are not listed
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ControlsScreen)

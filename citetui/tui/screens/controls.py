@@ -90,6 +90,10 @@ class ControlsScreen(Screen):
         self.claims: list[ClaimAlignment] = []
         self.years: list[int] = []
         self.disagreeing: list[int] = []  # citing paper ids, in the list's order
+        self.slices: list[analysis.Slice] = []
+        self.single: list[Ablation] = []  # each slice alone, in the list's order
+        self.on: set[int] = set()  # the slices toggled on
+        self._edges: list = []
         self.chosen: str | None = None  # the explorer query to apply when closing
 
     def compose(self) -> ComposeResult:
@@ -107,8 +111,9 @@ class ControlsScreen(Screen):
             yield Static(Text("Label disagreements: sources (and you) that label a citation "
                               "differently; Enter opens the citing paper", style="bold"))
             yield OptionList(id="controls-disagreements")
-            yield Static(Text("Counterfactual ablation: full → without the slice",
-                              style="bold"))
+            yield Static(Text("Counterfactual ablation: Enter toggles a slice; the figures "
+                              "below leave out every slice that is on", style="bold"))
+            yield OptionList(id="controls-slices")
             yield Static(Text("computing…"), id="controls-ablation")
         yield Footer()
 
@@ -119,10 +124,12 @@ class ControlsScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="controls")
     def _compute(self) -> None:
+        from citetui.store import analysis as edges_of
+
         claims = analysis.align(self.lib, self.hub_id)
-        ablation = analysis.ablate(
-            self.lib, self.hub_id, analysis.standard_slices(self.lib, self.hub_id)
-        )
+        self._edges = edges = edges_of.hub_edges(self.lib, self.hub_id)
+        slices = analysis.standard_slices(self.lib, self.hub_id) + analysis.browse_slices(edges)
+        ablation = analysis.ablate_edges(edges, slices)
         years = analysis.timeline(self.lib, self.hub_id)
         rows = annotations.disagreements(self.lib, self.hub_id)
         lines = disagreement_lines(self.lib, rows)
@@ -175,9 +182,50 @@ class ControlsScreen(Screen):
         claims.highlighted = 0 if message.claims else None
         years.highlighted = 0 if message.years else None
         dis.highlighted = 0 if message.disagreements else None
-        self.query_one("#controls-ablation", Static).update(
-            ablation_lines(message.ablation) if message.ablation else Text("no slices")
-        )
+        self.single = message.ablation
+        self.slices = [a.slice for a in message.ablation]
+        self._show_slices()
+        self._show_combined(None)
+
+    def _show_slices(self) -> None:
+        options = self.query_one("#controls-slices", OptionList)
+        keep = options.highlighted
+        options.clear_options()
+        for i, a in enumerate(self.single):
+            line = Text("[x] " if i in self.on else "[ ] ", style="bold")
+            line.append(clean(a.slice.name, limit=60))
+            line.append(f"  alone: removes {a.removed:,}, verdict "
+                        + ("changes" if a.verdict_changed else "holds"), style="dim")
+            options.add_option(Option(line))
+        if not self.single:
+            options.add_option(Option(Text("no slices"), disabled=True))
+        options.highlighted = keep if keep is not None and self.single else (
+            0 if self.single else None)
+
+    def _show_combined(self, result: Ablation | None) -> None:
+        box = self.query_one("#controls-ablation", Static)
+        if result is None:
+            box.update(Text("every slice is off: toggle one to see the hub without it",
+                            style="dim") if self.single else Text(""))
+        else:
+            box.update(ablation_lines([result]))
+
+    @on(OptionList.OptionSelected, "#controls-slices")
+    def _toggle(self, event: OptionList.OptionSelected) -> None:
+        if not self.single:
+            return
+        self.on ^= {event.option_index}
+        self._show_slices()
+        chosen = [self.slices[i] for i in sorted(self.on)]
+        if not chosen:
+            self._show_combined(None)
+            return
+        self._recompute(chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="controls-toggle")
+    def _recompute(self, chosen: list) -> None:
+        (result,) = analysis.ablate_edges(self._edges, [analysis.combined(chosen)])
+        self.app.call_from_thread(self._show_combined, result)
 
     @on(OptionList.OptionSelected, "#controls-claims")
     def _claim(self, event: OptionList.OptionSelected) -> None:
