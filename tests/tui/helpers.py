@@ -43,3 +43,11 @@ def screen_text(app: CitetuiApp) -> str:
 def list_text(vlist: VirtualList) -> str:
     """What a list shows, as plain text."""
     return "\n".join(vlist.render_line(y).text for y in range(vlist.size.height))
+
+
+async def show_hub(pilot: Pilot, hub: int):  # noqa: ANN201 - the HubScreen
+    """Open the page of hub ``hub`` once the app has started, and wait for it."""
+    await settle(pilot)
+    pilot.app.open_hub(hub)
+    await settle(pilot)
+    return pilot.app.screen

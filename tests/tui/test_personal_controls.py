@@ -8,7 +8,7 @@ from textual.widgets import OptionList
 from citetui import analysis
 from citetui.tui.screens.controls import ControlsScreen
 from citetui.tui.screens.hub import HubScreen
-from tests.tui.helpers import hub_id, screen_text, settle
+from tests.tui.helpers import hub_id, screen_text, settle, show_hub
 from tests.tui.synthetic import HUB
 
 
@@ -19,10 +19,7 @@ async def test_controls_show_alignment_ablation_and_timeline(tui_lib, make_app):
     years = list(analysis.timeline(tui_lib, hub))
     slices = analysis.ablate(tui_lib, hub, analysis.standard_slices(tui_lib, hub))
     async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
-        app.open_hub(hub)
-        await settle(pilot)
-        hub_screen = app.screen
+        hub_screen = await show_hub(pilot, hub)
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, ControlsScreen)
@@ -86,9 +83,7 @@ async def test_controls_list_label_disagreements_and_open_the_paper(tui_lib, mak
     annotations.override_label(tui_lib, citing, hub, "polarity", [other])
     app = make_app(tui_lib)
     async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
-        app.open_hub(hub)
-        await settle(pilot)
+        await show_hub(pilot, hub)
         await pilot.press("a")
         await settle(pilot)
         text = screen_text(app)
@@ -110,10 +105,7 @@ async def test_compare_two_hubs_from_the_palette(tui_lib, make_app):
     assert shared, "the synthetic hubs share citing papers"
     app = make_app(tui_lib)
     async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
-        app.open_hub(a)
-        await settle(pilot)
-        hub_screen = app.screen
+        hub_screen = await show_hub(pilot, a)
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"compare with gizmo")
@@ -146,9 +138,7 @@ async def test_help_over_the_hub_controls_lists_their_keys(tui_lib, make_app):
 
     app = make_app(tui_lib)
     async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
-        app.open_hub(hub_id(tui_lib, HUB))
-        await settle(pilot)
+        await show_hub(pilot, hub_id(tui_lib, HUB))
         await pilot.press("a")
         await settle(pilot)
         await pilot.press("question_mark")
