@@ -63,6 +63,7 @@ MAX_TERMS = 24  # fuzzy expansions kept per word (the closest, then the most fre
 MAX_COMPLETIONS = 24  # completions of a broad typed prefix that are listed
 PREFIX_DOCS = 20000  # a typed prefix read as a prefix query up to this many documents
 BUDGET_US = 1500.0  # estimated FTS5 time a candidate query may take
+SMALL_DOCS = 25000  # a word held by at most this many papers is always part of the query
 SEEK_US = 6.0  # per document, moving through the doclist of a term most papers hold
 JOIN_US = 1.5  # per FTS match, the citations lookup of a hub search
 STOPWORDS = frozenset(
@@ -571,8 +572,11 @@ def _plan(groups: list[tuple[str, int]], n_docs: int, share: float, want: int) -
         p = min(1.0, (docs + 1) / (n_docs + 1))
         d, s = density * p, seek + SEEK_US * max(0.05, p)
         visited = min(first, want / max(d * share, 1e-9))
-        if visited * s + (visited * d * JOIN_US if share < 1.0 else 0.0) > BUDGET_US:
+        if (visited * s + (visited * d * JOIN_US if share < 1.0 else 0.0) > BUDGET_US
+                and docs > SMALL_DOCS):
             break
+        # a group held by few papers is always asked for: its doclist is short to merge,
+        # and leaving it out fills the candidates with papers the scorer then refuses
         keep.append(expr)
         density, seek = d, s
     return keep

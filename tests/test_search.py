@@ -193,3 +193,29 @@ def test_match_spans_highlight_fuzzy_prefix_and_exact():
     assert [text[a:b] for a, b in spans] == ["Policy", "Optimization"]
     spans = match_spans(text, parse("'algo"))
     assert [text[a:b] for a, b in spans] == ["Algo"]
+
+
+def test_a_rare_word_is_always_part_of_the_candidate_query(tmp_path, monkeypatch):
+    """With a limit, a word held by few papers must not be left out of the FTS query: when
+    it was (the cost estimate said so), the candidates were the first papers holding
+    the rarest word and the scorer refused them all, so nothing was found."""
+    import citetui.search as S
+    from citetui.store import Library, PaperIn, Writer, index
+
+    lib = Library(tmp_path / "s.db", create=True)
+    with lib.transaction() as db:
+        w = Writer(db, source="t")
+        for i in range(60):  # "corpus" is the rarest query word, and these come first
+            w.upsert_paper(PaperIn(title=f"A corpus of things number {i}", doi=f"10.1/c{i}"))
+        for i in range(200):
+            w.upsert_paper(PaperIn(title=f"Speech and quasi speech models {i}",
+                                   doi=f"10.1/s{i}"))
+        w.upsert_paper(PaperIn(title="Strong Reinforcement of Corpus Quaxi Speech",
+                               doi="10.1/target"))
+    with lib.transaction() as db:
+        index.refresh_terms(db.conn)
+    monkeypatch.setattr(S, "BUDGET_US", 0.0)  # the estimate would keep the rarest word only
+    monkeypatch.setattr(S, "CANDIDATES", 20)
+    monkeypatch.setattr(S, "_pairs", lambda words: None)  # (the title-pairs path finds it)
+    rows = S.search(lib, "of corpus quai speekch", limit=10).rows
+    assert [r.title for r in rows] == ["Strong Reinforcement of Corpus Quaxi Speech"]
