@@ -16,9 +16,8 @@ from typing import Any
 from citetui.importers.errors import InputError
 from citetui.importers.jsonio import load_json
 from citetui.models import POLARITIES, ROLES
+from citetui.store.annotations import STATUSES
 from citetui.store.writer import PaperIn, Writer
-
-STATUSES = ("unread", "skimmed", "read", "key")  # as citetui.store.annotations
 
 FORMAT = "bundle"
 ID_KEYS = {"doi": "doi", "arxiv": "arxiv", "s2": "s2_id", "corpus_id": "corpus_id",

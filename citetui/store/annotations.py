@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from citetui.models import POLARITIES, ROLES
 from citetui.store.reads import Library
-from citetui.store.writer import USER_SOURCE, forget_panes, refresh_effective
+from citetui.store.writer import forget_panes, write_user_label
 
 STATUSES: tuple[str, ...] = ("unread", "skimmed", "read", "key")
 
@@ -160,28 +160,7 @@ def override_label(lib: Library, citing: int, cited: int, kind: str, values: Seq
         raise ValueError(f"paper {citing} does not cite paper {cited} in this library")
     with lib.transaction() as db:
         conn = db.conn
-        conn.execute(
-            "DELETE FROM labels WHERE citing_id=? AND cited_id=? AND kind=? AND source=?",
-            (citing, cited, kind, USER_SOURCE),
-        )
-        if values:
-            value = ",".join(sorted(set(values)))
-            conn.execute(
-                "INSERT INTO user_labels (citing_id, cited_id, kind, value, updated_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(citing_id, cited_id, kind) DO UPDATE SET "
-                "value=excluded.value, updated_at=excluded.updated_at",
-                (citing, cited, kind, value, _now()),
-            )
-            conn.executemany(
-                "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?,?,?,?,?)",
-                [(citing, cited, kind, v, USER_SOURCE) for v in sorted(set(values))],
-            )
-        else:
-            conn.execute(
-                "DELETE FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
-                (citing, cited, kind),
-            )
-        refresh_effective(conn, citing, cited)
+        write_user_label(conn, citing, cited, kind, values, _now())
         forget_panes(conn)  # the summaries and representatives go by the effective labels
 
 

@@ -94,6 +94,33 @@ def forget_panes(conn: Any) -> None:
     conn.execute("DELETE FROM hub_cache")
 
 
+def write_user_label(conn: Any, citing: int, cited: int, kind: str, values: Sequence[str],
+                     updated_at: str | None, *, replace: bool = True) -> bool:
+    """The user's role(s) or polarity of one citation (``values`` empty: none), with its
+    'you' labels and the edge's effective labels; ``replace=False`` keeps an override the
+    user already set. Whether anything was written."""
+    if not replace and conn.execute(
+            "SELECT 1 FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
+            (citing, cited, kind)).fetchone():
+        return False
+    conn.execute("DELETE FROM labels WHERE citing_id=? AND cited_id=? AND kind=? AND source=?",
+                 (citing, cited, kind, USER_SOURCE))
+    if values:
+        conn.execute(
+            "INSERT INTO user_labels (citing_id, cited_id, kind, value, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(citing_id, cited_id, kind) DO UPDATE SET "
+            "value=excluded.value, updated_at=excluded.updated_at",
+            (citing, cited, kind, ",".join(sorted(set(values))), updated_at))
+        conn.executemany(
+            "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?,?,?,?,?)",
+            [(citing, cited, kind, v, USER_SOURCE) for v in sorted(set(values))])
+    else:
+        conn.execute("DELETE FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
+                     (citing, cited, kind))
+    refresh_effective(conn, citing, cited)
+    return True
+
+
 def refresh_effective(conn: Any, citing: int, cited: int) -> None:
     """Recompute the edge's effective roles/polarity: the user's, else the latest source's."""
     for kind, column in (("role", "roles"), ("polarity", "polarity")):
@@ -562,19 +589,9 @@ class Writer:
                            updated_at: str | None) -> None:
         """A label override from an exported bundle, where the library has none for that
         citation and kind (the user's own override here wins)."""
-        value = ",".join(sorted(set(values)))
-        cur = self.conn.execute(
-            "INSERT INTO user_labels (citing_id, cited_id, kind, value, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(citing_id, cited_id, kind) DO NOTHING",
-            (citing, cited, kind, value, updated_at))
-        if not cur.rowcount:
-            self.unchanged["label overrides"] += 1
-            return
-        self.conn.executemany(
-            "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?, ?, ?, ?, ?)",
-            [(citing, cited, kind, v, USER_SOURCE) for v in sorted(set(values))])
-        refresh_effective(self.conn, citing, cited)
-        self.added["label overrides"] += 1
+        written = write_user_label(self.conn, citing, cited, kind, values, updated_at,
+                                   replace=False)
+        (self.added if written else self.unchanged)["label overrides"] += 1
 
     def record_import(self, path: str, fmt: str, sha256: str | None, report: dict) -> None:
         """Remember the import in the library's log."""
