@@ -504,8 +504,31 @@ class Library(Connection):
         where, params = (flt or RowFilter()).sql(hub_id)
         order = SORTS[sort]
         join = " JOIN papers p ON p.id = c.citing_id" if "p." in order else ""
-        sql = f"SELECT c.citing_id FROM citations c{join} WHERE {where} ORDER BY {order}"
-        return [r[0] for r in self._rows(sql, params)]
+        rest = f"FROM citations c{join} WHERE {where} ORDER BY {order}"
+        # One row instead of one per id. Python's sqlite3 lets go of the interpreter lock
+        # for each row and takes it back after; with another thread busy in Python (the
+        # browser painting, the hub page's worker) each take waited its turn, and 175k ids
+        # took 9 s instead of 60 ms. group_concat reads the sorted subquery's rows in the
+        # order it streams them, which SQLite documents only from 3.44 on: the query
+        # plan is checked for that streaming before the packed ids are trusted.
+        sql = f"SELECT count(*), group_concat(id) FROM (SELECT c.citing_id AS id {rest})"
+        if self._streams_in_order(sql, params):
+            with self.lock:
+                n, packed = self.conn.execute(sql, params).fetchone()
+            return list(map(int, packed.split(","))) if n else []
+        return [r[0] for r in self._rows(f"SELECT c.citing_id {rest}", params)]
+
+    def _streams_in_order(self, sql: str, params: Sequence) -> bool:
+        """Whether the aggregate of ``sql`` reads its subquery as a co-routine, in order."""
+        plans = self.__dict__.setdefault("_plans", {})  # per library: plans follow its indexes
+        ok = plans.get(sql)
+        if ok is None:
+            plan = [(parent, detail) for _, parent, _, detail in
+                    self._rows(f"EXPLAIN QUERY PLAN {sql}", params)]
+            ok = any(d.startswith("CO-ROUTINE") for _, d in plan) and any(
+                parent == 0 and d.startswith("SCAN (subquery") for parent, d in plan)
+            plans[sql] = ok
+        return ok
 
     def citing_rows_for(
         self, hub_id: int, paper_ids: Sequence[int], flt: RowFilter | None = None

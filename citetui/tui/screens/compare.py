@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -21,6 +21,7 @@ from citetui import analysis
 from citetui.analysis import SharedCiter
 from citetui.store import Library
 from citetui.textsafe import clean
+from citetui.tui.widgets.footer import Footer
 
 SHOWN = 500  # shared citers listed at most (the count says how many there are)
 CONTEXTS = 3  # contexts shown per hub and paper
@@ -54,6 +55,8 @@ def shared_row(s: SharedCiter) -> Table:
 class CompareScreen(Screen):
     """The papers citing both of two hubs."""
 
+    AUTO_FOCUS = "#compare-list"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back to the hub", id="compare.close"),
     ]
@@ -84,7 +87,6 @@ class CompareScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "compare hubs"
-        self.query_one("#compare-list", OptionList).focus()
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")

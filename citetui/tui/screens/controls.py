@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -27,6 +27,7 @@ from citetui.models import Summary
 from citetui.render import disagreement_lines
 from citetui.store import Library, annotations
 from citetui.textsafe import clean
+from citetui.tui.widgets.footer import Footer
 
 BAR_WIDTH = 30
 
@@ -62,6 +63,8 @@ def ablation_lines(rows: list[Ablation]) -> Text:
 
 class ControlsScreen(Screen):
     """The hub controls of one hub."""
+
+    AUTO_FOCUS = "#controls-claims"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,a", "close", "Back to the hub", id="controls.close"),
@@ -119,7 +122,6 @@ class ControlsScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = clean(self.hub_title, limit=60)
-        self.query_one("#controls-claims", OptionList).focus()
         self._compute()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="controls")

@@ -14,7 +14,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from citetui.models import HubPage
@@ -28,6 +28,7 @@ from citetui.tui.personal import PERSONAL_BINDINGS, PersonalActions
 from citetui.tui.saved_views import SaveViewModal, ViewsModal
 from citetui.tui.rendering import lines, lit
 from citetui.tui.widgets.explorer import Explorer
+from citetui.tui.widgets.footer import Footer
 from citetui.tui.widgets.lists import BarList, ClaimList, PaperList
 from citetui.tui.widgets.panes import Caption, Column, Section, TextPane, authors_line, hub_header
 from citetui.tui.widgets.virtual_list import VirtualList
@@ -64,6 +65,10 @@ def summary_caption(page: HubPage, kind: str) -> str:
 
 class HubScreen(PersonalActions, Screen):
     """Everything about one hub; the explorer pages its citing papers from the library."""
+
+    # focused as the screen first shows (Textual's auto focus), not one step later:
+    # each focus move rebuilds the footer
+    AUTO_FOCUS = "#explorer-list"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # A priority binding, so that keys typed right after / already reach the box.
@@ -181,7 +186,6 @@ class HubScreen(PersonalActions, Screen):
         ]
 
     def on_mount(self) -> None:
-        self._explorer.rows.focus()
         self._labels_seen = getattr(self.app, "labels_changed", 0)
 
     def on_screen_resume(self) -> None:

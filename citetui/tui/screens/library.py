@@ -10,7 +10,7 @@ from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from citetui.models import Hub
@@ -20,6 +20,7 @@ from citetui.textsafe import clean
 from citetui.tui.messages import OpenHub
 from citetui.tui.paging import Pager
 from citetui.tui.rendering import lit, plural
+from citetui.tui.widgets.footer import Footer
 from citetui.tui.widgets.lists import HubList
 from citetui.tui.widgets.search_box import TYPING_PAUSE, SearchBox
 from citetui.tui.widgets.virtual_list import VirtualList
@@ -34,6 +35,8 @@ class ColumnHeader(Static):
 
 class LibraryScreen(Screen):
     """The hubs of the library with their figures."""
+
+    AUTO_FOCUS = "HubList"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Filter", id="library.search", priority=True),
@@ -84,7 +87,6 @@ class LibraryScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#library-search", SearchBox).target = self.hub_list
         self.query_one(HubList).show_message("reading the library…")
-        self.query_one(HubList).focus()
         self.refilter()
 
     def on_screen_resume(self) -> None:

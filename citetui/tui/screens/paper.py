@@ -11,7 +11,6 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from citetui.models import Citation, Claim, Engagement, Paper
@@ -23,6 +22,7 @@ from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.paging import Pager
 from citetui.tui.personal import PERSONAL_BINDINGS, PersonalActions, describe
 from citetui.tui.rendering import lines, lit, plural, txt
+from citetui.tui.widgets.footer import Footer
 from citetui.tui.widgets.lists import PaperList
 from citetui.tui.widgets.panes import Column, Section, TextPane
 from citetui.tui.widgets.virtual_list import VirtualList
@@ -143,6 +143,8 @@ def stance_style(stance: str | None) -> str:
 class PaperScreen(PersonalActions, Screen):
     """One paper; Enter on a cited hub opens it."""
 
+    AUTO_FOCUS = "#cites"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "copy('title')", "Copy title", id="paper.copy-title"),
         Binding("Y", "copy('id')", "Copy DOI/arXiv", show=False, id="paper.copy-id"),
@@ -210,7 +212,6 @@ class PaperScreen(PersonalActions, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#cites", PaperList).show_message("loading…")
-        self.query_one("#cites", PaperList).focus()
         self._load()
 
     def on_resize(self) -> None:

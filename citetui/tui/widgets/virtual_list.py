@@ -8,6 +8,7 @@ pages it is missing, which arrive as a message and repaint those lines.
 
 from __future__ import annotations
 
+from math import ceil
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -18,12 +19,43 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState
 
 from citetui.textsafe import clean
 from citetui.tui.paging import Pager
+
+
+class ThumbScrollBar(ScrollBar):
+    """A scrollbar that repaints only when its thumb moves on screen.
+
+    Textual's repaints on every change of position; over 100k rows a cursor move
+    scrolls by 1/50,000 of the bar, the thumb stays where it was, and that
+    repaint was a fifth of the key's cost.
+    """
+
+    position: Reactive[float] = Reactive(0, repaint=False)
+    _drawn: tuple[int, int, int] | None = None
+
+    def watch_position(self) -> None:
+        thumb = self._thumb()
+        if thumb != self._drawn:
+            self._drawn = thumb
+            self.refresh()
+
+    def _thumb(self) -> tuple[int, int, int] | None:
+        """Where the thumb is drawn, in eighths of a cell (the arithmetic of ScrollBarRender)."""
+        size = self.size.height if self.vertical else self.size.width
+        virtual = ceil(self.window_virtual_size)
+        window = ceil(self.window_size if self.window_size < self.window_virtual_size else 0)
+        if not (window and size and virtual and size != virtual):
+            return None
+        thumb = max(1, window / (virtual / size))
+        position = (size - thumb) * (self.position / (virtual - window))
+        return int(position * 8), ceil(thumb * 8), size
 
 
 class VirtualList(ScrollView, can_focus=True):
@@ -72,6 +104,16 @@ class VirtualList(ScrollView, can_focus=True):
 
     row_height: ClassVar[int] = 1
 
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The vertical scrollbar (created when first asked for, as Textual does)."""
+        if self._vertical_scrollbar is None:
+            bar = ThumbScrollBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
+
     class Highlighted(Message):
         """The cursor moved to a row."""
 
@@ -115,6 +157,11 @@ class VirtualList(ScrollView, can_focus=True):
         self.empty_message = empty
         self._line_cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._fetch_scheduled = False
+        self._warm_scheduled = False
+        # the widget's style, worked out once per repaint instead of once per line
+        # (``rich_style`` walks every ancestor: the most of a scrolled line's cost)
+        self._pass: tuple[Style, int, bool] | None = None
+        self._warmed: tuple | None = None  # (pager, width, focus, lo, hi) drawn ahead
 
     # -- data ---------------------------------------------------------------
 
@@ -122,26 +169,27 @@ class VirtualList(ScrollView, can_focus=True):
         """Show the rows of ``pager``, the cursor on row ``cursor``."""
         self.pager = pager
         self.message = message if message is not None else self.empty_message
-        self._line_cache.clear()
+        self._forget_lines()
         self.cursor = max(0, min(cursor, pager.total - 1))
         self._update_virtual_size()
         self.scroll_to(0, max(0, (self.cursor - 2) * self.row_height), animate=False)
         self.refresh()
         self._post_highlight()
+        self._schedule_warm()
 
     def set_total(self, total: int) -> None:
         """The pager turned out to have ``total`` rows (counted after the first page)."""
         if self.pager is not None and self.pager.total != total:
-            self.pager.total = total
-            self._line_cache.clear()
+            self.pager.total = total  # the rows drawn so far stay as they are
             self._update_virtual_size()
             self.refresh()
+            self._schedule_warm()
 
     def show_message(self, message: str) -> None:
         """Show a message instead of rows (loading, an error...)."""
         self.pager = None
         self.message = message
-        self._line_cache.clear()
+        self._forget_lines()
         self._update_virtual_size()
         self.refresh()
 
@@ -160,16 +208,16 @@ class VirtualList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.scrollable_content_region.width, lines)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._line_cache.clear()
+        self._forget_lines()
         self._update_virtual_size()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._line_cache.clear()
+        self._forget_lines()
 
     def refresh_rows(self) -> None:
         """Forget rendered lines and repaint (after a change in how rows look)."""
-        self._line_cache.clear()
+        self._forget_lines()
         self.refresh()
 
     # -- rendering ----------------------------------------------------------
@@ -178,9 +226,26 @@ class VirtualList(ScrollView, can_focus=True):
         """Line ``line`` of row ``row`` as text at most ``width`` cells wide."""
         return Text(clean(str(row)) if line == 0 else "")
 
+    def _forget_lines(self) -> None:
+        self._line_cache.clear()
+        self._warmed = None
+        self._schedule_warm()
+
+    def _frame(self) -> tuple[Style, int, bool]:
+        """What every line of a paint shares: the style, the width, the focus."""
+        return self.rich_style, self.scrollable_content_region.width, self.has_focus
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # worked out once per paint, not once per line: ``rich_style`` walks every
+        # ancestor, and was the most of a scrolled line's cost
+        self._pass = self._frame()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        base, width, focus = self._pass or self._frame()
         line_no = self.scroll_offset.y + y
         if self.pager is None or self.total == 0:
             if line_no == 0:
@@ -192,23 +257,57 @@ class VirtualList(ScrollView, can_focus=True):
         index, line = divmod(line_no, self.row_height)
         if index >= self.total:
             return Strip.blank(width, base)
-        selected = index == self.cursor
-        style = base + self.get_component_rich_style("vlist--cursor") if selected else base
-        row = self.pager.get(index)
-        if row is None:
+        strip = self._row_strip(index, line, width, base, focus)
+        if strip is None:
             self._want_rows()
+            style = self._row_style(index, base)
             dim = style + self.get_component_rich_style("vlist--dim", partial=True)
             text = Text(" …" if line == 0 else "", style=dim)
             return self._strip(text, width, style)
-        key = (index, line, width, selected, self.has_focus, id(self.pager))
+        return strip
+
+    def _row_style(self, index: int, base: Style) -> Style:
+        if index == self.cursor:
+            return base + self.get_component_rich_style("vlist--cursor")
+        return base
+
+    def _row_strip(
+        self, index: int, line: int, width: int, base: Style, focus: bool
+    ) -> Strip | None:
+        """Line ``line`` of row ``index``, from the cache or drawn (None: row not read yet)."""
+        row = self.pager.get(index) if self.pager is not None else None
+        if row is None:
+            return None
+        key = (index, line, width, index == self.cursor, focus, id(self.pager))
         cached = self._line_cache.get(key)
         if cached is not None:
             return cached
         text = self.render_row(row, index, line, width)
         text.no_wrap = True
-        strip = self._strip(text, width, style)
+        strip = self._strip(text, width, self._row_style(index, base))
         self._line_cache[key] = strip
         return strip
+
+    def _warm(self) -> None:
+        """After a paint: read and draw the screens above and below, so the next
+        page key finds them ready (a key's own repaint then only reuses lines)."""
+        self._warm_scheduled = False
+        if self.pager is None or not self.total or not self.is_attached:
+            return
+        rows = self.page_rows
+        first = self.scroll_offset.y // self.row_height
+        lo, hi = max(0, first - rows), min(self.total, first + 2 * rows + 1)
+        self._fetch_rows(lo, hi)
+        base, width, focus = self._frame()
+        done = self._warmed
+        self._warmed = (self.pager, width, focus, lo, hi)
+        if done is not None and done[:3] == self._warmed[:3]:
+            todo = [i for i in range(lo, hi) if not done[3] <= i < done[4]]
+        else:
+            todo = range(lo, hi)
+        for index in todo:
+            for line in range(self.row_height):
+                self._row_strip(index, line, width, base, focus)
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
         text.truncate(width, overflow="ellipsis")
@@ -236,11 +335,13 @@ class VirtualList(ScrollView, can_focus=True):
 
     def _fetch_missing(self) -> None:
         self._fetch_scheduled = False
+        first = self.scroll_offset.y // self.row_height
+        self._fetch_rows(first, first + self.size.height // self.row_height + 2)
+
+    def _fetch_rows(self, first: int, last: int) -> None:
         pager = self.pager
         if pager is None:
             return
-        first = self.scroll_offset.y // self.row_height
-        last = first + self.size.height // self.row_height + 2
         for page_no in pager.missing(first, last):
             pager.pending.add(page_no)
             self._load_page(pager, page_no)
@@ -254,7 +355,9 @@ class VirtualList(ScrollView, can_focus=True):
         event.stop()
         event.pager.store(event.page_no, event.rows)
         if event.pager is self.pager:
+            self._warmed = None  # its rows were skipped while it was missing
             self.refresh()
+            self._schedule_warm()
             if self.pager.page_of(self.cursor) == event.page_no:
                 self._post_highlight()
 
@@ -286,6 +389,14 @@ class VirtualList(ScrollView, can_focus=True):
             force=True,
             immediate=True,
         )
+        self._schedule_warm()
+
+    def _schedule_warm(self) -> None:
+        # on a timer, not right after the paint: the paint's bytes are still on their way
+        # to the terminal (Textual's writer thread), and drawing would hold them up
+        if not self._warm_scheduled and self.pager is not None and self.is_attached:
+            self._warm_scheduled = True
+            self.set_timer(0.01, self._warm)
 
     def _refresh_row(self, index: int) -> None:
         self.refresh_lines(index * self.row_height, self.row_height)

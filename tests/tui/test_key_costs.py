@@ -1,0 +1,184 @@
+"""What a key costs the browser: the work each cursor or page key may cause, counted.
+
+The benchmark (bench/tui.py) times keys in a real terminal; these tests pin down the
+reasons they are cheap, so that a change which brings back the cost fails here:
+the next screen drawn before the page key, the scrollbar left alone while its thumb
+stays put, the footer rebuilt only when its keys change, the ids of a big hub read
+in one row.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Footer as TextualFooter
+
+from citetui.store import Library, RowFilter
+from citetui.store.reads import SORTS
+from citetui.tui.screens.hub import HubScreen
+from citetui.tui.widgets.lists import CitingList
+from citetui.tui.widgets.virtual_list import ThumbScrollBar
+from tests.tui.biglib import build
+from tests.tui.helpers import settle
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    path = tmp_path_factory.mktemp("keys") / "big.db"
+    hub = build(path, 3000)
+    return path, hub
+
+
+def _count_rows_drawn(monkeypatch) -> list[int]:
+    """The rows drawn while the screen is painted (not those drawn ahead, after a paint)."""
+    drawn: list[int] = []
+    original = CitingList.render_row
+
+    def render_row(self, row, index, line, width):
+        if self._pass is not None:  # inside render_lines: a paint
+            drawn.append(index)
+        return original(self, row, index, line, width)
+
+    monkeypatch.setattr(CitingList, "render_row", render_row)
+    return drawn
+
+
+async def _open_explorer(app, pilot):
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, HubScreen)
+    await pilot.pause(0.05)  # the warm-up runs on a timer after the paint
+    await settle(pilot)
+    return screen.explorer.rows
+
+
+async def test_a_page_key_finds_the_next_screen_already_drawn(big, make_app, monkeypatch):
+    path, _ = big
+    drawn = _count_rows_drawn(monkeypatch)
+    app = make_app(Library(path))
+    async with app.run_test(size=(160, 45)) as pilot:
+        rows = await _open_explorer(app, pilot)
+        screen_rows = rows.page_rows
+        for _ in range(5):  # well past the rows drawn when the page opened
+            drawn.clear()
+            await pilot.press("pagedown")
+            await pilot.pause()
+            # only the rows whose cursor mark changed are drawn for the key itself: the
+            # rest of the new screen was drawn ahead, after the previous key
+            assert set(drawn) <= {rows.cursor, rows.cursor - screen_rows}, drawn
+            await pilot.pause(0.05)
+            await settle(pilot)
+        assert rows.cursor == 5 * screen_rows
+
+
+async def test_the_scrollbar_repaints_only_when_its_thumb_moves(big, make_app):
+    path, _ = big
+    app = make_app(Library(path))
+    async with app.run_test(size=(160, 45)) as pilot:
+        rows = await _open_explorer(app, pilot)
+        bar = rows.vertical_scrollbar
+        assert isinstance(bar, ThumbScrollBar) and bar.display
+        refreshed = []
+        original = bar.refresh
+        bar.refresh = lambda *a, **k: (refreshed.append(bar.position), original(*a, **k))[1]
+        for _ in range(rows.page_rows + 2):  # past the bottom: every key scrolls by a row
+            await pilot.press("down")
+        await settle(pilot)
+        assert rows.scroll_offset.y > 0
+        # 3000 rows of 2 lines over ~35 cells: a row is 1/170 of a cell, below the
+        # eighth of a cell a thumb can show
+        assert len(refreshed) <= 1
+        thumb = bar._thumb()
+        await pilot.press("G")
+        await settle(pilot)
+        assert bar._thumb() != thumb and bar._drawn == bar._thumb()
+        assert refreshed  # the jump to the end moved the thumb, and it was drawn there
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(big, make_app, monkeypatch):
+    path, _ = big
+    rebuilds = []
+    original = TextualFooter.recompose
+
+    async def recompose(self):
+        rebuilds.append(type(self.screen).__name__)
+        return await original(self)
+
+    monkeypatch.setattr(TextualFooter, "recompose", recompose)
+    app = make_app(Library(path))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _open_explorer(app, pilot)
+        # one build for the library screen, one for the hub page: not one per focus
+        # move or screen switch
+        assert rebuilds.count("HubScreen") == 1, rebuilds
+        footer_text = lambda: " ".join(  # noqa: E731
+            str(k.render()) for k in app.screen.query("FooterKey"))
+        before = footer_text()
+        rebuilds.clear()
+        await pilot.press("down", "down", "up")
+        await settle(pilot)
+        assert rebuilds == []
+        await pilot.press("slash")  # the search box: other keys in the footer
+        await settle(pilot)
+        assert rebuilds == ["HubScreen"] and footer_text() != before
+
+
+def test_citing_ids_come_in_one_row_in_every_sort(big):
+    path, hub = big
+    lib = Library(path, readonly=True)
+    try:
+        for flt in (RowFilter(), RowFilter(roles=("method",)), RowFilter(year_min=2020),
+                    RowFilter(polarities=("critical",), year_max=2019)):
+            where, params = flt.sql(hub)
+            for sort, order in SORTS.items():
+                join = " JOIN papers p ON p.id = c.citing_id" if "p." in order else ""
+                one_per_row = [r[0] for r in lib.conn.execute(
+                    f"SELECT c.citing_id FROM citations c{join} WHERE {where} ORDER BY {order}",
+                    params)]
+                assert lib.citing_ids(hub, flt, sort=sort) == one_per_row, (sort, flt)
+        # the packed read is the one taken on this SQLite (the plan streams in order)
+        assert lib._plans and all(lib._plans.values())
+    finally:
+        lib.close()
+
+
+def test_citing_ids_are_handed_to_python_in_one_row(big):
+    """Python's sqlite3 takes the interpreter lock back for each row it hands over; with
+    another thread busy in Python each take waits its turn (175k ids: 9 s instead of
+    60 ms). Count the rows handed over rather than timing them."""
+    path, hub = big
+    lib = Library(path, readonly=True)
+    real = lib.conn
+    handed = []
+
+    class Counting:
+        """The connection, counting the rows its cursors return."""
+
+        def execute(self, sql, params=()):
+            cursor = real.execute(sql, params)
+
+            class Rows:
+                def fetchone(self):
+                    handed.append(sql)
+                    return cursor.fetchone()
+
+                def fetchall(self):
+                    rows = cursor.fetchall()
+                    handed.extend([sql] * len(rows))
+                    return rows
+
+            return Rows()
+
+    lib.conn = Counting()
+    try:
+        ids = lib.citing_ids(hub, RowFilter(), sort="year")
+        assert len(ids) == 3000
+        # the query plan (a few rows, read once) and then one row of packed ids
+        assert len(handed) < 20, len(handed)
+        handed.clear()
+        assert lib.citing_ids(hub, RowFilter(), sort="year") == ids
+        assert len(handed) == 1  # the plan is not read again
+    finally:
+        lib.conn = real
+        lib.close()
