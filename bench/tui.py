@@ -6,17 +6,29 @@ running in tmux, its screen read with ``capture-pane``.
   runs, median reported.
 - **hub open**: on a big library, from pressing Enter on the biggest hub in the
   library screen to its explorer's first rows and count being on the screen.
+- **hub open again**: back to the library (Escape) and Enter on the same hub: the
+  same two times for a hub opened before (its computed panes are kept in the
+  library).
 - **keys**: in that explorer, each cursor key (``j``) and page key (PageDown,
-  PageUp) from sending it to the screen having changed; beside them, the same
-  measurement of a key echoed by ``cat``, which is tmux's own share.
+  PageUp), timed two ways:
+
+  - *repaint received*: through a tmux control-mode client (``tmux -C``), from
+    the ``send-keys`` command to the last byte of citetui's repaint arriving at
+    tmux (tmux reports each read of the pane's output as a ``%output`` line; a
+    repaint is the burst of them that follows the key). This is the key's
+    handling: read, acted on, drawn, written to the terminal. Nothing polls, so
+    nothing competes with citetui for the two cores.
+  - *screen changed*: from ``tmux send-keys`` to ``capture-pane`` showing a
+    different screen, polled every ~3 ms. Each poll starts a tmux client
+    process; on two cores these compete with citetui while it draws, so this is
+    an upper bound.
+
+  Beside both, the same measurement of a key echoed by ``cat`` (tmux's own share).
 - **memory**: resident set of the ``citetui`` process after all that (the big
   library open, a hub page shown), and its peak.
 
-Every time includes tmux's own share (starting ``tmux send-keys``, the pane
-update, the ``capture-pane`` poll every ~3 ms), so these are upper bounds of
-what citetui itself takes. Pilot is not used here: ``pilot.press`` waits for
-the app to go idle and costs ~40 ms per key on an empty app, which hides a
-16 ms target.
+Pilot is not used here: ``pilot.press`` waits for the app to go idle and costs
+~40 ms per key on an empty app, which hides a 16 ms target.
 
 Run::
 
@@ -30,6 +42,7 @@ import argparse
 import json
 import os
 import re
+import select
 import shutil
 import statistics
 import subprocess
@@ -40,6 +53,7 @@ from pathlib import Path
 
 SAMPLE_TITLE = "Proximal Policy Optimization Algorithms"
 EXPLORER_READY = re.compile(r"[\d,]+ citing papers · sorted by")
+PAGE_READY = re.compile(r"─ Co-cited works ─")
 POLL = 0.003
 
 
@@ -101,6 +115,10 @@ class Terminal:
             time.sleep(POLL)
         raise TimeoutError(f"{pattern.pattern!r} not on the screen after {key!r}")
 
+    def control(self) -> Control:
+        """A control-mode client on this session (see :class:`Control`)."""
+        return Control(self.tmux, self.name)
+
     def memory_mb(self) -> tuple[float, float]:
         """(resident, peak resident) MB of the pane's process (citetui, exec'd)."""
         pid = subprocess.run([self.tmux, "display-message", "-p", "-t", self.name,
@@ -114,6 +132,68 @@ class Terminal:
 
     def close(self) -> None:
         subprocess.run([self.tmux, "kill-session", "-t", self.name], capture_output=True)
+
+
+class Control:
+    """A ``tmux -C`` client: sends keys and sees each read tmux makes of the pane's output.
+
+    Times are taken as lines arrive on the client's stdout, without polling.
+    """
+
+    QUIET = 0.005  # a repaint is one write; tmux reads it in pieces well under 5 ms apart
+
+    def __init__(self, tmux: str, session: str):
+        self.session = session
+        self.proc = subprocess.Popen([tmux, "-C", "attach", "-t", session],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        self.fd = self.proc.stdout.fileno()
+        self.buf = b""
+
+    def _lines(self, timeout: float):
+        """(arrival time, line) as they come, until ``timeout`` s pass without one."""
+        while True:
+            while b"\n" in self.buf:
+                line, self.buf = self.buf.split(b"\n", 1)
+                yield time.perf_counter(), line
+            ready, _, _ = select.select([self.fd], [], [], timeout)
+            if not ready:
+                return
+            data = os.read(self.fd, 1 << 16)
+            if not data:
+                return
+            self.buf += data
+
+    def settle(self, quiet: float = 0.05) -> None:
+        """Wait until the pane has been silent for ``quiet`` s."""
+        for _ in self._lines(quiet):
+            pass
+
+    def repaint_ms(self, key: str, timeout: float = 10.0) -> float:
+        """Milliseconds from sending ``key`` to the last byte of the output it caused."""
+        self.settle()
+        t = time.perf_counter()
+        self.proc.stdin.write(f"send-keys -t {self.session} {key}\n".encode())
+        last = None
+        for when, line in self._lines(timeout if last is None else self.QUIET):
+            if line.startswith(b"%output"):
+                last = when
+                break
+        if last is None:
+            raise TimeoutError(f"no output after {key!r}")
+        for when, line in self._lines(self.QUIET):
+            if line.startswith(b"%output"):
+                last = when
+        return (last - t) * 1000
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.write(b"detach-client\n")
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 
 def startup(runs: int = 7) -> dict | None:
@@ -151,31 +231,53 @@ def browse(db: Path, keys: int = 60) -> dict | None:
     try:
         time.sleep(0.3)
         echo = [floor.key_time("j") * 1000 for _ in range(20)]
+        ctl = floor.control()
+        try:
+            echo_ctl = [ctl.repaint_ms("j") for _ in range(20)]
+        finally:
+            ctl.close()
     finally:
         floor.close()
     work = Path(tempfile.mkdtemp(prefix="citetui-bench-browse-"))
     term = Terminal(f"HOME={work} XDG_CONFIG_HOME={work} exec {exe} --db {db}")
-    out: dict = {"tmux_floor_p50": statistics.median(echo)}
+    out: dict = {"tmux_floor_p50": statistics.median(echo),
+                 "tmux_floor_repaint_p50": statistics.median(echo_ctl)}
     try:
         term.wait_for("hubs in your library")
         term.wait_for(re.compile(r"^ \d[\d,]* hubs?", re.M))
         time.sleep(1.0)  # let the hub list finish filling and the app go idle
         out["open_ms"] = term.key_time_until("Enter", EXPLORER_READY) * 1000
         # the rest of the page (side panes) is read after the explorer's rows; wait for it
-        out["page_ms"] = term.wait_for(re.compile(r"─ Co-cited works ─")) * 1000 + out["open_ms"]
+        out["page_ms"] = term.wait_for(PAGE_READY) * 1000 + out["open_ms"]
+        time.sleep(1.0)
+        term.send("Escape")
+        term.wait_for("hubs in your library")
+        time.sleep(1.0)
+        out["reopen_ms"] = term.key_time_until("Enter", EXPLORER_READY) * 1000
+        out["repage_ms"] = term.wait_for(PAGE_READY) * 1000 + out["reopen_ms"]
         time.sleep(1.0)
         term.send("7")  # the explorer pane
         time.sleep(0.5)
-        plan = ["j"] * keys + ["NPage"] * (keys // 2) + ["PPage"] * (keys // 4)
-        times: dict[str, list[float]] = {}
-        for key in plan:
-            times.setdefault(key, []).append(term.key_time(key) * 1000)
-            time.sleep(0.02)
         names = {"j": "down", "NPage": "pagedown", "PPage": "pageup"}
-        for key, vals in times.items():
+        plan = ["j"] * keys + ["NPage"] * (keys // 2) + ["PPage"] * (keys // 4)
+        polled: dict[str, list[float]] = {}
+        for key in plan:
+            polled.setdefault(key, []).append(term.key_time(key) * 1000)
+            time.sleep(0.02)
+        received: dict[str, list[float]] = {}
+        ctl = term.control()
+        try:
+            for key in plan:
+                received.setdefault(key, []).append(ctl.repaint_ms(key))
+        finally:
+            ctl.close()
+        for key, vals in polled.items():
             out[f"{names[key]}_p50"] = statistics.median(vals)
             out[f"{names[key]}_p95"] = _pct(vals, 95)
             out[f"{names[key]}_n"] = len(vals)
+        for key, vals in received.items():
+            out[f"{names[key]}_repaint_p50"] = statistics.median(vals)
+            out[f"{names[key]}_repaint_p95"] = _pct(vals, 95)
         time.sleep(1.0)
         out["rss_mb"], out["peak_rss_mb"] = term.memory_mb()
         m = EXPLORER_READY.search(term.screen())

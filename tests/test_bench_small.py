@@ -26,6 +26,7 @@ def test_bench_runs_at_10k(tmp_path, capsys):
                                r"recall@10 ([\d.]+)%", table).group(1))
     assert recall10 >= 70.0
     if shutil.which("tmux"):  # the browser's figures come from the real citetui in tmux
-        for label in ("start-up in tmux", "Enter on the biggest hub", "down key",
-                      "pagedown key", "citetui's resident memory"):
+        for label in ("start-up in tmux", "Enter on the biggest hub", "opened again",
+                      "down key to its repaint received", "pagedown key to its repaint received",
+                      "down key to the screen changed", "citetui's resident memory"):
             assert label in table
