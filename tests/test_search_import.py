@@ -34,6 +34,13 @@ ROWS = [
     # same title and year as "b", no ids: the same paper
     {"key": "b2", "title": "Trust Regions for Robots!", "year": 2021},
 ]
+# A record citing one that waits for the Writer, another repeat of it after, a new one.
+MORE = [
+    {"key": "c", "title": "Citing the repeat", "year": 2022, "cites": [{"paper": "a2"}]},
+    {"key": "a3", "title": "Clipped Objectives Revisited", "ids": {"doi": "10.1/a"},
+     "abstract": "A third copy, with an abstract."},
+    {"key": "d", "title": "Something else entirely", "year": 2023, "cites": [{"paper": "h"}]},
+]
 
 
 def test_records_import_dedups_and_is_idempotent(tmp_path, empty_lib):
@@ -50,22 +57,26 @@ def test_records_import_dedups_and_is_idempotent(tmp_path, empty_lib):
     assert not again.added and dump(empty_lib) == before
 
 
-@pytest.mark.parametrize(("batch", "max_marks", "max_keys"),
-                         [(1, None, None), (2, None, None), (5000, None, None), (1, 2, 1),
-                          (2, None, 0)])
+@pytest.mark.parametrize(("batch", "max_marks", "max_keys", "max_later"),
+                         [(1, None, None, None), (2, None, None, None), (5000, None, None, None),
+                          (1, 2, 1, None), (2, None, 0, None), (1, None, None, 1),
+                          (2, 2, None, 1), (5000, None, None, 1)])
 def test_big_import_path_writes_the_same_library(tmp_path, monkeypatch, batch, max_marks,
-                                                 max_keys):
+                                                 max_keys, max_later):
     """Deferred indexing + batched inserts give the rows the Writer gives one by one (also
-    when the duplicate check moves from memory to the library's indexes midway, and when
-    record keys spill from memory to the temporary table)."""
+    when the duplicate check moves from memory to the library's indexes midway, when
+    record keys spill from memory to the temporary table, and whether the records that
+    may repeat a paper wait for the end or go to the Writer at once)."""
     import citetui.store.bulk as bulk
 
     if max_marks is not None:
         monkeypatch.setattr(bulk, "MAX_MARKS", max_marks)
     if max_keys is not None:
         monkeypatch.setattr(bulk, "MAX_KEYS", max_keys)
+    if max_later is not None:
+        monkeypatch.setattr(bulk, "MAX_LATER", max_later)
     path = tmp_path / "r.jsonl"
-    records(path, ROWS)
+    records(path, ROWS + MORE)
     small = Library(tmp_path / "small.db", create=True)
     import_files(small, [path])
     monkeypatch.setattr(search_index, "worth_suspending", lambda conn, size: True)
@@ -116,3 +127,25 @@ def test_spilled_keys_still_resolve_and_repeat_keys_are_refused(tmp_path, monkey
     with pytest.raises(InputError, match="duplicate key 'k3'"):
         import_files(lib, [path])
     assert dump(lib) == before
+
+
+def test_the_mark_set_holds_exactly_what_was_added(monkeypatch):
+    """Across the set of the newest, sealed runs and their merges, and bitmap collisions."""
+    import random
+
+    from citetui.store.bulk import MarkSet
+
+    monkeypatch.setattr(MarkSet, "RECENT", 64)
+    monkeypatch.setattr(MarkSet, "BITS", 1 << 10)  # many marks share a bit
+    rng = random.Random(5)
+    marks = MarkSet()
+    held: set[int] = set()
+    for _ in range(200):
+        batch = [rng.randint(-(2**63), 2**63 - 1) for _ in range(rng.randint(1, 40))]
+        batch += rng.sample(sorted(held), min(3, len(held)))  # repeats of earlier marks
+        marks.update(batch)
+        held.update(batch)
+    assert len(marks.runs) < 12  # merged as they grew: few to search
+    assert all(m in marks for m in held)
+    assert not any(rng.randint(-(2**63), 2**63 - 1) in marks for _ in range(5000))
+    assert marks.count() >= len(held)

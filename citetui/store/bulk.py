@@ -9,15 +9,22 @@ a small import would; the others are new for certain and are inserted with
 ``executemany``, with the rows, labels, counts and title pairs the Writer and
 the index triggers would have written for them.
 
-What is already in the library is known from memory when the library is small
-(its identifiers are read once), else asked per batch through the indexes.
-Every identifier and identity of this import is remembered (as hashes), so a
-record that repeats an earlier one is never inserted twice.
+What is already in the library is known from memory unless the library is
+huge (its identifiers are read once), else asked per batch through the indexes.
+Every identifier and identity of this import is remembered (as 8-byte hashes,
+see :class:`MarkSet`), so a record that repeats an earlier one is never
+inserted twice. Records that may repeat one wait in a queue and go through the
+Writer together, at the end or when the queue is long: each time the Writer
+takes the connection, the insert thread must have finished, so doing it per
+batch made the reading and the inserting take turns instead of overlapping.
 
 The inserts of a batch run on a second thread while the next batch is read
-and checked (SQLite lets go of Python's lock while it works); the connection
-is only ever used by one thread at a time: whoever needs it waits for the
-batches in flight. In a big import (the search index suspended, see
+and checked; the connection is only ever used by one thread at a time: whoever
+needs it waits for the batches in flight. Each table's rows go to SQLite as one
+JSON array read by ``json_each``, one statement: Python's sqlite3 lets go of
+the interpreter lock for each row of an ``executemany`` and must take it back
+from the thread reading records, which made the inserts 90 times slower than
+alone (without SQLite's JSON functions, the inserts run on the reading thread). In a big import (the search index suspended, see
 :func:`citetui.store.index.suspend`) the secondary indexes of ``papers``,
 ``citations`` and ``contexts`` are dropped while new papers stream in and
 created again, sorted in one pass, when the import ends or as soon as a record
@@ -26,10 +33,14 @@ needs the Writer (which looks papers up through them).
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+from array import array
+from bisect import bisect_left
 from collections import deque
-from collections.abc import Callable, Sequence
+from heapq import merge
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -42,15 +53,16 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _PLAIN_DOI = re.compile(r"10\.[!-~]*")  # printable ASCII: nothing for clean() to remove
 _PLAIN_ARXIV = re.compile(r"\d{4}\.\d{4,5}")
 _PLAIN_JSON = re.compile(r'[^"\\\x00-\x1f]*')
-MEMORY_MARKS = 200_000  # a library this small is read into memory for the duplicate check
-# Marks held in memory at most (~80 bytes each): past this, the duplicate check goes to
-# the library's indexes for the rest of the import, so memory stays bounded.
-MAX_MARKS = 500_000
+MEMORY_MARKS = 2_000_000  # a library of up to this many papers is read into memory
+# Marks held in memory at most (8 bytes each, plus a 16 MB bitmap): past this, the
+# duplicate check goes to the library's indexes for the rest of the import, so memory
+# stays bounded.
+MAX_MARKS = 16_000_000
+# Records that may repeat a paper, queued for the Writer (see the module docstring).
+MAX_LATER = 20_000
 # Record keys (records format) kept in memory with their paper ids; past this the older
 # ones go to a temporary table, with a Bloom filter saying which keys may be there.
 MAX_KEYS = 200_000
-BLOOM_BITS = 1 << 26  # 8 MB: under 0.3% false positives up to 5M spilled keys
-BLOOM_HASHES = 7
 IN_FLIGHT = 2  # batches handed to the insert thread and not yet written
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(x, ensure_ascii=False)
 # Indexes a big import drops while it streams new papers in (rebuilt sorted afterwards).
@@ -64,6 +76,20 @@ _CITE_INSERT = ("INSERT INTO citations (citing_id, cited_id, roles, polarity, in
 _LABEL_INSERT = "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?, ?, ?, ?, ?)"
 _CONTEXT_INSERT = ("INSERT INTO contexts (citing_id, cited_id, position, text, roles, source) "
                    "VALUES (?, ?, ?, ?, ?, ?)")
+_PAIRS_INSERT = "INSERT INTO pairs_fts(rowid, pairs) VALUES (?, ?)"
+
+
+def _from_json(insert: str) -> str:
+    """The INSERT ... VALUES (?, ...) statement as INSERT ... SELECT over a JSON array of rows."""
+    head, values = insert.split(" VALUES ")
+    n = values.count("?")
+    cols = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(n))
+    return f"{head} SELECT {cols} FROM json_each(?)"
+
+
+_INSERTS = {name: (sql, _from_json(sql)) for name, sql in (
+    ("papers", _PAPER_INSERT), ("cites", _CITE_INSERT), ("labels", _LABEL_INSERT),
+    ("contexts", _CONTEXT_INSERT), ("pairs", _PAIRS_INSERT))}
 
 
 def _identity(title: str | None, summary: str | None) -> str | None:
@@ -145,45 +171,108 @@ def _marks(p: PaperIn, identity: str | None) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _write(conn: Any, papers: list, cites: list, labels: list, contexts: list,
-           pairs: list | None) -> None:
+def has_json(conn: Any) -> bool:
+    """Whether this SQLite has its JSON functions (built in since 3.38, usual before)."""
+    try:
+        return conn.execute("SELECT json_extract('[7]', '$[0]')").fetchone()[0] == 7
+    except Exception:  # noqa: BLE001 - sqlite3.OperationalError: no such function
+        return False
+
+
+def _rows_sql(conn: Any, name: str, rows: list | str) -> None:
+    """Insert rows (a list of tuples, or them as one JSON array) into table ``name``."""
+    plain, as_json = _INSERTS[name]
+    if isinstance(rows, str):
+        conn.execute(as_json, (rows,))
+    elif rows:
+        conn.executemany(plain, rows)
+
+
+def _write(conn: Any, papers: list | str, cites: list | str, labels: list | str,
+           contexts: list | str, pairs: list | str | None) -> None:
     """Insert one batch of new papers and their edges (on the insert thread)."""
     if pairs is not None:  # their title pairs are written here, not noted for a refresh
         conn.execute("UPDATE search_state SET value = 1 WHERE key = 'pairs_direct'")
-        conn.executemany(_PAPER_INSERT, papers)
+        _rows_sql(conn, "papers", papers)
         conn.execute("UPDATE search_state SET value = 0 WHERE key = 'pairs_direct'")
-        conn.executemany("INSERT INTO pairs_fts(rowid, pairs) VALUES (?, ?)", pairs)
+        _rows_sql(conn, "pairs", pairs)
     else:
-        conn.executemany(_PAPER_INSERT, papers)
-    conn.executemany(_CITE_INSERT, cites)
-    conn.executemany(_LABEL_INSERT, labels)
+        _rows_sql(conn, "papers", papers)
+    _rows_sql(conn, "cites", cites)
+    _rows_sql(conn, "labels", labels)
     if contexts:
-        conn.executemany(_CONTEXT_INSERT, contexts)
+        _rows_sql(conn, "contexts", contexts)
+
+
+class MarkSet:
+    """A set of marks (64-bit hashes) at 8 bytes each, where a Python set takes ~70.
+
+    The newest are in a set; when it fills, they are sorted into an array, and arrays
+    of like size are merged (so there are few, found by bisection). A bitmap indexed by
+    the mark's low bits answers "not there" for most marks not held, at one lookup.
+    """
+
+    RECENT = 1 << 17
+    BITS = 1 << 26  # 8 MB: 1 in 27 marks not held passes it at 2.5M held (a 1M import)
+
+    def __init__(self, bits: int | None = None) -> None:
+        self.recent: set[int] = set()
+        self.runs: list[array] = []
+        self.nbits = bits or self.BITS
+        self.bits = bytearray(self.nbits >> 3)
+        self.size = 0
+
+    def __contains__(self, mark: int) -> bool:
+        b = mark & (self.nbits - 1)
+        if not self.bits[b >> 3] & (1 << (b & 7)):
+            return False
+        if mark in self.recent:
+            return True
+        for run in self.runs:
+            i = bisect_left(run, mark)
+            if i < len(run) and run[i] == mark:
+                return True
+        return False
+
+    def update(self, marks: Iterable[int]) -> None:
+        bits, mask, recent = self.bits, self.nbits - 1, self.recent
+        for m in marks:
+            b = m & mask
+            bits[b >> 3] |= 1 << (b & 7)
+            recent.add(m)
+        if len(recent) >= self.RECENT:
+            self._seal()
+
+    def _seal(self) -> None:
+        run = array("q", sorted(self.recent))
+        self.size += len(run)
+        self.recent = set()
+        while self.runs and len(self.runs[-1]) <= 2 * len(run):
+            run = array("q", merge(self.runs.pop(), run))
+        self.runs.append(run)
+
+    def count(self) -> int:
+        """About how many marks are held (repeats counted again)."""
+        return self.size + len(self.recent)
 
 
 class KeyMap:
     """Record key -> paper id for one import, in bounded memory: the ``MAX_KEYS`` newest in
     a dict (and hubs always, later records cite them), the others in ``temp.bulk_keys``.
 
-    A Bloom filter over the spilled keys answers "not there" for almost every new key at
-    no cost; only a "maybe" (a real repeat, or ~0.3% of keys) reads the temporary table,
-    after the insert thread is done with the connection (``wait``)."""
+    The hashes of the spilled keys (a :class:`MarkSet`) answer "not there" for almost every
+    new key at no cost; only a "maybe" (a real repeat, or two keys of one hash) reads the
+    temporary table, after the insert thread is done with the connection (``wait``)."""
 
     def __init__(self, conn: Any, wait: Callable[[], None]):
         self.conn = conn
         self.wait = wait
         self.mem: dict[str, int] = {}
         self.pinned: dict[str, int] = {}
-        self.bloom: bytearray | None = None  # made at the first spill
-
-    def _bits(self, key: str) -> list[int]:
-        h1 = hash(key)
-        h2 = hash((key, 1)) | 1
-        return [(h1 + i * h2) % BLOOM_BITS for i in range(BLOOM_HASHES)]
+        self.spilled: MarkSet | None = None  # made at the first spill
 
     def _maybe_spilled(self, key: str) -> bool:
-        bloom = self.bloom
-        return bloom is not None and all(bloom[b >> 3] & (1 << (b & 7)) for b in self._bits(key))
+        return self.spilled is not None and hash(key) in self.spilled
 
     def get(self, key: str) -> int | None:
         pid = self.mem.get(key)
@@ -217,20 +306,17 @@ class KeyMap:
         if len(self.mem) <= MAX_KEYS:
             return
         self.wait()
-        if self.bloom is None:
-            self.bloom = bytearray(BLOOM_BITS // 8)
+        if self.spilled is None:
+            self.spilled = MarkSet(bits=1 << 24)  # 2 MB: keys are looked up less often
             self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_keys "
                               "(key TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID")
-        bloom = self.bloom
-        for key in self.mem:
-            for b in self._bits(key):
-                bloom[b >> 3] |= 1 << (b & 7)
+        self.spilled.update(map(hash, self.mem))
         self.conn.executemany("INSERT OR REPLACE INTO temp.bulk_keys (key, id) VALUES (?, ?)",
                               self.mem.items())
         self.mem = {}
 
     def close(self) -> None:
-        if self.bloom is not None:
+        if self.spilled is not None:
             self.conn.execute("DROP TABLE IF EXISTS temp.bulk_keys")
 
 
@@ -246,22 +332,36 @@ class BulkWriter:
         self.pending_keys: set[str] = set()
         self.ids = KeyMap(conn, self._wait)
         n = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
-        self.seen: set[int] = set()  # marks of papers known: the library's (when small), ours
+        # marks of papers known: the library's (unless huge), this import's
+        self.seen: MarkSet | set[int] = MarkSet()
         self.in_memory = n <= MEMORY_MARKS
         if self.in_memory and n:
             cols = ", ".join(ID_COLUMNS)
-            for *vals, norm in conn.execute(f"SELECT {cols}, norm_title FROM papers"):
-                self.seen.update(hash((i, v)) for i, v in enumerate(vals) if v is not None)
-                if norm is not None:
-                    self.seen.add(hash((5, norm)))
+            cur = conn.execute(f"SELECT {cols}, norm_title FROM papers")
+            while rows := cur.fetchmany(10_000):
+                marks = []
+                for *vals, norm in rows:
+                    marks += [hash((i, v)) for i, v in enumerate(vals) if v is not None]
+                    if norm is not None:
+                        marks.append(hash((5, norm)))
+                self.seen.update(marks)
+        # records that may repeat a paper, for the Writer (see the module docstring)
+        self.later: list[_Rec] = []
+        self.later_marks: set[int] = set()
         # a big import (search index suspended) may drop indexes while it inserts
         self.may_drop = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
                                      "AND name = 'papers_fts_ai'").fetchone() is None
         self.dropped: list[str] = []  # CREATE INDEX statements to run again
         self.pairs = has_pairs(conn)
+        self.json = has_json(conn)
         self.next_id: int | None = None  # the id of the next fast-path paper
         self._pool: ThreadPoolExecutor | None = None
         self._flight: deque[Future] = deque()
+        # The cyclic garbage collector walked each batch's objects every 700 allocations
+        # and found nothing (records make no reference cycles; reference counting frees
+        # them): 15 s of a 1M-record import. It is off until close().
+        self._gc_was_on = gc.isenabled()
+        gc.disable()
 
     # -- records ----------------------------------------------------------
 
@@ -271,7 +371,7 @@ class BulkWriter:
         self.pending.append(_Rec(key, paper, cites, ready))
         self.pending_keys.add(key)
         if len(self.pending) >= self.batch:
-            self.flush()
+            self._flush_batch()
 
     def write_now(self, key: str, paper: PaperIn) -> int:
         """Write one paper through the Writer at once (a hub: later records cite it)."""
@@ -285,8 +385,14 @@ class BulkWriter:
         return pid
 
     def flush(self) -> None:
-        """Write every pending record (new papers possibly still in flight: see _sync)."""
-        recs, self.pending, self.pending_keys = self.pending, [], set()
+        """Write every pending record, also those queued for the Writer (new papers possibly
+        still in flight: see _sync)."""
+        self._flush_batch()
+        self._write_later()
+
+    def _flush_batch(self) -> None:
+        """Insert the pending batch's new papers; queue the others for the Writer."""
+        recs, self.pending = self.pending, []
         if not recs:
             return
         for r in recs:
@@ -297,7 +403,7 @@ class BulkWriter:
                     raise ValueError("a paper needs a title, a summary or an identifier")
             r.identity = _identity(p.title, p.summary)
             r.marks = _marks(p, r.identity)
-        if self.in_memory and len(self.seen) > MAX_MARKS:
+        if self.in_memory and isinstance(self.seen, MarkSet) and self.seen.count() > MAX_MARKS:
             self._sync()  # the papers' indexes back (sorted, once), then ask them
             self.in_memory = False
             self.may_drop = False
@@ -306,26 +412,37 @@ class BulkWriter:
         known = set() if self.in_memory else self._known(recs)
         fast: list[_Rec] = []
         slow: list[_Rec] = []
-        seen = self.seen
+        seen, queued = self.seen, self.later_marks
         for r in recs:
-            if (id(r) in known or any(m in seen for m in r.marks)
+            if (id(r) in known or any(m in seen or m in queued for m in r.marks)
                     or (len(r.cites) > 1 and len({c.cited for c in r.cites}) != len(r.cites))):
                 slow.append(r)
+                queued.update(r.marks)  # a later record like it waits behind it
             else:
                 fast.append(r)
             seen.update(r.marks)
         self._insert_new(fast)
-        if slow:
-            self._sync()
-            w = self.writer
-            for r in slow:
-                pid = w.upsert_paper(r.paper)
-                self.ids[r.key] = pid
-                for c in r.cites:
-                    w.upsert_citation(pid, c.cited, roles=c.roles, polarity=c.polarity,
-                                      influential=c.influential, contexts=c.contexts,
-                                      source=c.source)
+        self.later += slow
+        self.pending_keys = {r.key for r in self.later}
+        if len(self.later) >= MAX_LATER:
+            self._write_later()
         self.ids.spill_if_full()
+
+    def _write_later(self) -> None:
+        """Write the queued records through the Writer, in their order."""
+        recs, self.later, self.later_marks = self.later, [], set()
+        self.pending_keys = set()
+        if not recs:
+            return
+        self._sync()
+        w = self.writer
+        for r in recs:
+            pid = w.upsert_paper(r.paper)
+            self.ids[r.key] = pid
+            for c in r.cites:
+                w.upsert_citation(pid, c.cited, roles=c.roles, polarity=c.polarity,
+                                  influential=c.influential, contexts=c.contexts,
+                                  source=c.source)
 
     def finish(self) -> None:
         """Write what is pending and create the dropped indexes again."""
@@ -343,6 +460,8 @@ class BulkWriter:
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
                 self._pool = None
+            if self._gc_was_on:
+                gc.enable()
 
     # -- the insert thread and the indexes ----------------------------------
 
@@ -363,9 +482,10 @@ class BulkWriter:
             self.dropped = []
 
     def _submit(self, *batch: Any) -> None:
-        if not IN_FLIGHT:
-            _write(self.conn, *batch)
+        if not IN_FLIGHT or not self.json:
+            _write(self.conn, *batch)  # executemany on another thread only slows it down
             return
+        batch = tuple(b if b is None else _encode(b) for b in batch)
         while len(self._flight) >= IN_FLIGHT:
             self._flight.popleft().result()
         if self._pool is None:
