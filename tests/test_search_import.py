@@ -149,3 +149,45 @@ def test_the_mark_set_holds_exactly_what_was_added(monkeypatch):
     assert all(m in marks for m in held)
     assert not any(rng.randint(-(2**63), 2**63 - 1) in marks for _ in range(5000))
     assert marks.count() >= len(held)
+
+
+def test_a_first_big_import_uses_a_rollback_journal_and_leaves_the_wal_on(tmp_path, monkeypatch):
+    """Into an empty library a big import writes its pages once (no WAL copy); a failed one
+    still leaves nothing; with another connection open the WAL simply stays."""
+    import sqlite3
+
+    from citetui.store import library
+
+    modes = []
+    real = library.Connection.transaction
+
+    def transaction(self):
+        modes.append(self.conn.execute("PRAGMA journal_mode").fetchone()[0])
+        return real(self)
+
+    monkeypatch.setattr(library.Connection, "transaction", transaction)
+    monkeypatch.setattr(search_index, "worth_suspending", lambda conn, size: True)
+    path = tmp_path / "r.jsonl"
+    records(path, ROWS)
+    lib = Library(tmp_path / "new.db", create=True)
+    import_files(lib, [path])
+    assert modes == ["delete"]
+    assert lib.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert lib.stats().papers == 3
+
+    bad = tmp_path / "bad.jsonl"
+    records(bad, [*ROWS, {"key": "y", "title": "Bad", "cites": [{"paper": "nope"}]}])
+    empty = Library(tmp_path / "empty.db", create=True)
+    with pytest.raises(InputError):
+        import_files(empty, [bad])
+    assert modes[-1] == "delete"
+    assert empty.stats().papers == 0
+    assert empty.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert not (tmp_path / "empty.db-journal").exists()
+
+    other = Library(tmp_path / "shared.db", create=True)
+    reader = sqlite3.connect(tmp_path / "shared.db")
+    reader.execute("SELECT count(*) FROM papers").fetchone()  # holds the WAL open
+    import_files(other, [path])
+    assert modes[-1] == "wal" and other.stats().papers == 3
+    reader.close()

@@ -84,9 +84,10 @@ def import_files(
             prepared[name] = prepare([p for p, n in plan if n == name],
                                      skip_invalid=skip_invalid, **options)
     reports = []
-    with lib.transaction() as db:
+    size = sum(p.stat().st_size for p, _ in plan)
+    with lib.import_journal(big=search_index.worth_suspending(lib.conn, size)), \
+            lib.transaction() as db:
         # A big import indexes for search once at the end, not row by row.
-        size = sum(p.stat().st_size for p, _ in plan)
         deferred = search_index.worth_suspending(db.conn, size)
         if deferred:
             search_index.suspend(db.conn)

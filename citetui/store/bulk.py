@@ -204,6 +204,17 @@ def _write(conn: Any, papers: list | str, cites: list | str, labels: list | str,
         _rows_sql(conn, "contexts", contexts)
 
 
+_SPILL = "INSERT OR REPLACE INTO temp.bulk_keys (key, id) VALUES (?, ?)"
+
+
+def _spill(conn: Any, items: list | str) -> None:
+    """Write record keys and paper ids to ``temp.bulk_keys`` (on the insert thread, as JSON)."""
+    if isinstance(items, str):
+        conn.execute(_from_json(_SPILL), (items,))
+    else:
+        conn.executemany(_SPILL, items)
+
+
 class MarkSet:
     """A set of marks (64-bit hashes) at 8 bytes each, where a Python set takes ~70.
 
@@ -264,9 +275,11 @@ class KeyMap:
     new key at no cost; only a "maybe" (a real repeat, or two keys of one hash) reads the
     temporary table, after the insert thread is done with the connection (``wait``)."""
 
-    def __init__(self, conn: Any, wait: Callable[[], None]):
+    def __init__(self, conn: Any, wait: Callable[[], None],
+                 submit: Callable[..., None] | None = None):
         self.conn = conn
         self.wait = wait
+        self.submit = submit  # runs a write on the insert thread, after the batches before it
         self.mem: dict[str, int] = {}
         self.pinned: dict[str, int] = {}
         self.spilled: MarkSet | None = None  # made at the first spill
@@ -305,14 +318,16 @@ class KeyMap:
         """Move the keys in memory to the temporary table once there are too many."""
         if len(self.mem) <= MAX_KEYS:
             return
-        self.wait()
         if self.spilled is None:
+            self.wait()
             self.spilled = MarkSet(bits=1 << 24)  # 2 MB: keys are looked up less often
             self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_keys "
                               "(key TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID")
         self.spilled.update(map(hash, self.mem))
-        self.conn.executemany("INSERT OR REPLACE INTO temp.bulk_keys (key, id) VALUES (?, ?)",
-                              self.mem.items())
+        if self.submit is not None:  # a key looked up there waits for the insert thread first
+            self.submit(_spill, list(self.mem.items()))
+        else:
+            _spill(self.conn, list(self.mem.items()))
         self.mem = {}
 
     def close(self) -> None:
@@ -330,7 +345,7 @@ class BulkWriter:
         self.batch = batch
         self.pending: list[_Rec] = []
         self.pending_keys: set[str] = set()
-        self.ids = KeyMap(conn, self._wait)
+        self.ids = KeyMap(conn, self._wait, self._submit_job)
         n = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
         # marks of papers known: the library's (unless huge), this import's
         self.seen: MarkSet | set[int] = MarkSet()
@@ -482,15 +497,19 @@ class BulkWriter:
             self.dropped = []
 
     def _submit(self, *batch: Any) -> None:
+        self._submit_job(_write, *batch)
+
+    def _submit_job(self, job: Callable[..., None], *batch: Any) -> None:
+        """Run ``job(conn, *batch)`` on the insert thread (its lists sent as JSON)."""
         if not IN_FLIGHT or not self.json:
-            _write(self.conn, *batch)  # executemany on another thread only slows it down
+            job(self.conn, *batch)  # executemany on another thread only slows it down
             return
         batch = tuple(b if b is None else _encode(b) for b in batch)
         while len(self._flight) >= IN_FLIGHT:
             self._flight.popleft().result()
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="citetui-bulk")
-        self._flight.append(self._pool.submit(_write, self.conn, *batch))
+        self._flight.append(self._pool.submit(job, self.conn, *batch))
 
     def _drop_indexes(self) -> None:
         self.may_drop = False

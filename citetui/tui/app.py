@@ -100,9 +100,16 @@ class CitetuiApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.push_screen(LibraryScreen(self.lib))
         self.call_after_refresh(lambda: self.reader)  # open it before the first hub
-        self.call_after_refresh(self._preload)
+        self._preloaded = False
         if self.settings.problem:
             self.notify(self.settings.problem, severity="warning", markup=False)
+
+    def on_library_screen_hubs_ready(self) -> None:
+        # Once the hub list is on screen: importing in a thread still takes the
+        # interpreter for ~100 ms, which painting the first list then waited behind.
+        if not self._preloaded:
+            self._preloaded = True
+            self.call_after_refresh(self._preload)
 
     @work(thread=True, exit_on_error=False, group="preload")
     def _preload(self) -> None:
