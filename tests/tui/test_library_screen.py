@@ -90,3 +90,18 @@ async def test_empty_library_says_so(tmp_path, make_app):
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen)
     lib.close()
+
+
+async def test_the_other_screens_are_imported_once_the_hub_list_is_shown(tui_lib, make_app,
+                                                                        monkeypatch):
+    import citetui.tui.app as app_module
+
+    calls = []
+    monkeypatch.setattr(app_module, "_preload", lambda: calls.append("preload"))
+    app = make_app(tui_lib)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "hub" in screen_text(app).lower() and calls == ["preload"]
+        await pilot.press("slash", "x")  # a filter brings the list again: not a second preload
+        await settle(pilot)
+        assert calls == ["preload"]
