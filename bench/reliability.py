@@ -979,16 +979,22 @@ def _wait_for_transaction(master: int, timeout: float = 300) -> bool:
 
 
 def kill_runs(work: Path, runs: int, seed: int = 0, papers: int = 6000,
-              fmt: str = "bundle") -> list[KillResult]:
+              fmt: str = "bundle", empty: bool = False) -> list[KillResult]:
     """Kill imports at moments spread over their whole transaction; check each library.
 
     ``fmt`` "bundle" imports one JSON bundle of ``papers`` citing papers; "records"
     streams a records file (bench/corpus.py) of that many papers, which past 8 MB
     takes the big-import path (search index suspended, rebuilt before the commit).
+    ``empty``: into an empty library (a big one then runs under a rollback journal).
     """
     rng = random.Random(seed)
     base = work / "base.db"
-    make_library(base)
+    if empty:
+        from citetui.store import Library
+
+        Library(base, create=True).close()
+    else:
+        make_library(base)
     if fmt == "records":
         from bench.corpus import write
 

@@ -38,3 +38,21 @@ def test_killed_streamed_big_imports_leave_intact_libraries(tmp_path):
         triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master "
                                                "WHERE type = 'trigger'")}
     assert {"papers_fts_ai", "contexts_fts_ai"} <= triggers
+
+
+@pytest.mark.skipif(not hasattr(rel, "pty"), reason="needs a pseudo-terminal")
+def test_killed_first_big_import_into_an_empty_library_leaves_it_empty(tmp_path):
+    """The first big import into an empty library runs under a rollback journal, not the
+    WAL: a kill must still roll it back, and the library must open in WAL mode again."""
+    results = rel.kill_runs(tmp_path, 3, seed=8, papers=16000, fmt="records", empty=True)
+    report = "\n".join(map(str, results))
+    assert all(r.intact and r.opens and r.integrity == "ok" for r in results), report
+    assert any(not r.finished and r.state == "before" for r in results), report
+    killed = next(i for i, r in enumerate(results) if r.state == "before")
+    with rel.sqlite3.connect(tmp_path / f"kill{killed}.db") as conn:
+        assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 0
+    from citetui.store import Library
+
+    lib = Library(tmp_path / f"kill{killed}.db")
+    assert lib.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    lib.close()
