@@ -51,32 +51,42 @@ def friendly_errors(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from citetui.importers.errors import InputError
-        from citetui.query import QueryError
-        from citetui.store import LibraryError
-        from citetui.textsafe import clean
-
         try:
             return fn(*args, **kwargs)
-        except InputError as exc:
-            _fail(clean(str(exc)), exc.exit_code)
-        except LibraryError as exc:
-            _fail(clean(str(exc)), exc.exit_code)
-        except QueryError as exc:
-            _fail(f"bad query: {clean(str(exc))}", EXIT_USAGE)
-        except sqlite3.DatabaseError as exc:
-            _fail(f"the library is damaged or not a citetui library ({clean(str(exc))})", 3)
         except KeyboardInterrupt:
             _fail("interrupted; nothing was written", 130)
-        except BrokenPipeError:  # the reader of our output went away (| head): stop quietly
-            with contextlib.suppress(OSError, ValueError):
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(1)
-        except OSError as exc:  # a file we read or write: permissions, disk full...
-            where = f"{exc.filename}: " if exc.filename else ""
-            _fail(clean(f"{where}{exc.strerror or exc}"), 1)
+        except Exception as exc:  # noqa: BLE001 - the expected ones end here, the rest re-raise
+            _expected(exc)
+            raise
 
     return wrapper
+
+
+def _expected(exc: Exception) -> None:
+    """Exit with one line for an expected failure; return for any other (re-raised).
+
+    The error types are imported here, when there is an error: importing
+    citetui.importers (every format) cost the browser's start-up ~20 ms."""
+    from citetui.importers.errors import InputError
+    from citetui.query import QueryError
+    from citetui.store import LibraryError
+    from citetui.textsafe import clean
+
+    if isinstance(exc, InputError):
+        _fail(clean(str(exc)), exc.exit_code)
+    elif isinstance(exc, LibraryError):
+        _fail(clean(str(exc)), exc.exit_code)
+    elif isinstance(exc, QueryError):
+        _fail(f"bad query: {clean(str(exc))}", EXIT_USAGE)
+    elif isinstance(exc, sqlite3.DatabaseError):
+        _fail(f"the library is damaged or not a citetui library ({clean(str(exc))})", 3)
+    elif isinstance(exc, BrokenPipeError):  # the reader of our output went away (| head)
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    elif isinstance(exc, OSError):  # a file we read or write: permissions, disk full...
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(clean(f"{where}{exc.strerror or exc}"), 1)
 
 
 def json_option(fn: Callable) -> Callable:

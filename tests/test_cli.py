@@ -160,3 +160,15 @@ def test_markup_and_escapes_in_data_are_printed_literally(runner, tmp_path):
     run(runner, "import", str(path), db=db)
     out = run(runner, "hubs", db=db).stdout
     assert "[bold]Hub[/] cleared" in out and "\x1b" not in out and "\x07" not in out
+
+
+def test_a_command_that_succeeds_does_not_import_every_importer():
+    """The browser starts through friendly_errors: the error types (citetui.importers and
+    its every format) are imported only when there is an error to report."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from citetui.cli_common import friendly_errors; "
+            "friendly_errors(lambda: 1)(); print('citetui.importers' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
