@@ -90,6 +90,7 @@ class Job:
                 result = write(writer)
             except ValueError as exc:  # a value the store refuses (unknown label, ...)
                 raise FetchError(f"{self.client.scrub(url)}: {exc}") from None
+            writer.settle_counts()
             report = {
                 "source": url, "format": FORMAT_PREFIX + self.source,
                 "added": dict(writer.added), "updated": dict(writer.updated),

@@ -99,6 +99,7 @@ def import_files(
                 FORMATS[name].load(path, writer, **{**options, **prepared.get(name, {})})
             except ValueError as exc:  # a record the store refuses (unknown label, ...)
                 raise InputError(str(path), str(exc)) from None
+            writer.settle_counts()
             report = ImportReport(
                 source=str(path),
                 format=name,

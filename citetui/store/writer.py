@@ -159,6 +159,20 @@ class Writer:
         self.updated: Counter[str] = Counter()
         self.unchanged: Counter[str] = Counter()
         self.hub_ids: list[int] = []
+        self._contexts_at_start = self._count_contexts()
+
+    def _count_contexts(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM contexts").fetchone()[0]
+
+    def settle_counts(self) -> None:
+        """Make ``added["contexts"]`` what the import added in the end: an edge listed twice
+        in one file with other contexts is replaced twice, and counting each replacement
+        reported contexts added by an import that left the library as it was."""
+        net = self._count_contexts() - self._contexts_at_start
+        if net > 0:
+            self.added["contexts"] = net
+        else:
+            self.added.pop("contexts", None)
 
     def bad_record(self, error: Exception) -> None:
         """Report an invalid input record: raise it, or with --skip-invalid note it and go on.
