@@ -89,7 +89,8 @@ def _from_json(insert: str) -> str:
 
 _INSERTS = {name: (sql, _from_json(sql)) for name, sql in (
     ("papers", _PAPER_INSERT), ("cites", _CITE_INSERT), ("labels", _LABEL_INSERT),
-    ("contexts", _CONTEXT_INSERT), ("pairs", _PAIRS_INSERT))}
+    ("contexts", _CONTEXT_INSERT), ("pairs", _PAIRS_INSERT),
+    ("keys", "INSERT OR REPLACE INTO temp.bulk_keys (key, id) VALUES (?, ?)"))}
 
 
 def _identity(title: str | None, summary: str | None) -> str | None:
@@ -204,15 +205,9 @@ def _write(conn: Any, papers: list | str, cites: list | str, labels: list | str,
         _rows_sql(conn, "contexts", contexts)
 
 
-_SPILL = "INSERT OR REPLACE INTO temp.bulk_keys (key, id) VALUES (?, ?)"
-
-
 def _spill(conn: Any, items: list | str) -> None:
     """Write record keys and paper ids to ``temp.bulk_keys`` (on the insert thread, as JSON)."""
-    if isinstance(items, str):
-        conn.execute(_from_json(_SPILL), (items,))
-    else:
-        conn.executemany(_SPILL, items)
+    _rows_sql(conn, "keys", items)
 
 
 class MarkSet:
@@ -496,9 +491,6 @@ class BulkWriter:
                 self.conn.execute(sql)
             self.dropped = []
 
-    def _submit(self, *batch: Any) -> None:
-        self._submit_job(_write, *batch)
-
     def _submit_job(self, job: Callable[..., None], *batch: Any) -> None:
         """Run ``job(conn, *batch)`` on the insert thread (its lists sent as JSON)."""
         if not IN_FLIGHT or not self.json:
@@ -592,7 +584,7 @@ class BulkWriter:
                     contexts += [(pid, c.cited, i, t, rs, src) for i, (t, rs) in enumerate(ctx)]
             pid += 1
         self.next_id = pid
-        self._submit(papers, cites, labels, contexts, pairs)
+        self._submit_job(_write, papers, cites, labels, contexts, pairs)
         w.added["papers"] += len(papers)
         if cites:
             w.added["citations"] += len(cites)
