@@ -12,9 +12,10 @@ appear exactly, from the start of a word (``'polic`` matches "policy",
 field filters (``role:``, ``pol:``, ``year:``, ``claim:``, see
 :mod:`citetui.query`) need a hub. Ranking: title matches weigh more than
 summary matches, which weigh more than context matches; closer matches more
-than looser ones; rarer words more than common ones; query words side by side
-in the title, in order, more than scattered ones, and a query that covers
-more of a title more than one that covers less; rapidfuzz's WRatio of the
+than looser ones; rarer words more than common ones; the longer the run of
+query words side by side in the title, in the query's order, the more; and a
+query that covers more of a title more than one that covers less (a title
+word that repeats a query word already matched adds nothing); rapidfuzz's WRatio of the
 whole query against the title breaks ties among the best, and a small boost
 goes to much-cited papers.
 
@@ -388,6 +389,33 @@ def _exact_ok(phrase: str, text: str) -> bool:
     return False
 
 
+def _longest_run(hits: list, n: int) -> int:
+    """The most query words matched side by side in the title, in the query's order.
+
+    ``hits`` holds each title token's entry (its mask of matched query words, or None).
+    ``ends[k]`` has bit j set when a run of k + 1 words ends at query word j here.
+    """
+    best = 0
+    ends: list[int] = []
+    for e in hits:
+        if e is None:
+            ends = []
+            continue
+        mask = e[0]
+        new = [mask]
+        for k, m in enumerate(ends):
+            m = (m << 1) & mask
+            if not m:
+                break
+            new.append(m)
+            if k + 2 >= n:
+                break
+        ends = new
+        if len(new) > best:
+            best = len(new)
+    return best
+
+
 class Scorer:
     """Scores candidate records against the parsed query."""
 
@@ -399,6 +427,7 @@ class Scorer:
         self.idf = [1.0 + math.log((n_docs + 1) / (w.docs + 1)) / 4 for w in words]
         self.required = [i for i, w in enumerate(words) if not w.stop] or list(range(n))
         self.prefixes = tuple({p for w in words for p in w.prefixes})
+        # per query word beyond the first in the longest in-order run of the title
         self.phrase = PHRASE_WEIGHT * sum(self.idf) / n / max(1, n - 1) if n > 1 else 0.0
         # token -> (bit mask of the words it matches, ((word, quality), ...)) or None
         self._memo: dict[str, tuple[int, tuple] | None] = {}
@@ -464,16 +493,9 @@ class Scorer:
                     per = [c * CONTEXT_WEIGHT for c in hc]
             total = sum(p * f for p, f in zip(per, self.idf))
             if tt:
-                pairs = matched = prev = 0
-                for e in hits:
-                    if e is None:
-                        prev = 0
-                        continue
-                    matched += 1
-                    if (prev << 1) & e[0]:  # word i here, word i - 1 just before
-                        pairs += 1
-                    prev = e[0]
-                total += self.phrase * min(pairs, n - 1) + COVER_WEIGHT * matched / len(tt)
+                run, matched = _longest_run(hits, n), sum(1 for e in hits if e is not None)
+                total += (self.phrase * (run - 1)
+                          + COVER_WEIGHT * min(matched, n) / len(tt))
         if citations:
             total += CITED_WEIGHT * math.log10(1 + citations)
         return total

@@ -82,6 +82,21 @@ def test_title_matches_rank_above_summary_matches(empty_lib):
                                                                "Unrelated study"]
 
 
+def test_the_query_side_by_side_in_order_outranks_its_words_repeated_and_scattered(empty_lib):
+    # Both titles match every word and hold three neighbouring pairs of the query; only
+    # the first holds the whole query side by side in its order. The second has more of
+    # the query's words (the repeated "learning"), which must not count for more.
+    whole = "Towards Explicit Reward Molori for Large Learning Learning Large"
+    pairs = "Learning Recurrent Learning to Learning Large Learning Learning Doximo"
+    add(empty_lib, PaperIn(title=pairs), PaperIn(title=whole))
+    assert titles(search(empty_lib, "lapge learning learninb large")) == [whole, pairs]
+    # and a run of the query in order counts for more the longer it is
+    add(empty_lib, PaperIn(title="On the Learning Deep of Learning Learning Learning"),
+        PaperIn(title="On the Learning Learning Learning Language Reinforcement of Neural Gen"))
+    assert titles(search(empty_lib, "on the learning learnin ledrning"))[0] == (
+        "On the Learning Learning Learning Language Reinforcement of Neural Gen")
+
+
 def test_exact_and_exclude(empty_lib):
     add(empty_lib, PaperIn(title="Policy gradients with baselines"),
         PaperIn(title="Police gradients and politics"))
