@@ -15,9 +15,9 @@ summary matches, which weigh more than context matches; closer matches more
 than looser ones; rarer words more than common ones; the longer the run of
 query words side by side in the title, in the query's order, the more; and a
 query that covers more of a title more than one that covers less (a title
-word that repeats a query word already matched adds nothing); rapidfuzz's WRatio of the
-whole query against the title breaks ties among the best, and a small boost
-goes to much-cited papers.
+word that repeats a query word already matched adds nothing); rapidfuzz's
+WRatio of the whole query against the title breaks ties among the best, and
+a small boost goes to much-cited papers.
 
 How: the library keeps FTS5 indexes (:mod:`citetui.store.index`). Each query
 word is expanded to the index terms within its edit budget, found in the
@@ -494,7 +494,7 @@ class Scorer:
             total = sum(p * f for p, f in zip(per, self.idf))
             if tt:
                 run, matched = _longest_run(hits, n), sum(1 for e in hits if e is not None)
-                total += (self.phrase * (run - 1)
+                total += (self.phrase * max(run - 1, 0)
                           + COVER_WEIGHT * min(matched, n) / len(tt))
         if citations:
             total += CITED_WEIGHT * math.log10(1 + citations)
