@@ -191,3 +191,74 @@ def test_a_first_big_import_uses_a_rollback_journal_and_leaves_the_wal_on(tmp_pa
     import_files(other, [path])
     assert modes[-1] == "wal" and other.stats().papers == 3
     reader.close()
+
+
+def _fts_checked(lib) -> None:
+    """Both FTS indexes hold exactly what their tables hold (raises if not)."""
+    for fts in ("papers_fts", "contexts_fts"):
+        lib.conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)")
+
+
+def test_a_big_import_into_a_library_indexes_what_the_writer_changed(tmp_path, monkeypatch):
+    """The bulk path indexes its new rows itself; the rows the Writer inserts, updates and
+    deletes while the index is suspended are caught up from notes at the end, not rebuilt."""
+    path, again = tmp_path / "r.jsonl", tmp_path / "again.jsonl"
+    records(path, ROWS)
+    changed = [
+        # the source corrects its own title and replaces the edge's contexts
+        {"key": "a", "title": "Clipped surrogate objectives revisited", "ids": {"doi": "10.1/A"},
+         "cites": [{"paper": "h", "contexts": [{"text": "We extend the kangaroo variant."}]}]},
+        {"key": "b", "title": "Trust regions for robots", "summary": "Robots learn to juggle.",
+         "year": 2021, "cites": [{"paper": "h", "polarity": "critical"}, {"paper": "a"}]},
+        {"key": "n", "title": "A wholly new platypus study", "year": 2024,
+         "cites": [{"paper": "h", "contexts": [{"text": "Unlike the wombat baseline."}]}]},
+    ]
+    records(again, [ROWS[0], *changed])
+    libs = {}
+    for name, big in (("small", False), ("big", True)):
+        lib = Library(tmp_path / f"{name}.db", create=True)
+        import_files(lib, [path])
+        with monkeypatch.context() as m:
+            m.setattr(search_index, "worth_suspending", lambda conn, size, big=big: big)
+            if big:
+                calls = []
+                real = search_index._catch_up
+                m.setattr(search_index, "_catch_up",
+                          lambda conn, **kw: calls.append(kw) or real(conn, **kw))
+            import_files(lib, [again])
+        if big:
+            assert calls, "the suspended path ran"
+        _fts_checked(lib)
+        assert lib.conn.execute("SELECT count(*) FROM temp.sqlite_master").fetchone()[0] == 0
+        libs[name] = lib
+    # (a small import only adds new terms to search_terms; a big one recounts them)
+    strip = {"imports", "search_terms"}
+    assert {k: v for k, v in dump(libs["big"]).items() if k not in strip} == \
+           {k: v for k, v in dump(libs["small"]).items() if k not in strip}
+    for lib in libs.values():
+        assert [r.title for r in search(lib, "surrogate").rows] == \
+               ["Clipped surrogate objectives revisited"]
+        assert search(lib, "juggle").total == 1
+        assert search(lib, "kangaroo").total == 1 and search(lib, "wombat").total == 1
+        assert search(lib, "platypus").total == 1
+        assert search(lib, "\"we use ppo\"").total == 0  # the replaced context is gone
+
+
+def test_a_failed_big_import_leaves_no_notes_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(search_index, "worth_suspending", lambda conn, size: True)
+    lib = Library(tmp_path / "f.db", create=True)
+    path = tmp_path / "r.jsonl"
+    records(path, ROWS)
+    import_files(lib, [path])
+    before = dump(lib)
+    bad = tmp_path / "bad.jsonl"
+    records(bad, [*ROWS, {"key": "n", "title": "New"},
+                  {"key": "y", "title": "Bad", "cites": [{"paper": "nope"}]}])
+    with pytest.raises(InputError):
+        import_files(lib, [bad])
+    assert dump(lib) == before
+    assert lib.conn.execute("SELECT count(*) FROM temp.sqlite_master").fetchone()[0] == 0
+    assert lib.conn.execute("SELECT name FROM sqlite_master WHERE name = 'papers_fts_ai'"
+                            ).fetchone() is not None
+    _fts_checked(lib)
+    assert search(lib, "trust regons robots").total == 1

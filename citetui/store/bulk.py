@@ -28,7 +28,8 @@ alone (without SQLite's JSON functions, the inserts run on the reading thread). 
 :func:`citetui.store.index.suspend`) the secondary indexes of ``papers``,
 ``citations`` and ``contexts`` are dropped while new papers stream in and
 created again, sorted in one pass, when the import ends or as soon as a record
-needs the Writer (which looks papers up through them).
+needs the Writer (which looks papers up through them); each batch is indexed for
+search (``papers_fts``, ``contexts_fts``) by the insert thread as it is written.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from __future__ import annotations
 import gc
 import json
 import re
+import sys
 from array import array
 from bisect import bisect_left
 from collections import deque
@@ -43,10 +45,11 @@ from heapq import merge
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from citetui import ids as idn
-from citetui.store.index import has_pairs, title_pairs
+from citetui.store.index import has_pairs, suspended, title_pairs
 from citetui.store.writer import ID_COLUMNS, PAPER_FIELDS, PaperIn, Writer, identity_text, roles_column
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -63,6 +66,7 @@ MAX_LATER = 20_000
 # Record keys (records format) kept in memory with their paper ids; past this the older
 # ones go to a temporary table, with a Bloom filter saying which keys may be there.
 MAX_KEYS = 200_000
+SWITCH_INTERVAL = 0.0005  # seconds (see BulkWriter.__init__)
 IN_FLIGHT = 2  # batches handed to the insert thread and not yet written
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(x, ensure_ascii=False)
 # Indexes a big import drops while it streams new papers in (rebuilt sorted afterwards).
@@ -190,19 +194,35 @@ def _rows_sql(conn: Any, name: str, rows: list | str) -> None:
 
 
 def _write(conn: Any, papers: list | str, cites: list | str, labels: list | str,
-           contexts: list | str, pairs: list | str | None) -> None:
-    """Insert one batch of new papers and their edges (on the insert thread)."""
-    if pairs is not None:  # their title pairs are written here, not noted for a refresh
-        conn.execute("UPDATE search_state SET value = 1 WHERE key = 'pairs_direct'")
-        _rows_sql(conn, "papers", papers)
-        conn.execute("UPDATE search_state SET value = 0 WHERE key = 'pairs_direct'")
-        _rows_sql(conn, "pairs", pairs)
-    else:
-        _rows_sql(conn, "papers", papers)
+           contexts: list | str, pairs: list | str | None, *, fts: bool = False) -> None:
+    """Insert one batch of new papers and their edges (on the insert thread); with ``fts``
+    (the search index suspended), index them too, in one statement a table."""
+    # what is written here itself is not noted for a refresh (see citetui.store.index)
+    direct = (["pairs_direct"] if pairs is not None else []) + (["fts_direct"] if fts else [])
+    if fts:
+        after = [conn.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0]
+                 for t in ("papers", "contexts")]
+    if direct:
+        conn.execute(f"UPDATE search_state SET value = 1 WHERE key IN ({_in_list(direct)})")
+    _rows_sql(conn, "papers", papers)
     _rows_sql(conn, "cites", cites)
     _rows_sql(conn, "labels", labels)
     if contexts:
         _rows_sql(conn, "contexts", contexts)
+    if direct:
+        conn.execute(f"UPDATE search_state SET value = 0 WHERE key IN ({_in_list(direct)})")
+    if pairs is not None:
+        _rows_sql(conn, "pairs", pairs)
+    if fts:
+        conn.execute("INSERT INTO papers_fts(rowid, title, summary) "
+                     "SELECT id, title, summary FROM papers WHERE id > ?", (after[0],))
+        if contexts:
+            conn.execute("INSERT INTO contexts_fts(rowid, text) "
+                         "SELECT id, text FROM contexts WHERE id > ?", (after[1],))
+
+
+def _in_list(keys: list[str]) -> str:
+    return ", ".join(f"'{k}'" for k in keys)
 
 
 def _spill(conn: Any, items: list | str) -> None:
@@ -359,8 +379,7 @@ class BulkWriter:
         self.later: list[_Rec] = []
         self.later_marks: set[int] = set()
         # a big import (search index suspended) may drop indexes while it inserts
-        self.may_drop = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
-                                     "AND name = 'papers_fts_ai'").fetchone() is None
+        self.may_drop = self.index_fts = suspended(conn)
         self.dropped: list[str] = []  # CREATE INDEX statements to run again
         self.pairs = has_pairs(conn)
         self.json = has_json(conn)
@@ -372,6 +391,12 @@ class BulkWriter:
         # them): 15 s of a 1M-record import. It is off until close().
         self._gc_was_on = gc.isenabled()
         gc.disable()
+        # Each statement of the insert thread hands the interpreter lock back and forth
+        # with the reading thread, which holds it until asked and then for up to the
+        # switch interval (5 ms): with a dozen statements a batch, the insert thread spent
+        # a third of its time waiting (a 1M import: 104 s busy, 70 s of it working).
+        self._switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch, SWITCH_INTERVAL))
 
     # -- records ----------------------------------------------------------
 
@@ -472,6 +497,7 @@ class BulkWriter:
                 self._pool = None
             if self._gc_was_on:
                 gc.enable()
+            sys.setswitchinterval(self._switch)
 
     # -- the insert thread and the indexes ----------------------------------
 
@@ -584,7 +610,8 @@ class BulkWriter:
                     contexts += [(pid, c.cited, i, t, rs, src) for i, (t, rs) in enumerate(ctx)]
             pid += 1
         self.next_id = pid
-        self._submit_job(_write, papers, cites, labels, contexts, pairs)
+        self._submit_job(partial(_write, fts=self.index_fts), papers, cites, labels, contexts,
+                         pairs)
         w.added["papers"] += len(papers)
         if cites:
             w.added["citations"] += len(cites)
