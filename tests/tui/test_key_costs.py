@@ -2,8 +2,8 @@
 
 The benchmark (bench/tui.py) times keys in a real terminal; these tests pin down the
 reasons they are cheap, so that a change which brings back the cost fails here:
-the next screen drawn before the page key, the scrollbar left alone while its thumb
-stays put, the footer rebuilt only when its keys change, the ids of a big hub read
+the next screen drawn before the page key, the list's lines not copied by Textual's
+style cache on every paint, the scrollbar left alone while its thumb stays put, the footer rebuilt only when its keys change, the ids of a big hub read
 in one row.
 """
 
@@ -70,6 +70,53 @@ async def test_a_page_key_finds_the_next_screen_already_drawn(big, make_app, mon
             await pilot.pause(0.05)
             await settle(pilot)
         assert rows.cursor == 5 * screen_rows
+
+
+def _styled_lines(vlist, crop=None) -> list[list[tuple]]:
+    """The list's lines for ``crop`` (all of it by default) as text and style per segment."""
+    from textual.geometry import Region
+
+    crop = crop or Region(0, 0, vlist.region.width, vlist.region.height)
+    return [[(seg.text, seg.style) for seg in strip] for strip in vlist.render_lines(crop)]
+
+
+async def test_a_plain_list_paints_what_textuals_style_cache_would(big, make_app):
+    """The list skips Textual's style cache when it has nothing to add (no border,
+    padding, tint...): the lines must be the same, cell for cell and style for style."""
+    from textual.geometry import Region
+
+    from citetui.tui.widgets.virtual_list import VirtualList
+
+    path, _ = big
+    app = make_app(Library(path))
+    async with app.run_test(size=(160, 45)) as pilot:
+        rows = await _open_explorer(app, pilot)
+        await pilot.press(*["down"] * (rows.page_rows + 3), "pagedown")  # scrolled
+        await settle(pilot)
+        assert rows.scroll_offset.y > 0 and rows.vertical_scrollbar.display
+        assert rows._plain_box() is not None
+        half = Region(3, 2, 40, 7)  # a crop that is not the whole list
+        plain = _styled_lines(rows), _styled_lines(rows, half)
+        assert rows._bypassed
+        rows._plain_box = lambda: None  # the style cache's way
+        cached = _styled_lines(rows), _styled_lines(rows, half)
+        assert not rows._bypassed
+        assert plain == cached
+        assert any(text.strip() for line in plain[0] for text, _ in line)
+        del rows._plain_box
+        # a line drawn before is the same Strip on the next paint, so its filtered and
+        # divided forms come from that strip's own caches
+        full = Region(0, 0, rows.region.width, rows.region.height)
+        assert [id(s) for s in rows.render_lines(full)] == [
+            id(s) for s in rows.render_lines(full)
+        ]
+        # with a border the style cache draws it
+        rows.styles.border = ("round", "red")
+        await pilot.pause()
+        assert rows._plain_box() is None
+        top = "".join(text for text, _ in _styled_lines(rows)[0])
+        assert top.startswith("╭") and top.rstrip().endswith("╮")
+        assert isinstance(rows, VirtualList)
 
 
 async def test_the_scrollbar_repaints_only_when_its_thumb_moves(big, make_app):

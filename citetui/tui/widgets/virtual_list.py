@@ -17,6 +17,7 @@ from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive
@@ -161,6 +162,7 @@ class VirtualList(ScrollView, can_focus=True):
         # the widget's style, worked out once per repaint instead of once per line
         # (``rich_style`` walks every ancestor: the most of a scrolled line's cost)
         self._pass: tuple[Style, int, bool] | None = None
+        self._bypassed = False  # the last paint skipped Textual's style cache
         self._warmed: tuple | None = None  # (pager, width, focus, lo, hi) drawn ahead
 
     # -- data ---------------------------------------------------------------
@@ -240,9 +242,57 @@ class VirtualList(ScrollView, can_focus=True):
         # ancestor, and was the most of a scrolled line's cost
         self._pass = self._frame()
         try:
-            return super().render_lines(crop)
+            plain = self._plain_box()
+            if plain is None:
+                if self._bypassed:  # its lines were not kept up while bypassed
+                    self._styles_cache.clear()
+                    self._bypassed = False
+                return super().render_lines(crop)
+            self._bypassed = True
+            return self._plain_lines(crop, *plain)
         finally:
             self._pass = None
+
+    def _plain_box(self) -> tuple[int, Style, Color] | None:
+        """The full width, fill style and background when the list has nothing for
+        Textual's style cache to add around its lines (no border, padding, outline,
+        tint, opacity, hatch or border title); None when it has."""
+        styles = self.styles
+        region = self.region
+        if (
+            region.size != self.content_region.size
+            or any(edge for edge, _ in styles.outline)
+            or styles.tint.a
+            or self.opacity != 1.0
+            or styles.text_opacity != 1.0
+            or (styles.has_rule("hatch") and styles.hatch != "none")
+            or self._border_title is not None
+            or self._border_subtitle is not None
+            or (self.auto_links and self.hover_style._link_id)
+        ):
+            return None
+        base_background, background = self.background_colors
+        inner, _ = self._styles_cache.get_inner_outer(base_background, background)
+        return region.width, inner.rich_style, background
+
+    def _plain_lines(
+        self, crop: Region, width: int, fill: Style, background: Color
+    ) -> list[Strip]:
+        """The lines of ``crop`` as Textual's style cache would give them for a plain
+        box, without its copy of every line on every paint: a line drawn before is
+        the same ``Strip`` each time, so its filtered form (the app's colour filters)
+        comes from that strip's own cache instead of being worked out again."""
+        filters = self.get_line_filters()
+        strips = []
+        for y in crop.line_range:
+            strip = self.render_line(y).adjust_cell_length(width, fill)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, width):
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
 
     def render_line(self, y: int) -> Strip:
         base, width, focus = self._pass or self._frame()
