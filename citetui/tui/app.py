@@ -7,7 +7,7 @@ import webbrowser
 from pathlib import Path
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from citetui.models import Paper
 from citetui.store import Library
 from citetui.textsafe import clean
+from citetui.tui.collector import IdleCollector
 from citetui.tui.history import History, Location
 from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.screens.library import LibraryScreen
@@ -87,6 +88,8 @@ class CitetuiApp(App[None]):
         self.export_dir = Path.cwd()  # where "export current view" writes its files
         self._reader: Library | None = None
         self.history = History()
+        # full garbage collections wait for a pause in the input (see tui.collector)
+        self.collector = IdleCollector()
         self.labels_changed = 0  # bumped by each label override: hub pages read again
         self.settings = Settings.load(settings_path)
         if self.settings.theme in self.available_themes:
@@ -97,6 +100,8 @@ class CitetuiApp(App[None]):
             self.set_keymap(self.settings.keymap)
 
     def on_mount(self) -> None:
+        self.collector.start()
+        self.set_interval(0.5, self.collector.tick, name="idle-collector")
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.push_screen(LibraryScreen(self.lib))
         self.call_after_refresh(lambda: self.reader)  # open it before the first hub
@@ -126,7 +131,13 @@ class CitetuiApp(App[None]):
                 self._reader = self.lib
         return self._reader
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.InputEvent, events.Paste)):
+            self.collector.input_seen()
+        await super().on_event(event)
+
     def on_unmount(self) -> None:
+        self.collector.stop()
         if self._reader is not None and self._reader is not self.lib:
             self._reader.close()
 
