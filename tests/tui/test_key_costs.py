@@ -2,7 +2,7 @@
 
 The benchmark (bench/tui.py) times keys in a real terminal; these tests pin down the
 reasons they are cheap, so that a change which brings back the cost fails here:
-the next screen drawn before the page key, the list's lines not copied by Textual's
+the next screen (and the cursor's next row) drawn before the key, the list's lines not copied by Textual's
 style cache on every paint, the scrollbar left alone while its thumb stays put, the footer rebuilt only when its keys change, the ids of a big hub read
 in one row.
 """
@@ -10,13 +10,14 @@ in one row.
 from __future__ import annotations
 
 import pytest
+from textual.strip import Strip
 from textual.widgets import Footer as TextualFooter
 
 from citetui.store import Library, RowFilter
 from citetui.store.reads import SORTS
 from citetui.tui.screens.hub import HubScreen
 from citetui.tui.widgets.lists import CitingList
-from citetui.tui.widgets.virtual_list import ThumbScrollBar
+from citetui.tui.widgets.virtual_list import ThumbScrollBar, VirtualList
 from tests.tui.biglib import build
 from tests.tui.helpers import settle
 
@@ -53,23 +54,58 @@ async def _open_explorer(app, pilot):
     return screen.explorer.rows
 
 
-async def test_a_page_key_finds_the_next_screen_already_drawn(big, make_app, monkeypatch):
+def _count_strips_painted(monkeypatch) -> list[int]:
+    """Strips made while the list paints (padding, colour filters, crops of its lines)."""
+    made: list[int] = []
+    original_paint = VirtualList.render_lines
+    original_init = Strip.__init__
+    painting = [False]
+
+    def render_lines(self, crop):
+        painting[0] = True
+        try:
+            return original_paint(self, crop)
+        finally:
+            painting[0] = False
+
+    def init(self, *args, **kwargs):
+        if painting[0]:
+            made.append(1)
+        original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(VirtualList, "render_lines", render_lines)
+    monkeypatch.setattr(Strip, "__init__", init)
+    return made
+
+
+@pytest.mark.parametrize("key", ["pagedown", "down", "pageup", "up"])
+async def test_a_key_finds_its_screen_already_drawn(big, make_app, monkeypatch, key):
     path, _ = big
     drawn = _count_rows_drawn(monkeypatch)
+    made = _count_strips_painted(monkeypatch)
     app = make_app(Library(path))
     async with app.run_test(size=(160, 45)) as pilot:
         rows = await _open_explorer(app, pilot)
         screen_rows = rows.page_rows
-        for _ in range(5):  # well past the rows drawn when the page opened
-            drawn.clear()
-            await pilot.press("pagedown")
-            await pilot.pause()
-            # only the rows whose cursor mark changed are drawn for the key itself: the
-            # rest of the new screen was drawn ahead, after the previous key
-            assert set(drawn) <= {rows.cursor, rows.cursor - screen_rows}, drawn
+        if key in ("pageup", "up"):  # from well down the list
+            rows.move_cursor(20 * screen_rows)
             await pilot.pause(0.05)
             await settle(pilot)
-        assert rows.cursor == 5 * screen_rows
+        start = rows.cursor
+        step = {"pagedown": screen_rows, "down": 1, "pageup": -screen_rows, "up": -1}[key]
+        presses = 5 if key.startswith("page") else 3 * screen_rows  # past the screen's edge
+        for _ in range(presses):
+            drawn.clear()
+            made.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            # the new screen, the cursor's row included, was drawn after the previous key,
+            # and so were its lines as the screen gets them: the key's paint only reuses
+            assert drawn == [], drawn
+            assert made == [], f"{len(made)} strips made while painting"
+            await pilot.pause(0.05)
+            await settle(pilot)
+        assert rows.cursor == start + presses * step
 
 
 def _styled_lines(vlist, crop=None) -> list[list[tuple]]:

@@ -9,6 +9,7 @@ pages it is missing, which arrive as a message and repaint those lines.
 from __future__ import annotations
 
 from math import ceil
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -18,6 +19,7 @@ from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.color import Color
+from textual.filter import LineFilter
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive
@@ -164,6 +166,10 @@ class VirtualList(ScrollView, can_focus=True):
         self._pass: tuple[Style, int, bool] | None = None
         self._bypassed = False  # the last paint skipped Textual's style cache
         self._warmed: tuple | None = None  # (pager, width, focus, lo, hi) drawn ahead
+        # component styles (cursor, dim, match...) until the styles change: Textual's own
+        # cache of them is emptied by every repaint, so each scrolled paint walked the
+        # ancestors again for each of them
+        self._component_styles: dict[tuple, Style] = {}
 
     # -- data ---------------------------------------------------------------
 
@@ -215,7 +221,18 @@ class VirtualList(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._component_styles.clear()
         self._forget_lines()
+
+    def get_component_rich_style(
+        self, *names: str, partial: bool = False, default: Style | None = None
+    ) -> Style:
+        key = (names, partial, default)
+        style = self._component_styles.get(key)
+        if style is None:
+            style = super().get_component_rich_style(*names, partial=partial, default=default)
+            self._component_styles[key] = style
+        return style
 
     def refresh_rows(self) -> None:
         """Forget rendered lines and repaint (after a change in how rows look)."""
@@ -283,16 +300,23 @@ class VirtualList(ScrollView, can_focus=True):
         the same ``Strip`` each time, so its filtered form (the app's colour filters)
         comes from that strip's own cache instead of being worked out again."""
         filters = self.get_line_filters()
-        strips = []
-        for y in crop.line_range:
-            strip = self.render_line(y).adjust_cell_length(width, fill)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            strips.append(strip)
+        strips = [self._painted(self.render_line(y), width, fill, filters, background)
+                  for y in crop.line_range]
         x1, x2 = crop.column_span
         if (x1, x2) != (0, width):
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
+
+    @staticmethod
+    def _painted(
+        strip: Strip, width: int, fill: Style, filters: Sequence[LineFilter], background: Color
+    ) -> Strip:
+        """A line as the screen gets it: padded to the box, through the app's filters
+        (both kept in the strip's own caches, so a line drawn ahead costs nothing here)."""
+        strip = strip.adjust_cell_length(width, fill)
+        for line_filter in filters:
+            strip = strip.apply_filter(line_filter, background)
+        return strip
 
     def render_line(self, y: int) -> Strip:
         base, width, focus = self._pass or self._frame()
@@ -316,25 +340,28 @@ class VirtualList(ScrollView, can_focus=True):
             return self._strip(text, width, style)
         return strip
 
-    def _row_style(self, index: int, base: Style) -> Style:
-        if index == self.cursor:
+    def _row_style(self, index: int, base: Style, cursor: int | None = None) -> Style:
+        if index == (self.cursor if cursor is None else cursor):
             return base + self.get_component_rich_style("vlist--cursor")
         return base
 
     def _row_strip(
-        self, index: int, line: int, width: int, base: Style, focus: bool
+        self, index: int, line: int, width: int, base: Style, focus: bool,
+        cursor: int | None = None,
     ) -> Strip | None:
-        """Line ``line`` of row ``index``, from the cache or drawn (None: row not read yet)."""
+        """Line ``line`` of row ``index``, from the cache or drawn (None: row not read yet);
+        ``cursor``: as it looks with the cursor there (default: where it is)."""
         row = self.pager.get(index) if self.pager is not None else None
         if row is None:
             return None
-        key = (index, line, width, index == self.cursor, focus, id(self.pager))
+        cursor = self.cursor if cursor is None else cursor
+        key = (index, line, width, index == cursor, focus, id(self.pager))
         cached = self._line_cache.get(key)
         if cached is not None:
             return cached
         text = self.render_row(row, index, line, width)
         text.no_wrap = True
-        strip = self._strip(text, width, self._row_style(index, base))
+        strip = self._strip(text, width, self._row_style(index, base, cursor))
         self._line_cache[key] = strip
         return strip
 
@@ -355,9 +382,20 @@ class VirtualList(ScrollView, can_focus=True):
             todo = [i for i in range(lo, hi) if not done[3] <= i < done[4]]
         else:
             todo = range(lo, hi)
-        for index in todo:
+        # and as the next cursor key shows them: the row the cursor leaves without it, the
+        # rows it may go to with it (a cursor position no row has: -1)
+        cursor = self.cursor
+        moves = [(cursor, -1)] + [
+            (i, i) for i in (cursor - rows, cursor - 1, cursor + 1, cursor + rows)
+            if 0 <= i < self.total
+        ]
+        plain = self._plain_box()
+        filters = self.get_line_filters()
+        for index, at in [(i, None) for i in todo] + moves:
             for line in range(self.row_height):
-                self._row_strip(index, line, width, base, focus)
+                strip = self._row_strip(index, line, width, base, focus, at)
+                if strip is not None and plain is not None:
+                    self._painted(strip, plain[0], plain[1], filters, plain[2])
 
     def _strip(self, text: Text, width: int, style: Style) -> Strip:
         text.truncate(width, overflow="ellipsis")
