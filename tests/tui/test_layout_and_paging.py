@@ -69,7 +69,7 @@ async def test_resizing_switches_layouts(tui_lib, make_app):
         app.open_hub(hub_id(tui_lib, HUB))
         await settle(pilot)
         assert not app.screen.has_class("-narrow")
-        side, main = app.screen.query_one("#hub-side"), app.screen.query_one("#hub-main")
+        side, main = app.screen.query_one("#hub-side"), app.screen.query_one("#explorer")
         assert side.region.right <= main.region.x  # side by side
         await pilot.resize_terminal(80, 24)
         await settle(pilot)

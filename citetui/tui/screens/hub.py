@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
@@ -147,8 +146,7 @@ class HubScreen(PersonalActions, Screen):
         with Column(id="hub-body"):
             # The explorer comes first so that on a small terminal it is what fills the
             # screen; on a wide one the side column is docked on the left.
-            with Vertical(id="hub-main"):
-                yield Section("Citing papers", self._explorer, id="explorer-section")
+            yield self._explorer
             # The side panes are mounted when the page has been read, so that opening a
             # hub first builds only what the explorer needs.
             yield Column(Static("reading the hub page…", id="side-loading"), id="hub-side")

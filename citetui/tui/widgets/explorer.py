@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Static
@@ -21,6 +20,7 @@ from citetui.store import Library, RowFilter, annotations, views
 from citetui.textsafe import clean
 from citetui.tui.paging import PAGE_SIZE, Pager
 from citetui.tui.widgets.lists import CitingList
+from citetui.tui.widgets.panes import Section
 from citetui.tui.widgets.search_box import TYPING_PAUSE, SearchBox
 
 SETTLE_SECONDS = 1.0  # a query is kept in the history once it stayed this long
@@ -36,8 +36,12 @@ def _rows_in_order(
     return [by_id[i] for i in chunk if i in by_id]
 
 
-class Explorer(Vertical):
-    """Search and browse one hub's citing papers; only the rows on screen are read."""
+class Explorer(Section):
+    """Search and browse one hub's citing papers; only the rows on screen are read.
+
+    It is its own bordered section: every container around the list is one more
+    layer Textual's compositor draws and cuts for each line a page key repaints.
+    """
 
     DEFAULT_CSS = """
     Explorer { height: 1fr; }
@@ -124,7 +128,7 @@ class Explorer(Vertical):
         cursor: int = 0,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__("Citing papers", **kwargs)
         self.lib = lib
         self.hub_id = hub_id
         self.sort = sort if sort in SORTS else "relevance"
