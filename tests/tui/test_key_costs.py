@@ -265,3 +265,47 @@ def test_citing_ids_are_handed_to_python_in_one_row(big):
     finally:
         lib.conn = real
         lib.close()
+
+
+async def test_drawing_ahead_waits_until_the_keys_paint_is_written(big, make_app, monkeypatch):
+    """The rows around the cursor are drawn WARM_DELAY after the key's paint went to the
+    terminal, not on a timer from the key: Textual's writer thread needs the interpreter
+    to write a paint, and a slow paint's bytes used to wait behind the drawing."""
+    import time
+
+    from textual.app import App
+
+    from citetui.tui.widgets import virtual_list
+
+    events: list[tuple[str, float]] = []
+    display, warm = App._display, VirtualList._warm
+    slow = [False]
+
+    def timed_display(self, screen, renderable):
+        if slow[0]:
+            time.sleep(0.03)  # a paint slower than the old timer from the key
+        display(self, screen, renderable)
+        events.append(("paint", time.perf_counter()))
+
+    def timed_warm(self):
+        events.append(("warm", time.perf_counter()))
+        warm(self)
+
+    monkeypatch.setattr(App, "_display", timed_display)
+    monkeypatch.setattr(VirtualList, "_warm", timed_warm)
+    app = make_app(Library(big[0]))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _open_explorer(app, pilot)
+        for key in ("pagedown", "down", "pagedown"):
+            events.clear()
+            slow[0] = True
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            slow[0] = False
+            await settle(pilot)
+            kinds = [k for k, _ in events]
+            assert "warm" in kinds and "paint" in kinds, kinds
+            first_warm = kinds.index("warm")
+            assert "paint" in kinds[:first_warm], kinds
+            last_paint = max(t for k, t in events[:first_warm] if k == "paint")
+            assert events[first_warm][1] - last_paint >= virtual_list.WARM_DELAY * 0.9

@@ -32,6 +32,10 @@ from citetui.textsafe import clean
 from citetui.tui.paging import Pager
 
 
+# seconds from a paint to drawing the rows around it (see VirtualList._schedule_warm)
+WARM_DELAY = 0.005
+
+
 class ThumbScrollBar(ScrollBar):
     """A scrollbar that repaints only when its thumb moves on screen.
 
@@ -480,11 +484,13 @@ class VirtualList(ScrollView, can_focus=True):
         self._schedule_warm()
 
     def _schedule_warm(self) -> None:
-        # on a timer, not right after the paint: the paint's bytes are still on their way
-        # to the terminal (Textual's writer thread), and drawing would hold them up
+        # After the key's paint, and then on a short timer: the paint's bytes are still
+        # on their way to the terminal (Textual's writer thread needs the interpreter to
+        # write them), and drawing would hold them up. A timer alone, counted from the
+        # key, fired while a slow paint was being written.
         if not self._warm_scheduled and self.pager is not None and self.is_attached:
             self._warm_scheduled = True
-            self.set_timer(0.01, self._warm)
+            self.call_after_refresh(self.set_timer, WARM_DELAY, self._warm)
 
     def _refresh_row(self, index: int) -> None:
         self.refresh_lines(index * self.row_height, self.row_height)
