@@ -32,7 +32,6 @@ class IdleCollector:
         self.idle = idle
         self.clock = clock
         self.last_input = clock()
-        self.collections = 0  # full collections run here
         self._saved: tuple[int, ...] | None = None
         self._young_seen = 0  # generation-1 collections counted at the last full one
 
@@ -75,6 +74,5 @@ class IdleCollector:
         if not self.due():
             return False
         gc.collect()
-        self.collections += 1
         self._young_seen = self._young_collections()
         return True

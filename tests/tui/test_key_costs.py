@@ -309,3 +309,30 @@ async def test_drawing_ahead_waits_until_the_keys_paint_is_written(big, make_app
             assert "paint" in kinds[:first_warm], kinds
             last_paint = max(t for k, t in events[:first_warm] if k == "paint")
             assert events[first_warm][1] - last_paint >= virtual_list.WARM_DELAY * 0.9
+
+
+async def test_the_lists_kept_styles_follow_focus_and_theme(big, make_app):
+    """The list keeps its component styles between paints; they must still change
+    when the focus or the theme does (the cursor's colours depend on both)."""
+    from textual.widget import Widget
+
+    def fresh(vlist, name):
+        vlist._rich_style_cache.clear()
+        return Widget.get_component_rich_style(vlist, name)
+
+    app = make_app(Library(big[0]))
+    async with app.run_test(size=(160, 45)) as pilot:
+        rows = await _open_explorer(app, pilot)
+        seen = set()
+        for step in ("focused", "blurred", "theme", "focused again"):
+            if step == "blurred":
+                app.screen.set_focus(app.screen.explorer.search_box)
+            elif step == "theme":
+                app.theme = "nord" if app.theme != "nord" else "gruvbox"
+            elif step == "focused again":
+                app.screen.set_focus(rows)
+            await settle(pilot)
+            kept = rows.get_component_rich_style("vlist--cursor")
+            assert kept == fresh(rows, "vlist--cursor"), step
+            seen.add(kept)
+        assert len(seen) >= 3  # focus and theme each changed the cursor's colours

@@ -8,8 +8,8 @@ pages it is missing, which arrive as a message and repaint those lines.
 
 from __future__ import annotations
 
-from math import ceil
 from collections.abc import Sequence
+from math import ceil
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -172,8 +172,9 @@ class VirtualList(ScrollView, can_focus=True):
         self._warmed: tuple | None = None  # (pager, width, focus, lo, hi) drawn ahead
         # component styles (cursor, dim, match...) until the styles change: Textual's own
         # cache of them is emptied by every repaint, so each scrolled paint walked the
-        # ancestors again for each of them
-        self._component_styles: dict[tuple, Style] = {}
+        # ancestors again for each of them (not ``_component_styles``: Textual's name for
+        # the component rules themselves)
+        self._kept_styles: dict[tuple, Style] = {}
 
     # -- data ---------------------------------------------------------------
 
@@ -225,17 +226,17 @@ class VirtualList(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._component_styles.clear()
+        self._kept_styles.clear()
         self._forget_lines()
 
     def get_component_rich_style(
         self, *names: str, partial: bool = False, default: Style | None = None
     ) -> Style:
         key = (names, partial, default)
-        style = self._component_styles.get(key)
+        style = self._kept_styles.get(key)
         if style is None:
             style = super().get_component_rich_style(*names, partial=partial, default=default)
-            self._component_styles[key] = style
+            self._kept_styles[key] = style
         return style
 
     def refresh_rows(self) -> None:
