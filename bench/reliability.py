@@ -823,6 +823,38 @@ def _readonly_dir(work: Path, good: Path) -> Path:
     return db
 
 
+_INTERRUPT = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA cache_size = 10")  # spill: the half-written pages reach the file
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE papers SET title = 'half-written ' || title")
+conn.execute("CREATE TABLE junk (x)")
+conn.execute("WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 3000)"
+             " INSERT INTO junk SELECT randomblob(1000) FROM r")
+os._exit(0)  # as a kill -9 would: no rollback, the journal left hot
+"""
+
+
+def interrupt_a_write(db: Path) -> Path:
+    """Leave ``db`` as a killed write under a rollback journal leaves it: pages of an
+    uncommitted transaction in the file, the originals in a hot ``-journal``."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    subprocess.run([sys.executable, "-c", _INTERRUPT, str(db)], check=True)
+    assert Path(f"{db}-journal").stat().st_size > 0, "no hot journal was left"
+    return db
+
+
+def _readonly_interrupted(work: Path, good: Path) -> Path:
+    d = work / "rointerrupted"
+    d.mkdir()
+    db = interrupt_a_write(_copy(d, good, "lib.db"))
+    db.chmod(0o444)
+    return db
+
+
 def library_cases() -> list[LibraryCase]:
     """Missing, not SQLite, corrupt, newer, foreign, read-only file and directory."""
     return [
@@ -839,6 +871,10 @@ def library_cases() -> list[LibraryCase]:
         LibraryCase("a FIFO (would block)", _fifo, 3, 3, "not a regular file"),
         LibraryCase("read-only file", _readonly_file, 0, 3, "read-only", True),
         LibraryCase("read-only directory", _readonly_dir, 0, 3, "read-only", True),
+        # Only a writer can roll a hot journal back; reading the file as it lies would
+        # show the uncommitted pages (or call a sound library damaged).
+        LibraryCase("read-only file with an interrupted write", _readonly_interrupted,
+                    3, 3, "was interrupted", True),
     ]
 
 
@@ -1028,8 +1064,10 @@ def kill_runs(work: Path, runs: int, seed: int = 0, papers: int = 6000,
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
         os.close(master)
-        status = integrity(db)
+        # Opened first as the user would: a kill under a rollback journal leaves it hot,
+        # and only a connection that may write rolls it back (a read-only one is refused).
         opens = subprocess_invoke(db, ["stats"]).code == 0
+        status = integrity(db)
         digest = library_digest(db) if status == "ok" else ""
         state = {before: "before", after: "after"}.get(digest, "other")
         results.append(KillResult(delay, finished, state, status, opens,

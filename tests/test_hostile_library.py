@@ -13,7 +13,7 @@ import sqlite3
 import pytest
 
 from bench import reliability as rel
-from citetui.store import Library, LibraryBusy, NotALibrary, ReadOnlyLibrary
+from citetui.store import Library, LibraryBusy, NotALibrary, ReadOnlyLibrary, UnfinishedWrite
 
 CASES = rel.library_cases()
 
@@ -78,3 +78,26 @@ def test_header_only_file_is_not_a_library(work):
     db.write_bytes(b"SQLite format 3\x00" + b"\x00" * 84)
     with pytest.raises(NotALibrary):
         Library(db)
+
+
+def test_interrupted_write_is_rolled_back_by_a_writer_and_refused_read_only(work,
+                                                                           good_library):
+    """A write killed under a rollback journal leaves its pages in the file and the
+    originals in a hot journal. A read-only open says so (it must not read the file as
+    it lies); the next open that may write rolls it back to exactly what was before."""
+    db = rel.copy_library(good_library, work / "lib.db")
+    before = rel.library_digest(db)
+    rel.interrupt_a_write(db)
+    with pytest.raises(UnfinishedWrite, match="was interrupted"):
+        Library(db, readonly=True)
+    assert (work / "lib.db-journal").stat().st_size > 0  # nothing was touched
+    lib = Library(db)
+    try:
+        assert not lib.readonly
+        assert lib.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert lib.conn.execute("SELECT count(*) FROM papers "
+                                "WHERE title LIKE 'half-written %'").fetchone()[0] == 0
+    finally:
+        lib.close()
+    assert rel.integrity(db) == "ok"
+    assert rel.library_digest(db) == before

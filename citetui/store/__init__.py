@@ -8,6 +8,7 @@ from citetui.store.errors import (
     NotALibrary,
     NotFound,
     ReadOnlyLibrary,
+    UnfinishedWrite,
 )
 from citetui.store.reads import Library, RowFilter
 from citetui.store.schema import SCHEMA_VERSION
@@ -25,5 +26,6 @@ __all__ = [
     "PaperIn",
     "ReadOnlyLibrary",
     "RowFilter",
+    "UnfinishedWrite",
     "Writer",
 ]

@@ -25,6 +25,11 @@ class ReadOnlyLibrary(LibraryError):
     """A write was asked of a library opened read-only."""
 
 
+class UnfinishedWrite(LibraryError):
+    """The library holds an interrupted write (a hot rollback journal) that only a
+    connection allowed to write can roll back."""
+
+
 class LibraryBusy(LibraryError):
     """Another process holds the library's write lock."""
 

@@ -18,6 +18,7 @@ from citetui.store.errors import (
     NewerSchema,
     NotALibrary,
     ReadOnlyLibrary,
+    UnfinishedWrite,
 )
 from citetui.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -122,10 +123,12 @@ class Connection:
         self.lock = threading.RLock()
         uri = self.path.resolve().as_uri()
         conn, version, tables = self._open(uri + ("?mode=ro" if readonly else ""))
-        if conn is None and readonly and not isinstance(self._open_error, LibraryBusy):
+        if conn is None and readonly and not isinstance(self._open_error,
+                                                         (LibraryBusy, UnfinishedWrite)):
             # A WAL library in a directory we cannot write: SQLite cannot make the
             # shared-memory file it reads through, but it can read the file as
-            # immutable (nobody can write it here either).
+            # immutable (nobody can write it here either). Not with an interrupted write
+            # in its journal: immutable would read the half-written pages as they lie.
             conn, version, tables = self._open(uri + "?mode=ro&immutable=1")
         if conn is None:
             raise self._open_error
@@ -274,6 +277,12 @@ def _translate(exc: sqlite3.Error, path: Path, *, opening: bool = False) -> Libr
     code = getattr(exc, "sqlite_errorname", "") or ""
     if "locked" in msg or "busy" in msg or code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return LibraryBusy(f"{path} is locked by another process (an import?); try again")
+    if code == "SQLITE_READONLY_ROLLBACK":
+        return UnfinishedWrite(
+            f"{path} holds a write that was interrupted (an import killed or a machine "
+            "stopped); the library as it was before that write comes back the next time "
+            "it is opened by someone allowed to write it (check the permissions of the "
+            "file and its directory)")
     if "readonly" in msg or "read-only" in msg or code.startswith("SQLITE_READONLY"):
         return ReadOnlyLibrary(f"{path} is read-only (check the permissions of the file "
                                "and its directory)")
