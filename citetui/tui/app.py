@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import webbrowser
 from pathlib import Path
 from typing import ClassVar
 
@@ -292,6 +291,8 @@ class CitetuiApp(App[None]):
 
     def browser_available(self) -> bool:
         """Whether a graphical web browser can be started from here."""
+        import webbrowser  # here, not at the top: importing it costs start-up ~25 ms
+
         try:
             browser = webbrowser.get()
         except webbrowser.Error:
