@@ -26,6 +26,9 @@ from citetui.tui.widgets.search_box import SearchBox
 from citetui.tui.widgets.virtual_list import VirtualList
 
 CONSOLE_BROWSERS = {"www-browser", "links", "elinks", "lynx", "w3m"}
+# Seconds after an input's paint to collect the young generations (tui.collector): the
+# list draws ahead 5 ms after it (VirtualList's WARM_DELAY); this runs after that.
+YOUNG_DELAY = 0.010
 
 
 # The hub, paper and help screens are imported when first needed (and, after the first
@@ -89,6 +92,7 @@ class CitetuiApp(App[None]):
         self.history = History()
         # full garbage collections wait for a pause in the input (see tui.collector)
         self.collector = IdleCollector()
+        self._young_scheduled = False
         self.labels_changed = 0  # bumped by each label override: hub pages read again
         self.settings = Settings.load(settings_path)
         if self.settings.theme in self.available_themes:
@@ -133,7 +137,15 @@ class CitetuiApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.InputEvent, events.Paste)):
             self.collector.input_seen()
+            if not self._young_scheduled:
+                # after the input's paint has been made and handed to the writer thread
+                self._young_scheduled = True
+                self.call_after_refresh(self.set_timer, YOUNG_DELAY, self._collect_young)
         await super().on_event(event)
+
+    def _collect_young(self) -> None:
+        self._young_scheduled = False
+        self.collector.collect_young()
 
     def on_unmount(self) -> None:
         self.collector.stop()

@@ -1,17 +1,24 @@
-"""Python's full garbage collections moved from the middle of a key to the user's pauses.
+"""Python's garbage collections moved from the middle of a key to the gaps between keys.
 
 With a hub page on screen the interpreter holds some 150,000 objects the cyclic
 collector tracks (Textual's widgets, styles and line caches). A full collection
 walks all of them: 40-115 ms on two cores, and Python starts one by itself about
 every 30 page keys, in the middle of whichever key allocated last. That key is
-then answered 100 ms late.
+then answered 100 ms late. The middle generation has the same problem on a smaller
+scale: every tenth young collection Python also collects it, and what a few page
+keys drew and kept (strips and their caches, some 5,000-30,000 objects) made that
+2-19 ms inside one key in twenty.
 
-While the app runs, :class:`IdleCollector` raises the third threshold so that
-Python never starts a full collection on its own. It runs one itself when no
-key, click or paste has come for ``idle`` seconds and the younger generations
-have been collected since its last one (so there is something to look at). The
-young collections Python still runs take 1-4 ms. Garbage with reference cycles
-(the widgets of a closed page) waits at most until the user's next pause.
+While the app runs, :class:`IdleCollector` raises the second and third thresholds
+so that Python only ever runs the cheap collections of the youngest generation
+itself (under ~1.5 ms: it holds at most ~700 new objects). The app calls
+:meth:`IdleCollector.collect_young` a few milliseconds after each input's paint,
+in the gap before the next key, and :meth:`IdleCollector.tick` from a timer: that
+runs a full collection when no key, click or paste has come for ``idle`` seconds
+and objects have aged since its last one, and collects the middle generation
+anyway if it has gone ``YOUNG_BOUND`` young collections without (work going on
+with no input). Garbage with reference cycles (the widgets of a closed page)
+waits at most until the user's next pause.
 """
 
 from __future__ import annotations
@@ -21,8 +28,11 @@ import time
 from collections.abc import Callable
 
 # Larger than any count of young collections between two pauses: Python never
-# starts a full collection itself.
+# starts a collection of the older generations itself.
 NEVER = 1 << 30
+# Young collections (each after ~700 new objects) the middle generation may go
+# without being collected, when no input comes to collect it after.
+YOUNG_BOUND = 100
 
 
 class IdleCollector:
@@ -40,11 +50,10 @@ class IdleCollector:
         return self._saved is not None
 
     def start(self) -> None:
-        """Stop Python from starting full collections itself."""
+        """Stop Python from collecting the older generations itself."""
         if self._saved is None:
             self._saved = gc.get_threshold()
-            first, second = self._saved[:2]
-            gc.set_threshold(first, second, NEVER)
+            gc.set_threshold(self._saved[0], NEVER, NEVER)
             self._young_seen = self._young_collections()
 
     def stop(self) -> None:
@@ -67,11 +76,24 @@ class IdleCollector:
             return False
         if self.clock() - self.last_input < self.idle:
             return False
-        return self._young_collections() != self._young_seen
+        return self._young_collections() != self._young_seen or gc.get_count()[1] > 0
+
+    def collect_young(self) -> bool:
+        """Collect the two younger generations if objects reached the middle one since
+        the last time (the app calls this just after an input's paint); whether it ran."""
+        if self._saved is None or not gc.isenabled() or gc.get_count()[1] == 0:
+            return False
+        gc.collect(1)
+        return True
 
     def tick(self) -> bool:
-        """Run a full collection if one is due (a timer calls this); whether it ran."""
+        """Run a full collection if one is due (a timer calls this); whether it ran.
+
+        Without one due, the middle generation is collected if it has gone
+        ``YOUNG_BOUND`` young collections without."""
         if not self.due():
+            if self._saved is not None and gc.isenabled() and gc.get_count()[1] >= YOUNG_BOUND:
+                gc.collect(1)
             return False
         gc.collect()
         self._young_seen = self._young_collections()
