@@ -23,12 +23,12 @@ from citetui.tui.screens.library import LibraryScreen
 from citetui.tui.settings import DEFAULT_THEME, Settings
 from citetui.tui.widgets.panes import TextPane
 from citetui.tui.widgets.search_box import SearchBox
-from citetui.tui.widgets.virtual_list import VirtualList
+from citetui.tui.widgets.virtual_list import WARM_DELAY, VirtualList
 
 CONSOLE_BROWSERS = {"www-browser", "links", "elinks", "lynx", "w3m"}
-# Seconds after an input's paint to collect the young generations (tui.collector): the
-# list draws ahead 5 ms after it (VirtualList's WARM_DELAY); this runs after that.
-YOUNG_DELAY = 0.010
+# Seconds after an input's paint to collect the young generations (tui.collector):
+# after the list has drawn ahead, which it does WARM_DELAY after the paint.
+YOUNG_DELAY = 2 * WARM_DELAY
 
 
 # The hub, paper and help screens are imported when first needed (and, after the first

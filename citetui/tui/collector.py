@@ -78,10 +78,11 @@ class IdleCollector:
             return False
         return self._young_collections() != self._young_seen or gc.get_count()[1] > 0
 
-    def collect_young(self) -> bool:
-        """Collect the two younger generations if objects reached the middle one since
-        the last time (the app calls this just after an input's paint); whether it ran."""
-        if self._saved is None or not gc.isenabled() or gc.get_count()[1] == 0:
+    def collect_young(self, after: int = 1) -> bool:
+        """Collect the two younger generations if at least ``after`` young collections
+        have put objects in the middle one since the last time (the app calls this just
+        after an input's paint); whether it ran."""
+        if self._saved is None or not gc.isenabled() or gc.get_count()[1] < after:
             return False
         gc.collect(1)
         return True
@@ -92,8 +93,7 @@ class IdleCollector:
         Without one due, the middle generation is collected if it has gone
         ``YOUNG_BOUND`` young collections without."""
         if not self.due():
-            if self._saved is not None and gc.isenabled() and gc.get_count()[1] >= YOUNG_BOUND:
-                gc.collect(1)
+            self.collect_young(after=YOUNG_BOUND)
             return False
         gc.collect()
         self._young_seen = self._young_collections()
