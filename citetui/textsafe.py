@@ -97,7 +97,8 @@ def clean(text: object, *, multiline: bool = False, limit: int | None = None) ->
     if multiline:
         if _LINE_SPACES.search(s):
             s = _LINE_SPACES.sub(" ", s)
-        s = "\n".join(line.strip() for line in s.strip("\n").split("\n"))
+        # lines stripped first: a line of only spaces at either end goes too
+        s = "\n".join(line.strip() for line in s.split("\n")).strip("\n")
     else:
         if _SPACES.search(s):
             s = _SPACES.sub(" ", s)

@@ -54,6 +54,7 @@ def test_clean_leaves_nothing_terminal_active(text, multiline):
 
 @SETTINGS
 @given(TEXT, st.booleans())
+@example("\t\u20280", True)  # a line of only spaces first once kept an empty first line
 def test_clean_is_idempotent(text, multiline):
     once = clean(text, multiline=multiline)
     assert clean(once, multiline=multiline) == once
