@@ -7,7 +7,9 @@ import json
 import sqlite3
 import time
 
-from citetui.importers import import_files
+import pytest
+
+from citetui.importers import InputError, import_files
 from citetui.store import Library, annotations
 from tests.test_export import _ties_bundle
 
@@ -100,3 +102,55 @@ def test_writes_through_a_writer_in_an_import_forget_the_panes(tmp_path):
                                             "abstract": "Now with an abstract."}]}))
     import_files(lib, [path])
     assert _cached(lib) == 0
+
+
+def test_an_import_computes_the_panes_of_its_big_hubs_ahead_in_its_transaction(tmp_path, monkeypatch):
+    """A hub at or above PANES_AHEAD_MIN citing papers has its panes in the cache when the
+    import commits (the panes equal a fresh computation); a smaller one does not; a failed
+    import keeps none."""
+    from citetui.store import reads
+
+    path = tmp_path / "lib.json"
+    doc = _ties_bundle(False)
+    path.write_text(json.dumps(doc))
+    lib = Library(tmp_path / "lib.db", create=True)
+    import_files(lib, [path])
+    hub = lib.resolve_hub("1700.00001").paper.id
+    n = lib.hub(hub).n_citing
+    assert _cached(lib) == 0  # the default threshold is far above this small hub
+    doc["papers"].append({"key": "new", "title": "A new citing paper", "year": 2024})
+    doc["citations"].append({"citing": "new", "cited": "hub", "roles": ["extension"]})
+    path.write_text(json.dumps(doc))
+    monkeypatch.setattr(reads, "PANES_AHEAD_MIN", n + 1)
+    import_files(lib, [path])
+    kept = lib.conn.execute("SELECT hub_id, payload FROM hub_cache").fetchall()
+    assert [k[0] for k in kept] == [hub]
+    assert json.loads(kept[0][1]) == _fresh(lib, hub)
+    assert lib.hub_page(hub).role_summary.n == n + 1
+    # the threshold is counted after the import: one paper fewer than it, no panes
+    monkeypatch.setattr(reads, "PANES_AHEAD_MIN", n + 3)
+    doc["papers"].append({"key": "new2", "title": "Another citing paper", "year": 2024})
+    doc["citations"].append({"citing": "new2", "cited": "hub", "roles": ["method"]})
+    path.write_text(json.dumps(doc))
+    import_files(lib, [path])
+    assert _cached(lib) == 0
+    # a failed import computes nothing and keeps the library (and its cache) as it was
+    monkeypatch.setattr(reads, "PANES_AHEAD_MIN", 1)
+    lib.hub_page(hub)
+    before = lib.conn.execute("SELECT payload FROM hub_cache").fetchall()
+    bad = tmp_path / "bad.json"
+    doc["citations"].append({"citing": "new2", "cited": "hub", "roles": ["no-such-role"]})
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(InputError):
+        import_files(lib, [bad])
+    assert lib.conn.execute("SELECT payload FROM hub_cache").fetchall() == before
+    assert lib.hub(hub).n_citing == n + 2
+
+
+def test_compute_panes_ahead_refuses_outside_a_write(tmp_path):
+    lib, hub = _lib(tmp_path)
+    with pytest.raises(RuntimeError):
+        lib.compute_panes_ahead([hub], min_citing=0)
+    with lib.transaction():
+        assert lib.compute_panes_ahead([hub, hub, 999999], min_citing=0) == [hub]
+    assert _cached(lib) == 1

@@ -116,6 +116,8 @@ def import_files(
         if deferred:
             search_index.resume(db.conn)
         search_index.refresh_terms(db.conn)
+        # The big hubs it changed open at once: their panes commit with the import.
+        lib.compute_panes_ahead([h for r in reports if r.added or r.updated for h in r.hub_ids])
     return reports
 
 
