@@ -100,7 +100,9 @@ class Summary:
         """'recorded by source' or 'computed from N citations'."""
         if self.provenance == "recorded":
             return f"recorded by source ({self.source})" if self.source else "recorded by source"
-        return f"computed from {self.n} labelled citation{'s' if self.n != 1 else ''}"
+        if self.n is None:
+            return "computed from the labelled citations"
+        return f"computed from {self.n:,} labelled citation{'s' if self.n != 1 else ''}"
 
 
 @dataclass(frozen=True)

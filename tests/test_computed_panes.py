@@ -164,3 +164,12 @@ def test_a_hub_without_a_recorded_verdict_shows_the_computed_one(empty_lib, samp
     # a source's verdict wins, unmarked
     assert sample_lib.hub_page(sample_lib.hubs()[0].paper.id).verdict_line == \
         "Mixed citations · most common role background (52%)"
+
+
+def test_a_summary_caption_groups_the_thousands_of_its_count():
+    from citetui.models import Summary
+
+    assert Summary("role", (), "computed", n=175384).caption == \
+        "computed from 175,384 labelled citations"
+    assert Summary("role", (), "computed", n=1).caption == "computed from 1 labelled citation"
+    assert Summary("role", (), "computed").caption == "computed from the labelled citations"
