@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from citetui.models import POLARITIES, ROLES, Bar, Summary, verdict
+from citetui.models import Summary, verdict
 from citetui.search import STOPWORDS, fold
 from citetui.store import analysis as q
 from citetui.store.reads import Library
@@ -52,11 +52,7 @@ def summarise(edges: Sequence[q.Edge], kind: str) -> Summary | None:
         if values:
             n += 1
             counts.update(values)
-    if n == 0:
-        return None
-    vocab = ROLES if kind == "role" else POLARITIES
-    return Summary(kind, tuple(Bar(v, counts[v] / n, counts[v]) for v in vocab if counts[v]),
-                   "computed", n=n)
+    return Summary.computed(kind, counts, n)
 
 
 # -- counterfactual ablation -----------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 ROLES: tuple[str, ...] = ("background", "method", "comparison", "extension", "critique", "unknown")
@@ -88,6 +89,16 @@ class Summary:
     provenance: str  # "recorded" | "computed"
     n: int | None = None  # citations the computed summary is based on
     source: str | None = None
+
+    @classmethod
+    def computed(cls, kind: str, counts: Mapping[str, int], n: int) -> Summary | None:
+        """The summary of ``n`` labelled citations whose labels were counted in ``counts``
+        (None when ``n`` is 0): a bar per label of the kind's vocabulary that occurs."""
+        if n == 0:
+            return None
+        vocab = ROLES if kind == "role" else POLARITIES
+        return cls(kind, tuple(Bar(v, counts[v] / n, counts[v]) for v in vocab if counts.get(v)),
+                   "computed", n=n)
 
     @property
     def top(self) -> Bar | None:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from citetui import ids as idn
 from citetui.models import (
-    POLARITIES,
     ROLES,
     Bar,
     Citation,
@@ -33,6 +32,7 @@ PANES_VERSION = 1  # of the computed panes kept in hub_cache
 # A hub with this many citing papers takes a noticeable time (about 0.1 s at 10k, 1.4 s at
 # 175k) to compute its panes, so an import computes them ahead (compute_panes_ahead).
 PANES_AHEAD_MIN = 10_000
+_KEEP_PANES = "INSERT OR REPLACE INTO hub_cache (hub_id, payload) VALUES (?, ?)"
 
 
 def _summary_data(s: Summary | None) -> dict | None:
@@ -340,8 +340,7 @@ class Library(Connection):
         for hub_id, _ in sizes:
             payload = json.dumps(self._compute_panes(hub_id))
             with self.lock:
-                self.conn.execute("INSERT OR REPLACE INTO hub_cache (hub_id, payload) "
-                                  "VALUES (?, ?)", (hub_id, payload))
+                self.conn.execute(_KEEP_PANES, (hub_id, payload))
         return [r[0] for r in sizes]
 
     def _keep_panes(self, hub_id: int, payload: str) -> None:
@@ -355,8 +354,7 @@ class Library(Connection):
             try:
                 conn.execute("PRAGMA busy_timeout = 0")
                 conn.execute("BEGIN IMMEDIATE")
-                conn.execute("INSERT OR REPLACE INTO hub_cache (hub_id, payload) VALUES (?, ?)",
-                             (hub_id, payload))
+                conn.execute(_KEEP_PANES, (hub_id, payload))
                 conn.execute("COMMIT")
             except sqlite3.Error:  # busy (an import is writing), read-only, full disk...
                 if conn.in_transaction:
@@ -396,16 +394,8 @@ class Library(Connection):
             if polarity is not None:
                 n_polarities += k
                 polarities[polarity] += k
-
-        def summary(kind: str, counts: Counter[str], n: int, vocab: Sequence[str]) -> Summary | None:
-            if n == 0:
-                return None
-            bars = tuple(Bar(label, counts[label] / n, counts[label])
-                         for label in vocab if counts[label])
-            return Summary(kind, bars, "computed", n=n)
-
-        return {"role": summary("role", roles, n_roles, ROLES),
-                "polarity": summary("polarity", polarities, n_polarities, POLARITIES)}
+        return {"role": Summary.computed("role", roles, n_roles),
+                "polarity": Summary.computed("polarity", polarities, n_polarities)}
 
     def recorded_summary(self, hub_id: int, kind: str) -> Summary | None:
         """The summary as a source recorded it (None if no source did)."""
