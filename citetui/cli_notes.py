@@ -56,11 +56,14 @@ def _value_error(fn):
 def note_cmd(c: Ctx, paper: str, text: tuple[str, ...], append: bool, clear: bool,
              as_json: bool) -> None:
     """Write a note on PAPER (an id, DOI, arXiv id or fuzzy title)."""
+    body = " ".join(text)
+    if clear and body:
+        raise click.UsageError("give the note's TEXT or --clear, not both")
+    if not clear and not body.strip():
+        raise click.UsageError("the note is empty; to remove the note, use --clear")
     lib = c.open()
     p = _paper(lib, paper)
-    if not text and not clear:
-        raise click.UsageError("give the note's TEXT, or --clear")
-    a = ann.set_note(lib, p.id, None if clear else " ".join(text), append=append)
+    a = ann.set_note(lib, p.id, None if clear else body, append=append)
     _echo_annotation(lib, a, as_json)
 
 

@@ -9,11 +9,12 @@ A label override is also written to the edge's effective ``citations.roles`` /
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from citetui.models import POLARITIES, ROLES
+from citetui.store.errors import NotFound
 from citetui.store.reads import Library
 from citetui.store.writer import forget_panes, write_user_label
 
@@ -57,13 +58,13 @@ def _row_to_annotation(row: Sequence) -> Annotation:
                       row[5])
 
 
+_SELECT = ("SELECT paper_id, starred, status, tags, note, updated_at FROM user_annotations "
+           "WHERE paper_id = ?")
+
+
 def get(lib: Library, paper_id: int) -> Annotation:
     """The user's annotation of a paper (empty if none)."""
-    rows = lib._rows(
-        "SELECT paper_id, starred, status, tags, note, updated_at FROM user_annotations "
-        "WHERE paper_id = ?",
-        (paper_id,),
-    )
+    rows = lib._rows(_SELECT, (paper_id,))
     return _row_to_annotation(rows[0]) if rows else Annotation(paper_id)
 
 
@@ -76,11 +77,23 @@ def all_annotations(lib: Library) -> list[Annotation]:
     return [_row_to_annotation(r) for r in rows]
 
 
-def _save(lib: Library, ann: Annotation) -> Annotation:
-    lib.paper(ann.paper_id)  # raises NotFound for an unknown paper
-    ann = Annotation(ann.paper_id, ann.starred, ann.status, ann.tags, ann.note, _now())
+def _update(lib: Library, paper_id: int, change: Callable[[Annotation], Annotation]) -> Annotation:
+    """Apply ``change`` to the paper's annotation as it is inside one write transaction.
+
+    The row is read after BEGIN IMMEDIATE took the write lock, so two writers (two
+    commands, or the browser and a command) never start from the same old value and
+    one of them never undoes the other: appends and tag adds commute. A writer that
+    cannot get the lock within the busy timeout fails (LibraryBusy, exit 3) instead of
+    reporting a write it did not make."""
     with lib.transaction() as db:
-        db.conn.execute(
+        conn = db.conn
+        if conn.execute("SELECT 1 FROM papers WHERE id = ?", (paper_id,)).fetchone() is None:
+            raise NotFound(f"no paper with id {paper_id}")
+        row = conn.execute(_SELECT, (paper_id,)).fetchone()
+        cur = _row_to_annotation(row) if row else Annotation(paper_id)
+        new = change(cur)
+        ann = Annotation(paper_id, new.starred, new.status, new.tags, new.note, _now())
+        conn.execute(
             "INSERT INTO user_annotations (paper_id, starred, status, tags, note, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(paper_id) DO UPDATE SET starred=excluded.starred, "
             "status=excluded.status, tags=excluded.tags, note=excluded.note, "
@@ -92,11 +105,19 @@ def _save(lib: Library, ann: Annotation) -> Annotation:
 
 
 def set_note(lib: Library, paper_id: int, note: str | None, *, append: bool = False) -> Annotation:
-    """Set (or append to) the free-text note of a paper."""
-    cur = get(lib, paper_id)
-    if append and cur.note and note:
-        note = f"{cur.note}\n{note}"
-    return _save(lib, Annotation(paper_id, cur.starred, cur.status, cur.tags, note or None))
+    """Set (or append a line to) the free-text note of a paper; ``None`` clears it.
+
+    A blank note is refused: writing one used to delete the note the user had."""
+    if note is not None and not note.strip():
+        raise ValueError("the note is empty (to remove the note, clear it)")
+
+    def change(cur: Annotation) -> Annotation:
+        text = note
+        if append and cur.note and note is not None:
+            text = f"{cur.note}\n{note}"
+        return replace(cur, note=text)
+
+    return _update(lib, paper_id, change)
 
 
 def add_tag(lib: Library, paper_id: int, tag: str, *, remove: bool = False) -> Annotation:
@@ -104,23 +125,41 @@ def add_tag(lib: Library, paper_id: int, tag: str, *, remove: bool = False) -> A
     tag = tag.strip()
     if not tag:
         raise ValueError("a tag cannot be empty")
-    cur = get(lib, paper_id)
-    tags = [t for t in cur.tags if t != tag] if remove else list(dict.fromkeys([*cur.tags, tag]))
-    return _save(lib, Annotation(paper_id, cur.starred, cur.status, tuple(tags), cur.note))
+
+    def change(cur: Annotation) -> Annotation:
+        tags = ([t for t in cur.tags if t != tag] if remove
+                else list(dict.fromkeys([*cur.tags, tag])))
+        return replace(cur, tags=tuple(tags))
+
+    return _update(lib, paper_id, change)
 
 
 def set_status(lib: Library, paper_id: int, status: str | None) -> Annotation:
     """Set the reading status (unread, skimmed, read, key) or clear it."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown status {status!r} (expected one of {', '.join(STATUSES)})")
-    cur = get(lib, paper_id)
-    return _save(lib, Annotation(paper_id, cur.starred, status, cur.tags, cur.note))
+    return _update(lib, paper_id, lambda cur: replace(cur, status=status))
+
+
+def next_status(status: str | None) -> str:
+    """The status after ``status`` in unread -> skimmed -> read -> key -> unread."""
+    current = status or "unread"
+    return STATUSES[(STATUSES.index(current) + 1) % len(STATUSES)]
+
+
+def cycle_status(lib: Library, paper_id: int) -> Annotation:
+    """Move the reading status one step on, from the status as it is when written."""
+    return _update(lib, paper_id, lambda cur: replace(cur, status=next_status(cur.status)))
 
 
 def set_star(lib: Library, paper_id: int, starred: bool) -> Annotation:
     """Star or unstar a paper."""
-    cur = get(lib, paper_id)
-    return _save(lib, Annotation(paper_id, starred, cur.status, cur.tags, cur.note))
+    return _update(lib, paper_id, lambda cur: replace(cur, starred=starred))
+
+
+def toggle_star(lib: Library, paper_id: int) -> Annotation:
+    """Star an unstarred paper, unstar a starred one (as it is when written)."""
+    return _update(lib, paper_id, lambda cur: replace(cur, starred=not cur.starred))
 
 
 def status_counts(lib: Library, hub_id: int) -> dict[str, int]:

@@ -254,6 +254,12 @@ class Connection:
                 with contextlib.suppress(sqlite3.OperationalError):  # the next open sets it
                     self.conn.execute("PRAGMA journal_mode=WAL")
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Close the connection."""
         with self.lock:

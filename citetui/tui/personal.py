@@ -24,8 +24,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static, TextArea
 
 from citetui.store import annotations
-from citetui.store.annotations import STATUSES, Annotation
-from citetui.textsafe import clean
+from citetui.store.annotations import Annotation, next_status
+from citetui.textsafe import clean, visible
 
 # Keys pressed in quick succession each start a writer; one at a time, so that two
 # presses of u move the status twice.
@@ -38,12 +38,6 @@ PERSONAL_BINDINGS: list[BindingType] = [
     Binding("n", "edit_note", "Note", id="personal.note"),
     Binding("e", "editor_note", "Note in $EDITOR", show=False, id="personal.editor"),
 ]
-
-
-def next_status(status: str | None) -> str:
-    """The status after ``status`` in unread → skimmed → read → key → unread."""
-    current = status or "unread"
-    return STATUSES[(STATUSES.index(current) + 1) % len(STATUSES)]
 
 
 def describe(ann: Annotation) -> str:
@@ -98,7 +92,8 @@ class NoteModal(ModalScreen[str | None]):
 
     def __init__(self, note: str | None) -> None:
         super().__init__()
-        self.note = note or ""
+        # shown with control characters as symbols: a note may come from someone's bundle
+        self.note = visible(note)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="personal-dialog", classes="-note"):
@@ -137,17 +132,17 @@ class PersonalActions:
     def _write(self, paper_id: int, what: str, value: object) -> Annotation:
         lib = self.app.lib  # type: ignore[attr-defined]
         if what == "status":
-            ann = annotations.set_status(
-                lib, paper_id, next_status(annotations.get(lib, paper_id).status)
-            )
+            ann = annotations.cycle_status(lib, paper_id)
         elif what == "star":
-            ann = annotations.set_star(lib, paper_id, not annotations.get(lib, paper_id).starred)
+            ann = annotations.toggle_star(lib, paper_id)
         elif what == "tag":
             tag = str(value)
             remove = tag.startswith("-")
             ann = annotations.add_tag(lib, paper_id, tag.lstrip("-"), remove=remove)
         elif what == "note":
-            ann = annotations.set_note(lib, paper_id, str(value).strip() or None)
+            text = str(value)
+            # emptying the note in the dialog or the editor is the user's way to remove it
+            ann = annotations.set_note(lib, paper_id, text if text.strip() else None)
         else:
             raise ValueError(what)
         return ann
@@ -229,7 +224,8 @@ class PersonalActions:
                     f"{clean(editor)} exited with {code}: note not changed", markup=False
                 )
                 return
-            with open(path, encoding="utf-8") as fh:
+            # an editor may save in another encoding: keep the text, mark what is not UTF-8
+            with open(path, encoding="utf-8", errors="replace") as fh:
                 text = fh.read()
         finally:
             os.unlink(path)
