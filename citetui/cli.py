@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from citetui import __version__
-from citetui.cli_common import Ctx, emit_json, friendly_errors, json_option
+from citetui.cli_common import Ctx, complete_stdout, emit_json, friendly_errors, json_option
 from citetui.paths import ENV_DB
 
 
@@ -72,6 +72,8 @@ def cli(ctx: click.Context, db: Path | None) -> None:
     ctx.obj = Ctx(db)
     if ctx.invoked_subcommand is None:
         friendly_errors(_run_tui)(ctx.obj)
+    else:
+        complete_stdout()
 
 
 def _run_tui(c: Ctx) -> None:
@@ -258,7 +260,16 @@ _register_commands()
 
 def main() -> None:
     """Entry point of the ``citetui`` command."""
-    cli(prog_name="citetui")
+    from citetui.cli_common import finish_output
+
+    try:
+        cli(prog_name="citetui")
+        code: int = 0
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            click.echo(exc.code, err=True)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    sys.exit(finish_output(code))
 
 
 from citetui.cli_io import export_cmd, fetch_cmd  # noqa: E402  (citetui/cli_io.py)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
+import io
 import json
 import os
 import sqlite3
@@ -81,12 +83,82 @@ def _expected(exc: Exception) -> None:
     elif isinstance(exc, sqlite3.DatabaseError):
         _fail(f"the library is damaged or not a citetui library ({clean(str(exc))})", 3)
     elif isinstance(exc, BrokenPipeError):  # the reader of our output went away (| head)
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+        _silence_stdout()
+        sys.exit(0)
+    elif isinstance(exc, OSError) and exc.filename is None and exc.errno in _OUTPUT_ERRNOS:
+        _silence_stdout()
+        _fail(f"cannot write the output: {exc.strerror or exc}; it is incomplete", 1)
     elif isinstance(exc, OSError):  # a file we read or write: permissions, disk full...
         where = f"{exc.filename}: " if exc.filename else ""
         _fail(clean(f"{where}{exc.strerror or exc}"), 1)
+
+
+# Errors writing standard output that leave it incomplete: disk full, file size limit
+# (ulimit -f), quota, I/O error.
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO})
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that what is left in its buffer cannot fail
+    again at exit (Python would print 'Exception ignored' and exit 120)."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+class _WholeWrites(io.RawIOBase):
+    """Standard output's file descriptor, written in full or not at all.
+
+    A write to a full disk may write part of a block and return its length; Python's
+    own stdout then dropped the rest without an error (seen on tmpfs: 8 KB of a 1.5 MB
+    export, exit 0). Here a short write is continued, so the next one raises ENOSPC."""
+
+    def __init__(self, fd: int):
+        super().__init__()
+        self.fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            done += os.write(self.fd, view[done:])
+        return done
+
+
+def complete_stdout() -> None:
+    """Make standard output report every failed write (see :class:`_WholeWrites`)."""
+    out = sys.stdout
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a test runner
+        return
+    out.flush()
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(_WholeWrites(fd)), encoding=out.encoding, errors=out.errors,
+        line_buffering=out.line_buffering)
+
+
+def finish_output(code: int) -> int:
+    """Flush standard output and return the exit code: a command's output is complete or
+    the command fails. A reader that went away (``| head``) is no error; a full disk or
+    a file size limit is (exit 1, one line on stderr)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:
+        _silence_stdout()
+        click.echo(f"citetui: error: cannot write the output: {exc.strerror or exc}; "
+                   "it is incomplete", err=True)
+        return code or 1
+    except ValueError:  # stdout closed
+        pass
+    return code
 
 
 def json_option(fn: Callable) -> Callable:
