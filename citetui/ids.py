@@ -78,11 +78,40 @@ def norm_s2(value: object) -> str | None:
     return text or None
 
 
+# A sign glued to the end of a word changes what it names: C, C++ and C# are three
+# languages, F# is not F. It is spelled out, so it survives the punctuation folding.
+_SIGNS = re.compile(r"(?<=[^\W_])[+#]+")
+_SIGN_WORDS = {"+": "plus", "#": "sharp"}
+
+
+def _spell_signs(m: re.Match) -> str:
+    return "".join(_SIGN_WORDS[c] for c in m.group())
+
+
 def norm_title(title: str | None) -> str | None:
-    """Case-folded, accent-stripped title with punctuation and spacing collapsed."""
+    """Case-folded, accent-stripped title with punctuation and spacing collapsed, except
+    a ``+`` or ``#`` ending a word ("c++ for engineers" -> "cplusplus for engineers")."""
     if not title:
         return None
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = _NON_WORD.sub(" ", text.casefold()).strip()
+    text = title
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold()
+    if "+" in text or "#" in text:
+        text = _SIGNS.sub(_spell_signs, text)
+    text = _NON_WORD.sub(" ", text).strip()
     return text or None
+
+
+def author_key(authors: object) -> str | None:
+    """The first author's surname, folded: what two records of one paper agree on however
+    they spell the given names ("Schulman, J." and "John Schulman" -> "schulman")."""
+    if not authors or not isinstance(authors, (list, tuple)):
+        return None
+    first = authors[0]
+    if not isinstance(first, str):
+        return None
+    name = first.split(",")[0] if "," in first else first
+    parts = (norm_title(name) or "").split()
+    return parts[-1] if parts else None

@@ -49,7 +49,8 @@ def test_new_library_has_current_schema(empty_lib):
         (PaperIn(title="A", corpus_id=5), PaperIn(title="B", corpus_id="CorpusID:5")),
         (PaperIn(title="A", openalex_id="W1"), PaperIn(title="B", openalex_id="https://openalex.org/W1")),
         (PaperIn(title="Deep  Learning!", year=2015), PaperIn(title="deep learning", year=2015)),
-        (PaperIn(title="Déjà vu", year=None), PaperIn(title="deja VU", year=2001)),
+        (PaperIn(title="Déjà vu", year=2001, authors=["Émile Zola"]),
+         PaperIn(title="deja VU", year=2001, authors=["E. Zola"])),
     ],
 )
 def test_same_paper_by_any_identifier_is_one_paper(empty_lib, first, second):
@@ -62,6 +63,36 @@ def test_different_titles_or_years_without_ids_are_different(empty_lib):
     a, b, c = write(empty_lib, PaperIn(title="X", year=2020), PaperIn(title="X", year=2021),
                     PaperIn(title="Y", year=2020))
     assert len({a, b, c}) == 3
+
+
+@pytest.mark.parametrize(
+    "titles",
+    [("C++ for Engineers", "C# for Engineers", "C for Engineers"),
+     ("F# in Practice", "F in Practice")],
+)
+def test_signs_that_change_a_title_never_fold_away(empty_lib, titles):
+    ids = write(empty_lib, *[PaperIn(title=t, year=2020) for t in titles[:-1]],
+                PaperIn(title=titles[-1], year=2020, doi="10.1/c"))
+    assert len(set(ids)) == len(titles)
+    assert sorted(empty_lib.paper(i).title for i in ids) == sorted(titles)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (PaperIn(title="Déjà vu", year=None), PaperIn(title="deja VU", year=2001)),
+        (PaperIn(title="Deep learning", year=2015, authors=["Y. LeCun"]),
+         PaperIn(title="Deep learning", year=2015, authors=["I. Goodfellow"])),
+        (PaperIn(title="Deep learning", year=2015, authors=["Y. LeCun"]),
+         PaperIn(title="Deep learning", year=2015)),
+        (PaperIn(title="Deep learning", year=2015, doi="10.1/a"),
+         PaperIn(title="Deep learning", year=2015, doi="10.1/b")),
+    ],
+)
+def test_without_a_shared_id_only_title_year_and_first_author_together_merge(
+        empty_lib, first, second):
+    a, b = write(empty_lib, first, second)
+    assert a != b
 
 
 def test_fill_in_never_overwrites_with_null(empty_lib):

@@ -52,7 +52,6 @@ from citetui import ids as idn
 from citetui.store.index import has_pairs, suspended, title_pairs
 from citetui.store.writer import ID_COLUMNS, PAPER_FIELDS, PaperIn, Writer, identity_text, roles_column
 
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _PLAIN_DOI = re.compile(r"10\.[!-~]*")  # printable ASCII: nothing for clean() to remove
 _PLAIN_ARXIV = re.compile(r"\d{4}\.\d{4,5}")
 _PLAIN_JSON = re.compile(r'[^"\\\x00-\x1f]*')
@@ -97,15 +96,7 @@ _INSERTS = {name: (sql, _from_json(sql)) for name, sql in (
     ("keys", "INSERT OR REPLACE INTO temp.bulk_keys (key, id) VALUES (?, ?)"))}
 
 
-def _identity(title: str | None, summary: str | None) -> str | None:
-    """identity_text, without the Unicode normalisation pass for plain ASCII text."""
-    text = title or summary
-    if text and text.isascii():
-        norm = _NON_WORD.sub(" ", text.casefold()).strip() or None
-        if title:
-            return norm
-        return "~" + norm if norm else None
-    return identity_text(title, summary)
+_identity = identity_text
 
 
 def _authors_json(authors: list[str]) -> str:

@@ -200,7 +200,19 @@ def _v5(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE hub_cache (hub_id INTEGER PRIMARY KEY, payload TEXT NOT NULL)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db: sqlite_utils.Database) -> None:
+    """A title's identity keeps a sign that ends a word (C++, C#): it was folded away, so
+    "C++ for Engineers" and "C for Engineers" were taken for one paper and merged."""
+    from citetui.store.writer import identity_text
+
+    rows = db.execute(
+        "SELECT id, title, summary FROM papers WHERE title GLOB '*[+#]*' "
+        "OR (title IS NULL AND summary GLOB '*[+#]*')").fetchall()
+    db.conn.executemany("UPDATE papers SET norm_title = ? WHERE id = ?",
+                        [(identity_text(t, s), i) for i, t, s in rows])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables whose columns refer to a paper id: (table, column). Used to merge two

@@ -201,18 +201,36 @@ class Writer:
         nt = identity_text(p.title, p.summary)
         if nt is None:
             return []
+        # Without a shared identifier, the same paper is the same normalised title, the
+        # same year and the same first author's surname, all three (a missing one matches
+        # only a missing one), and no identifier of one kind that differs: two editions,
+        # a preprint and its review, or two books called "... for Engineers" stay apart.
         rows = self.conn.execute(
-            "SELECT id, year, doi, arxiv, s2_id, corpus_id, openalex_id FROM papers "
-            "WHERE norm_title = ? ORDER BY id",
-            (nt,),
+            "SELECT id, year, authors, doi, arxiv, s2_id, corpus_id, openalex_id FROM papers "
+            "WHERE norm_title = ? AND year IS ? ORDER BY id",
+            (nt, p.year),
         ).fetchall()
+        first = idn.author_key(p.authors)
         for row in rows:
-            year = row[1]
-            existing_has_ids = any(v is not None for v in row[2:])
-            same_year = year == p.year or year is None or p.year is None
-            if same_year and (not existing_has_ids or not p.has_ids()):
-                return [row[0]]
+            if idn.author_key(json.loads(row[2]) if row[2] else None) != first:
+                continue
+            theirs = dict(zip(ID_COLUMNS, row[3:], strict=True))
+            if any(theirs[c] is not None and getattr(p, c) is not None
+                   and theirs[c] != getattr(p, c) for c in ID_COLUMNS):
+                continue
+            return [row[0]]
         return []
+
+    def same_paper(self, a: PaperIn, b: PaperIn) -> bool:
+        """Whether two references name one paper: a shared identifier, or both found in the
+        library as the same paper. Unknown papers named by different ids are not the same."""
+        a, b = a.normalised(), b.normalised()
+        if any(getattr(a, c) is not None and getattr(a, c) == getattr(b, c) for c in ID_COLUMNS):
+            return True
+        if not (a.has_ids() and b.has_ids()):
+            return False
+        found_a, found_b = self._find(a), self._find(b)
+        return bool(found_a) and found_a[:1] == found_b[:1]
 
     def upsert_paper(self, paper: PaperIn) -> int:
         """Add the paper or fill in the one it already is; return its id."""
@@ -289,9 +307,11 @@ class Writer:
             (drop,),
         )
         self._merge_annotations(keep, drop)
+        self._merge_user_labels(keep, drop)
         for table, col in PAPER_REFERENCES:
             self.conn.execute(f"UPDATE OR IGNORE {table} SET {col} = ? WHERE {col} = ?", (keep, drop))
             self.conn.execute(f"DELETE FROM {table} WHERE {col} = ?", (drop,))
+        self._restore_user_labels(keep)
         self.conn.execute("DELETE FROM papers WHERE id = ?", (drop,))
         fill = {c: v for c, v in {**dropped, **ids}.items() if v is not None}
         current = self.conn.execute(
@@ -328,6 +348,46 @@ class Writer:
             (max(k[1] or 0, d[1] or 0), k[2] or d[2], json.dumps(tags), notes, d[5] or "", keep),
         )
         self.conn.execute("DELETE FROM user_annotations WHERE paper_id = ?", (drop,))
+
+    def _merge_user_labels(self, keep: int, drop: int) -> None:
+        """Where both records carry the user's label of one citation (and kind), keep the
+        newer: the reference update would otherwise keep one at random in user_labels and
+        both in labels, and the views that read either would disagree."""
+        rows = self.conn.execute(
+            "SELECT citing_id, cited_id, kind, updated_at FROM user_labels "
+            "WHERE citing_id = ? OR cited_id = ?", (drop, drop)).fetchall()
+        for citing, cited, kind, when in rows:
+            to = (keep if citing == drop else citing, keep if cited == drop else cited)
+            if to[0] == to[1]:
+                continue  # the edge between the two records goes with the merge
+            theirs = self.conn.execute(
+                "SELECT updated_at FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
+                (*to, kind)).fetchone()
+            if theirs is None:
+                continue
+            loser = (citing, cited) if (when or "") <= (theirs[0] or "") else to
+            self.conn.execute("DELETE FROM user_labels WHERE citing_id=? AND cited_id=? "
+                              "AND kind=?", (*loser, kind))
+
+    def _restore_user_labels(self, paper_id: int) -> None:
+        """Make the 'you' labels and the effective labels of the paper's citations follow
+        user_labels again, after a merge moved both."""
+        edges = self.conn.execute(
+            "SELECT DISTINCT citing_id, cited_id FROM labels WHERE source = ? AND "
+            "(citing_id = ? OR cited_id = ?) UNION SELECT citing_id, cited_id FROM user_labels "
+            "WHERE citing_id = ? OR cited_id = ?",
+            (USER_SOURCE, paper_id, paper_id, paper_id, paper_id)).fetchall()
+        for citing, cited in edges:
+            self.conn.execute("DELETE FROM labels WHERE citing_id=? AND cited_id=? AND source=?",
+                              (citing, cited, USER_SOURCE))
+            for kind, value in self.conn.execute(
+                    "SELECT kind, value FROM user_labels WHERE citing_id=? AND cited_id=?",
+                    (citing, cited)).fetchall():
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO labels (citing_id, cited_id, kind, value, source) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(citing, cited, kind, v, USER_SOURCE) for v in value.split(",") if v])
+            refresh_effective(self.conn, citing, cited)
 
     # -- citations --------------------------------------------------------
 
