@@ -234,6 +234,7 @@ class _Run:
         self.citing_focal = Focal(writer, citing_focal, hub=False)
         self.unlinked: dict[str, int] = {"citations": 0, "references": 0}
         self.other_ids: list[int] = []
+        self.embedded_hubs: list[int] = []  # /paper records that embed their citations
 
     def edge(self, edge: Edge, f: Fields) -> None:
         """Write an edge, or keep its paper and count the edge when its focal paper is unknown."""
@@ -280,6 +281,7 @@ class _Run:
             self.writer.upsert_citation(citing, cited, source=SOURCE)
         if isinstance(raw.get("citations"), list):
             self.writer.mark_hub(pid)  # the record that embeds its citations is their hub
+            self.embedded_hubs.append(pid)
         return pid
 
     def item(self, raw: Any, f: Fields) -> None:
@@ -374,8 +376,14 @@ def load(path: Path, writer: Writer, hub: str | None = None, hubs: Iterable[str]
     writer.source = SOURCE
     hub_ref = paper_ref(hub) if hub else None
     _check_not_cassette(path)
+    name_focal = focal_from_filename(path)
+    if hub_ref is not None and name_focal is not None and name_focal[0] == "citations" \
+            and not writer.same_paper(hub_ref, name_focal[1]):
+        raise InputError(str(path), f"the file name says this page lists the citations of "
+                         f"{_id_text(name_focal[1])}, but --hub names {hub}: leave out --hub "
+                         "(or rename the file) to import it")
     doc, lines = read_document_or_lines(path)
-    run = _Run(writer, str(path), hub=hub_ref, name_focal=focal_from_filename(path),
+    run = _Run(writer, str(path), hub=hub_ref, name_focal=name_focal,
                focal=focal, focal_kind=focal_kind)
     records: Iterable[tuple[Any, Fields]]
     if lines is not None:
@@ -388,8 +396,19 @@ def load(path: Path, writer: Writer, hub: str | None = None, hubs: Iterable[str]
     if hub_ref is not None:
         hid = run.cited_focal.id() if run.cited_focal.paper is hub_ref else \
             writer.upsert_paper(hub_ref)
+        if run.embedded_hubs and hid not in run.embedded_hubs:
+            raise InputError(str(path), f"the paper record embeds its own citations, so it is "
+                             f"their hub, but --hub names {hub}, another paper: leave out --hub")
         if hid not in writer.hub_ids:
             writer.mark_hub(hid)
+
+
+def _id_text(p: PaperIn) -> str:
+    """How a paper named by one identifier is written on the command line."""
+    if p.corpus_id is not None:
+        return f"CorpusID:{p.corpus_id}"
+    return next((str(getattr(p, c)) for c in ("s2_id", "doi", "arxiv", "openalex_id")
+                 if getattr(p, c) is not None), "?")
 
 
 def _line_records(lines: Iterator[tuple[int, Any]], path: str,
