@@ -123,6 +123,30 @@ def _escape_json_char(m: re.Match) -> str:
     return f"\\u{code:04x}"
 
 
+_VISIBLE_CONTROLS = re.compile(f"[{_INVISIBLE}\ud800-\udfff]")
+
+
+def _picture(m: re.Match) -> str:
+    code = ord(m.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ ... ␟: ESC shows as ␛, BEL as ␇
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return _REPLACEMENT
+
+
+def visible(text: str | None) -> str:
+    """``text`` for an editor: every control, escape and invisible character shown as a
+    visible symbol (ESC as ␛, BEL as ␇, the rest as U+FFFD), line breaks and tabs kept.
+
+    Unlike :func:`clean`, nothing is removed, so the user sees that the text holds
+    something odd and what they save is what they saw."""
+    if not text:
+        return ""
+    s = _LINE_BREAKS.sub("\n", text)
+    return _VISIBLE_CONTROLS.sub(lambda m: "\t" if m.group() == "\t" else _picture(m), s)
+
+
 def json_safe(text: str) -> str:
     """JSON text (from ``json.dumps(..., ensure_ascii=False)``) safe to print on a terminal.
 
