@@ -217,3 +217,38 @@ async def test_the_first_label_override_of_a_hub_shows_the_label_columns(tui_lib
         await settle(pilot)
         assert app.screen is screen and screen.explorer.rows.show_labels is True
         assert "method" in list_text(screen.explorer.rows)
+
+
+async def test_the_note_editor_shows_escapes_as_symbols_and_saves_what_it_showed(
+        tui_lib, make_app):
+    """A note from someone's bundle may hold escape sequences: the editor shows them as
+    symbols (␛, ␇), never sends them to the terminal, and saves the text it showed."""
+    from tests.tui.test_hostile_render import assert_nothing_interpreted
+
+    app = make_app(tui_lib)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_hub(app, pilot, tui_lib)
+        pid = screen.explorer.rows.current.paper_id
+        annotations.set_note(tui_lib, pid, "x\x1b]0;PWNED\x07\x1b[2J y")
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteModal)
+        area = app.screen.query_one("#note-area")
+        assert area.text == "x␛]0;PWNED␇␛[2J y"
+        assert_nothing_interpreted(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert annotations.get(tui_lib, pid).note == "x␛]0;PWNED␇␛[2J y"
+
+
+async def test_an_emptied_note_is_removed(tui_lib, make_app):
+    app = make_app(tui_lib)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_hub(app, pilot, tui_lib)
+        pid = screen.explorer.rows.current.paper_id
+        annotations.set_note(tui_lib, pid, "old")
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("end", "backspace", "backspace", "backspace", "ctrl+s")
+        await settle(pilot)
+        assert annotations.get(tui_lib, pid).note is None
