@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from citetui.importers import import_files
+from citetui.ingest import import_files
 from citetui.store import Library
 
 REPO = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ import pytest
 
 from citetui import analysis
 from citetui.cli import cli
-from citetui.importers import import_files
+from citetui.ingest import import_files
 from citetui.store import Library
 
 SMALL = Path(__file__).parent / "data" / "small-hub.json"
@@ -64,7 +64,7 @@ def test_ablation_slices(lib):
 
 
 def test_verdict_rule():
-    from citetui.models import Bar, Summary
+    from citetui.core.models import Bar, Summary
 
     def pol(**shares):
         return Summary("polarity", tuple(Bar(k, v, None) for k, v in shares.items()), "computed", n=10)

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from citetui.cli import cli
-from citetui.importers import import_files
+from citetui.ingest import import_files
 from citetui.store import PaperIn, Writer
-from citetui.store import annotations as ann
+from citetui.store import user as ann
 from tests.conftest import SAMPLE, ppo_id
 
 
@@ -141,7 +141,7 @@ def test_the_user_layer_round_trips_through_the_json_bundle(sample_lib, tmp_path
     section and come back in another library; a library's own notes are never replaced."""
     import jsonschema
 
-    from citetui.exporters import export
+    from citetui.export import export
     from citetui.store import Library
     from tests.test_export import SCHEMA
 

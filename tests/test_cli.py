@@ -163,12 +163,12 @@ def test_markup_and_escapes_in_data_are_printed_literally(runner, tmp_path):
 
 
 def test_a_command_that_succeeds_does_not_import_every_importer():
-    """The browser starts through friendly_errors: the error types (citetui.importers and
+    """The browser starts through friendly_errors: the error types (citetui.ingest and
     its every format) are imported only when there is an error to report."""
     import subprocess
     import sys
 
-    code = ("import sys; from citetui.cli_common import friendly_errors; "
-            "friendly_errors(lambda: 1)(); print('citetui.importers' in sys.modules)")
+    code = ("import sys; from citetui.cli.common import friendly_errors; "
+            "friendly_errors(lambda: 1)(); print('citetui.ingest' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

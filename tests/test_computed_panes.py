@@ -8,9 +8,9 @@ import json
 import pytest
 
 from citetui.cli import cli
-from citetui.models import ROLES
+from citetui.core.models import ROLES
 from citetui.store import Library, PaperIn, Writer
-from citetui.store.reads import TIER_THRESHOLDS, computed_tier
+from citetui.store.library import TIER_THRESHOLDS, computed_tier
 from tests.test_import_s2 import INTENT, REFERENCE_PAGES, cassette_pages, paper_key, write_pages
 
 DBN = "8978cf7574ceb35f4c3096be768c7547b28a35d0"  # a paper both real reference walks cite
@@ -167,7 +167,7 @@ def test_a_hub_without_a_recorded_verdict_shows_the_computed_one(empty_lib, samp
 
 
 def test_a_summary_caption_groups_the_thousands_of_its_count():
-    from citetui.models import Summary
+    from citetui.core.models import Summary
 
     assert Summary("role", (), "computed", n=175384).caption == \
         "computed from 175,384 labelled citations"

@@ -77,8 +77,8 @@ def test_a_second_connection_keeps_the_first_ones_locks(tmp_path):
     import sys
     from pathlib import Path
 
-    from citetui.importers import import_files
-    from citetui.store import Library, annotations
+    from citetui.ingest import import_files
+    from citetui.store import Library, user as annotations
     from tests.conftest import REPO, SAMPLE
 
     db = tmp_path / "lib.db"

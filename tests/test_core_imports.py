@@ -18,7 +18,7 @@ CORE = sorted(
 
 
 def test_core_modules_are_found():
-    assert {"citetui.store", "citetui.search", "citetui.cli", "citetui.importers"} <= set(CORE)
+    assert {"citetui.store", "citetui.search", "citetui.cli", "citetui.ingest"} <= set(CORE)
 
 
 @pytest.mark.parametrize("module", CORE)

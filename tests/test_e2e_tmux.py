@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from citetui.importers import import_files
+from citetui.ingest import import_files
 from citetui.store import Library
 from tests.conftest import SAMPLE
 

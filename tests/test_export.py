@@ -16,10 +16,10 @@ from markdown_it import MarkdownIt
 from pylatexenc.latex2text import LatexNodes2Text
 
 from citetui.cli import cli
-from citetui.exporters import FORMATS, build_view, export
-from citetui.exporters.bibtex import escape, unescape
-from citetui.exporters.keys import assign_keys
-from citetui.importers import import_files
+from citetui.export import FORMATS, build_view, export
+from citetui.export.bibtex import escape, unescape
+from citetui.export.keys import assign_keys
+from citetui.ingest import import_files
 from citetui.store import Library
 from tests.conftest import ppo_id
 from tests.libdump import counts, dump
@@ -339,7 +339,7 @@ def test_markdown_parses_into_the_expected_structure_with_literal_text(tricky):
 
 
 def test_markdown_escapes_do_not_alter_the_rendered_text():
-    from citetui.exporters.markdown import md_text
+    from citetui.export.markdown import md_text
 
     md = MarkdownIt("commonmark")
     for text in [HUB_TITLE, "a_b_c", "&copy; &amp;", "1) x", "+ y", "> q", "`code`", "~~s~~"]:
@@ -412,7 +412,7 @@ COCITED = "843959ffdccf31c6694d135fad07425924f785b1"  # cited by both papers' re
 
 
 def test_real_semantic_scholar_references_export_and_round_trip(shared_real, tmp_path):
-    from citetui.importers import FORMATS as IMPORT_FORMATS
+    from citetui.ingest import FORMATS as IMPORT_FORMATS
 
     if "s2" not in IMPORT_FORMATS:
         pytest.skip("the Semantic Scholar importer is not registered")

@@ -16,7 +16,7 @@ import citetui.fetch.http as fetch_http
 import citetui.fetch.s2 as fetch_s2
 from citetui.cli import cli
 from citetui.fetch.http import Client, FetchError, retry_after
-from citetui.importers import import_files
+from citetui.ingest import import_files
 from citetui.store import Library
 from tests.libdump import counts, dump
 from tests.replay_server import ReplayServer, cassette_pages

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from bench import reliability as rel
-from citetui.importers.errors import InputError
-from citetui.importers.jsonio import iter_jsonl, load_json, peek
+from citetui.ingest.errors import InputError
+from citetui.ingest.jsonio import iter_jsonl, load_json, peek
 
 CASES = rel.import_cases()
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from citetui.textsafe import MAX_MARKS, clean, is_clean, json_safe
+from citetui.core.textsafe import MAX_MARKS, clean, is_clean, json_safe
 
 ESC = "\x1b"
 
@@ -118,7 +118,7 @@ def test_json_safe_escapes_without_changing_the_data():
 
 
 def test_identifiers_lose_escapes_and_invisible_characters():
-    from citetui import ids
+    from citetui.core import ids
 
     assert ids.norm_doi(f"https://doi.org/10.1/A{ESC}cB\x9b2J\u202e") == "10.1/ab"  # ESC c and the 8-bit CSI 2J go whole
     assert ids.norm_doi(f"10.1/x{ESC}]52;c;AAAA\x07y") == "10.1/xy"

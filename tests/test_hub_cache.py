@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from citetui.importers import InputError, import_files
-from citetui.store import Library, annotations
+from citetui.ingest import InputError, import_files
+from citetui.store import Library, user as annotations
 from tests.test_export import _ties_bundle
 
 
@@ -108,7 +108,7 @@ def test_an_import_computes_the_panes_of_its_big_hubs_ahead_in_its_transaction(t
     """A hub at or above PANES_AHEAD_MIN citing papers has its panes in the cache when the
     import commits (the panes equal a fresh computation); a smaller one does not; a failed
     import keeps none."""
-    from citetui.store import reads
+    from citetui.store import library as reads
 
     path = tmp_path / "lib.json"
     doc = _ties_bundle(False)

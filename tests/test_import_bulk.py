@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from citetui.cli import cli
-from citetui.importers import s2_bulk
+from citetui.ingest.formats import s2_bulk
 from citetui.store import Library
 
 INTENT = {"background": "background", "methodology": "method", "result": "comparison"}

@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from citetui.cli import cli
-from citetui.ids import norm_arxiv, norm_doi
+from citetui.core.ids import norm_arxiv, norm_doi
 from citetui.store import Library
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from citetui.cli import cli
-from citetui.ids import norm_title
+from citetui.core.ids import norm_title
 from citetui.store import Library
 
 INTENT = {"background": "background", "methodology": "method", "result": "comparison"}
@@ -410,7 +410,7 @@ def test_odd_text_is_stored_as_given_and_shown_safely(runner, tmp_path):
 
 def test_write_page_is_usable_from_code(tmp_path, shared_real):
     """The fetcher's entry point: one page dict in, writes out, the page's papers back."""
-    from citetui.importers import s2
+    from citetui.ingest.formats import s2
     from citetui.store import PaperIn, Writer
 
     pages = [json.loads(b) for b in cassette_pages(shared_real)[:2]]

@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from bench import reliability as rel
-from citetui.importers import InputError, import_files
-from citetui.query import Query, QueryError, parse, unparse
+from citetui.ingest import InputError, import_files
+from citetui.core.query import Query, QueryError, parse, unparse
 from citetui.store import Library
-from citetui.textsafe import clean, is_clean, json_safe
+from citetui.core.textsafe import clean, is_clean, json_safe
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow,

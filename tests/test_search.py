@@ -7,11 +7,11 @@ import sqlite3
 
 import pytest
 
-from citetui.importers import import_files
-from citetui.query import QueryError, parse
+from citetui.ingest import import_files
+from citetui.core.query import QueryError, parse
 from citetui.search import edit_budget, match_spans, search, word_score
 from citetui.store import Library, PaperIn, RowFilter, Writer
-from citetui.store import index as search_index
+from citetui.store import fts as search_index
 from citetui.store.schema import MIGRATIONS
 from tests.conftest import ppo_id
 
@@ -215,7 +215,7 @@ def test_a_rare_word_is_always_part_of_the_candidate_query(tmp_path, monkeypatch
     it was (the cost estimate said so), the candidates were the first papers holding
     the rarest word and the scorer refused them all, so nothing was found."""
     import citetui.search as S
-    from citetui.store import Library, PaperIn, Writer, index
+    from citetui.store import Library, PaperIn, Writer, fts as index
 
     lib = Library(tmp_path / "s.db", create=True)
     with lib.transaction() as db:

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from citetui.importers import InputError, import_files
+from citetui.ingest import InputError, import_files
 from citetui.search import search
 from citetui.store import Library
-from citetui.store import index as search_index
+from citetui.store import fts as search_index
 from tests.test_store import dump
 
 HEADER = {"format": "citetui-records", "version": 1, "source": {"name": "t"}}
@@ -156,7 +156,7 @@ def test_a_first_big_import_uses_a_rollback_journal_and_leaves_the_wal_on(tmp_pa
     still leaves nothing; with another connection open the WAL simply stays."""
     import sqlite3
 
-    from citetui.store import library
+    from citetui.store import connection as library
 
     modes = []
     real = library.Connection.transaction

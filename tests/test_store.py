@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from citetui.importers import InputError, import_files
+from citetui.ingest import InputError, import_files
 from citetui.store import (
     SCHEMA_VERSION,
     Library,

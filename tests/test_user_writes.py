@@ -18,10 +18,10 @@ from click.testing import CliRunner
 
 from bench import reliability as rel
 from citetui.cli import cli
-from citetui.importers import import_files
+from citetui.ingest import import_files
 from citetui.store import Library, Writer
-from citetui.store import annotations as ann
-from citetui.store.writer import PaperIn
+from citetui.store import user as ann
+from citetui.store.write import PaperIn
 
 REPO = Path(__file__).resolve().parents[1]
 

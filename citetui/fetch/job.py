@@ -17,8 +17,8 @@ from typing import Any
 
 from citetui.fetch.http import Client, FetchError
 from citetui.store import Library, Writer
-from citetui.store.writer import forget_panes
-from citetui.store import index as search_index
+from citetui.store.write import forget_panes
+from citetui.store import fts as search_index
 from citetui.store.fetchlog import FORMAT_PREFIX, last_state
 
 

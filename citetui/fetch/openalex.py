@@ -3,7 +3,7 @@
 1. ``GET /works/{W}``: the work, written as the hub with its references.
 2. ``GET /works?filter=cites:{W}&cursor=...``, following ``meta.next_cursor``:
    each citing work is written as ``citetui import`` writes a page of works
-   (:func:`citetui.importers.openalex.work_from_record`: abstract rebuilt,
+   (:func:`citetui.ingest.formats.openalex.work_from_record`: abstract rebuilt,
    authors in order, ``referenced_works`` as edges - the hub among them).
 
 Every page is its own transaction with its bookmark (the cursor), see
@@ -21,9 +21,9 @@ from typing import Any
 
 from citetui.fetch.http import Client, FetchError, FetchUsageError, HttpError
 from citetui.fetch.job import FetchReport, Job, Progress
-from citetui.importers.errors import InputError
-from citetui.importers.fields import Fields
-from citetui.importers.openalex import SOURCE, work_from_record
+from citetui.ingest.errors import InputError
+from citetui.ingest.fields import Fields
+from citetui.ingest.formats.openalex import SOURCE, work_from_record
 from citetui.store import Library, PaperIn, Writer
 from citetui.store.fetchlog import paper_by_ids
 

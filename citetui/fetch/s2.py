@@ -4,7 +4,7 @@
 2. ``GET /paper/{id}/citations?offset=N``, following ``next`` to the end: each
    page has the citing papers' fields and the edges' ``contexts``,
    ``contextsWithIntent``, ``intents`` and ``isInfluential``; it is written by
-   :func:`citetui.importers.s2.write_page`, exactly as ``citetui import`` writes
+   :func:`citetui.ingest.formats.s2.write_page`, exactly as ``citetui import`` writes
    a saved page.
 3. ``POST /paper/batch?fields=tldr`` for the citing papers that have no summary
    yet, in batches: each TLDR becomes the paper's one-sentence summary.
@@ -21,9 +21,9 @@ from urllib.parse import quote
 
 from citetui.fetch.http import Client, FetchError, FetchUsageError, HttpError
 from citetui.fetch.job import FetchReport, Job, Progress
-from citetui.importers.errors import InputError
-from citetui.importers.fields import Fields, paper_ref
-from citetui.importers.s2 import SOURCE, paper_from_record, write_page
+from citetui.ingest.errors import InputError
+from citetui.ingest.fields import Fields, paper_ref
+from citetui.ingest.formats.s2 import SOURCE, paper_from_record, write_page
 from citetui.store import Library, PaperIn, Writer
 from citetui.store.fetchlog import (
     citing_s2_ids_without_summary,

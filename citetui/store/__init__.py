@@ -10,9 +10,9 @@ from citetui.store.errors import (
     ReadOnlyLibrary,
     UnfinishedWrite,
 )
-from citetui.store.reads import Library, RowFilter
+from citetui.store.library import Library, RowFilter
 from citetui.store.schema import SCHEMA_VERSION
-from citetui.store.writer import PaperIn, Writer
+from citetui.store.write import PaperIn, Writer
 
 __all__ = [
     "SCHEMA_VERSION",

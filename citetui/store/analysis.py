@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from citetui.store.reads import Library
+from citetui.store.library import Library
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 already be there: any shared identifier or the same identity text (normalised
 title, or summary for an untitled paper) with a paper of the library or an
 earlier record of this import. Those, and records that cite the same paper
-twice, go through :class:`~citetui.store.writer.Writer` one by one, exactly as
+twice, go through :class:`~citetui.store.write.Writer` one by one, exactly as
 a small import would; the others are new for certain and are inserted with
 ``executemany``, with the rows, labels, counts and title pairs the Writer and
 the index triggers would have written for them.
@@ -25,7 +25,7 @@ JSON array read by ``json_each``, one statement: Python's sqlite3 lets go of
 the interpreter lock for each row of an ``executemany`` and must take it back
 from the thread reading records, which made the inserts 90 times slower than
 alone (without SQLite's JSON functions, the inserts run on the reading thread). In a big import (the search index suspended, see
-:func:`citetui.store.index.suspend`) the secondary indexes of ``papers``,
+:func:`citetui.store.fts.suspend`) the secondary indexes of ``papers``,
 ``citations`` and ``contexts`` are dropped while new papers stream in and
 created again, sorted in one pass, when the import ends or as soon as a record
 needs the Writer (which looks papers up through them); each batch is indexed for
@@ -48,9 +48,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from citetui import ids as idn
-from citetui.store.index import has_pairs, suspended, title_pairs
-from citetui.store.writer import ID_COLUMNS, PAPER_FIELDS, PaperIn, Writer, identity_text, roles_column
+from citetui.core import ids as idn
+from citetui.store.fts import has_pairs, suspended, title_pairs
+from citetui.store.write import ID_COLUMNS, PAPER_FIELDS, PaperIn, Writer, identity_text, roles_column
 
 _PLAIN_DOI = re.compile(r"10\.[!-~]*")  # printable ASCII: nothing for clean() to remove
 _PLAIN_ARXIV = re.compile(r"\d{4}\.\d{4,5}")
@@ -188,7 +188,7 @@ def _write(conn: Any, papers: list | str, cites: list | str, labels: list | str,
            contexts: list | str, pairs: list | str | None, *, fts: bool = False) -> None:
     """Insert one batch of new papers and their edges (on the insert thread); with ``fts``
     (the search index suspended), index them too, in one statement a table."""
-    # what is written here itself is not noted for a refresh (see citetui.store.index)
+    # what is written here itself is not noted for a refresh (see citetui.store.fts)
     direct = (["pairs_direct"] if pairs is not None else []) + (["fts_direct"] if fts else [])
     if fts:
         after = [conn.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0]

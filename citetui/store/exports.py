@@ -2,7 +2,7 @@
 
 :meth:`Library.citation` reads one edge with three queries; an export of a hub
 with tens of thousands of citing papers reads them here in chunks instead.
-Every function returns the dataclasses of :mod:`citetui.models` or plain tuples.
+Every function returns the dataclasses of :mod:`citetui.core.models` or plain tuples.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from citetui.models import Bar, Citation, Context, Label
-from citetui.store.reads import Library
+from citetui.core.models import Bar, Citation, Context, Label
+from citetui.store.library import Library
 
 CHUNK = 400  # ids per IN (...) list, well under SQLite's variable limit
 

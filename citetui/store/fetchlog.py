@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from citetui.store.reads import Library
+from citetui.store.library import Library
 
 FORMAT_PREFIX = "fetch:"
 

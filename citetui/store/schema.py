@@ -142,7 +142,7 @@ def _v1(db: sqlite_utils.Database) -> None:
 
 def _v2(db: sqlite_utils.Database) -> None:
     """The search index: FTS5 over titles, summaries and citation contexts, kept by triggers."""
-    from citetui.store import index
+    from citetui.store import fts as index
 
     index.create(db.conn)
 
@@ -164,7 +164,7 @@ def _v3(db: sqlite_utils.Database) -> None:
 def _v4(db: sqlite_utils.Database) -> None:
     """Search and browsing at a million papers: title word pairs for phrase search, and each
     citation's citing year beside it, so a hub's papers come in year order from one index."""
-    from citetui.store import index
+    from citetui.store import fts as index
 
     index.create_pairs(db.conn)
     db.execute("ALTER TABLE citations ADD COLUMN citing_year INTEGER")
@@ -196,14 +196,14 @@ CITING_YEAR = (
 
 def _v5(db: sqlite_utils.Database) -> None:
     """A cache of each hub's computed panes (seconds to compute for a 100k-paper hub);
-    emptied by every write that can change them (citetui.store.writer.forget_panes)."""
+    emptied by every write that can change them (citetui.store.write.forget_panes)."""
     db.execute("CREATE TABLE hub_cache (hub_id INTEGER PRIMARY KEY, payload TEXT NOT NULL)")
 
 
 def _v6(db: sqlite_utils.Database) -> None:
     """A title's identity keeps a sign that ends a word (C++, C#): it was folded away, so
     "C++ for Engineers" and "C for Engineers" were taken for one paper and merged."""
-    from citetui.store.writer import identity_text
+    from citetui.store.write import identity_text
 
     rows = db.execute(
         "SELECT id, title, summary FROM papers WHERE title GLOB '*[+#]*' "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from citetui.store.reads import Library
+from citetui.store.library import Library
 
 SORTS = ("relevance", "year", "citations", "title")
 HISTORY_LIMIT = 1000

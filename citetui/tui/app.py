@@ -13,11 +13,11 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from citetui.models import Paper
+from citetui.core.models import Paper
 from citetui.store import Library
-from citetui.textsafe import clean
-from citetui.tui.collector import IdleCollector
-from citetui.tui.history import History, Location
+from citetui.core.textsafe import clean
+from citetui.tui.support.collector import IdleCollector
+from citetui.tui.navigation import History, Location
 from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.screens.library import LibraryScreen
 from citetui.tui.settings import DEFAULT_THEME, Settings
@@ -339,7 +339,7 @@ class CitetuiApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="export")
     def _export(self, hub_id: int, fmt: str, query: str) -> None:
-        from citetui.tui.exporting import export_view
+        from citetui.tui.support.exporting import export_view
 
         hub = self.lib.hub(hub_id)
         path, count = export_view(

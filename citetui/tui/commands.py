@@ -11,12 +11,12 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
 
-from citetui.exporters import FORMATS as EXPORT_FORMATS
-from citetui.models import Hub
-from citetui.query import QueryError
+from citetui.export import FORMATS as EXPORT_FORMATS
+from citetui.core.models import Hub
+from citetui.core.query import QueryError
 from citetui.search import search
 from citetui.store import views
-from citetui.textsafe import clean
+from citetui.core.textsafe import clean
 
 if TYPE_CHECKING:
     from citetui.tui.app import CitetuiApp

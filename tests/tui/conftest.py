@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from citetui.importers import import_files
+from citetui.ingest import import_files
 from citetui.store import Library
 from citetui.tui.app import CitetuiApp
 from tests.conftest import SAMPLE

@@ -1,4 +1,4 @@
-"""Full garbage collections wait for a pause in the input (citetui.tui.collector)."""
+"""Full garbage collections wait for a pause in the input (citetui.tui.support.collector)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import weakref
 import pytest
 
 from citetui.store import Library
-from citetui.tui.collector import NEVER, YOUNG_BOUND, IdleCollector
+from citetui.tui.support.collector import NEVER, YOUNG_BOUND, IdleCollector
 from tests.tui.helpers import settle
 
 

@@ -19,9 +19,9 @@ import pytest
 from rich.segment import Segment
 
 from bench import reliability as rel
-from citetui.importers import import_files
+from citetui.ingest import import_files
 from citetui.store import Library
-from citetui.textsafe import clean
+from citetui.core.textsafe import clean
 from citetui.tui.screens.hub import HubScreen
 from citetui.tui.screens.paper import PaperScreen
 from citetui.tui.widgets.panes import TextPane

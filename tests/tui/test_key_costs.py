@@ -14,7 +14,7 @@ from textual.strip import Strip
 from textual.widgets import Footer as TextualFooter
 
 from citetui.store import Library, RowFilter
-from citetui.store.reads import SORTS
+from citetui.store.library import SORTS
 from citetui.tui.screens.hub import HubScreen
 from citetui.tui.widgets.lists import CitingList
 from citetui.tui.widgets.virtual_list import ThumbScrollBar, VirtualList

@@ -6,7 +6,7 @@ import pytest
 from rich.cells import cell_len
 
 from citetui.store import Library
-from citetui.tui.paging import PAGE_SIZE
+from citetui.tui.support.paging import PAGE_SIZE
 from citetui.tui.screens.hub import HubScreen
 from tests.tui.biglib import build
 from tests.tui.helpers import hub_id, screen_text, settle

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from citetui.importers import import_files
+from citetui.ingest import import_files
 from citetui.store import Library
 from citetui.tui.screens.hub import HubScreen
 from citetui.tui.screens.library import LibraryScreen

@@ -72,7 +72,7 @@ async def test_controls_show_alignment_ablation_and_timeline(tui_lib, make_app):
 
 
 async def test_controls_list_label_disagreements_and_open_the_paper(tui_lib, make_app):
-    from citetui.store import annotations
+    from citetui.store import user as annotations
     from citetui.tui.screens.paper import PaperScreen
     from tests.tui.helpers import paper_id
 

@@ -3,8 +3,8 @@ pages, the marks in the explorer, the status counts in the hub header, and the j
 
 from __future__ import annotations
 
-from citetui.store import annotations
-from citetui.tui.personal import NoteModal, TagModal, next_status
+from citetui.store import user as annotations
+from citetui.tui.support.personal import NoteModal, TagModal, next_status
 from citetui.tui.screens.hub import HubScreen
 from citetui.tui.screens.paper import PaperScreen
 from tests.tui.helpers import hub_id, list_text, paper_id, screen_text, settle
@@ -150,7 +150,7 @@ async def test_paper_page_sets_and_shows_the_personal_layer(tui_lib, make_app):
 async def test_label_override_on_the_paper_page_recomputes_the_hub(tui_lib, make_app):
     from textual.widgets import RadioSet, SelectionList
 
-    from citetui.tui.labels import LabelModal
+    from citetui.tui.modals.labels import LabelModal
 
     app = make_app(tui_lib)
     hub = hub_id(tui_lib, HUB)
@@ -198,7 +198,7 @@ async def test_label_override_on_the_paper_page_recomputes_the_hub(tui_lib, make
 async def test_the_first_label_override_of_a_hub_shows_the_label_columns(tui_lib, make_app):
     """The PPO sample has no per-citation labels, so its explorer hides the role and
     polarity columns; after the user labels one citation they appear on coming back."""
-    from citetui.store import annotations as ann
+    from citetui.store import user as ann
 
     app = make_app(tui_lib)
     ppo = hub_id(tui_lib, "Proximal Policy Optimization Algorithms")

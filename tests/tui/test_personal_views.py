@@ -4,7 +4,7 @@ the palette lists both, and a search that settles is remembered once."""
 from __future__ import annotations
 
 from citetui.store import views
-from citetui.tui.saved_views import SaveViewModal, ViewsModal
+from citetui.tui.modals.saved_views import SaveViewModal, ViewsModal
 from citetui.tui.screens.hub import HubScreen
 from tests.tui.helpers import hub_id, screen_text, settle
 from tests.tui.synthetic import HUB, HUB2

@@ -7,9 +7,9 @@ import json
 import pytest
 from textual.binding import Binding
 
-from citetui.tui.drill import drill
-from citetui.tui.history import History, Location
-from citetui.tui.paging import Pager
+from citetui.tui.support.drill import drill
+from citetui.tui.navigation import History, Location
+from citetui.tui.support.paging import Pager
 from citetui.tui.screens.help import key_rows
 from citetui.tui.settings import Settings
 
@@ -99,7 +99,7 @@ def test_key_rows_merge_aliases_and_apply_the_keymap():
 
 
 def test_export_file_names(tmp_path):
-    from citetui.tui.exporting import free_path, slug
+    from citetui.tui.support.exporting import free_path, slug
 
     assert slug("Scaling Laws: A/B Widgets (2020)") == "scaling-laws-a-b-widgets-2020"
     assert slug("深層学習") == "hub"

@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 from citetui import analysis
 from citetui.analysis import SharedCiter
 from citetui.store import Library
-from citetui.textsafe import clean
+from citetui.core.textsafe import clean
 from citetui.tui.widgets.footer import Footer
 
 SHOWN = 500  # shared citers listed at most (the count says how many there are)

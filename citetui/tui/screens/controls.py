@@ -23,10 +23,10 @@ from textual.worker import Worker, WorkerState
 
 from citetui import analysis
 from citetui.analysis import Ablation, ClaimAlignment
-from citetui.models import Summary
-from citetui.render import disagreement_lines
-from citetui.store import Library, annotations
-from citetui.textsafe import clean
+from citetui.core.models import Summary
+from citetui.render.page import disagreement_lines
+from citetui.store import Library, user as annotations
+from citetui.core.textsafe import clean
 from citetui.tui.widgets.footer import Footer
 
 BAR_WIDTH = 30

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from citetui.tui.rendering import lines, lit, txt
+from citetui.tui.support.rendering import lines, lit, txt
 from citetui.tui.widgets.panes import TextPane
 
 QUERY_SYNTAX = (

@@ -16,16 +16,16 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from citetui.models import HubPage
-from citetui.store import Library, annotations, views
-from citetui.store.annotations import Annotation
-from citetui.textsafe import clean
-from citetui.tui.drill import drill
+from citetui.core.models import HubPage
+from citetui.store import Library, user as annotations, views
+from citetui.store.user import Annotation
+from citetui.core.textsafe import clean
+from citetui.tui.support.drill import drill
 from citetui.tui.messages import OpenHub, OpenPaper
-from citetui.tui.paging import Pager
-from citetui.tui.personal import PERSONAL_BINDINGS, PersonalActions
-from citetui.tui.saved_views import SaveViewModal, ViewsModal
-from citetui.tui.rendering import lines, lit
+from citetui.tui.support.paging import Pager
+from citetui.tui.support.personal import PERSONAL_BINDINGS, PersonalActions
+from citetui.tui.modals.saved_views import SaveViewModal, ViewsModal
+from citetui.tui.support.rendering import lines, lit
 from citetui.tui.widgets.explorer import Explorer
 from citetui.tui.widgets.footer import Footer
 from citetui.tui.widgets.lists import BarList, ClaimList, PaperList

@@ -13,13 +13,13 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from citetui.models import Hub
-from citetui.query import Query, QueryError, parse
+from citetui.core.models import Hub
+from citetui.core.query import Query, QueryError, parse
 from citetui.store import Library
-from citetui.textsafe import clean
+from citetui.core.textsafe import clean
 from citetui.tui.messages import OpenHub
-from citetui.tui.paging import Pager
-from citetui.tui.rendering import lit, plural
+from citetui.tui.support.paging import Pager
+from citetui.tui.support.rendering import lit, plural
 from citetui.tui.widgets.footer import Footer
 from citetui.tui.widgets.lists import HubList
 from citetui.tui.widgets.search_box import TYPING_PAUSE, SearchBox

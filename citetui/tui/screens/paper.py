@@ -13,15 +13,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from citetui.models import Citation, Claim, Engagement, Paper
-from citetui.store import Library, annotations
-from citetui.store.annotations import Annotation
-from citetui.textsafe import clean
-from citetui.tui.labels import LabelModal
+from citetui.core.models import Citation, Claim, Engagement, Paper
+from citetui.store import Library, user as annotations
+from citetui.store.user import Annotation
+from citetui.core.textsafe import clean
+from citetui.tui.modals.labels import LabelModal
 from citetui.tui.messages import OpenHub, OpenPaper
-from citetui.tui.paging import Pager
-from citetui.tui.personal import PERSONAL_BINDINGS, PersonalActions, describe
-from citetui.tui.rendering import lines, lit, plural, txt
+from citetui.tui.support.paging import Pager
+from citetui.tui.support.personal import PERSONAL_BINDINGS, PersonalActions, describe
+from citetui.tui.support.rendering import lines, lit, plural, txt
 from citetui.tui.widgets.footer import Footer
 from citetui.tui.widgets.lists import PaperList
 from citetui.tui.widgets.panes import Column, Section, TextPane

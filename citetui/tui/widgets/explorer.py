@@ -13,12 +13,12 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from citetui.models import POLARITIES, ROLES, CitingRow
-from citetui.query import Query, QueryError, parse
+from citetui.core.models import POLARITIES, ROLES, CitingRow
+from citetui.core.query import Query, QueryError, parse
 from citetui.search import search
-from citetui.store import Library, RowFilter, annotations, views
-from citetui.textsafe import clean
-from citetui.tui.paging import PAGE_SIZE, Pager
+from citetui.store import Library, RowFilter, user as annotations, views
+from citetui.core.textsafe import clean
+from citetui.tui.support.paging import PAGE_SIZE, Pager
 from citetui.tui.widgets.lists import CitingList
 from citetui.tui.widgets.panes import Section
 from citetui.tui.widgets.search_box import TYPING_PAUSE, SearchBox

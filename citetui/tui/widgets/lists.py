@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 from rich.style import Style
 from rich.text import Text
 
-from citetui.models import Bar, CitingRow, Claim, CoCited, Hub, Paper
-from citetui.query import Query
-from citetui.tui.rendering import bar, fit, highlighted, join, literal, pct, plural
+from citetui.core.models import Bar, CitingRow, Claim, CoCited, Hub, Paper
+from citetui.core.query import Query
+from citetui.tui.support.rendering import bar, fit, highlighted, join, literal, pct, plural
 from citetui.tui.widgets.virtual_list import VirtualList
 
 STANCE_CLASSES = {

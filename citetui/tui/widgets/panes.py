@@ -9,8 +9,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from citetui.models import HubPage, Paper
-from citetui.tui.rendering import lines, lit, plural
+from citetui.core.models import HubPage, Paper
+from citetui.tui.support.rendering import lines, lit, plural
 
 
 class Section(Vertical):

@@ -2,7 +2,7 @@
 
 Textual's DataTable paints every row it holds (seconds for 100k rows); this list
 is a Line-API ``ScrollView``: ``render_line`` draws the visible lines from the
-pages in a :class:`~citetui.tui.paging.Pager`, and asks a thread worker for the
+pages in a :class:`~citetui.tui.support.paging.Pager`, and asks a thread worker for the
 pages it is missing, which arrive as a message and repaint those lines.
 """
 
@@ -28,8 +28,8 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState
 
-from citetui.textsafe import clean
-from citetui.tui.paging import Pager
+from citetui.core.textsafe import clean
+from citetui.tui.support.paging import Pager
 
 
 # seconds from a paint to drawing the rows around it (see VirtualList._schedule_warm)

@@ -1,0 +1,174 @@
+"""What every command shares: the library context, error handling and JSON output."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import functools
+import io
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from citetui.core.paths import default_library_path
+
+EXIT_USAGE = 2
+
+
+class Ctx:
+    """What every command needs: where the library is and whether it was chosen explicitly."""
+
+    def __init__(self, db: Path | None):
+        self.explicit = db is not None
+        self.path = db if db is not None else default_library_path()
+
+    def open(self, *, create: bool = False, readonly: bool = False):
+        """Open the library; the default one is built from the sample on first use."""
+        from citetui.ingest.sample import ensure_default_library
+        from citetui.store import Library, LibraryNotFound
+
+        if not self.path.exists():
+            if not self.explicit:
+                ensure_default_library(self.path)
+            elif not create:
+                raise LibraryNotFound(
+                    f"no library at {self.path} (create one with: citetui --db {self.path} import FILE)"
+                )
+        return Library(self.path, create=create, readonly=readonly)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"citetui: error: {message}", err=True)
+    sys.exit(code)
+
+
+def friendly_errors(fn: Callable) -> Callable:
+    """Turn expected failures into one line on stderr and an exit code, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing was written", 130)
+        except Exception as exc:  # noqa: BLE001 - the expected ones end here, the rest re-raise
+            _expected(exc)
+            raise
+
+    return wrapper
+
+
+def _expected(exc: Exception) -> None:
+    """Exit with one line for an expected failure; return for any other (re-raised).
+
+    The error types are imported here, when there is an error: importing
+    citetui.ingest (every format) cost the browser's start-up ~20 ms."""
+    from citetui.ingest.errors import InputError
+    from citetui.core.query import QueryError
+    from citetui.store import LibraryError
+    from citetui.core.textsafe import clean
+
+    if isinstance(exc, InputError):
+        _fail(clean(str(exc)), exc.exit_code)
+    elif isinstance(exc, LibraryError):
+        _fail(clean(str(exc)), exc.exit_code)
+    elif isinstance(exc, QueryError):
+        _fail(f"bad query: {clean(str(exc))}", EXIT_USAGE)
+    elif isinstance(exc, sqlite3.DatabaseError):
+        _fail(f"the library is damaged or not a citetui library ({clean(str(exc))})", 3)
+    elif isinstance(exc, BrokenPipeError):  # the reader of our output went away (| head)
+        _silence_stdout()
+        sys.exit(0)
+    elif isinstance(exc, OSError) and exc.filename is None and exc.errno in _OUTPUT_ERRNOS:
+        _silence_stdout()
+        _fail(f"cannot write the output: {exc.strerror or exc}; it is incomplete", 1)
+    elif isinstance(exc, OSError):  # a file we read or write: permissions, disk full...
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(clean(f"{where}{exc.strerror or exc}"), 1)
+
+
+# Errors writing standard output that leave it incomplete: disk full, file size limit
+# (ulimit -f), quota, I/O error.
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO})
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that what is left in its buffer cannot fail
+    again at exit (Python would print 'Exception ignored' and exit 120)."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+class _WholeWrites(io.RawIOBase):
+    """Standard output's file descriptor, written in full or not at all.
+
+    A write to a full disk may write part of a block and return its length; Python's
+    own stdout then dropped the rest without an error (seen on tmpfs: 8 KB of a 1.5 MB
+    export, exit 0). Here a short write is continued, so the next one raises ENOSPC."""
+
+    def __init__(self, fd: int):
+        super().__init__()
+        self.fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            done += os.write(self.fd, view[done:])
+        return done
+
+
+def complete_stdout() -> None:
+    """Make standard output report every failed write (see :class:`_WholeWrites`)."""
+    out = sys.stdout
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a test runner
+        return
+    out.flush()
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(_WholeWrites(fd)), encoding=out.encoding, errors=out.errors,
+        line_buffering=out.line_buffering)
+
+
+def finish_output(code: int) -> int:
+    """Flush standard output and return the exit code: a command's output is complete or
+    the command fails. A reader that went away (``| head``) is no error; a full disk or
+    a file size limit is (exit 1, one line on stderr)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:
+        _silence_stdout()
+        click.echo(f"citetui: error: cannot write the output: {exc.strerror or exc}; "
+                   "it is incomplete", err=True)
+        return code or 1
+    except ValueError:  # stdout closed
+        pass
+    return code
+
+
+def json_option(fn: Callable) -> Callable:
+    """--json: print machine-readable JSON on stdout."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")(fn)
+
+
+def emit_json(data: Any) -> None:
+    """Print JSON on stdout."""
+    from citetui.core.textsafe import json_safe
+
+    # json_safe: C1/bidi/invisible characters and lone surrogates as \u escapes.
+    click.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=False)))

@@ -1,0 +1,193 @@
+"""Helpers the source importers share: typed field access, record streams, paper references.
+
+Every check raises an :class:`InputError` naming the file, the record and the
+field, so one bad value in a million-line dataset is one clear line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from citetui.core import ids as idn
+from citetui.ingest.errors import InputError
+from citetui.ingest.jsonio import load_json, open_text
+from citetui.store.write import PaperIn
+
+MAX_INT = 2**63  # what SQLite stores as an integer
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_S2_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
+_ARXIV_NEW = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
+_ARXIV_OLD = re.compile(r"^[a-z\-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$")
+
+
+def kind_of(value: Any) -> str:
+    """'an object', 'a list', ... for error messages."""
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            int: "an integer", float: "a number", type(None): "null"}.get(type(value), "a value")
+
+
+def clean_str(value: str) -> str:
+    """A string SQLite can store: lone surrogates (from JSON '\\ud800' escapes) become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+
+
+class Fields:
+    """Typed access to the fields of one input record; failures name file, record and field."""
+
+    def __init__(self, path: Path | str, record: str | None = None, line: int | None = None,
+                 prefix: str = ""):
+        self.path, self.record, self.line, self.prefix = str(path), record, line, prefix
+
+    def at(self, prefix: str) -> Fields:
+        """The same record, with field names under ``prefix`` (e.g. 'citingPaper')."""
+        return Fields(self.path, self.record, self.line, f"{self.prefix}{prefix}.")
+
+    def fail(self, field: str | None, message: str) -> InputError:
+        """The error for a bad ``field`` of this record."""
+        name = f"{self.prefix}{field}" if field else (self.prefix.rstrip(".") or None)
+        return InputError(self.path, message, record=self.record, field=name, line=self.line)
+
+    def obj(self, value: Any, field: str | None) -> dict | None:
+        """An object or null."""
+        if value is not None and not isinstance(value, dict):
+            raise self.fail(field, f"expected an object, got {kind_of(value)}")
+        return value
+
+    def list(self, value: Any, field: str) -> list:
+        """A list (null reads as empty)."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(field, f"expected a list, got {kind_of(value)}")
+        return value
+
+    def str(self, value: Any, field: str) -> str | None:
+        """A string or null (blank reads as null)."""
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.fail(field, f"expected a string, got {kind_of(value)}")
+        value = clean_str(value)
+        return value if value.strip() else None
+
+    def int(self, value: Any, field: str) -> int | None:
+        """An integer or null; a string of digits is read as its number."""
+        if value is None:
+            return None
+        if isinstance(value, str) and value.strip().isdigit() and value.isascii():
+            if len(value.strip()) > 19:
+                raise self.fail(field, f"integer out of range ({value.strip()[:30]}...)")
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not -MAX_INT <= value < MAX_INT:
+                raise self.fail(field, f"integer out of range ({str(value)[:30]}...)")
+            return value
+        raise self.fail(field, f"expected an integer, got {kind_of(value)}")
+
+    def bool(self, value: Any, field: str) -> bool | None:
+        """true, false or null."""
+        if value is not None and not isinstance(value, bool):
+            raise self.fail(field, f"expected true, false or null, got {kind_of(value)}")
+        return value
+
+    def strings(self, value: Any, field: str) -> list[str]:
+        """A list of strings (nulls and blanks dropped)."""
+        out = []
+        for i, item in enumerate(self.list(value, field)):
+            text = self.str(item, f"{field}[{i}]")
+            if text is not None:
+                out.append(text)
+        return out
+
+
+def read_document_or_lines(path: Path) -> tuple[Any, Iterator[tuple[int, Any]] | None]:
+    """(document, None) for a JSON document, (None, records) for JSON Lines.
+
+    A file whose first line is a whole JSON value and which has more non-blank
+    lines is JSON Lines; anything else is read as one document. The records of
+    JSON Lines are (line number, value or InputError), streamed.
+    """
+    try:
+        with open_text(path) as fh:
+            first = ""
+            for first in fh:
+                if first.strip():
+                    break
+            try:
+                json.loads(first)
+                is_lines = any(line.strip() for line in fh)
+            except (ValueError, RecursionError):
+                is_lines = False
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error, OSError):
+        is_lines = False  # load_json reports it
+    if not is_lines:
+        return load_json(path), None
+    return None, iter_lines(path)
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, value) for each non-blank line; a bad line yields an InputError instead.
+
+    A file that cannot be read further (not UTF-8, truncated gzip) ends with one
+    InputError naming the last good line.
+    """
+    lineno = 0
+    try:
+        with open_text(path) as fh:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield lineno, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield lineno, InputError(str(path), f"invalid JSON: {exc.msg}", line=lineno,
+                                             column=exc.colno)
+                except ValueError as exc:  # e.g. a number with more digits than Python parses
+                    yield lineno, InputError(str(path), f"invalid JSON: {exc}"[:200], line=lineno)
+                except RecursionError:
+                    yield lineno, InputError(str(path), "invalid JSON: nested too deeply",
+                                             line=lineno)
+    except UnicodeDecodeError as exc:
+        yield lineno + 1, InputError(str(path), f"not UTF-8 text (byte {exc.start} of the "
+                                     "line)", line=lineno + 1)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        yield lineno + 1, InputError(str(path), f"truncated or corrupt gzip data after line "
+                                     f"{lineno} ({exc})")
+
+
+def paper_ref(text: str) -> PaperIn:
+    """A paper named by an identifier, as on the command line (``--hub``).
+
+    ``CorpusID:N`` (or bare digits: a Semantic Scholar corpus id), ``DOI:...`` or
+    ``10.x/...``, ``ARXIV:...`` or ``1707.06347``, a 40-hex Semantic Scholar
+    paperId, an OpenAlex ``W...`` id or URL.
+    """
+    t = text.strip()
+    low = t.lower()
+    if low.startswith("corpusid:") or (t.isdigit() and t.isascii()):
+        cid = idn.norm_corpus_id(t)
+        if cid is not None:
+            return PaperIn(corpus_id=cid)
+    if low.startswith(("doi:", "https://doi.org/", "http://doi.org/", "https://dx.doi.org/",
+                       "10.")):
+        doi = idn.norm_doi(t[4:] if low.startswith("doi:") else t)
+        if doi and doi.startswith("10.") and "/" in doi:
+            return PaperIn(doi=doi)
+    if low.startswith(("arxiv:", "https://arxiv.org/", "http://arxiv.org/")) \
+            or _ARXIV_NEW.match(t) or _ARXIV_OLD.match(t):
+        arxiv = idn.norm_arxiv(t)
+        if arxiv:
+            return PaperIn(arxiv=arxiv)
+    if _S2_SHA.match(t):
+        return PaperIn(s2_id=t.lower())
+    if re.match(r"^(https?://(api\.)?openalex\.org/(works/)?)?[Ww]\d+$", t):
+        return PaperIn(openalex_id=idn.norm_openalex(t))
+    raise InputError(
+        "--hub", f"{t!r} is not a paper identifier (use CorpusID:N, DOI:..., ARXIV:..., a "
+        "Semantic Scholar paperId or an OpenAlex W id)")

@@ -1,0 +1,45 @@
+"""Building the default library from the bundled sample on first run."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from citetui.core.paths import sample_bundles
+from citetui.store import Library, LibraryError
+
+
+def build_sample_library(path: Path) -> None:
+    """Create a library at ``path`` holding the bundled sample hubs (atomically)."""
+    from citetui.ingest import import_files
+
+    bundles = sample_bundles()
+    if not bundles:
+        raise LibraryError("the bundled sample data is missing from this installation")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LibraryError(f"cannot create {path.parent}: {exc.strerror}") from None
+    fd, tmp = tempfile.mkstemp(prefix=".citetui-", suffix=".db", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        lib = Library(tmp, create=True)
+        try:
+            import_files(lib, bundles)
+            lib.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            lib.conn.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            lib.close()
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, tmp + "-wal", tmp + "-shm"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+
+
+def ensure_default_library(path: Path) -> None:
+    """Build the default library from the sample if there is none yet."""
+    if not path.exists():
+        build_sample_library(path)

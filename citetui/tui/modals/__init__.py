@@ -1,0 +1,1 @@
+"""The small dialogs screens push: tags, notes, labels, saved views."""

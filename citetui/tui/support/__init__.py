@@ -1,0 +1,1 @@
+"""What the screens share that is neither a screen nor a widget: paging, rendering, actions."""

@@ -1,0 +1,233 @@
+"""The personal layer in the browser: reading status, star, tags and notes of a paper.
+
+Screens that mix in ``PersonalActions`` name the paper the keys act on
+(``personal_target``) and redraw what shows annotations (``personal_changed``).
+Writes run in a thread worker; the result comes back as a message.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+import threading
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static, TextArea
+
+from citetui.store import user as annotations
+from citetui.store.user import Annotation, next_status
+from citetui.core.textsafe import clean, visible
+
+# Keys pressed in quick succession each start a writer; one at a time, so that two
+# presses of u move the status twice.
+_WRITE_LOCK = threading.Lock()
+
+PERSONAL_BINDINGS: list[BindingType] = [
+    Binding("u", "cycle_status", "Status", id="personal.status"),
+    Binding("asterisk", "toggle_star", "Star", id="personal.star"),
+    Binding("t", "add_tag", "Tag", show=False, id="personal.tag"),
+    Binding("n", "edit_note", "Note", id="personal.note"),
+    Binding("e", "editor_note", "Note in $EDITOR", show=False, id="personal.editor"),
+]
+
+
+def describe(ann: Annotation) -> str:
+    """One line saying what the user recorded about a paper."""
+    parts = [ann.status or "unread"]
+    if ann.starred:
+        parts.append("starred")
+    if ann.tags:
+        parts.append("tags: " + ", ".join(ann.tags))
+    return " · ".join(parts)
+
+
+class Annotated(Message):
+    """A paper's annotation was written."""
+
+    def __init__(self, annotation: Annotation, what: str) -> None:
+        super().__init__()
+        self.annotation = annotation
+        self.what = what
+
+
+class TagModal(ModalScreen[str | None]):
+    """Ask for a tag (a leading - removes it)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current: tuple[str, ...]) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="personal-dialog"):
+            yield Static(Text("Add a tag (-tag removes it; Enter saves, Esc cancels)"))
+            if self.current:
+                yield Static(Text("tags: " + clean(", ".join(self.current)), style="dim"))
+            yield Input(placeholder="tag", id="tag-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteModal(ModalScreen[str | None]):
+    """Edit a paper's note; ctrl+s saves, escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="note.save"),
+        Binding("escape", "cancel", "Cancel", id="note.cancel"),
+    ]
+
+    def __init__(self, note: str | None) -> None:
+        super().__init__()
+        # shown with control characters as symbols: a note may come from someone's bundle
+        self.note = visible(note)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="personal-dialog", classes="-note"):
+            yield Static(Text("Note (ctrl+s saves, Esc cancels)"))
+            yield TextArea(self.note, id="note-area", soft_wrap=True)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one("#note-area", TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PersonalActions:
+    """Status, star, tag and note keys for a screen (mix into a Screen)."""
+
+    def personal_target(self) -> int | None:
+        """The paper the keys act on."""
+        raise NotImplementedError
+
+    def personal_changed(self, annotation: Annotation) -> None:
+        """Redraw what shows annotations."""
+
+    # -- writes, in a worker ---------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="personal")
+    def _annotate(self, paper_id: int, what: str, value: object = None) -> None:
+        try:
+            with _WRITE_LOCK:
+                ann = self._write(paper_id, what, value)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.app.call_from_thread(self._personal_failed, exc)  # type: ignore[attr-defined]
+            return
+        self.post_message(Annotated(ann, what))  # type: ignore[attr-defined]
+
+    def _write(self, paper_id: int, what: str, value: object) -> Annotation:
+        lib = self.app.lib  # type: ignore[attr-defined]
+        if what == "status":
+            ann = annotations.cycle_status(lib, paper_id)
+        elif what == "star":
+            ann = annotations.toggle_star(lib, paper_id)
+        elif what == "tag":
+            tag = str(value)
+            remove = tag.startswith("-")
+            ann = annotations.add_tag(lib, paper_id, tag.lstrip("-"), remove=remove)
+        elif what == "note":
+            text = str(value)
+            # emptying the note in the dialog or the editor is the user's way to remove it
+            ann = annotations.set_note(lib, paper_id, text if text.strip() else None)
+        else:
+            raise ValueError(what)
+        return ann
+
+    def on_annotated(self, message: Annotated) -> None:
+        ann = message.annotation
+        said = {
+            "status": f"status: {ann.status}",
+            "star": "starred" if ann.starred else "unstarred",
+            "tag": "tags: " + (", ".join(ann.tags) or "none"),
+            "note": "note saved" if ann.note else "note cleared",
+        }[message.what]
+        self.notify(clean(said), timeout=2, markup=False)  # type: ignore[attr-defined]
+        self.personal_changed(ann)
+
+    def _personal_failed(self, error: BaseException) -> None:
+        self.notify(  # type: ignore[attr-defined]
+            f"could not save: {clean(str(error))}", severity="error", markup=False
+        )
+
+    # -- actions ----------------------------------------------------------
+
+    def action_cycle_status(self) -> None:
+        paper_id = self.personal_target()
+        if paper_id is not None:
+            self._annotate(paper_id, "status")
+
+    def action_toggle_star(self) -> None:
+        paper_id = self.personal_target()
+        if paper_id is not None:
+            self._annotate(paper_id, "star")
+
+    def action_add_tag(self) -> None:
+        paper_id = self.personal_target()
+        if paper_id is None:
+            return
+        current = annotations.get(self.app.lib, paper_id).tags  # type: ignore[attr-defined]
+
+        def done(tag: str | None) -> None:
+            if tag and tag.lstrip("-").strip():
+                self._annotate(paper_id, "tag", tag)
+
+        self.app.push_screen(TagModal(current), done)  # type: ignore[attr-defined]
+
+    def action_edit_note(self) -> None:
+        paper_id = self.personal_target()
+        if paper_id is None:
+            return
+        note = annotations.get(self.app.lib, paper_id).note  # type: ignore[attr-defined]
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self._annotate(paper_id, "note", text)
+
+        self.app.push_screen(NoteModal(note), done)  # type: ignore[attr-defined]
+
+    def action_editor_note(self) -> None:
+        """Edit the note in $VISUAL / $EDITOR, with the app suspended."""
+        paper_id = self.personal_target()
+        if paper_id is None:
+            return
+        app = self.app  # type: ignore[attr-defined]
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        note = annotations.get(app.lib, paper_id).note or ""
+        with tempfile.NamedTemporaryFile(
+            "w", suffix=".md", prefix="citetui-note-", delete=False, encoding="utf-8"
+        ) as fh:
+            fh.write(note)
+            path = fh.name
+        try:
+            try:
+                with app.suspend():
+                    code = subprocess.call([*shlex.split(editor), path])
+            except Exception as exc:  # noqa: BLE001 - e.g. suspend unsupported, no editor
+                self._personal_failed(exc)
+                return
+            if code != 0:
+                self.notify(  # type: ignore[attr-defined]
+                    f"{clean(editor)} exited with {code}: note not changed", markup=False
+                )
+                return
+            # an editor may save in another encoding: keep the text, mark what is not UTF-8
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+        finally:
+            os.unlink(path)
+        if text.strip() != note.strip():
+            self._annotate(paper_id, "note", text)
