@@ -197,7 +197,7 @@ def browse(lib, hub_id: int, moves: int, seed: int) -> dict:
     Two ways to page: ``citing_rows(offset=...)`` (sorts the hub at every page) and
     ``citing_ids`` once at open, then ``citing_rows_for`` of the page's ids.
     """
-    from citetui.store import RowFilter
+    from citetui.core.query import RowFilter
 
     page = 100
     flt = RowFilter()

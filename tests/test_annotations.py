@@ -9,7 +9,6 @@ import pytest
 from citetui.cli import cli
 from citetui.ingest import import_files
 from citetui.store import PaperIn, Writer
-from citetui.store import user as ann
 from tests.conftest import SAMPLE, ppo_id
 
 
@@ -72,15 +71,15 @@ def test_disagreements_and_clearing_an_override(sample_lib):
     pid = sample_lib.resolve_paper("Weak-to-Strong Generalization").id
     with sample_lib.transaction() as dbx:
         Writer(dbx, "s2").upsert_citation(pid, hub, roles=["method"])
-    ann.override_label(sample_lib, pid, hub, "role", ["comparison"])
+    sample_lib.override_label(pid, hub, "role", ["comparison"])
     assert sample_lib.citation(pid, hub).roles == ("comparison",)
-    (d,) = ann.disagreements(sample_lib, hub)
+    (d,) = sample_lib.disagreements(hub)
     assert d["by_source"] == {"s2": "method", "you": "comparison"}
-    ann.override_label(sample_lib, pid, hub, "role", [])
+    sample_lib.override_label(pid, hub, "role", [])
     assert sample_lib.citation(pid, hub).roles == ("method",)
-    assert ann.disagreements(sample_lib, hub) == []
+    assert sample_lib.disagreements(hub) == []
     with pytest.raises(ValueError, match="unknown role"):
-        ann.override_label(sample_lib, pid, hub, "role", ["vibes"])
+        sample_lib.override_label(pid, hub, "role", ["vibes"])
 
 
 def test_merging_two_records_keeps_both_notes(empty_lib):
@@ -88,13 +87,13 @@ def test_merging_two_records_keeps_both_notes(empty_lib):
         w = Writer(dbx, "t")
         a = w.upsert_paper(PaperIn(title="Paper A", doi="10.1/a"))
         b = w.upsert_paper(PaperIn(title="Paper A preprint", arxiv="2101.00001"))
-    ann.set_note(empty_lib, a, "from the journal version")
-    ann.add_tag(empty_lib, a, "x")
-    ann.set_note(empty_lib, b, "from the preprint")
-    ann.add_tag(empty_lib, b, "y")
+    empty_lib.set_note(a, "from the journal version")
+    empty_lib.add_tag(a, "x")
+    empty_lib.set_note(b, "from the preprint")
+    empty_lib.add_tag(b, "y")
     with empty_lib.transaction() as dbx:
         Writer(dbx, "t").upsert_paper(PaperIn(title="Paper A", doi="10.1/a", arxiv="2101.00001"))
-    (only,) = ann.all_annotations(empty_lib)
+    (only,) = empty_lib.annotations()
     assert only.paper_id == a and only.tags == ("x", "y")
     assert only.note == "from the journal version\nfrom the preprint"
 
@@ -102,16 +101,15 @@ def test_merging_two_records_keeps_both_notes(empty_lib):
 def test_status_counts(sample_lib):
     hub = ppo_id(sample_lib)
     pid = sample_lib.resolve_paper("Weak-to-Strong Generalization").id
-    ann.set_status(sample_lib, pid, "read")
-    counts = ann.status_counts(sample_lib, hub)
+    sample_lib.set_status(pid, "read")
+    counts = sample_lib.status_counts(hub)
     assert counts["read"] == 1 and counts["unread"] == 65
     import_files(sample_lib, [SAMPLE])
-    assert ann.get(sample_lib, pid).status == "read"
+    assert sample_lib.annotation(pid).status == "read"
 
 
 def test_saved_views_and_history(runner, db):
     from citetui.store import Library
-    from citetui.store import views as v
 
     ok = invoke(runner, db, "view", "save", "weak", "weak", "strong", "--hub", "ppo", "--slot", "2")
     assert ok.exit_code == 0, ok.stderr
@@ -123,9 +121,9 @@ def test_saved_views_and_history(runner, db):
     assert bad.exit_code == 2 and "unknown role" in bad.stderr
     assert invoke(runner, db, "view", "delete", "nope").exit_code == 4
     lib = Library(db)
-    v.remember_query(lib, "role:method")
-    v.remember_query(lib, "weak strong")
-    v.remember_query(lib, "role:method")
+    lib.remember_query("role:method")
+    lib.remember_query("weak strong")
+    lib.remember_query("role:method")
     lib.close()
     hist = json.loads(invoke(runner, db, "history", "--json").stdout)
     assert [(h["query"], h["uses"]) for h in hist] == [("role:method", 2), ("weak strong", 1)]
@@ -148,22 +146,22 @@ def test_the_user_layer_round_trips_through_the_json_bundle(sample_lib, tmp_path
     lib = sample_lib
     hub = ppo_id(lib)
     weak = lib.resolve_paper("Weak-to-Strong Generalization is Nearly Inevitable").id
-    ann.set_note(lib, weak, "Check the linear case [bold]proof[/]")
-    ann.add_tag(lib, weak, "theory")
-    ann.set_status(lib, weak, "key")
-    ann.set_star(lib, hub, True)
-    ann.override_label(lib, weak, hub, "role", ["method", "extension"])
-    ann.override_label(lib, weak, hub, "polarity", ["supportive"])
+    lib.set_note(weak, "Check the linear case [bold]proof[/]")
+    lib.add_tag(weak, "theory")
+    lib.set_status(weak, "key")
+    lib.set_star(hub, True)
+    lib.override_label(weak, hub, "role", ["method", "extension"])
+    lib.override_label(weak, hub, "polarity", ["supportive"])
 
     def layer(library):
         title = {p.id: p.title for p in library.papers(
-            [a.paper_id for a in ann.all_annotations(library)]
-            + [o.citing_id for o in ann.overrides(library)]
-            + [o.cited_id for o in ann.overrides(library)]).values()}
+            [a.paper_id for a in library.annotations()]
+            + [o.citing_id for o in library.label_overrides()]
+            + [o.cited_id for o in library.label_overrides()]).values()}
         notes = sorted((title[a.paper_id], a.starred, a.status, a.tags, a.note)
-                       for a in ann.all_annotations(library))
+                       for a in library.annotations())
         labels = sorted((title[o.citing_id], title[o.cited_id], o.kind, o.value)
-                        for o in ann.overrides(library))
+                        for o in library.label_overrides())
         return notes, labels
 
     text = export(lib, hub, "json")
@@ -181,10 +179,10 @@ def test_the_user_layer_round_trips_through_the_json_bundle(sample_lib, tmp_path
     hub2 = ppo_id(other)
     assert set(other.citation(weak2, hub2).roles) == {"method", "extension"}
     # importing it again, or into a library whose user wrote something else: theirs stays
-    ann.set_note(other, weak2, "my own note")
+    other.set_note(weak2, "my own note")
     (again,) = import_files(other, [path])
     assert not again.added
-    assert ann.get(other, weak2).note == "my own note"
+    assert other.annotation(weak2).note == "my own note"
     other.close()
 
 

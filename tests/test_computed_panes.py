@@ -8,9 +8,9 @@ import json
 import pytest
 
 from citetui.cli import cli
-from citetui.core.models import ROLES
+from citetui.core.vocab import ROLES
 from citetui.store import Library, PaperIn, Writer
-from citetui.store.library import TIER_THRESHOLDS, computed_tier
+from citetui.store.hubs import TIER_THRESHOLDS, computed_tier
 from tests.test_import_s2 import INTENT, REFERENCE_PAGES, cassette_pages, paper_key, write_pages
 
 DBN = "8978cf7574ceb35f4c3096be768c7547b28a35d0"  # a paper both real reference walks cite

@@ -78,7 +78,7 @@ def test_a_second_connection_keeps_the_first_ones_locks(tmp_path):
     from pathlib import Path
 
     from citetui.ingest import import_files
-    from citetui.store import Library, user as annotations
+    from citetui.store import Library
     from tests.conftest import REPO, SAMPLE
 
     db = tmp_path / "lib.db"
@@ -89,12 +89,12 @@ def test_a_second_connection_keeps_the_first_ones_locks(tmp_path):
     reader = Library(db, readonly=True)  # what the app does for its explorer
     try:
         hub = writer.hubs()[0].paper.id
-        annotations.set_star(writer, hub, True)
+        writer.set_star(hub, True)
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         cli = [sys.executable, "-m", "citetui", "--db", str(db)]
         subprocess.run([*cli, "stats"], check=True, capture_output=True, env=env, cwd=REPO)
         assert Path(f"{db}-wal").exists(), "another process deleted the open library's WAL"
-        annotations.set_note(writer, hub, "written after another process came and went")
+        writer.set_note(hub, "written after another process came and went")
         notes = subprocess.run([*cli, "notes", "--json"], check=True, capture_output=True,
                                env=env, cwd=REPO, text=True).stdout
         assert "written after another process came and went" in notes

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from citetui.ingest import InputError, import_files
-from citetui.store import Library, user as annotations
+from citetui.store import Library
 from tests.test_export import _ties_bundle
 
 
@@ -48,7 +48,7 @@ def test_a_label_override_and_a_changing_import_empty_the_cache(tmp_path):
     lib, hub = _lib(tmp_path)
     before = lib.hub_page(hub)
     citing = before.representative[0].id
-    annotations.override_label(lib, citing, hub, "role", ["critique"])
+    lib.override_label(citing, hub, "role", ["critique"])
     assert _cached(lib) == 0
     after = lib.hub_page(hub)
     assert {b.label for b in after.role_summary.bars} >= {"critique"}
@@ -108,7 +108,7 @@ def test_an_import_computes_the_panes_of_its_big_hubs_ahead_in_its_transaction(t
     """A hub at or above PANES_AHEAD_MIN citing papers has its panes in the cache when the
     import commits (the panes equal a fresh computation); a smaller one does not; a failed
     import keeps none."""
-    from citetui.store import library as reads
+    from citetui.store import panes
 
     path = tmp_path / "lib.json"
     doc = _ties_bundle(False)
@@ -121,21 +121,21 @@ def test_an_import_computes_the_panes_of_its_big_hubs_ahead_in_its_transaction(t
     doc["papers"].append({"key": "new", "title": "A new citing paper", "year": 2024})
     doc["citations"].append({"citing": "new", "cited": "hub", "roles": ["extension"]})
     path.write_text(json.dumps(doc))
-    monkeypatch.setattr(reads, "PANES_AHEAD_MIN", n + 1)
+    monkeypatch.setattr(panes, "PANES_AHEAD_MIN", n + 1)
     import_files(lib, [path])
     kept = lib.conn.execute("SELECT hub_id, payload FROM hub_cache").fetchall()
     assert [k[0] for k in kept] == [hub]
     assert json.loads(kept[0][1]) == _fresh(lib, hub)
     assert lib.hub_page(hub).role_summary.n == n + 1
     # the threshold is counted after the import: one paper fewer than it, no panes
-    monkeypatch.setattr(reads, "PANES_AHEAD_MIN", n + 3)
+    monkeypatch.setattr(panes, "PANES_AHEAD_MIN", n + 3)
     doc["papers"].append({"key": "new2", "title": "Another citing paper", "year": 2024})
     doc["citations"].append({"citing": "new2", "cited": "hub", "roles": ["method"]})
     path.write_text(json.dumps(doc))
     import_files(lib, [path])
     assert _cached(lib) == 0
     # a failed import computes nothing and keeps the library (and its cache) as it was
-    monkeypatch.setattr(reads, "PANES_AHEAD_MIN", 1)
+    monkeypatch.setattr(panes, "PANES_AHEAD_MIN", 1)
     lib.hub_page(hub)
     before = lib.conn.execute("SELECT payload FROM hub_cache").fetchall()
     bad = tmp_path / "bad.json"

@@ -10,7 +10,8 @@ import pytest
 from citetui.ingest import import_files
 from citetui.core.query import QueryError, parse
 from citetui.search import edit_budget, match_spans, search, word_score
-from citetui.store import Library, PaperIn, RowFilter, Writer
+from citetui.core.query import RowFilter
+from citetui.store import Library, PaperIn, Writer
 from citetui.store import fts as search_index
 from citetui.store.schema import MIGRATIONS
 from tests.conftest import ppo_id

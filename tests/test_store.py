@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from citetui.core.query import RowFilter
 from citetui.ingest import InputError, import_files
 from citetui.store import (
     SCHEMA_VERSION,
@@ -15,7 +16,6 @@ from citetui.store import (
     NewerSchema,
     NotALibrary,
     PaperIn,
-    RowFilter,
     Writer,
 )
 from tests.conftest import SAMPLE, ppo_id

@@ -20,7 +20,6 @@ from bench import reliability as rel
 from citetui.cli import cli
 from citetui.ingest import import_files
 from citetui.store import Library, Writer
-from citetui.store import user as ann
 from citetui.store.write import PaperIn
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,7 +46,7 @@ def test_concurrent_appends_and_tags_all_land(db):
         runs += list(pool.map(lambda i: citetui(db, "tag", "5", f"t{i}"), range(15)))
     assert [r.returncode for r in runs] == [0] * 35, [r.stderr for r in runs if r.returncode]
     with Library(db) as lib:
-        a = ann.get(lib, 5)
+        a = lib.annotation(5)
     assert sorted(a.note.splitlines()) == sorted(f"line-{i}" for i in range(20))
     assert sorted(a.tags) == sorted(f"t{i}" for i in range(15))
 
@@ -60,7 +59,7 @@ def test_star_note_status_and_tag_at_once_all_land(db):
             runs = list(pool.map(lambda c: citetui(db, *c), cmds))
         assert [r.returncode for r in runs] == [0] * 4, [r.stderr for r in runs]
         with Library(db) as lib:
-            a = ann.get(lib, int(pid))
+            a = lib.annotation(int(pid))
         assert (a.starred, a.note, a.status, a.tags) == (True, "n", "read", ("x",))
 
 
@@ -75,7 +74,7 @@ def test_a_write_that_cannot_get_the_lock_fails_and_says_so(db):
     assert run.returncode == 3
     assert "locked" in run.stderr
     with Library(db) as lib:
-        assert ann.get(lib, 5).note is None
+        assert lib.annotation(5).note is None
 
 
 @pytest.mark.parametrize("args", [("note", "6", "--append", ""), ("note", "5", ""),
@@ -87,10 +86,10 @@ def test_an_empty_note_is_refused_and_keeps_the_note(db, args):
     assert run.returncode == 2
     assert "--clear" in run.stderr
     with Library(db) as lib:
-        assert (ann.get(lib, 5).note, ann.get(lib, 6).note) == ("mine", "keep")
+        assert (lib.annotation(5).note, lib.annotation(6).note) == ("mine", "keep")
     assert citetui(db, "note", "6", "--clear").returncode == 0
     with Library(db) as lib:
-        assert ann.get(lib, 6).note is None
+        assert lib.annotation(6).note is None
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
@@ -196,8 +195,8 @@ def test_user_labels_of_merged_papers_agree_everywhere(tmp_path):
             w.mark_hub(hub)
             for p in (a, b):
                 w.upsert_citation(p, hub, roles=["background"], polarity="neutral")
-        ann.override_label(lib, a, hub, "polarity", ["supportive"])
-        ann.override_label(lib, b, hub, "polarity", ["critical"])  # the newer one
+        lib.override_label(a, hub, "polarity", ["supportive"])
+        lib.override_label(b, hub, "polarity", ["critical"])  # the newer one
         lib.conn.execute("UPDATE user_labels SET updated_at = '2000-01-01' WHERE citing_id = ?",
                          (a,))
         with lib.transaction() as tx:
@@ -210,9 +209,9 @@ def test_user_labels_of_merged_papers_agree_everywhere(tmp_path):
         assert users == [(a, "polarity", "critical")]
         assert yours == [(a, "polarity", "critical")]
         assert lib.citation(a, hub).polarity == "critical"
-        listed = [(o.citing_id, o.kind, o.value) for o in ann.overrides(lib)]
+        listed = [(o.citing_id, o.kind, o.value) for o in lib.label_overrides()]
         by_you = [(d["citing_id"], d["kind"], d["by_source"].get("you"))
-                  for d in ann.disagreements(lib)]
+                  for d in lib.disagreements()]
         assert listed == [(a, "polarity", "critical")]
         assert by_you == [(a, "polarity", "critical")]
 

@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 
 from citetui.core.models import Summary, verdict
 from citetui.search import STOPWORDS, fold
-from citetui.store import analysis as q
+from citetui.core.models import HubEdge
 from citetui.store.library import Library
 
 ALIGNMENT_THRESHOLD = 40.0
@@ -43,7 +43,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 # -- summaries and verdicts ------------------------------------------------
 
 
-def summarise(edges: Sequence[q.Edge], kind: str) -> Summary | None:
+def summarise(edges: Sequence[HubEdge], kind: str) -> Summary | None:
     """The role or polarity summary computed from these edges (None when none is labelled)."""
     counts: Counter[str] = Counter()
     n = 0
@@ -64,7 +64,7 @@ class Slice:
 
     name: str
     description: str
-    drop: Callable[[q.Edge], bool]
+    drop: Callable[[HubEdge], bool]
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def standard_slices(lib: Library, hub_id: int, *, k: int = 10,
     cited citers, citations without contexts, and the labels of one source."""
     hub = lib.paper(hub_id)
     hub_authors = {_norm_author(a) for a in hub.authors} - {""}
-    edges = q.hub_edges(lib, hub_id)
+    edges = lib.hub_edges(hub_id)
     top_k = {e.citing_id for e in sorted(
         (e for e in edges if e.citation_count is not None),
         key=lambda e: -(e.citation_count or 0))[:k]}
@@ -133,7 +133,7 @@ def standard_slices(lib: Library, hub_id: int, *, k: int = 10,
 
 def ablate(lib: Library, hub_id: int, slices: Sequence[Slice]) -> list[Ablation]:
     """Recompute the summaries and verdict of the hub without each slice."""
-    return ablate_edges(q.hub_edges(lib, hub_id), slices)
+    return ablate_edges(lib.hub_edges(hub_id), slices)
 
 
 def combined(slices: Sequence[Slice]) -> Slice:
@@ -144,7 +144,7 @@ def combined(slices: Sequence[Slice]) -> Slice:
                  lambda e: any(d(e) for d in drops))
 
 
-def browse_slices(edges: Sequence[q.Edge], k: int = 10) -> list[Slice]:
+def browse_slices(edges: Sequence[HubEdge], k: int = 10) -> list[Slice]:
     """Slices to toggle in the browser beyond the standard ones: the older and the newer
     half of the citing years, the three commonest venues, and each labelling source."""
     out: list[Slice] = []
@@ -167,7 +167,7 @@ def browse_slices(edges: Sequence[q.Edge], k: int = 10) -> list[Slice]:
     return out
 
 
-def ablate_edges(edges: Sequence[q.Edge], slices: Sequence[Slice]) -> list[Ablation]:
+def ablate_edges(edges: Sequence[HubEdge], slices: Sequence[Slice]) -> list[Ablation]:
     """:func:`ablate` over edges already read."""
     role_full, pol_full = summarise(edges, "role"), summarise(edges, "polarity")
     out = []
@@ -233,7 +233,7 @@ def align(lib: Library, hub_id: int, threshold: float = ALIGNMENT_THRESHOLD) -> 
     claims = lib.claims(hub_id)
     n_citing = lib.count_citing(hub_id)
     sentences = []
-    for pid, kind, text in q.hub_sentences(lib, hub_id):
+    for pid, kind, text in lib.hub_sentences(hub_id):
         for sent in _SENTENCE.split(text or ""):
             if sent.strip():
                 sentences.append((pid, kind, sent.strip()))
@@ -259,7 +259,7 @@ def align(lib: Library, hub_id: int, threshold: float = ALIGNMENT_THRESHOLD) -> 
 def timeline(lib: Library, hub_id: int) -> dict[int, Counter[str]]:
     """Citations per year, split by role ('unlabelled' for none); undated ones are left out."""
     out: dict[int, Counter[str]] = {}
-    for e in q.hub_edges(lib, hub_id):
+    for e in lib.hub_edges(hub_id):
         if e.year is None:
             continue
         out.setdefault(e.year, Counter()).update(e.roles or ("unlabelled",))
@@ -280,7 +280,7 @@ class SharedCiter:
 def compare(lib: Library, hub_a: int, hub_b: int) -> list[SharedCiter]:
     """The papers that cite both hubs, with both citation contexts side by side."""
     out = []
-    for pid, title, year in q.common_citers(lib, hub_a, hub_b):
+    for pid, title, year in lib.common_citers(hub_a, hub_b):
         ca, cb = lib.citation(pid, hub_a), lib.citation(pid, hub_b)
         out.append(SharedCiter(pid, title, year,
                                tuple(x.text for x in (ca.contexts if ca else ())),

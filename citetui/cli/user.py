@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from citetui.cli.common import Ctx, emit_json, friendly_errors, json_option
-from citetui.store import user as ann
+from citetui.core.models import Annotation
+from citetui.core.vocab import STATUSES
 from citetui.render.page import disagreement_lines
 from citetui.core.textsafe import clean
 
@@ -14,7 +15,7 @@ def _paper(lib, text: str):
     return lib.resolve_paper(text)
 
 
-def _echo_annotation(lib, a: ann.Annotation, as_json: bool) -> None:
+def _echo_annotation(lib, a: Annotation, as_json: bool) -> None:
     if as_json:
         emit_json(a.to_dict())
         return
@@ -63,7 +64,7 @@ def note_cmd(c: Ctx, paper: str, text: tuple[str, ...], append: bool, clear: boo
         raise click.UsageError("the note is empty; to remove the note, use --clear")
     lib = c.open()
     p = _paper(lib, paper)
-    a = ann.set_note(lib, p.id, None if clear else body, append=append)
+    a = lib.set_note(p.id, None if clear else body, append=append)
     _echo_annotation(lib, a, as_json)
 
 
@@ -78,20 +79,20 @@ def note_cmd(c: Ctx, paper: str, text: tuple[str, ...], append: bool, clear: boo
 def tag_cmd(c: Ctx, paper: str, tag: str, remove: bool, as_json: bool) -> None:
     """Tag PAPER."""
     lib = c.open()
-    a = ann.add_tag(lib, _paper(lib, paper).id, tag, remove=remove)
+    a = lib.add_tag(_paper(lib, paper).id, tag, remove=remove)
     _echo_annotation(lib, a, as_json)
 
 
 @click.command("status")
 @click.argument("paper")
-@click.argument("status", type=click.Choice([*ann.STATUSES, "none"]))
+@click.argument("status", type=click.Choice([*STATUSES, "none"]))
 @json_option
 @click.pass_obj
 @friendly_errors
 def status_cmd(c: Ctx, paper: str, status: str, as_json: bool) -> None:
     """Set the reading status of PAPER: unread, skimmed, read, key (or none)."""
     lib = c.open()
-    a = ann.set_status(lib, _paper(lib, paper).id, None if status == "none" else status)
+    a = lib.set_status(_paper(lib, paper).id, None if status == "none" else status)
     _echo_annotation(lib, a, as_json)
 
 
@@ -104,7 +105,7 @@ def status_cmd(c: Ctx, paper: str, status: str, as_json: bool) -> None:
 def star_cmd(c: Ctx, paper: str, off: bool, as_json: bool) -> None:
     """Star PAPER."""
     lib = c.open()
-    a = ann.set_star(lib, _paper(lib, paper).id, not off)
+    a = lib.set_star(_paper(lib, paper).id, not off)
     _echo_annotation(lib, a, as_json)
 
 
@@ -125,12 +126,12 @@ def label_cmd(c: Ctx, citing: str, cited: str, roles: tuple[str, ...], polarity:
     if not (roles or polarity or clear):
         raise click.UsageError("give --role, --polarity or --clear")
     if clear:
-        ann.override_label(lib, a.id, b.id, "role", [])
-        ann.override_label(lib, a.id, b.id, "polarity", [])
+        lib.override_label(a.id, b.id, "role", [])
+        lib.override_label(a.id, b.id, "polarity", [])
     if roles:
-        ann.override_label(lib, a.id, b.id, "role", list(roles))
+        lib.override_label(a.id, b.id, "role", list(roles))
     if polarity:
-        ann.override_label(lib, a.id, b.id, "polarity", [polarity])
+        lib.override_label(a.id, b.id, "polarity", [polarity])
     cit = lib.citation(a.id, b.id)
     click.echo(f"{a.id} -> {b.id}: roles {', '.join(cit.roles) or 'none'} · "
                f"polarity {cit.polarity or 'none'}")
@@ -143,8 +144,8 @@ def label_cmd(c: Ctx, citing: str, cited: str, roles: tuple[str, ...], polarity:
 def notes_cmd(c: Ctx, as_json: bool) -> None:
     """List everything you wrote: notes, tags, statuses, stars and label overrides."""
     lib = c.open()
-    items = ann.all_annotations(lib)
-    labels = ann.overrides(lib)
+    items = lib.annotations()
+    labels = lib.label_overrides()
     if as_json:
         emit_json({
             "annotations": [a.to_dict() for a in items],
@@ -174,7 +175,7 @@ def disagreements_cmd(c: Ctx, hub: str | None, as_json: bool) -> None:
     of every hub)."""
     lib = c.open()
     hub_id = lib.resolve_hub(hub).paper.id if hub else None
-    rows = ann.disagreements(lib, hub_id)
+    rows = lib.disagreements(hub_id)
     if as_json:
         emit_json(rows)
         return
@@ -192,10 +193,8 @@ def view_group(ctx: click.Context, as_json: bool) -> None:
     """Saved views: list them, or save / delete one (number keys 1-9 recall them in the browser)."""
     if ctx.invoked_subcommand is not None:
         return
-    from citetui.store import views as v
-
     lib = ctx.obj.open()
-    items = v.views(lib)
+    items = lib.saved_views()
     if as_json:
         emit_json([{"name": x.name, "hub_id": x.hub_id, "query": x.query, "sort": x.sort,
                     "slot": x.slot} for x in items])
@@ -222,13 +221,11 @@ def view_save(c: Ctx, name: str, query: tuple[str, ...], hub: str | None, sort: 
               slot: int | None) -> None:
     """Save QUERY as view NAME."""
     from citetui.core.query import parse
-    from citetui.store import views as v
-
     text = " ".join(query)
     parse(text)  # refuse a query that does not parse
     lib = c.open()
     hub_id = lib.resolve_hub(hub).paper.id if hub else None
-    view = v.save_view(lib, name, text, hub_id=hub_id, sort=sort, slot=slot)
+    view = lib.save_view(name, text, hub_id=hub_id, sort=sort, slot=slot)
     click.echo(f"saved view {clean(view.name)}" + (f" on key {view.slot}" if view.slot else ""))
 
 
@@ -239,9 +236,7 @@ def view_save(c: Ctx, name: str, query: tuple[str, ...], hub: str | None, sort: 
 def view_delete(c: Ctx, name: str) -> None:
     """Delete saved view NAME."""
     from citetui.store import NotFound
-    from citetui.store import views as v
-
-    if not v.delete_view(c.open(), name):
+    if not c.open().delete_view(name):
         raise NotFound(f"no saved view named {name!r}")
     click.echo(f"deleted view {clean(name)}")
 
@@ -254,9 +249,7 @@ def view_delete(c: Ctx, name: str) -> None:
 @friendly_errors
 def history_cmd(c: Ctx, search: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Your past searches in the browser, newest first (fuzzy-filtered by SEARCH)."""
-    from citetui.store import views as v
-
-    items = v.history(c.open(), " ".join(search) or None, limit=limit)
+    items = c.open().query_history(" ".join(search) or None, limit=limit)
     if as_json:
         emit_json([{"hub_id": h.hub_id, "query": h.query, "uses": h.uses, "used_at": h.used_at}
                    for h in items])

@@ -1,14 +1,11 @@
-"""Frozen dataclasses for what a library holds, and the label vocabularies."""
+"""Every dataclass of citetui: what a library holds, what goes in and what comes out."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-ROLES: tuple[str, ...] = ("background", "method", "comparison", "extension", "critique", "unknown")
-POLARITIES: tuple[str, ...] = ("supportive", "neutral", "critical", "unknown")
-STANCES = POLARITIES
-ID_FIELDS: tuple[str, ...] = ("doi", "arxiv", "s2_id", "corpus_id", "openalex_id")
+from citetui.core.vocab import ID_FIELDS, POLARITIES, ROLES
 
 
 @dataclass(frozen=True)
@@ -298,3 +295,91 @@ class Stats:
     labels: int
     imports: int
     size_bytes: int
+# -- the user's layer -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """What the user wrote about one paper."""
+
+    paper_id: int
+    starred: bool = False
+    status: str | None = None
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+    updated_at: str | None = None
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict."""
+        return {"paper_id": self.paper_id, "starred": self.starred, "status": self.status,
+                "tags": list(self.tags), "note": self.note, "updated_at": self.updated_at}
+
+
+@dataclass(frozen=True)
+class LabelOverride:
+    """A role or polarity the user set on one citation."""
+
+    citing_id: int
+    cited_id: int
+    kind: str
+    value: str
+    updated_at: str | None = None
+
+
+@dataclass(frozen=True)
+class SavedView:
+    """A named query over one hub's citing papers (or the whole library)."""
+
+    name: str
+    hub_id: int | None
+    query: str
+    sort: str
+    slot: int | None
+    created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A query the user ran."""
+
+    hub_id: int | None
+    query: str
+    uses: int
+    used_at: str
+
+
+# -- exports and the research instrument -----------------------------------------
+
+
+@dataclass(frozen=True)
+class SourcedContext:
+    """A citation context with the source that recorded it, in that source's order."""
+
+    text: str
+    roles: tuple[str, ...]
+    source: str | None
+    position: int
+
+
+@dataclass(frozen=True)
+class ExportEdge:
+    """An edge with everything a lossless export needs: labels and contexts by source."""
+
+    citation: Citation
+    contexts: tuple[SourcedContext, ...]
+
+
+@dataclass(frozen=True)
+class HubEdge:
+    """One citation of a hub with the citing paper's fields that slices are made of."""
+
+    citing_id: int
+    title: str | None
+    year: int | None
+    venue: str | None
+    citation_count: int | None
+    authors: tuple[str, ...]
+    roles: tuple[str, ...]
+    polarity: str | None
+    n_contexts: int
+    label_sources: tuple[str, ...]

@@ -13,12 +13,30 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-from citetui.core.models import POLARITIES, ROLES
-from citetui.store.library import RowFilter
+from citetui.core.vocab import POLARITIES, ROLES
 
 _YEAR = re.compile(r"^(\d{4})?(?:(\.\.)(\d{4})?)?$")
 _FIELDS = {"role": "role", "roles": "role", "pol": "pol", "polarity": "pol", "year": "year",
            "claim": "claim"}
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """Structured filters on a hub's citing papers (the field filters of the query syntax);
+    the store turns them into SQL (:func:`citetui.store.filters.filter_sql`)."""
+
+    roles: tuple[str, ...] = ()
+    polarities: tuple[str, ...] = ()
+    year_min: int | None = None
+    year_max: int | None = None
+    claims: tuple[int, ...] = ()  # claim positions, 1-based
+
+    @property
+    def empty(self) -> bool:
+        """Whether no filter is set."""
+        return not (self.roles or self.polarities or self.claims) and (
+            self.year_min is None and self.year_max is None
+        )
 
 
 class QueryError(ValueError):

@@ -25,17 +25,9 @@ from typing import Any
 from citetui.export.keys import assign_keys
 from citetui.export.text import dump_json
 from citetui.export.view import content_order, select_citing
-from citetui.core.models import Paper
+from citetui.core.models import ExportEdge, Paper
 from citetui.store import Library
 from citetui.store.write import USER_SOURCE
-from citetui.store.exports import (
-    Edge,
-    edges_from,
-    recorded_cocited,
-    recorded_hub,
-    recorded_representatives,
-    recorded_summaries,
-)
 
 FORMAT = "json"
 SUFFIX = ".json"
@@ -60,7 +52,7 @@ def paper_record(key: str, p: Paper) -> dict[str, Any]:
     return rec
 
 
-def citation_records(edge: Edge, keys: dict[int, str], bundle_source: str) -> list[dict]:
+def citation_records(edge: ExportEdge, keys: dict[int, str], bundle_source: str) -> list[dict]:
     """One record per source that labelled the edge or gave it contexts, first source first."""
     c = edge.citation
     first = c.source or bundle_source
@@ -94,7 +86,7 @@ def citation_records(edge: Edge, keys: dict[int, str], bundle_source: str) -> li
 def build_bundle(lib: Library, hub_id: int, query: str | None = None) -> dict[str, Any]:
     """The hub (or the part of it the query selects) as a bundle document."""
     lib.hub(hub_id)  # raises NotFound for a paper that is not a hub
-    tier, verdict, hub_source = recorded_hub(lib, hub_id)
+    tier, verdict, hub_source = lib.recorded_hub(hub_id)
     source = hub_source or DEFAULT_SOURCE
     view, ranked = select_citing(lib, hub_id, query)
     view = [i for i in dict.fromkeys(view) if i != hub_id]
@@ -107,12 +99,12 @@ def build_bundle(lib: Library, hub_id: int, query: str | None = None) -> dict[st
             type(c)(c.id, c.position, c.text, tuple(e for e in c.engagements if e.paper_id in in_view))
             for c in claims
         ]
-    reps = [r for r in recorded_representatives(lib, hub_id) if not filtered or r in in_view]
-    cocited = recorded_cocited(lib, hub_id)
+    reps = [r for r in lib.recorded_representatives(hub_id) if not filtered or r in in_view]
+    cocited = lib.recorded_cocited(hub_id)
     core = [hub_id, *view]
     core += [e.paper_id for c in claims for e in c.engagements] + reps
     core = list(dict.fromkeys(core))
-    edges = edges_from(lib, core)
+    edges = lib.export_edges_from(core)
 
     wanted = list(dict.fromkeys(
         core + [pid for pid, _ in cocited]
@@ -127,7 +119,7 @@ def build_bundle(lib: Library, hub_id: int, query: str | None = None) -> dict[st
     rest = content_order(papers, keys, [i for i in wanted if i in papers and i not in placed])
     order = first + rest
 
-    summaries = recorded_summaries(lib, hub_id)
+    summaries = lib.recorded_summaries(hub_id)
     hub_rec: dict[str, Any] = {"paper": keys[hub_id]}
     if tier is not None:
         hub_rec["tier"] = tier
@@ -174,11 +166,10 @@ def build_bundle(lib: Library, hub_id: int, query: str | None = None) -> dict[st
 def user_section(lib: Library, keys: dict[int, str], order: dict[int, int]) -> dict[str, Any]:
     """What the user wrote about the bundle's papers and citations (notes, tags, statuses,
     stars; label overrides), so that it comes back when the bundle is imported elsewhere."""
-    from citetui.store import user as annotations
 
-    notes = sorted((a for a in annotations.all_annotations(lib) if a.paper_id in keys),
+    notes = sorted((a for a in lib.annotations() if a.paper_id in keys),
                    key=lambda a: order.get(a.paper_id, 0))
-    overrides = sorted((o for o in annotations.overrides(lib)
+    overrides = sorted((o for o in lib.label_overrides()
                         if o.citing_id in keys and o.cited_id in keys),
                        key=lambda o: (order.get(o.citing_id, 0), order.get(o.cited_id, 0), o.kind))
     out: dict[str, Any] = {}

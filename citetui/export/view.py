@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from citetui.export.keys import assign_keys
-from citetui.core.models import Claim, Hub, Paper, Summary
+from citetui.core.models import Claim, ExportEdge, Hub, Paper, Summary
 from citetui.store import Library
-from citetui.store.exports import Edge, citing_ids, edges_to, engagements_by_paper
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ class Item:
     key: str
     paper: Paper
     relation: str  # "hub" | "citing"
-    edge: Edge | None = None
+    edge: ExportEdge | None = None
     claims: tuple[tuple[int, str, str | None], ...] = ()  # (claim number, stance, context)
 
     @property
@@ -76,7 +75,7 @@ def content_order(papers: dict[int, Paper], keys: dict[int, str], ids: list[int]
 def select_citing(lib: Library, hub_id: int, query: str | None) -> tuple[list[int], bool]:
     """The ids of the hub's citing papers the query selects, and whether they are ranked."""
     if not query or not query.strip():
-        return citing_ids(lib, hub_id), False
+        return lib.citing_ids(hub_id, sort="added"), False
     from citetui.core.query import parse
     from citetui.search import search
 
@@ -96,8 +95,8 @@ def build_view(lib: Library, hub_id: int, query: str | None = None) -> View:
     keys = assign_keys(papers[i] for i in [hub_id, *ids])
     if not ranked:
         ids = content_order(papers, keys, ids)
-    edges = edges_to(lib, hub_id, ids)
-    engaged = engagements_by_paper(lib, hub_id)
+    edges = lib.export_edges_to(hub_id, ids)
+    engaged = lib.engagements_by_paper(hub_id)
     items = [Item(keys[hub_id], hub.paper, "hub")]
     items += [
         Item(keys[i], papers[i], "citing", edges.get(i), tuple(engaged.get(i, ()))) for i in ids

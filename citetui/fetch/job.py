@@ -17,9 +17,9 @@ from typing import Any
 
 from citetui.fetch.http import Client, FetchError
 from citetui.store import Library, Writer
-from citetui.store.write import forget_panes
+from citetui.store.panes import forget_panes
 from citetui.store import fts as search_index
-from citetui.store.fetchlog import FORMAT_PREFIX, last_state
+from citetui.store.fetchlog import FORMAT_PREFIX
 
 
 @dataclass
@@ -71,7 +71,7 @@ class Job:
 
     def bookmark(self) -> dict[str, Any] | None:
         """Where the last run of this fetch stopped (None: never ran, or it finished)."""
-        state = last_state(self.lib, self.source, self.key)
+        state = self.lib.fetch_state(self.source, self.key)
         if state is None or state.get("stage") == "done":
             return None
         return state

@@ -25,7 +25,6 @@ from citetui.ingest.errors import InputError
 from citetui.ingest.fields import Fields
 from citetui.ingest.formats.openalex import SOURCE, work_from_record
 from citetui.store import Library, PaperIn, Writer
-from citetui.store.fetchlog import paper_by_ids
 
 NAME = "openalex"
 DEFAULT_BASE_URL = "https://api.openalex.org"
@@ -93,7 +92,7 @@ def fetch(
     if state is None:
         state = _fetch_work(job, wid, mailto)
     hub = PaperIn(**state["hub"])
-    job.report.hub_id = paper_by_ids(lib, state["hub"])
+    job.report.hub_id = lib.paper_by_ids(state["hub"])
     done = state.get("done", 0)
     while state["stage"] == "citing":
         job.tell("citing", done, state.get("total"))

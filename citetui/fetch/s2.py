@@ -25,11 +25,6 @@ from citetui.ingest.errors import InputError
 from citetui.ingest.fields import Fields, paper_ref
 from citetui.ingest.formats.s2 import SOURCE, paper_from_record, write_page
 from citetui.store import Library, PaperIn, Writer
-from citetui.store.fetchlog import (
-    citing_s2_ids_without_summary,
-    count_citing_s2_ids_without_summary,
-    paper_by_ids,
-)
 
 NAME = "s2"
 DEFAULT_BASE_URL = "https://api.semanticscholar.org/graph/v1"
@@ -99,7 +94,7 @@ def fetch(
     if state is None:
         state = _fetch_paper(job, path, ident)
     hub = PaperIn(**state["hub"])
-    job.report.hub_id = paper_by_ids(lib, state["hub"])
+    job.report.hub_id = lib.paper_by_ids(state["hub"])
     done = state.get("done", 0)
     while state["stage"] == "citations":
         offset = state["next"]
@@ -125,7 +120,7 @@ def fetch(
             write_page(w, page, focal=hub, kind="citations", path=url)
 
         job.commit(url, write, new, SOURCE)
-        job.report.hub_id = paper_by_ids(lib, state["hub"])
+        job.report.hub_id = lib.paper_by_ids(state["hub"])
         job.tell("citations", done, state.get("total"))
         state = new
     if state["stage"] == "tldrs":
@@ -175,13 +170,13 @@ def _fetch_paper(job: Job, path: str, ident: str) -> dict:
 
 def _fetch_tldrs(job: Job, state: dict, batch_size: int) -> dict:
     lib, client = job.lib, job.client
-    hub_id = paper_by_ids(lib, state["hub"])
+    hub_id = lib.paper_by_ids(state["hub"])
     if hub_id is None:
         raise FetchError("the hub paper is no longer in the library; run again with --restart")
-    total = count_citing_s2_ids_without_summary(lib, hub_id, state["after"])
+    total = lib.count_citing_s2_ids_without_summary(hub_id, state["after"])
     done = 0
     while True:
-        ids = citing_s2_ids_without_summary(lib, hub_id, state["after"], batch_size)
+        ids = lib.citing_s2_ids_without_summary(hub_id, state["after"], batch_size)
         params = {"fields": TLDR_FIELDS}
         url = client.url("paper/batch", params)
         if not ids:

@@ -19,7 +19,7 @@ from citetui.ingest.errors import InputError
 from citetui.ingest.jsonio import peek
 from citetui.core.models import ImportReport
 from citetui.store import Library, Writer
-from citetui.store.write import forget_panes
+from citetui.store.panes import forget_panes
 from citetui.store import fts as search_index
 
 FORMATS: dict[str, ModuleType] = {bundle.FORMAT: bundle, records.FORMAT: records}

@@ -50,7 +50,8 @@ from rapidfuzz.distance import Levenshtein
 from citetui.core.models import CitingRow
 from citetui.core.query import Query, QueryError, parse
 from citetui.store.fts import IndexReads, fold, quote, tokens
-from citetui.store.library import Library, RowFilter
+from citetui.core.query import RowFilter
+from citetui.store import Library
 
 TITLE_WEIGHT = 3.0
 SUMMARY_WEIGHT = 1.0
@@ -619,14 +620,13 @@ def _candidates(eng: Engine, q: Query, words: list[Word], scorer: Scorer, hub_id
         groups += [(quote(t), vocab.docs.get(t, 0)) for t in toks[:-1]]
         groups.append((quote(toks[-1]) + " *", vocab.prefix_docs(toks[-1])))
     reads = eng.reads
-    where, params = flt.sql(hub_id) if hub_id is not None else ("", [])
-    kw = {"hub_id": hub_id, "where": where, "params": params}
+    kw = {"hub_id": hub_id, "flt": flt}
     if among is not None and len(among) <= 5000:  # few papers: check each
-        allowed = set(reads.scan_ids(hub_id, where, params)) if hub_id is not None else None
+        allowed = set(reads.scan_ids(hub_id, flt)) if hub_id is not None else None
         ids = [i for i in dict.fromkeys(among) if allowed is None or i in allowed]
         return ids, ids if words else [], True
     if not groups:  # only exclusions: every paper is a candidate
-        ids = reads.scan_ids(hub_id, where, params)
+        ids = reads.scan_ids(hub_id, flt)
         if among is not None:
             keep = set(among)
             ids = [i for i in ids if i in keep]

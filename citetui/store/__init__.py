@@ -10,7 +10,7 @@ from citetui.store.errors import (
     ReadOnlyLibrary,
     UnfinishedWrite,
 )
-from citetui.store.library import Library, RowFilter
+from citetui.store.library import Library
 from citetui.store.schema import SCHEMA_VERSION
 from citetui.store.write import PaperIn, Writer
 
@@ -25,7 +25,6 @@ __all__ = [
     "NotFound",
     "PaperIn",
     "ReadOnlyLibrary",
-    "RowFilter",
     "UnfinishedWrite",
     "Writer",
 ]

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -253,6 +253,11 @@ class Connection:
             if switched:
                 with contextlib.suppress(sqlite3.OperationalError):  # the next open sets it
                     self.conn.execute("PRAGMA journal_mode=WAL")
+
+    def _rows(self, sql: str, params: Sequence | dict = ()) -> list[tuple]:
+        """Every row of one read, under the connection's lock."""
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
 
     def __enter__(self):
         return self

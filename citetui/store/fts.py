@@ -36,6 +36,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from citetui.core.query import RowFilter
+from citetui.store.filters import filter_sql
+
 TOKENIZE = "unicode61 remove_diacritics 2"
 PAIRS_TOKENIZE = "unicode61 remove_diacritics 2 tokenchars '_'"
 
@@ -392,34 +395,41 @@ class IndexReads:
         return counts
 
     @staticmethod
-    def _scope(table: str, hub_id: int | None, where: str) -> str:
+    def _where(hub_id: int | None, flt: RowFilter | None) -> tuple[str, list]:
+        """The hub's filter as SQL over ``c`` (citations), or nothing library-wide."""
+        if hub_id is None:
+            return "", []
+        return filter_sql(flt or RowFilter(), hub_id)
+
+    def _scope(self, table: str, hub_id: int | None, flt: RowFilter | None) -> tuple[str, list]:
         """SELECT of matching rowids of an FTS table, within the hub when given."""
         if hub_id is None:
-            return f"SELECT rowid AS id FROM {table} WHERE {table} MATCH ?"
-        join = " CROSS JOIN papers p ON p.id = f.rowid" if "p." in where else ""
+            return f"SELECT rowid AS id FROM {table} WHERE {table} MATCH ?", []
+        where, params = self._where(hub_id, flt)
         return (f"SELECT f.rowid AS id FROM {table} f CROSS JOIN citations c "
-                f"ON c.citing_id = f.rowid{join} WHERE {table} MATCH ? AND {where}")
+                f"ON c.citing_id = f.rowid WHERE {table} MATCH ? AND {where}"), params
 
-    def match_papers(self, match: str, *, hub_id: int | None = None, where: str = "",
-                     params: Sequence = (), limit: int | None = None) -> list[int]:
+    def match_papers(self, match: str, *, hub_id: int | None = None,
+                     flt: RowFilter | None = None, limit: int | None = None) -> list[int]:
         """Ids of papers whose title/summary match an FTS5 expression (in id order)."""
-        sql = self._scope("papers_fts", hub_id, where)
+        sql, params = self._scope("papers_fts", hub_id, flt)
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [r[0] for r in self._rows(sql, (match, *params))]
 
-    def match_pairs(self, match: str, *, hub_id: int | None = None, where: str = "",
-                    params: Sequence = (), limit: int, pool: int) -> list[int]:
+    def match_pairs(self, match: str, *, hub_id: int | None = None,
+                    flt: RowFilter | None = None, limit: int, pool: int) -> list[int]:
         """Papers whose title holds these word pairs: of the first ``pool`` matches, the
         ``limit`` with the shortest titles (papers_fts_docsize keeps each paper's title and
         summary lengths as varints, so its blobs sort by title length)."""
-        sql = (f"SELECT m.id FROM ({self._scope('pairs_fts', hub_id, where)} LIMIT {int(pool)}) m "
+        scope, params = self._scope("pairs_fts", hub_id, flt)
+        sql = (f"SELECT m.id FROM ({scope} LIMIT {int(pool)}) m "
                f"CROSS JOIN papers_fts_docsize d ON d.id = m.id ORDER BY d.sz, m.id "
                f"LIMIT {int(limit)}")
         return [r[0] for r in self._rows(sql, (match, *params))]
 
-    def match_contexts(self, match: str, *, hub_id: int | None = None, where: str = "",
-                       params: Sequence = (), limit: int | None = None) -> list[int]:
+    def match_contexts(self, match: str, *, hub_id: int | None = None,
+                       flt: RowFilter | None = None, limit: int | None = None) -> list[int]:
         """Ids of papers one of whose citation contexts matches the expression."""
         lim = f" LIMIT {int(limit)}" if limit is not None else ""
         if hub_id is None:
@@ -428,11 +438,11 @@ class IndexReads:
                 f"ON x.id = f.rowid WHERE contexts_fts MATCH ?{lim}"
             )
             return [r[0] for r in self._rows(sql, (match,))]
-        join = " CROSS JOIN papers p ON p.id = x.citing_id" if "p." in where else ""
+        where, params = self._where(hub_id, flt)
         sql = (
             "SELECT DISTINCT x.citing_id FROM contexts_fts f CROSS JOIN contexts x "
             f"ON x.id = f.rowid CROSS JOIN citations c ON c.citing_id = x.citing_id "
-            f"AND c.cited_id = x.cited_id{join} WHERE contexts_fts MATCH ? AND {where}{lim}"
+            f"AND c.cited_id = x.cited_id WHERE contexts_fts MATCH ? AND {where}{lim}"
         )
         return [r[0] for r in self._rows(sql, (match, *params))]
 
@@ -464,11 +474,10 @@ class IndexReads:
                 f"WHERE citing_id IN ({_in(chunk)}) GROUP BY citing_id", chunk))
         return out
 
-    def scan_ids(self, hub_id: int | None = None, where: str = "",
-                 params: Sequence = ()) -> list[int]:
+    def scan_ids(self, hub_id: int | None = None, flt: RowFilter | None = None) -> list[int]:
         """Every paper id, or the hub's filtered citing paper ids."""
         if hub_id is None:
             return [r[0] for r in self._rows("SELECT id FROM papers")]
-        join = " JOIN papers p ON p.id = c.citing_id" if "p." in where else ""
-        return [r[0] for r in self._rows(
-            f"SELECT c.citing_id FROM citations c{join} WHERE {where}", params)]
+        where, params = self._where(hub_id, flt)
+        return [r[0] for r in self._rows(f"SELECT c.citing_id FROM citations c WHERE {where}",
+                                         params)]

@@ -196,7 +196,7 @@ CITING_YEAR = (
 
 def _v5(db: sqlite_utils.Database) -> None:
     """A cache of each hub's computed panes (seconds to compute for a 100k-paper hub);
-    emptied by every write that can change them (citetui.store.write.forget_panes)."""
+    emptied by every write that can change them (citetui.store.panes.forget_panes)."""
     db.execute("CREATE TABLE hub_cache (hub_id INTEGER PRIMARY KEY, payload TEXT NOT NULL)")
 
 

@@ -3,115 +3,91 @@ query history, kept across sessions in the library."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from citetui.store.library import Library
+from citetui.core.models import HistoryEntry, SavedView
+from citetui.core.vocab import SORTS
+from citetui.store.user import UserLayer
 
-SORTS = ("relevance", "year", "citations", "title")
 HISTORY_LIMIT = 1000
-
-
-@dataclass(frozen=True)
-class SavedView:
-    """A named query over one hub's citing papers (or the whole library)."""
-
-    name: str
-    hub_id: int | None
-    query: str
-    sort: str
-    slot: int | None
-    created_at: str | None = None
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """A query the user ran."""
-
-    hub_id: int | None
-    query: str
-    uses: int
-    used_at: str
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def save_view(lib: Library, name: str, query: str, *, hub_id: int | None = None,
-              sort: str = "relevance", slot: int | None = None) -> SavedView:
-    """Save (or replace) a view; a slot 1-9 is taken from any view that held it."""
-    name = name.strip()
-    if not name:
-        raise ValueError("a saved view needs a name")
-    if sort not in SORTS:
-        raise ValueError(f"unknown sort {sort!r} (expected one of {', '.join(SORTS)})")
-    if slot is not None and not 1 <= slot <= 9:
-        raise ValueError("a view's slot is a number key from 1 to 9")
-    if hub_id is not None:
-        lib.hub(hub_id)
-    view = SavedView(name, hub_id, query, sort, slot, _now())
-    with lib.transaction() as db:
-        if slot is not None:
-            db.conn.execute("UPDATE saved_views SET slot = NULL WHERE slot = ?", (slot,))
-        db.conn.execute(
-            "INSERT OR REPLACE INTO saved_views (name, hub_id, query, sort, slot, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (view.name, hub_id, query, sort, slot, view.created_at),
+class SavedViews(UserLayer):
+    """Saved views and the query history (a layer of :class:`Library`)."""
+
+    def save_view(self, name: str, query: str, *, hub_id: int | None = None,
+                  sort: str = "relevance", slot: int | None = None) -> SavedView:
+        """Save (or replace) a view; a slot 1-9 is taken from any view that held it."""
+        name = name.strip()
+        if not name:
+            raise ValueError("a saved view needs a name")
+        if sort not in SORTS:
+            raise ValueError(f"unknown sort {sort!r} (expected one of {', '.join(SORTS)})")
+        if slot is not None and not 1 <= slot <= 9:
+            raise ValueError("a view's slot is a number key from 1 to 9")
+        if hub_id is not None:
+            self.hub(hub_id)
+        view = SavedView(name, hub_id, query, sort, slot, _now())
+        with self.transaction() as db:
+            if slot is not None:
+                db.conn.execute("UPDATE saved_views SET slot = NULL WHERE slot = ?", (slot,))
+            db.conn.execute(
+                "INSERT OR REPLACE INTO saved_views (name, hub_id, query, sort, slot, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (view.name, hub_id, query, sort, slot, view.created_at),
+            )
+        return view
+
+    def saved_views(self) -> list[SavedView]:
+        """Every saved view, by slot then name."""
+        rows = self._rows(
+            "SELECT name, hub_id, query, sort, slot, created_at FROM saved_views "
+            "ORDER BY slot IS NULL, slot, name COLLATE NOCASE"
         )
-    return view
+        return [SavedView(*r) for r in rows]
 
+    def view_in_slot(self, slot: int) -> SavedView | None:
+        """The view on number key ``slot``, if any."""
+        return next((v for v in self.saved_views() if v.slot == slot), None)
 
-def views(lib: Library) -> list[SavedView]:
-    """Every saved view, by slot then name."""
-    rows = lib._rows(
-        "SELECT name, hub_id, query, sort, slot, created_at FROM saved_views "
-        "ORDER BY slot IS NULL, slot, name COLLATE NOCASE"
-    )
-    return [SavedView(*r) for r in rows]
+    def delete_view(self, name: str) -> bool:
+        """Delete a saved view; whether it existed."""
+        with self.transaction() as db:
+            cur = db.conn.execute("DELETE FROM saved_views WHERE name = ?", (name,))
+        return cur.rowcount > 0
 
+    def remember_query(self, query: str, hub_id: int | None = None) -> None:
+        """Add a query to the history (or bump it); the oldest beyond HISTORY_LIMIT are dropped."""
+        query = query.strip()
+        if not query or self.readonly:
+            return
+        with self.transaction() as db:
+            db.conn.execute(
+                "INSERT INTO query_history (hub_id, query, uses, used_at) VALUES (?, ?, 1, ?) "
+                "ON CONFLICT(coalesce(hub_id, -1), query) DO UPDATE SET uses = uses + 1, "
+                "used_at = excluded.used_at",
+                (hub_id, query, _now()),
+            )
+            db.conn.execute(
+                "DELETE FROM query_history WHERE id NOT IN "
+                "(SELECT id FROM query_history ORDER BY used_at DESC, id DESC LIMIT ?)",
+                (HISTORY_LIMIT,),
+            )
 
-def view_in_slot(lib: Library, slot: int) -> SavedView | None:
-    """The view on number key ``slot``, if any."""
-    return next((v for v in views(lib) if v.slot == slot), None)
-
-
-def delete_view(lib: Library, name: str) -> bool:
-    """Delete a saved view; whether it existed."""
-    with lib.transaction() as db:
-        cur = db.conn.execute("DELETE FROM saved_views WHERE name = ?", (name,))
-    return cur.rowcount > 0
-
-
-def remember_query(lib: Library, query: str, hub_id: int | None = None) -> None:
-    """Add a query to the history (or bump it); the oldest beyond HISTORY_LIMIT are dropped."""
-    query = query.strip()
-    if not query or lib.readonly:
-        return
-    with lib.transaction() as db:
-        db.conn.execute(
-            "INSERT INTO query_history (hub_id, query, uses, used_at) VALUES (?, ?, 1, ?) "
-            "ON CONFLICT(coalesce(hub_id, -1), query) DO UPDATE SET uses = uses + 1, "
-            "used_at = excluded.used_at",
-            (hub_id, query, _now()),
+    def query_history(self, search: str | None = None, *, limit: int = 50) -> list[HistoryEntry]:
+        """Recent queries, newest first; with ``search``, fuzzy-filtered and best first."""
+        rows = self._rows(
+            "SELECT hub_id, query, uses, used_at FROM query_history ORDER BY used_at DESC, id DESC"
         )
-        db.conn.execute(
-            "DELETE FROM query_history WHERE id NOT IN "
-            "(SELECT id FROM query_history ORDER BY used_at DESC, id DESC LIMIT ?)",
-            (HISTORY_LIMIT,),
-        )
+        entries = [HistoryEntry(*r) for r in rows]
+        if search:
+            from rapidfuzz import fuzz, process, utils
 
-
-def history(lib: Library, search: str | None = None, *, limit: int = 50) -> list[HistoryEntry]:
-    """Recent queries, newest first; with ``search``, fuzzy-filtered and best first."""
-    rows = lib._rows(
-        "SELECT hub_id, query, uses, used_at FROM query_history ORDER BY used_at DESC, id DESC"
-    )
-    entries = [HistoryEntry(*r) for r in rows]
-    if search:
-        from rapidfuzz import fuzz, process, utils
-
-        found = process.extract(search, [e.query for e in entries], scorer=fuzz.WRatio,
-                                processor=utils.default_process, limit=limit, score_cutoff=60)
-        return [entries[i] for _, _, i in found]
-    return entries[:limit]
+            found = process.extract(search, [e.query for e in entries], scorer=fuzz.WRatio,
+                                    processor=utils.default_process, limit=limit, score_cutoff=60)
+            return [entries[i] for _, _, i in found]
+        return entries[:limit]

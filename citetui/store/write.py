@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citetui.core import ids as idn
-from citetui.core.models import POLARITIES, ROLES
+from citetui.core.vocab import POLARITIES, ROLES
 from citetui.store.schema import PAPER_REFERENCES
 
 PAPER_FIELDS = (
@@ -86,12 +86,6 @@ def roles_column(roles: Iterable[str]) -> str | None:
     """Roles as stored in citations.roles: ',background,method,' (sorted, de-duplicated)."""
     clean = sorted({r for r in roles if r})
     return "," + ",".join(clean) + "," if clean else None
-
-
-def forget_panes(conn: Any) -> None:
-    """Empty the cache of computed hub panes (after a write that may change any of them:
-    edges, labels, papers, merges). Cheap: the cache holds one row per hub opened."""
-    conn.execute("DELETE FROM hub_cache")
 
 
 def write_user_label(conn: Any, citing: int, cited: int, kind: str, values: Sequence[str],

@@ -12,10 +12,9 @@ from textual.content import Content
 from textual.markup import escape
 
 from citetui.export import FORMATS as EXPORT_FORMATS
-from citetui.core.models import Hub
+from citetui.core.models import SavedView, Hub
 from citetui.core.query import QueryError
 from citetui.search import search
-from citetui.store import views
 from citetui.core.textsafe import clean
 
 if TYPE_CHECKING:
@@ -44,7 +43,7 @@ class CitetuiCommands(Provider):
         except Exception:  # noqa: BLE001 - a palette without hubs is still useful
             self._hubs = []
         try:
-            self._views = await asyncio.to_thread(views.views, app.lib)
+            self._views = await asyncio.to_thread(app.lib.saved_views)
         except Exception:  # noqa: BLE001 - e.g. an old library: no views to list
             self._views = []
 
@@ -135,7 +134,7 @@ class CitetuiCommands(Provider):
             return
         app: CitetuiApp = self.app  # type: ignore[assignment]
         try:
-            past = await asyncio.to_thread(views.history, app.lib, query, limit=8)
+            past = await asyncio.to_thread(app.lib.query_history, query, limit=8)
         except Exception:  # noqa: BLE001 - the history is a convenience
             past = []
         for rank, entry in enumerate(past):
@@ -147,7 +146,7 @@ class CitetuiCommands(Provider):
                 Content(text),
                 partial(
                     app.recall_view,
-                    views.SavedView("", entry.hub_id, entry.query, "relevance", None),
+                    SavedView("", entry.hub_id, entry.query, "relevance", None),
                 ),
                 text=text,
                 help=escape(clean(f"used {entry.uses}× · last {entry.used_at[:16]}")),

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from citetui.core.models import POLARITIES, ROLES
+from citetui.core.vocab import POLARITIES, ROLES
 from citetui.store import Library, PaperIn, Writer
 
 WORDS = [

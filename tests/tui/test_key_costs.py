@@ -13,8 +13,10 @@ import pytest
 from textual.strip import Strip
 from textual.widgets import Footer as TextualFooter
 
-from citetui.store import Library, RowFilter
-from citetui.store.library import SORTS
+from citetui.core.query import RowFilter
+from citetui.store import Library
+from citetui.store.explorer import SORTS
+from citetui.store.filters import filter_sql
 from citetui.tui.screens.hub import HubScreen
 from citetui.tui.widgets.lists import CitingList
 from citetui.tui.widgets.virtual_list import ThumbScrollBar, VirtualList
@@ -213,7 +215,7 @@ def test_citing_ids_come_in_one_row_in_every_sort(big):
     try:
         for flt in (RowFilter(), RowFilter(roles=("method",)), RowFilter(year_min=2020),
                     RowFilter(polarities=("critical",), year_max=2019)):
-            where, params = flt.sql(hub)
+            where, params = filter_sql(flt, hub)
             for sort, order in SORTS.items():
                 join = " JOIN papers p ON p.id = c.citing_id" if "p." in order else ""
                 one_per_row = [r[0] for r in lib.conn.execute(

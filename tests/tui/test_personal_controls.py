@@ -72,7 +72,6 @@ async def test_controls_show_alignment_ablation_and_timeline(tui_lib, make_app):
 
 
 async def test_controls_list_label_disagreements_and_open_the_paper(tui_lib, make_app):
-    from citetui.store import user as annotations
     from citetui.tui.screens.paper import PaperScreen
     from tests.tui.helpers import paper_id
 
@@ -80,7 +79,7 @@ async def test_controls_list_label_disagreements_and_open_the_paper(tui_lib, mak
     citing = paper_id(tui_lib, "Widget Scaling Revisited")
     source_pol = tui_lib.citation(citing, hub).polarity
     other = "supportive" if source_pol != "supportive" else "critical"
-    annotations.override_label(tui_lib, citing, hub, "polarity", [other])
+    tui_lib.override_label(citing, hub, "polarity", [other])
     app = make_app(tui_lib)
     async with app.run_test(size=(160, 45)) as pilot:
         await show_hub(pilot, hub)

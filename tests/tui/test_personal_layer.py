@@ -3,8 +3,8 @@ pages, the marks in the explorer, the status counts in the hub header, and the j
 
 from __future__ import annotations
 
-from citetui.store import user as annotations
-from citetui.tui.support.personal import NoteModal, TagModal, next_status
+from citetui.core.vocab import next_status
+from citetui.tui.support.personal import NoteModal, TagModal
 from citetui.tui.screens.hub import HubScreen
 from citetui.tui.screens.paper import PaperScreen
 from tests.tui.helpers import hub_id, list_text, paper_id, screen_text, settle
@@ -45,9 +45,9 @@ async def test_status_star_tag_and_note_from_the_explorer(tui_lib, make_app):
         await settle(pilot)
         await pilot.press("asterisk")
         await settle(pilot)
-        ann = annotations.get(tui_lib, pid)
+        ann = tui_lib.annotation(pid)
         assert ann.status == "read" and ann.starred
-        assert annotations.status_counts(tui_lib, hub_id(tui_lib, HUB))["read"] == 1
+        assert tui_lib.status_counts(hub_id(tui_lib, HUB))["read"] == 1
         assert "read 1 · key 0" in screen_text(app)
         first_line = list_text(screen.explorer.rows).splitlines()[0]
         assert first_line.startswith(" ★r  ") and first.title[:10] in first_line
@@ -57,10 +57,10 @@ async def test_status_star_tag_and_note_from_the_explorer(tui_lib, make_app):
         assert isinstance(app.screen, TagModal)
         await pilot.press(*"to-check", "enter")
         await settle(pilot)
-        assert annotations.get(tui_lib, pid).tags == ("to-check",)
+        assert tui_lib.annotation(pid).tags == ("to-check",)
         await pilot.press("t", "minus", *"to-check", "enter")  # a leading - removes it
         await settle(pilot)
-        assert annotations.get(tui_lib, pid).tags == ()
+        assert tui_lib.annotation(pid).tags == ()
 
         await pilot.press("n")
         await settle(pilot)
@@ -68,13 +68,13 @@ async def test_status_star_tag_and_note_from_the_explorer(tui_lib, make_app):
         await pilot.press(*"breaks [b]the[/b] law", "enter", *"second line")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert annotations.get(tui_lib, pid).note == "breaks [b]the[/b] law\nsecond line"
+        assert tui_lib.annotation(pid).note == "breaks [b]the[/b] law\nsecond line"
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("x", "escape")  # escape cancels: the note is unchanged
         await settle(pilot)
         assert app.screen is screen
-        assert annotations.get(tui_lib, pid).note == "breaks [b]the[/b] law\nsecond line"
+        assert tui_lib.annotation(pid).note == "breaks [b]the[/b] law\nsecond line"
 
 
 async def test_keys_act_on_the_hub_outside_the_lists(tui_lib, make_app):
@@ -84,7 +84,7 @@ async def test_keys_act_on_the_hub_outside_the_lists(tui_lib, make_app):
         screen.set_focus(None)
         await pilot.press("asterisk")
         await settle(pilot)
-        assert annotations.get(tui_lib, hub_id(tui_lib, HUB)).starred
+        assert tui_lib.annotation(hub_id(tui_lib, HUB)).starred
 
 
 async def test_jump_to_the_next_unread_critical_and_key_paper(tui_lib, make_app):
@@ -97,7 +97,7 @@ async def test_jump_to_the_next_unread_critical_and_key_paper(tui_lib, make_app)
         critical = [i for i, r in enumerate(order) if r.polarity == "critical"]
         assert len(critical) >= 2
         # Mark the first critical citation read: the jump skips it.
-        annotations.set_status(tui_lib, order[critical[0]].paper_id, "read")
+        tui_lib.set_status(order[critical[0]].paper_id, "read")
         await pilot.press("x")
         await settle(pilot)
         assert rows.cursor == critical[1]
@@ -106,7 +106,7 @@ async def test_jump_to_the_next_unread_critical_and_key_paper(tui_lib, make_app)
         assert rows.cursor == critical[1] or rows.cursor in critical[2:]
         # A key paper further down.
         target = len(order) - 1
-        annotations.set_status(tui_lib, order[target].paper_id, "key")
+        tui_lib.set_status(order[target].paper_id, "key")
         rows.move_cursor(0)
         await pilot.press("K")
         await settle(pilot)
@@ -131,12 +131,12 @@ async def test_paper_page_sets_and_shows_the_personal_layer(tui_lib, make_app):
         await settle(pilot)
         await pilot.press("t", *"scaling", "enter")
         await settle(pilot)
-        ann = annotations.get(tui_lib, pid)
+        ann = tui_lib.annotation(pid)
         assert (ann.status, ann.starred, ann.tags) == ("key", True, ("scaling",))
         assert "yours: key · starred · tags: scaling" in screen_text(app)
         await pilot.press("n", *"see fig 3", "ctrl+s")
         await settle(pilot)
-        assert annotations.get(tui_lib, pid).note == "see fig 3"
+        assert tui_lib.annotation(pid).note == "see fig 3"
         assert "see fig 3" in screen_text(app)
         # Back on the hub, the counts and the marks show it.
         await pilot.press("escape")
@@ -192,13 +192,12 @@ async def test_label_override_on_the_paper_page_recomputes_the_hub(tui_lib, make
         await pilot.press("l", "space", "escape")
         await settle(pilot)
         assert tui_lib.citation(pid, hub).polarity == "supportive"
-        assert {o.kind for o in annotations.overrides(tui_lib)} == {"role", "polarity"}
+        assert {o.kind for o in tui_lib.label_overrides()} == {"role", "polarity"}
 
 
 async def test_the_first_label_override_of_a_hub_shows_the_label_columns(tui_lib, make_app):
     """The PPO sample has no per-citation labels, so its explorer hides the role and
     polarity columns; after the user labels one citation they appear on coming back."""
-    from citetui.store import user as ann
 
     app = make_app(tui_lib)
     ppo = hub_id(tui_lib, "Proximal Policy Optimization Algorithms")
@@ -211,7 +210,7 @@ async def test_the_first_label_override_of_a_hub_shows_the_label_columns(tui_lib
         assert screen.explorer.rows.show_labels is False
         app.open_paper(pid, ppo)
         await settle(pilot)
-        ann.override_label(tui_lib, pid, ppo, "role", ["method"])  # what the l dialog saves
+        tui_lib.override_label(pid, ppo, "role", ["method"])  # what the l dialog saves
         app.labels_changed += 1
         await pilot.press("escape")
         await settle(pilot)
@@ -229,7 +228,7 @@ async def test_the_note_editor_shows_escapes_as_symbols_and_saves_what_it_showed
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_hub(app, pilot, tui_lib)
         pid = screen.explorer.rows.current.paper_id
-        annotations.set_note(tui_lib, pid, "x\x1b]0;PWNED\x07\x1b[2J y")
+        tui_lib.set_note(pid, "x\x1b]0;PWNED\x07\x1b[2J y")
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, NoteModal)
@@ -238,7 +237,7 @@ async def test_the_note_editor_shows_escapes_as_symbols_and_saves_what_it_showed
         assert_nothing_interpreted(app)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert annotations.get(tui_lib, pid).note == "x␛]0;PWNED␇␛[2J y"
+        assert tui_lib.annotation(pid).note == "x␛]0;PWNED␇␛[2J y"
 
 
 async def test_an_emptied_note_is_removed(tui_lib, make_app):
@@ -246,9 +245,9 @@ async def test_an_emptied_note_is_removed(tui_lib, make_app):
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_hub(app, pilot, tui_lib)
         pid = screen.explorer.rows.current.paper_id
-        annotations.set_note(tui_lib, pid, "old")
+        tui_lib.set_note(pid, "old")
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("end", "backspace", "backspace", "backspace", "ctrl+s")
         await settle(pilot)
-        assert annotations.get(tui_lib, pid).note is None
+        assert tui_lib.annotation(pid).note is None

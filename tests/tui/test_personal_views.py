@@ -3,7 +3,6 @@ the palette lists both, and a search that settles is remembered once."""
 
 from __future__ import annotations
 
-from citetui.store import views
 from citetui.tui.modals.saved_views import SaveViewModal, ViewsModal
 from citetui.tui.screens.hub import HubScreen
 from tests.tui.helpers import hub_id, screen_text, settle
@@ -38,7 +37,7 @@ async def test_save_and_recall_a_view_by_its_number(tui_lib, make_app):
         assert isinstance(app.screen, SaveViewModal)
         await pilot.press(*"critics", "tab", "3", "enter")
         await settle(pilot)
-        saved = views.views(tui_lib)
+        saved = tui_lib.saved_views()
         assert [(v.name, v.hub_id, v.query, v.sort, v.slot) for v in saved] == [
             ("critics", widgets, "pol:critical", "citations", 3)
         ]
@@ -75,7 +74,7 @@ async def test_save_and_recall_a_view_by_its_number(tui_lib, make_app):
 async def test_views_and_history_in_the_palette(tui_lib, make_app):
     app = make_app(tui_lib)
     widgets = hub_id(tui_lib, HUB)
-    views.save_view(tui_lib, "supporters", "pol:supportive", hub_id=widgets, sort="year", slot=1)
+    tui_lib.save_view("supporters", "pol:supportive", hub_id=widgets, sort="year", slot=1)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         app.open_hub(hub_id(tui_lib, HUB2))
@@ -85,7 +84,7 @@ async def test_views_and_history_in_the_palette(tui_lib, make_app):
         await settle(pilot)
         await pilot.pause(1.3)
         await settle(pilot)
-        entries = views.history(tui_lib)
+        entries = tui_lib.query_history()
         assert [(e.query, e.hub_id, e.uses) for e in entries] == [
             ("gizmo", hub_id(tui_lib, HUB2), 1)
         ]

@@ -15,8 +15,8 @@ from typing import Any
 
 from citetui.ingest.errors import InputError
 from citetui.ingest.jsonio import load_json
-from citetui.core.models import POLARITIES, ROLES
-from citetui.store.user import STATUSES
+from citetui.core.vocab import POLARITIES, ROLES
+from citetui.core.vocab import STATUSES
 from citetui.store.write import PaperIn, Writer
 
 FORMAT = "bundle"

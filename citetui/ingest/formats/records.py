@@ -16,7 +16,7 @@ from typing import Any
 from citetui.ingest.formats.bundle import _INT_FIELDS, ID_KEYS, _Check, _kind, _paper
 from citetui.ingest.errors import InputError
 from citetui.ingest.jsonio import iter_jsonl
-from citetui.core.models import POLARITIES, ROLES
+from citetui.core.vocab import POLARITIES, ROLES
 from citetui.store.bulk import BulkWriter, Cite
 from citetui.store.write import PaperIn, Writer
 

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import RadioButton, RadioSet, SelectionList, Static
 
-from citetui.core.models import POLARITIES, ROLES
+from citetui.core.vocab import POLARITIES, ROLES
 from citetui.core.textsafe import clean
 
 NO_POLARITY = "(none: the sources decide)"

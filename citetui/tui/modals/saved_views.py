@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from citetui.store.views import SavedView
+from citetui.core.models import SavedView
 from citetui.core.textsafe import clean
 
 SETTLE_SECONDS = 1.0  # a search is remembered once the query stayed this long

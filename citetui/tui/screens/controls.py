@@ -25,7 +25,7 @@ from citetui import analysis
 from citetui.analysis import Ablation, ClaimAlignment
 from citetui.core.models import Summary
 from citetui.render.page import disagreement_lines
-from citetui.store import Library, user as annotations
+from citetui.store import Library
 from citetui.core.textsafe import clean
 from citetui.tui.widgets.footer import Footer
 
@@ -126,14 +126,13 @@ class ControlsScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="controls")
     def _compute(self) -> None:
-        from citetui.store import analysis as edges_of
 
         claims = analysis.align(self.lib, self.hub_id)
-        self._edges = edges = edges_of.hub_edges(self.lib, self.hub_id)
+        self._edges = edges = self.lib.hub_edges(self.hub_id)
         slices = analysis.standard_slices(self.lib, self.hub_id) + analysis.browse_slices(edges)
         ablation = analysis.ablate_edges(edges, slices)
         years = analysis.timeline(self.lib, self.hub_id)
-        rows = annotations.disagreements(self.lib, self.hub_id)
+        rows = self.lib.disagreements(self.hub_id)
         lines = disagreement_lines(self.lib, rows)
         self.post_message(self.Ready(claims, ablation, years,
                                      [(r["citing_id"], line) for r, line in zip(rows, lines)]))

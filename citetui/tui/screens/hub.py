@@ -17,8 +17,8 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from citetui.core.models import HubPage
-from citetui.store import Library, user as annotations, views
-from citetui.store.user import Annotation
+from citetui.core.models import Annotation, SavedView
+from citetui.store import Library
 from citetui.core.textsafe import clean
 from citetui.tui.support.drill import drill
 from citetui.tui.messages import OpenHub, OpenPaper
@@ -234,12 +234,12 @@ class HubScreen(PersonalActions, Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="hub-page")
     def _load(self) -> None:
         page = self.lib.hub_page(self.hub_id)
-        counts = annotations.status_counts(self.lib, self.hub_id)
+        counts = self.lib.status_counts(self.hub_id)
         self.post_message(self.PageReady(page, self.lib.hub_ids(), counts))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="hub-counts")
     def _load_counts(self) -> None:
-        self.post_message(self.CountsReady(annotations.status_counts(self.lib, self.hub_id)))
+        self.post_message(self.CountsReady(self.lib.status_counts(self.hub_id)))
 
     def on_hub_screen_counts_ready(self, message: CountsReady) -> None:
         self._counts = message.counts
@@ -391,7 +391,7 @@ class HubScreen(PersonalActions, Screen):
     @work(thread=True, exit_on_error=False, group="hub-views")
     def _save_view(self, name: str, query: str, sort: str, slot: int | None) -> None:
         try:
-            view = views.save_view(self.lib, name, query, hub_id=self.hub_id, sort=sort, slot=slot)
+            view = self.lib.save_view(name, query, hub_id=self.hub_id, sort=sort, slot=slot)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(
                 self.notify, f"could not save the view: {clean(str(exc))}",
@@ -409,12 +409,12 @@ class HubScreen(PersonalActions, Screen):
 
     @work(thread=True, exit_on_error=False, group="hub-views")
     def _list_views(self) -> None:
-        saved = views.views(self.lib)
+        saved = self.lib.saved_views()
         self.app.call_from_thread(
             self.app.push_screen, ViewsModal(saved), self._view_chosen
         )
 
-    def _view_chosen(self, view: views.SavedView | None) -> None:
+    def _view_chosen(self, view: SavedView | None) -> None:
         if view is not None:
             self.app.recall_view(view)
 

@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from citetui.core.models import Citation, Claim, Engagement, Paper
-from citetui.store import Library, user as annotations
-from citetui.store.user import Annotation
+from citetui.core.models import Annotation
+from citetui.store import Library
 from citetui.core.textsafe import clean
 from citetui.tui.modals.labels import LabelModal
 from citetui.tui.messages import OpenHub, OpenPaper
@@ -223,9 +223,9 @@ class PaperScreen(PersonalActions, Screen):
         paper = lib.paper(self.paper_id)
         cites = lib.cited_by(self.paper_id)
         engagements = lib.engagements_of(self.paper_id)
-        ann = annotations.get(lib, self.paper_id)
+        ann = lib.annotation(self.paper_id)
         mine: dict[int, set[str]] = {}
-        for o in annotations.overrides(lib):
+        for o in lib.label_overrides():
             if o.citing_id == self.paper_id:
                 mine.setdefault(o.cited_id, set()).add(o.kind)
         self.post_message(
@@ -323,10 +323,9 @@ class PaperScreen(PersonalActions, Screen):
         roles, polarity = after
         try:
             if set(roles) != set(before[0]):
-                annotations.override_label(self.lib, self.paper_id, cited_id, "role", roles)
+                self.lib.override_label(self.paper_id, cited_id, "role", roles)
             if polarity != before[1]:
-                annotations.override_label(
-                    self.lib, self.paper_id, cited_id, "polarity", [polarity] if polarity else []
+                self.lib.override_label(self.paper_id, cited_id, "polarity", [polarity] if polarity else []
                 )
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(

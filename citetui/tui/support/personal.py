@@ -23,8 +23,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static, TextArea
 
-from citetui.store import user as annotations
-from citetui.store.user import Annotation, next_status
+from citetui.core.models import Annotation
 from citetui.core.textsafe import clean, visible
 
 # Keys pressed in quick succession each start a writer; one at a time, so that two
@@ -132,17 +131,17 @@ class PersonalActions:
     def _write(self, paper_id: int, what: str, value: object) -> Annotation:
         lib = self.app.lib  # type: ignore[attr-defined]
         if what == "status":
-            ann = annotations.cycle_status(lib, paper_id)
+            ann = lib.cycle_status(paper_id)
         elif what == "star":
-            ann = annotations.toggle_star(lib, paper_id)
+            ann = lib.toggle_star(paper_id)
         elif what == "tag":
             tag = str(value)
             remove = tag.startswith("-")
-            ann = annotations.add_tag(lib, paper_id, tag.lstrip("-"), remove=remove)
+            ann = lib.add_tag(paper_id, tag.lstrip("-"), remove=remove)
         elif what == "note":
             text = str(value)
             # emptying the note in the dialog or the editor is the user's way to remove it
-            ann = annotations.set_note(lib, paper_id, text if text.strip() else None)
+            ann = lib.set_note(paper_id, text if text.strip() else None)
         else:
             raise ValueError(what)
         return ann
@@ -179,7 +178,7 @@ class PersonalActions:
         paper_id = self.personal_target()
         if paper_id is None:
             return
-        current = annotations.get(self.app.lib, paper_id).tags  # type: ignore[attr-defined]
+        current = self.app.lib.annotation(paper_id).tags  # type: ignore[attr-defined]
 
         def done(tag: str | None) -> None:
             if tag and tag.lstrip("-").strip():
@@ -191,7 +190,7 @@ class PersonalActions:
         paper_id = self.personal_target()
         if paper_id is None:
             return
-        note = annotations.get(self.app.lib, paper_id).note  # type: ignore[attr-defined]
+        note = self.app.lib.annotation(paper_id).note  # type: ignore[attr-defined]
 
         def done(text: str | None) -> None:
             if text is not None:
@@ -206,7 +205,7 @@ class PersonalActions:
             return
         app = self.app  # type: ignore[attr-defined]
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        note = annotations.get(app.lib, paper_id).note or ""
+        note = app.lib.annotation(paper_id).note or ""
         with tempfile.NamedTemporaryFile(
             "w", suffix=".md", prefix="citetui-note-", delete=False, encoding="utf-8"
         ) as fh:

@@ -13,10 +13,12 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from citetui.core.models import POLARITIES, ROLES, CitingRow
+from citetui.core.models import CitingRow
+from citetui.core.vocab import POLARITIES, ROLES
 from citetui.core.query import Query, QueryError, parse
 from citetui.search import search
-from citetui.store import Library, RowFilter, user as annotations, views
+from citetui.core.query import RowFilter
+from citetui.store import Library
 from citetui.core.textsafe import clean
 from citetui.tui.support.paging import PAGE_SIZE, Pager
 from citetui.tui.widgets.lists import CitingList
@@ -331,7 +333,7 @@ class Explorer(Section):
 
     @work(thread=True, exit_on_error=False, group="explorer-history")
     def _remember(self, text: str) -> None:
-        views.remember_query(self.app.lib, text, self.hub_id)  # the writer, not the reader
+        self.app.lib.remember_query(text, self.hub_id)  # the writer, not the reader
 
     def on_explorer_counted(self, message: Explorer.Counted) -> None:
         message.stop()
@@ -371,7 +373,7 @@ class Explorer(Section):
         """Read the stars and reading statuses again (after the user changed one)."""
         marks = {
             a.paper_id: (a.starred, a.status)
-            for a in annotations.all_annotations(self.lib)
+            for a in self.lib.annotations()
             if a.starred or a.status
         }
         self.post_message(self.Marks(marks))
@@ -397,7 +399,7 @@ class Explorer(Section):
         if pager is None or start >= pager.total:
             self.post_message(self.Found(generation, kind, None))
             return
-        status = {a.paper_id: a.status for a in annotations.all_annotations(self.lib)}
+        status = {a.paper_id: a.status for a in self.lib.annotations()}
         worker = get_current_worker()
         for page_no in range(pager.page_of(start), pager.page_of(pager.total - 1) + 1):
             if worker.is_cancelled:
