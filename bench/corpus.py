@@ -74,34 +74,277 @@ effective general generalist foundation pretraining pretrained post reasoning re
 self improvement critique refinement iterative feedback loop verification guided search
 """
 
-ADJ = """
-efficient robust scalable adaptive hierarchical sparse dense unified simple provable stable
-generalizable interpretable lightweight decentralized distributed federated multimodal
-offline online safe causal contrastive latent implicit explicit continual structured
-""".split()
+ADJ = [
+    "efficient",
+    "robust",
+    "scalable",
+    "adaptive",
+    "hierarchical",
+    "sparse",
+    "dense",
+    "unified",
+    "simple",
+    "provable",
+    "stable",
+    "generalizable",
+    "interpretable",
+    "lightweight",
+    "decentralized",
+    "distributed",
+    "federated",
+    "multimodal",
+    "offline",
+    "online",
+    "safe",
+    "causal",
+    "contrastive",
+    "latent",
+    "implicit",
+    "explicit",
+    "continual",
+    "structured",
+]
 
-STOP = "for with of the in on and via to from under using towards beyond without".split()
-NAMES = """
-Wei Li Zhang Wang Chen Liu Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Lin Luo Smith Johnson
-Brown Garcia Miller Davis Martinez Lopez Wilson Anderson Taylor Thomas Moore Martin Jackson Lee
-Kim Park Choi Nguyen Singh Kumar Sharma Patel Gupta Mueller Schmidt Schneider Fischer Weber
-Rossi Russo Bianchi Dubois Bernard Moreau Silva Santos Costa Ivanov Petrov Novak Sato Suzuki
-Takahashi Tanaka Watanabe Cohen Levi Ali Khan Ahmed Hassan
-""".split()
-FIRST = """
-John Mary Alex Sam Yuki Wei Ana Luis Maria David Sarah Ahmed Priya Chen Jun Hao Lei Min Olga Ivan
-Elena Paolo Marco Sofia Lucas Emma Noah Mia Liam Zoe Omar Lina Ravi Anil Mei Kenji Hana Tom Eva
-""".split()
-VENUES = ("arXiv", "NeurIPS", "ICML", "ICLR", "AAAI", "IJCAI", "CoRL", "ICRA", "IROS", "ACL",
-          "EMNLP", "NAACL", "CVPR", "ICCV", "ECCV", "TMLR", "JMLR", "Nature", "Science", None)
-ROLE_MIX = (("background", 52), ("method", 20), ("comparison", 12), ("extension", 8),
-            ("critique", 3), ("unknown", 5))
+STOP = [
+    "for",
+    "with",
+    "of",
+    "the",
+    "in",
+    "on",
+    "and",
+    "via",
+    "to",
+    "from",
+    "under",
+    "using",
+    "towards",
+    "beyond",
+    "without",
+]
+NAMES = [
+    "Wei",
+    "Li",
+    "Zhang",
+    "Wang",
+    "Chen",
+    "Liu",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Xu",
+    "Sun",
+    "Ma",
+    "Zhu",
+    "Hu",
+    "Guo",
+    "He",
+    "Lin",
+    "Luo",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Martinez",
+    "Lopez",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Thomas",
+    "Moore",
+    "Martin",
+    "Jackson",
+    "Lee",
+    "Kim",
+    "Park",
+    "Choi",
+    "Nguyen",
+    "Singh",
+    "Kumar",
+    "Sharma",
+    "Patel",
+    "Gupta",
+    "Mueller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Rossi",
+    "Russo",
+    "Bianchi",
+    "Dubois",
+    "Bernard",
+    "Moreau",
+    "Silva",
+    "Santos",
+    "Costa",
+    "Ivanov",
+    "Petrov",
+    "Novak",
+    "Sato",
+    "Suzuki",
+    "Takahashi",
+    "Tanaka",
+    "Watanabe",
+    "Cohen",
+    "Levi",
+    "Ali",
+    "Khan",
+    "Ahmed",
+    "Hassan",
+]
+FIRST = [
+    "John",
+    "Mary",
+    "Alex",
+    "Sam",
+    "Yuki",
+    "Wei",
+    "Ana",
+    "Luis",
+    "Maria",
+    "David",
+    "Sarah",
+    "Ahmed",
+    "Priya",
+    "Chen",
+    "Jun",
+    "Hao",
+    "Lei",
+    "Min",
+    "Olga",
+    "Ivan",
+    "Elena",
+    "Paolo",
+    "Marco",
+    "Sofia",
+    "Lucas",
+    "Emma",
+    "Noah",
+    "Mia",
+    "Liam",
+    "Zoe",
+    "Omar",
+    "Lina",
+    "Ravi",
+    "Anil",
+    "Mei",
+    "Kenji",
+    "Hana",
+    "Tom",
+    "Eva",
+]
+VENUES = (
+    "arXiv",
+    "NeurIPS",
+    "ICML",
+    "ICLR",
+    "AAAI",
+    "IJCAI",
+    "CoRL",
+    "ICRA",
+    "IROS",
+    "ACL",
+    "EMNLP",
+    "NAACL",
+    "CVPR",
+    "ICCV",
+    "ECCV",
+    "TMLR",
+    "JMLR",
+    "Nature",
+    "Science",
+    None,
+)
+ROLE_MIX = (
+    ("background", 52),
+    ("method", 20),
+    ("comparison", 12),
+    ("extension", 8),
+    ("critique", 3),
+    ("unknown", 5),
+)
 POLARITY_MIX = (("neutral", 62), ("supportive", 25), ("critical", 6), ("unknown", 2), (None, 5))
-VERBS = ("improves", "shows", "introduces", "proposes", "studies", "enables", "reduces",
-         "outperforms", "extends", "analyses", "presents", "achieves", "combines", "derives")
-SYLLABLES = ("ka ri to mo na se lu vi do pe ra ni ko ta mi sa be ze lo fu ga hi ju ke ma no pu "
-             "ro su te ve wa xi yo zu bra cri dro fle gla pri str tri vo qua tion ment ics ity "
-             "ing er al on an en or ar is").split()
+VERBS = (
+    "improves",
+    "shows",
+    "introduces",
+    "proposes",
+    "studies",
+    "enables",
+    "reduces",
+    "outperforms",
+    "extends",
+    "analyses",
+    "presents",
+    "achieves",
+    "combines",
+    "derives",
+)
+SYLLABLES = [
+    "ka",
+    "ri",
+    "to",
+    "mo",
+    "na",
+    "se",
+    "lu",
+    "vi",
+    "do",
+    "pe",
+    "ra",
+    "ni",
+    "ko",
+    "ta",
+    "mi",
+    "sa",
+    "be",
+    "ze",
+    "lo",
+    "fu",
+    "ga",
+    "hi",
+    "ju",
+    "ke",
+    "ma",
+    "no",
+    "pu",
+    "ro",
+    "su",
+    "te",
+    "ve",
+    "wa",
+    "xi",
+    "yo",
+    "zu",
+    "bra",
+    "cri",
+    "dro",
+    "fle",
+    "gla",
+    "pri",
+    "str",
+    "tri",
+    "vo",
+    "qua",
+    "tion",
+    "ment",
+    "ics",
+    "ity",
+    "ing",
+    "er",
+    "al",
+    "on",
+    "an",
+    "en",
+    "or",
+    "ar",
+    "is",
+]
 
 
 def _core_words() -> list[str]:
@@ -127,8 +370,13 @@ def _acronyms(rng: random.Random, n: int) -> list[str]:
             w = rng.choice(letters) + "".join(rng.choice(SYLLABLES) for _ in range(2))
             w = w[0] + w[1:].capitalize() if rng.random() < 0.5 else w.capitalize()
         else:
-            w = "".join(rng.choice(letters) for _ in range(2)) + "-" + rng.choice(
-                ["GRPO", "PPO", "RL", "LM", "Net", "Bench", "Gym", "Agent", "DPO", "VLA"])
+            w = (
+                "".join(rng.choice(letters) for _ in range(2))
+                + "-"
+                + rng.choice(
+                    ["GRPO", "PPO", "RL", "LM", "Net", "Bench", "Gym", "Agent", "DPO", "VLA"]
+                )
+            )
         out[w] = None
     return list(out)
 
@@ -162,8 +410,9 @@ class Corpus:
         big = [0.15, 0.10, 0.05]
         rest = _cum(n_hubs - 3, 1.1)
         total_rest = rest[-1] if rest else 1.0
-        shares = big + [0.70 * (rest[i] - (rest[i - 1] if i else 0)) / total_rest
-                        for i in range(len(rest))]
+        shares = big + [
+            0.70 * (rest[i] - (rest[i - 1] if i else 0)) / total_rest for i in range(len(rest))
+        ]
         self.hub_cum = list(itertools.accumulate(shares))
         self.n_hubs = n_hubs
 
@@ -200,8 +449,9 @@ class Corpus:
         parts = [subject, rng.choice(VERBS)] + self._phrase(rng, rng.randint(5, 9))
         parts += [rng.choice(STOP)] + self._phrase(rng, rng.randint(4, 7))
         if rng.random() < 0.6:
-            num = rng.choice((f"{rng.randint(2, 60)}%", f"{rng.randint(11, 50) / 10}x",
-                              f"{rng.randint(1, 70)}B"))
+            num = rng.choice(
+                (f"{rng.randint(2, 60)}%", f"{rng.randint(11, 50) / 10}x", f"{rng.randint(1, 70)}B")
+            )
             parts += [rng.choice(("by", "with", "up to")), num, "on"] + self._phrase(rng, 2)
         if rng.random() < 0.4:
             parts += ["and", self._name(rng)]
@@ -214,20 +464,31 @@ class Corpus:
 
     def header(self) -> dict:
         """The first line of the file."""
-        return {"format": "citetui-records", "version": 1,
-                "source": {"name": "bench-corpus", "description": f"n={self.n} seed={self.seed}"}}
+        return {
+            "format": "citetui-records",
+            "version": 1,
+            "source": {"name": "bench-corpus", "description": f"n={self.n} seed={self.seed}"},
+        }
 
     def hubs(self) -> Iterator[dict]:
         """The hub papers."""
         rng = random.Random(self.seed * 31 + 2)
         for h in range(self.n_hubs):
             title = self.title(rng)
-            yield {"key": f"h{h}", "title": title, "year": rng.randint(2012, 2022),
-                   "venue": rng.choice(VENUES), "summary": self.summary(rng, title),
-                   "citation_count": rng.randint(2000, 60000),
-                   "ids": {"corpus_id": 900_000_000 + h}, "authors": self._authors(rng),
-                   "hub": {"tier": "mega hub" if h < 3 else "hub",
-                           "verdict": rng.choice(("Mixed citations", "Mostly supportive"))}}
+            yield {
+                "key": f"h{h}",
+                "title": title,
+                "year": rng.randint(2012, 2022),
+                "venue": rng.choice(VENUES),
+                "summary": self.summary(rng, title),
+                "citation_count": rng.randint(2000, 60000),
+                "ids": {"corpus_id": 900_000_000 + h},
+                "authors": self._authors(rng),
+                "hub": {
+                    "tier": "mega hub" if h < 3 else "hub",
+                    "verdict": rng.choice(("Mixed citations", "Mostly supportive")),
+                },
+            }
 
     def papers(self) -> Iterator[dict]:
         """The citing papers, each citing one hub (sometimes two)."""
@@ -260,10 +521,17 @@ class Corpus:
                     text = " ".join(self._phrase(rng, rng.randint(10, 18)))
                     c["contexts"] = [{"text": f"We follow {text} [12].", "roles": [r]}]
                 cites.append(c)
-            yield {"key": f"p{i}", "title": title, "year": rng.randint(2017, 2026),
-                   "venue": rng.choice(VENUES), "summary": self.summary(rng, title),
-                   "citation_count": int(rng.paretovariate(1.2)) - 1, "ids": ids,
-                   "authors": self._authors(rng), "cites": cites}
+            yield {
+                "key": f"p{i}",
+                "title": title,
+                "year": rng.randint(2017, 2026),
+                "venue": rng.choice(VENUES),
+                "summary": self.summary(rng, title),
+                "citation_count": int(rng.paretovariate(1.2)) - 1,
+                "ids": ids,
+                "authors": self._authors(rng),
+                "cites": cites,
+            }
 
     def lines(self) -> Iterator[str]:
         """Every line of the records file."""

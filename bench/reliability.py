@@ -73,8 +73,9 @@ HOSTILE: dict[str, str] = {
     "emoji and scripts": "🙂🧪 深層学習 تعلم עברית Ünïcödé",
 }
 LONG_TITLE = "A very long title " * 556  # 10,008 characters
-BIG_ABSTRACT = ("An abstract of a megabyte with [bold]markup[/] and "
-                f"{ESC}[31mescapes{ESC}[0m. ") * 13_000  # about 1 MB
+BIG_ABSTRACT = (
+    f"An abstract of a megabyte with [bold]markup[/] and {ESC}[31mescapes{ESC}[0m. "
+) * 13_000  # about 1 MB
 
 
 def sample_bundle() -> dict:
@@ -85,40 +86,78 @@ def sample_bundle() -> dict:
 def hostile_bundle() -> dict:
     """A valid bundle with a hostile string in every text field the library shows."""
     names = list(HOSTILE)
-    papers = [{"key": "hub", "title": "Hostile hub " + HOSTILE["textual action markup"],
-               "year": 2017, "venue": HOSTILE["csi clear screen"],
-               "abstract": BIG_ABSTRACT, "summary": HOSTILE["osc 52 clipboard"],
-               "ids": {"arxiv": "1707.06347"},
-               "authors": [HOSTILE["bidi override"], HOSTILE["rich markup"]]}]
+    papers = [
+        {
+            "key": "hub",
+            "title": "Hostile hub " + HOSTILE["textual action markup"],
+            "year": 2017,
+            "venue": HOSTILE["csi clear screen"],
+            "abstract": BIG_ABSTRACT,
+            "summary": HOSTILE["osc 52 clipboard"],
+            "ids": {"arxiv": "1707.06347"},
+            "authors": [HOSTILE["bidi override"], HOSTILE["rich markup"]],
+        }
+    ]
     citations = []
     for i, name in enumerate(names):
         text = HOSTILE[name]
-        papers.append({"key": f"p{i}", "title": f"{name}: {text}", "year": 2018 + i % 7,
-                       "summary": f"summary {text}", "abstract": f"abstract {text}",
-                       "venue": text, "authors": [text], "url": f"https://example.org/{i}",
-                       "ids": {"doi": f"10.5555/h{i}.{text}", "arxiv": f"2101.{i:05d}{text}"}})
-        citations.append({"citing": f"p{i}", "cited": "hub", "roles": ["method"],
-                          "polarity": "neutral", "contexts": [{"text": f"context {text}",
-                                                               "roles": ["background"]}]})
-    papers.append({"key": "long", "title": LONG_TITLE, "summary": BIG_ABSTRACT[:5000],
-                   "abstract": BIG_ABSTRACT})
+        papers.append(
+            {
+                "key": f"p{i}",
+                "title": f"{name}: {text}",
+                "year": 2018 + i % 7,
+                "summary": f"summary {text}",
+                "abstract": f"abstract {text}",
+                "venue": text,
+                "authors": [text],
+                "url": f"https://example.org/{i}",
+                "ids": {"doi": f"10.5555/h{i}.{text}", "arxiv": f"2101.{i:05d}{text}"},
+            }
+        )
+        citations.append(
+            {
+                "citing": f"p{i}",
+                "cited": "hub",
+                "roles": ["method"],
+                "polarity": "neutral",
+                "contexts": [{"text": f"context {text}", "roles": ["background"]}],
+            }
+        )
+    papers.append(
+        {
+            "key": "long",
+            "title": LONG_TITLE,
+            "summary": BIG_ABSTRACT[:5000],
+            "abstract": BIG_ABSTRACT,
+        }
+    )
     citations.append({"citing": "long", "cited": "hub"})
     return {
-        "format": "citetui-bundle", "version": 1,
+        "format": "citetui-bundle",
+        "version": 1,
         "source": {"name": "hostile " + HOSTILE["osc 8 hyperlink"]},
-        "hub": {"paper": "hub", "tier": HOSTILE["rich markup"],
-                "verdict": HOSTILE["csi colours"],
-                "recorded_summaries": {"role": [{"label": "method", "share": 0.5}]},
-                "claims": [{"text": f"claim {HOSTILE[n]}",
-                            "engaged_by": [{"paper": "p0", "stance": "critical",
-                                            "context": HOSTILE[n]}]} for n in names[:6]],
-                "cocited": [{"paper": "p1", "count": 3}],
-                "representative": ["p2", "p3", "long"]},
-        "papers": papers, "citations": citations,
+        "hub": {
+            "paper": "hub",
+            "tier": HOSTILE["rich markup"],
+            "verdict": HOSTILE["csi colours"],
+            "recorded_summaries": {"role": [{"label": "method", "share": 0.5}]},
+            "claims": [
+                {
+                    "text": f"claim {HOSTILE[n]}",
+                    "engaged_by": [{"paper": "p0", "stance": "critical", "context": HOSTILE[n]}],
+                }
+                for n in names[:6]
+            ],
+            "cocited": [{"paper": "p1", "count": 3}],
+            "representative": ["p2", "p3", "long"],
+        },
+        "papers": papers,
+        "citations": citations,
     }
 
 
 # -- import cases --------------------------------------------------------------
+
 
 @dataclass
 class ImportCase:
@@ -147,6 +186,7 @@ def _mutated(fn: Callable[[dict], object]) -> bytes:
 
 def _set(path: str, value: object) -> Callable[[dict], None]:
     """A mutation setting doc[path] (dot/index path like 'papers.1.year')."""
+
     def fn(doc: dict) -> None:
         parts = path.split(".")
         node = doc
@@ -157,6 +197,7 @@ def _set(path: str, value: object) -> Callable[[dict], None]:
             node[int(last)] = value
         else:
             node[last] = value
+
     return fn
 
 
@@ -167,15 +208,16 @@ def _delete(path: str) -> Callable[[dict], None]:
         for p in parts[:-1]:
             node = node[int(p)] if isinstance(node, list) else node[p]
         del node[parts[-1]]
+
     return fn
 
 
 def _mixed_bundle() -> dict:
     doc = sample_bundle()
-    doc["papers"][3]["year"] = "two thousand"                    # wrong type
+    doc["papers"][3]["year"] = "two thousand"  # wrong type
     doc["papers"].append({"key": "p5", "title": "duplicate key"})  # duplicate key
-    doc["citations"][4]["roles"] = ["cheerleading"]               # unknown role
-    doc["citations"][5]["polarity"] = "ecstatic"                  # unknown polarity
+    doc["citations"][4]["roles"] = ["cheerleading"]  # unknown role
+    doc["citations"][5]["polarity"] = "ecstatic"  # unknown polarity
     doc["citations"][6]["cited"] = doc["citations"][6]["citing"]  # self-citation
     doc["citations"].append({"citing": "p1", "cited": "nowhere"})  # unknown key
     return doc
@@ -186,6 +228,7 @@ def _has_papers(n: int) -> Callable[[Path], str | None]:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
             got = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
         return None if got == n else f"expected {n} papers, found {got}"
+
     return check
 
 
@@ -195,7 +238,8 @@ def _mixed_skipped(db: Path) -> str | None:
         rows = conn.execute(
             "SELECT p.title, c.roles, c.polarity FROM citations c JOIN papers p "
             "ON p.id = c.citing_id WHERE c.citing_id = c.cited_id OR c.roles LIKE '%cheer%' "
-            "OR c.polarity = 'ecstatic'").fetchall()
+            "OR c.polarity = 'ecstatic'"
+        ).fetchall()
         report = conn.execute("SELECT report FROM imports ORDER BY id DESC LIMIT 1").fetchone()
     if rows:
         return f"bad citations were imported: {rows}"
@@ -205,8 +249,12 @@ def _mixed_skipped(db: Path) -> str | None:
 
 def _cycle_bundle() -> dict:
     doc = sample_bundle()
-    doc["citations"] += [{"citing": "hub", "cited": "p1"}, {"citing": "p1", "cited": "p2"},
-                         {"citing": "p2", "cited": "p3"}, {"citing": "p3", "cited": "p1"}]
+    doc["citations"] += [
+        {"citing": "hub", "cited": "p1"},
+        {"citing": "p1", "cited": "p2"},
+        {"citing": "p2", "cited": "p3"},
+        {"citing": "p3", "cited": "p1"},
+    ]
     return doc
 
 
@@ -226,137 +274,350 @@ def import_cases() -> list[ImportCase]:
     bad = [
         ImportCase("empty file", "empty.json", b"", False, ("the file is empty",)),
         ImportCase("whitespace only", "blank.json", b" \n\t\n", False, ("the file is empty",)),
-        ImportCase("malformed JSON (line and column)", "malformed.json",
-                   b'{"format": "citetui-bundle",\n "version": 1,\n "papers": [,]}', False,
-                   ("malformed.json:3:13:", "invalid JSON: Expecting value")),
-        ImportCase("truncated JSON", "truncated.json", sample[: len(sample) // 2], False,
-                   ("truncated.json:", "invalid JSON")),
-        ImportCase("trailing garbage", "trailing.json", sample + b"\n}{", False,
-                   ("invalid JSON: Extra data",)),
-        ImportCase("truncated gzip", "truncated.json.gz", gz[: len(gz) // 2], False,
-                   ("truncated or corrupt gzip",)),
-        ImportCase("corrupt gzip", "corrupt.json.gz",
-                   gz[:200] + bytes(b ^ 0xFF for b in gz[200:400]) + gz[400:], False,
-                   ("corrupt gzip",)),
+        ImportCase(
+            "malformed JSON (line and column)",
+            "malformed.json",
+            b'{"format": "citetui-bundle",\n "version": 1,\n "papers": [,]}',
+            False,
+            ("malformed.json:3:13:", "invalid JSON: Expecting value"),
+        ),
+        ImportCase(
+            "truncated JSON",
+            "truncated.json",
+            sample[: len(sample) // 2],
+            False,
+            ("truncated.json:", "invalid JSON"),
+        ),
+        ImportCase(
+            "trailing garbage",
+            "trailing.json",
+            sample + b"\n}{",
+            False,
+            ("invalid JSON: Extra data",),
+        ),
+        ImportCase(
+            "truncated gzip",
+            "truncated.json.gz",
+            gz[: len(gz) // 2],
+            False,
+            ("truncated or corrupt gzip",),
+        ),
+        ImportCase(
+            "corrupt gzip",
+            "corrupt.json.gz",
+            gz[:200] + bytes(b ^ 0xFF for b in gz[200:400]) + gz[400:],
+            False,
+            ("corrupt gzip",),
+        ),
         ImportCase("gzip magic only", "magic.json.gz", b"\x1f\x8b", False, ("gzip",)),
-        ImportCase("not UTF-8 (Latin-1)", "latin1.json",
-                   '{"format": "citetui-bundle", "title": "café"}'.encode("latin-1"), False,
-                   ("not UTF-8",)),
-        ImportCase("UTF-16", "utf16.json", sample.decode().encode("utf-16"), False,
-                   ("not UTF-8",)),
+        ImportCase(
+            "not UTF-8 (Latin-1)",
+            "latin1.json",
+            '{"format": "citetui-bundle", "title": "café"}'.encode("latin-1"),
+            False,
+            ("not UTF-8",),
+        ),
+        ImportCase("UTF-16", "utf16.json", sample.decode().encode("utf-16"), False, ("not UTF-8",)),
         ImportCase("random bytes", "random.bin", rng.randbytes(5000), False, ("random.bin",)),
         ImportCase("NUL bytes", "nul.json", b"\x00" * 1000, False, ("nul.json",)),
-        ImportCase("a JSON list", "list.json", b"[1, 2, 3]", False, ("list.json",),
-                   ("--format", "bundle")),
-        ImportCase("JSON null", "null.json", b"null", False, ("expected an object",),
-                   ("--format", "bundle")),
-        ImportCase("empty object", "obj.json", b"{}", False, ("not a citetui bundle",),
-                   ("--format", "bundle")),
-        ImportCase("unknown format", "unknown.json", b'{"hello": "world"}', False,
-                   ("unknown format",)),
-        ImportCase("wrong version", "v2.json", _mutated(_set("version", 2)), False,
-                   ("field version", "unsupported bundle version 2")),
-        ImportCase("version true", "vtrue.json", _mutated(_set("version", True)), False,
-                   ("field version",)),
-        ImportCase("no source", "nosource.json", _mutated(_delete("source")), False,
-                   ("field source", "expected an object")),
-        ImportCase("blank source name", "blanksource.json",
-                   _mutated(_set("source.name", "   ")), False, ("must name its source",)),
-        ImportCase("no papers", "nopapers.json", _mutated(_delete("papers")), False,
-                   ("field papers",)),
-        ImportCase("papers not a list", "papersobj.json", _mutated(_set("papers", {"a": 1})),
-                   False, ("field papers", "expected a list")),
-        ImportCase("paper not an object", "paperstr.json", _mutated(_set("papers.3", "p3")),
-                   False, ("record papers[3]", "expected an object")),
-        ImportCase("paper without key", "nokey.json", _mutated(_delete("papers.2.key")), False,
-                   ("record papers[2]", "field key")),
-        ImportCase("duplicate key", "dupkey.json",
-                   _mutated(lambda d: d["papers"].append(dict(d["papers"][1]))), False,
-                   ("field key", "duplicate key 'p1'")),
-        ImportCase("title of the wrong type", "titletype.json",
-                   _mutated(_set("papers.1.title", ["a", "list"])), False,
-                   ("record papers[1] (p1)", "field title", "expected a string, got a list")),
-        ImportCase("year as a string", "yearstr.json", _mutated(_set("papers.1.year", "2020")),
-                   False, ("field year", "expected an integer")),
-        ImportCase("year out of range", "yearbig.json", _mutated(_set("papers.1.year", 10**30)),
-                   False, ("field year", "out of range")),
-        ImportCase("negative citation count", "negcount.json",
-                   _mutated(_set("papers.1.citation_count", -5)), False,
-                   ("field citation_count", "out of range")),
-        ImportCase("corpus id too big for SQLite", "corpus.json",
-                   _mutated(_set("papers.1.ids", {"corpus_id": 2**70})), False,
-                   ("field ids.corpus_id", "out of range")),
-        ImportCase("ids not an object", "idslist.json", _mutated(_set("papers.1.ids", ["x"])),
-                   False, ("field ids", "expected an object")),
-        ImportCase("a number of 5000 digits", "digits.json",
-                   b'{"format": "citetui-bundle", "version": ' + b"1" * 5000 + b"}", False,
-                   ("too many digits",)),
-        ImportCase("nested 100,000 deep", "deep.json",
-                   b'{"format": "citetui-bundle", "x": ' + b"[" * 100_000 + b"]" * 100_000
-                   + b"}", False, ("nested too deeply",)),
-        ImportCase("paper with nothing", "nothing.json",
-                   _mutated(_set("papers.1", {"key": "p1", "title": "   ", "year": 2020})),
-                   False, ("record papers[1] (p1)", "needs a title")),
-        ImportCase("unknown role", "role.json", _mutated(_set("citations.0.roles", ["praise"])),
-                   False, ("record citations[0]", "field roles", "unknown value 'praise'")),
-        ImportCase("unknown polarity", "polarity.json",
-                   _mutated(_set("citations.0.polarity", "ecstatic")), False,
-                   ("field polarity", "unknown value 'ecstatic'")),
-        ImportCase("unknown stance", "stance.json",
-                   _mutated(_set("hub.claims.0.engaged_by", [{"paper": "p1", "stance": "meh"}])),
-                   False, ("engaged_by[0].stance",)),
-        ImportCase("influential as a string", "infl.json",
-                   _mutated(_set("citations.0.influential", "yes")), False,
-                   ("field influential",)),
-        ImportCase("citation to an unknown paper", "dangling.json",
-                   _mutated(_set("citations.0.cited", "nowhere")), False,
-                   ("record citations[0]", "unknown paper key 'nowhere'")),
-        ImportCase("self-citation", "self.json",
-                   _mutated(lambda d: d["citations"].append({"citing": "p1", "cited": "p1"})),
-                   False, ("field cited", "cannot cite itself")),
-        ImportCase("self-citation through a shared DOI", "samedoi.json", _js(_same_paper_twice()),
-                   False, ("same paper",)),
-        ImportCase("hub refers to an unknown paper", "hubref.json",
-                   _mutated(_set("hub.paper", "ghost")), False, ("record hub", "field paper")),
-        ImportCase("share above 1", "share.json",
-                   _mutated(_set("hub.recorded_summaries.role.0.share", 1.5)), False,
-                   ("share 1.5 is not between 0 and 1",)),
-        ImportCase("NaN share", "nan.json",
-                   _mutated(_set("hub.recorded_summaries.role.0.share", float("nan"))), False,
-                   ("share nan",)),
-        ImportCase("mixed bad records, no --skip-invalid", "mixed.json", _js(_mixed_bundle()),
-                   False, ("mixed.json",)),
+        ImportCase(
+            "a JSON list", "list.json", b"[1, 2, 3]", False, ("list.json",), ("--format", "bundle")
+        ),
+        ImportCase(
+            "JSON null",
+            "null.json",
+            b"null",
+            False,
+            ("expected an object",),
+            ("--format", "bundle"),
+        ),
+        ImportCase(
+            "empty object",
+            "obj.json",
+            b"{}",
+            False,
+            ("not a citetui bundle",),
+            ("--format", "bundle"),
+        ),
+        ImportCase(
+            "unknown format", "unknown.json", b'{"hello": "world"}', False, ("unknown format",)
+        ),
+        ImportCase(
+            "wrong version",
+            "v2.json",
+            _mutated(_set("version", 2)),
+            False,
+            ("field version", "unsupported bundle version 2"),
+        ),
+        ImportCase(
+            "version true", "vtrue.json", _mutated(_set("version", True)), False, ("field version",)
+        ),
+        ImportCase(
+            "no source",
+            "nosource.json",
+            _mutated(_delete("source")),
+            False,
+            ("field source", "expected an object"),
+        ),
+        ImportCase(
+            "blank source name",
+            "blanksource.json",
+            _mutated(_set("source.name", "   ")),
+            False,
+            ("must name its source",),
+        ),
+        ImportCase(
+            "no papers", "nopapers.json", _mutated(_delete("papers")), False, ("field papers",)
+        ),
+        ImportCase(
+            "papers not a list",
+            "papersobj.json",
+            _mutated(_set("papers", {"a": 1})),
+            False,
+            ("field papers", "expected a list"),
+        ),
+        ImportCase(
+            "paper not an object",
+            "paperstr.json",
+            _mutated(_set("papers.3", "p3")),
+            False,
+            ("record papers[3]", "expected an object"),
+        ),
+        ImportCase(
+            "paper without key",
+            "nokey.json",
+            _mutated(_delete("papers.2.key")),
+            False,
+            ("record papers[2]", "field key"),
+        ),
+        ImportCase(
+            "duplicate key",
+            "dupkey.json",
+            _mutated(lambda d: d["papers"].append(dict(d["papers"][1]))),
+            False,
+            ("field key", "duplicate key 'p1'"),
+        ),
+        ImportCase(
+            "title of the wrong type",
+            "titletype.json",
+            _mutated(_set("papers.1.title", ["a", "list"])),
+            False,
+            ("record papers[1] (p1)", "field title", "expected a string, got a list"),
+        ),
+        ImportCase(
+            "year as a string",
+            "yearstr.json",
+            _mutated(_set("papers.1.year", "2020")),
+            False,
+            ("field year", "expected an integer"),
+        ),
+        ImportCase(
+            "year out of range",
+            "yearbig.json",
+            _mutated(_set("papers.1.year", 10**30)),
+            False,
+            ("field year", "out of range"),
+        ),
+        ImportCase(
+            "negative citation count",
+            "negcount.json",
+            _mutated(_set("papers.1.citation_count", -5)),
+            False,
+            ("field citation_count", "out of range"),
+        ),
+        ImportCase(
+            "corpus id too big for SQLite",
+            "corpus.json",
+            _mutated(_set("papers.1.ids", {"corpus_id": 2**70})),
+            False,
+            ("field ids.corpus_id", "out of range"),
+        ),
+        ImportCase(
+            "ids not an object",
+            "idslist.json",
+            _mutated(_set("papers.1.ids", ["x"])),
+            False,
+            ("field ids", "expected an object"),
+        ),
+        ImportCase(
+            "a number of 5000 digits",
+            "digits.json",
+            b'{"format": "citetui-bundle", "version": ' + b"1" * 5000 + b"}",
+            False,
+            ("too many digits",),
+        ),
+        ImportCase(
+            "nested 100,000 deep",
+            "deep.json",
+            b'{"format": "citetui-bundle", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+            False,
+            ("nested too deeply",),
+        ),
+        ImportCase(
+            "paper with nothing",
+            "nothing.json",
+            _mutated(_set("papers.1", {"key": "p1", "title": "   ", "year": 2020})),
+            False,
+            ("record papers[1] (p1)", "needs a title"),
+        ),
+        ImportCase(
+            "unknown role",
+            "role.json",
+            _mutated(_set("citations.0.roles", ["praise"])),
+            False,
+            ("record citations[0]", "field roles", "unknown value 'praise'"),
+        ),
+        ImportCase(
+            "unknown polarity",
+            "polarity.json",
+            _mutated(_set("citations.0.polarity", "ecstatic")),
+            False,
+            ("field polarity", "unknown value 'ecstatic'"),
+        ),
+        ImportCase(
+            "unknown stance",
+            "stance.json",
+            _mutated(_set("hub.claims.0.engaged_by", [{"paper": "p1", "stance": "meh"}])),
+            False,
+            ("engaged_by[0].stance",),
+        ),
+        ImportCase(
+            "influential as a string",
+            "infl.json",
+            _mutated(_set("citations.0.influential", "yes")),
+            False,
+            ("field influential",),
+        ),
+        ImportCase(
+            "citation to an unknown paper",
+            "dangling.json",
+            _mutated(_set("citations.0.cited", "nowhere")),
+            False,
+            ("record citations[0]", "unknown paper key 'nowhere'"),
+        ),
+        ImportCase(
+            "self-citation",
+            "self.json",
+            _mutated(lambda d: d["citations"].append({"citing": "p1", "cited": "p1"})),
+            False,
+            ("field cited", "cannot cite itself"),
+        ),
+        ImportCase(
+            "self-citation through a shared DOI",
+            "samedoi.json",
+            _js(_same_paper_twice()),
+            False,
+            ("same paper",),
+        ),
+        ImportCase(
+            "hub refers to an unknown paper",
+            "hubref.json",
+            _mutated(_set("hub.paper", "ghost")),
+            False,
+            ("record hub", "field paper"),
+        ),
+        ImportCase(
+            "share above 1",
+            "share.json",
+            _mutated(_set("hub.recorded_summaries.role.0.share", 1.5)),
+            False,
+            ("share 1.5 is not between 0 and 1",),
+        ),
+        ImportCase(
+            "NaN share",
+            "nan.json",
+            _mutated(_set("hub.recorded_summaries.role.0.share", float("nan"))),
+            False,
+            ("share nan",),
+        ),
+        ImportCase(
+            "mixed bad records, no --skip-invalid",
+            "mixed.json",
+            _js(_mixed_bundle()),
+            False,
+            ("mixed.json",),
+        ),
         ImportCase("a missing file", "missing.json", None, False, ("no such file",)),
         ImportCase("a directory", "adir", b"", False, ("is a directory",), directory=True),
-        ImportCase("unknown --format", "fmt.json", sample, False, ("unknown format",),
-                   ("--format", "nonsense")),
-        ImportCase("a FIFO (would block)", "fifo.json", None, False, ("not a regular file",),
-                   fifo=True),
-        ImportCase("a bad file with escapes in its name", f"bad{ESC}]52;c;AAAA\x07.json",
-                   b"{", False, ("bad.json: unknown format",)),
+        ImportCase(
+            "unknown --format",
+            "fmt.json",
+            sample,
+            False,
+            ("unknown format",),
+            ("--format", "nonsense"),
+        ),
+        ImportCase(
+            "a FIFO (would block)", "fifo.json", None, False, ("not a regular file",), fifo=True
+        ),
+        ImportCase(
+            "a bad file with escapes in its name",
+            f"bad{ESC}]52;c;AAAA\x07.json",
+            b"{",
+            False,
+            ("bad.json: unknown format",),
+        ),
     ]
     good = [
         ImportCase("the sample", "sample.json", sample, True, check=_has_papers(67)),
         ImportCase("gzip", "sample.json.gz", gz, True, check=_has_papers(67)),
-        ImportCase("UTF-8 byte-order mark", "bom.json", b"\xef\xbb\xbf" + sample, True,
-                   check=_has_papers(67)),
+        ImportCase(
+            "UTF-8 byte-order mark",
+            "bom.json",
+            b"\xef\xbb\xbf" + sample,
+            True,
+            check=_has_papers(67),
+        ),
         ImportCase("CRLF line ends", "crlf.json", sample.replace(b"\n", b"\r\n"), True),
-        ImportCase("duplicate JSON object keys (the last wins)", "dupjsonkey.json",
-                   sample.replace(b'"version": 1', b'"version": 7, "version": 1', 1), True),
-        ImportCase("lone surrogate escapes", "surrogates.json",
-                   _mutated(_set("papers.1.title", "lone \ud800 surrogate \udc00")), True),
+        ImportCase(
+            "duplicate JSON object keys (the last wins)",
+            "dupjsonkey.json",
+            sample.replace(b'"version": 1', b'"version": 7, "version": 1', 1),
+            True,
+        ),
+        ImportCase(
+            "lone surrogate escapes",
+            "surrogates.json",
+            _mutated(_set("papers.1.title", "lone \ud800 surrogate \udc00")),
+            True,
+        ),
         ImportCase("citation cycles", "cycles.json", _js(_cycle_bundle()), True),
-        ImportCase("hostile strings, a 10,000-character title, a 1 MB abstract",
-                   "hostile.json", _js(hostile_bundle()), True, check=_hostile_round_trip),
-        ImportCase("mixed bad records, --skip-invalid", "mixed-skip.json", _js(_mixed_bundle()),
-                   True, ("papers[3]", "duplicate key 'p5'", "cheerleading", "ecstatic",
-                          "cannot cite itself", "'nowhere'", "which was left out"),
-                   ("--skip-invalid",), check=_mixed_skipped),
-        ImportCase("a file name with escapes and bidi", f"evil{ESC}]0;owned\x07{ESC}[2J\u202e.json",
-                   sample, True),
-        ImportCase("empty bundle", "nothing.json",
-                   _js({"format": "citetui-bundle", "version": 1, "source": {"name": "x"},
-                        "papers": []}), True),
+        ImportCase(
+            "hostile strings, a 10,000-character title, a 1 MB abstract",
+            "hostile.json",
+            _js(hostile_bundle()),
+            True,
+            check=_hostile_round_trip,
+        ),
+        ImportCase(
+            "mixed bad records, --skip-invalid",
+            "mixed-skip.json",
+            _js(_mixed_bundle()),
+            True,
+            (
+                "papers[3]",
+                "duplicate key 'p5'",
+                "cheerleading",
+                "ecstatic",
+                "cannot cite itself",
+                "'nowhere'",
+                "which was left out",
+            ),
+            ("--skip-invalid",),
+            check=_mixed_skipped,
+        ),
+        ImportCase(
+            "a file name with escapes and bidi",
+            f"evil{ESC}]0;owned\x07{ESC}[2J\u202e.json",
+            sample,
+            True,
+        ),
+        ImportCase(
+            "empty bundle",
+            "nothing.json",
+            _js({"format": "citetui-bundle", "version": 1, "source": {"name": "x"}, "papers": []}),
+            True,
+        ),
     ]
     return bad + good
 
@@ -375,6 +636,7 @@ def _hostile_round_trip(db: Path) -> str | None:
 
 
 # -- running through the CLI -------------------------------------------------------
+
 
 @dataclass
 class Run:
@@ -399,12 +661,18 @@ def cli_runner_invoke(db: Path, args: list[str]) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr, crashed)
 
 
-def subprocess_invoke(db: Path, args: list[str], *, prefix: tuple[str, ...] = (),
-                      timeout: float = 120) -> Run:
+def subprocess_invoke(
+    db: Path, args: list[str], *, prefix: tuple[str, ...] = (), timeout: float = 120
+) -> Run:
     """Run the real ``citetui`` command in a subprocess."""
     cmd = [*prefix, sys.executable, "-m", "citetui", "--db", str(db), *args]
-    proc = subprocess.run(cmd, capture_output=True, timeout=timeout, cwd=REPO,
-                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    proc = subprocess.run(
+        cmd,
+        capture_output=True,
+        timeout=timeout,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     out = proc.stdout.decode("utf-8", "replace")
     err = proc.stderr.decode("utf-8", "replace")
     return Run(proc.returncode, out, err, "traceback on stderr" if TRACEBACK in err else None)
@@ -446,13 +714,18 @@ def library_digest(db: Path) -> str:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         h.update(str(conn.execute("PRAGMA user_version").fetchone()[0]).encode())
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        tables = [
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+        ]
         for t in tables:
             h.update(t.encode())
             # When an import ran is not content: two identical imports differ only there.
-            sql = ("SELECT id, path, format, sha256, report FROM imports" if t == "imports"
-                   else f'SELECT * FROM "{t}"')
+            sql = (
+                "SELECT id, path, format, sha256, report FROM imports"
+                if t == "imports"
+                else f'SELECT * FROM "{t}"'
+            )
             try:
                 rows = sorted(repr(r) for r in conn.execute(sql))
             except sqlite3.OperationalError as exc:
@@ -495,15 +768,25 @@ def make_library(db: Path, invoke=cli_runner_invoke, annotate: bool = True) -> N
     run = invoke(db, ["import", str(SAMPLE)])
     assert run.code == 0, run.err
     if annotate:
-        for args in (["note", "1707.06347", "my", "own", "note"], ["star", "1707.06347"],
-                     ["tag", "1707.06347", "to-read"], ["status", "1707.06347", "read"]):
+        for args in (
+            ["note", "1707.06347", "my", "own", "note"],
+            ["star", "1707.06347"],
+            ["tag", "1707.06347", "to-read"],
+            ["status", "1707.06347", "read"],
+        ):
             run = invoke(db, args)
             assert run.code == 0, (args, run.err)
 
 
 EXPORT_FORMATS = ("bibtex", "csv", "json", "markdown", "ris")
-VIEW_COMMANDS = (["hubs"], ["stats"], ["show", "1707.06347"], ["search", "policy"],
-                 ["search", "hostile", "--limit", "100"], ["notes"])
+VIEW_COMMANDS = (
+    ["hubs"],
+    ["stats"],
+    ["show", "1707.06347"],
+    ["search", "policy"],
+    ["search", "hostile", "--limit", "100"],
+    ["notes"],
+)
 
 
 def check_views(db: Path, invoke=cli_runner_invoke) -> str | None:
@@ -530,8 +813,9 @@ def check_views(db: Path, invoke=cli_runner_invoke) -> str | None:
     return None
 
 
-def run_import_case(case: ImportCase, work: Path, base: Path,
-                    invoke=cli_runner_invoke) -> str | None:
+def run_import_case(
+    case: ImportCase, work: Path, base: Path, invoke=cli_runner_invoke
+) -> str | None:
     """Run one case in ``work`` on a copy of library ``base``; None when it behaved."""
     db = copy_library(base, work / "lib.db")
     before = library_digest(db)
@@ -561,7 +845,7 @@ def run_import_case(case: ImportCase, work: Path, base: Path,
         if case.check and (problem := case.check(db)):
             return problem
         return check_views(db, invoke)
-    if (problem := one_error_line(run)):
+    if problem := one_error_line(run):
         return problem
     if run.code != 2:
         return f"exit {run.code}, expected 2: {run.err.strip()[:200]}"
@@ -587,11 +871,39 @@ def real_files(real: Path = REAL) -> list[Path]:
 
 
 def _hostile_value(rng: random.Random) -> object:
-    pool = [None, True, False, 0, -1, 1.5, float("nan"), float("inf"), 2**63, -(2**70),
-            10**40, "", " ", "2020", "null", "CorpusID:abc", "CorpusID:99999999999999999999",
-            "W", "https://openalex.org/W", "10.", "arXiv:", "0" * 40, "x" * 100_000,
-            [], {}, [None], [[]], {"": None}, {"name": None}, [1, "a", None],
-            *HOSTILE.values()]
+    pool = [
+        None,
+        True,
+        False,
+        0,
+        -1,
+        1.5,
+        float("nan"),
+        float("inf"),
+        2**63,
+        -(2**70),
+        10**40,
+        "",
+        " ",
+        "2020",
+        "null",
+        "CorpusID:abc",
+        "CorpusID:99999999999999999999",
+        "W",
+        "https://openalex.org/W",
+        "10.",
+        "arXiv:",
+        "0" * 40,
+        "x" * 100_000,
+        [],
+        {},
+        [None],
+        [[]],
+        {"": None},
+        {"name": None},
+        [1, "a", None],
+        *HOSTILE.values(),
+    ]
     return rng.choice(pool)
 
 
@@ -599,8 +911,13 @@ def _nodes(value: object, out: list, depth: int = 0) -> list:
     """(container, key) for every value inside ``value``."""
     if depth > 60:
         return out
-    items = value.items() if isinstance(value, dict) else enumerate(value) \
-        if isinstance(value, list) else ()
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
     for k, v in items:
         out.append((value, k))
         _nodes(v, out, depth + 1)
@@ -628,8 +945,11 @@ def mutate_structure(doc: object, rng: random.Random, steps: int) -> object:
             parent[key] = copy.deepcopy(other_parent[other_key])
         else:
             value = parent[key]
-            parent[key] = [value] if isinstance(value, dict) else (
-                {"value": value} if isinstance(value, list) else str(value))
+            parent[key] = (
+                [value]
+                if isinstance(value, dict)
+                else ({"value": value} if isinstance(value, list) else str(value))
+            )
     return doc
 
 
@@ -649,7 +969,7 @@ def mutate_bytes(data: bytes, rng: random.Random) -> bytes:
     if op == 2:
         return data[:at] + rng.randbytes(rng.randint(1, 64)) + data[at:]
     if op == 3:
-        return data[:at] + data[min(n, at + rng.randint(1, 4096)):]
+        return data[:at] + data[min(n, at + rng.randint(1, 4096)) :]
     packed = gzip.compress(data)
     return packed[: rng.randrange(len(packed))]
 
@@ -684,20 +1004,32 @@ def fuzz_cases(files: list[Path], per_file: int = 6, seed: int = 6) -> list[Impo
                 if kind == "json":
                     out = json.dumps(mutate_structure(doc, rng, steps)).encode()
                 else:
-                    lines = [json.dumps(mutate_structure(r, rng, steps)) if rng.random() < 0.3
-                             else json.dumps(r) for r in doc]
+                    lines = [
+                        json.dumps(mutate_structure(r, rng, steps))
+                        if rng.random() < 0.3
+                        else json.dumps(r)
+                        for r in doc
+                    ]
                     out = "\n".join(lines).encode()
                 label = f"{steps} structure edits"
             else:
                 out, label = mutate_bytes(data, rng), "byte damage"
             args = ("--skip-invalid",) if rng.random() < 0.4 else ()
-            cases.append(ImportCase(f"{name} #{i}: {label}{' --skip-invalid' if args else ''}",
-                                    name, out, None, args=args))  # type: ignore[arg-type]
+            cases.append(
+                ImportCase(
+                    f"{name} #{i}: {label}{' --skip-invalid' if args else ''}",
+                    name,
+                    out,
+                    None,
+                    args=args,
+                )
+            )  # type: ignore[arg-type]
     return cases
 
 
-def run_fuzz_case(case: ImportCase, work: Path, base: Path, *, views: bool = False,
-                  invoke=cli_runner_invoke) -> str | None:
+def run_fuzz_case(
+    case: ImportCase, work: Path, base: Path, *, views: bool = False, invoke=cli_runner_invoke
+) -> str | None:
     """A fuzzed import may succeed or be refused, but never crash, print a traceback or
     terminal-active text, leave a damaged library, or change it when refused."""
     db = copy_library(base, work / "lib.db")
@@ -726,8 +1058,11 @@ def run_fuzz_case(case: ImportCase, work: Path, base: Path, *, views: bool = Fal
 
 # -- broken libraries ------------------------------------------------------------------
 
-NO_DAC = ("setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner",
-          "--inh-caps=-dac_override,-dac_read_search,-fowner")
+NO_DAC = (
+    "setpriv",
+    "--bounding-set=-dac_override,-dac_read_search,-fowner",
+    "--inh-caps=-dac_override,-dac_read_search,-fowner",
+)
 
 
 def can_drop_privileges() -> bool:
@@ -859,22 +1194,36 @@ def library_cases() -> list[LibraryCase]:
     """Missing, not SQLite, corrupt, newer, foreign, read-only file and directory."""
     return [
         LibraryCase("missing", lambda w, g: w / "missing.db", 3, 0, "no library at"),
-        LibraryCase("not SQLite", lambda w, g: _write(w / "text.db", b"just some text\n" * 50),
-                    3, 3, "not a SQLite database"),
-        LibraryCase("only a SQLite header", lambda w, g: _write(w / "head.db",
-                                                                b"SQLite format 3\x00"),
-                    3, 3, "not a SQLite database"),
+        LibraryCase(
+            "not SQLite",
+            lambda w, g: _write(w / "text.db", b"just some text\n" * 50),
+            3,
+            3,
+            "not a SQLite database",
+        ),
+        LibraryCase(
+            "only a SQLite header",
+            lambda w, g: _write(w / "head.db", b"SQLite format 3\x00"),
+            3,
+            3,
+            "not a SQLite database",
+        ),
         LibraryCase("corrupt pages", _corrupt_pages, 3, 3, "damaged"),
         LibraryCase("newer schema", _newer, 3, 3, "newer citetui"),
-        LibraryCase("another program's SQLite file", _other_sqlite, 3, 3,
-                    "not a citetui library"),
+        LibraryCase("another program's SQLite file", _other_sqlite, 3, 3, "not a citetui library"),
         LibraryCase("a FIFO (would block)", _fifo, 3, 3, "not a regular file"),
         LibraryCase("read-only file", _readonly_file, 0, 3, "read-only", True),
         LibraryCase("read-only directory", _readonly_dir, 0, 3, "read-only", True),
         # Only a writer can roll a hot journal back; reading the file as it lies would
         # show the uncommitted pages (or call a sound library damaged).
-        LibraryCase("read-only file with an interrupted write", _readonly_interrupted,
-                    3, 3, "was interrupted", True),
+        LibraryCase(
+            "read-only file with an interrupted write",
+            _readonly_interrupted,
+            3,
+            3,
+            "was interrupted",
+            True,
+        ),
     ]
 
 
@@ -883,8 +1232,12 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def run_library_case(case: LibraryCase, work: Path, good: Path,
-                     invoke: Callable[[Path, list[str]], Run] | None = None) -> str | None:
+def run_library_case(
+    case: LibraryCase,
+    work: Path,
+    good: Path,
+    invoke: Callable[[Path, list[str]], Run] | None = None,
+) -> str | None:
     """Browse and import on a broken library (the real CLI in a subprocess by default;
     file permissions always need one, run without root's override of them)."""
     db = case.setup(work, good)
@@ -893,10 +1246,14 @@ def run_library_case(case: LibraryCase, work: Path, good: Path,
 
         def invoke(db: Path, args: list[str]) -> Run:
             return subprocess_invoke(db, args, prefix=prefix)
+
     before = library_digest(db) if case.browse == 0 else None
     problems = []
-    for args, want in ((["hubs"], case.browse), (["show", "1707.06347"], case.browse),
-                       (["import", str(SAMPLE)], case.imports)):
+    for args, want in (
+        (["hubs"], case.browse),
+        (["show", "1707.06347"], case.browse),
+        (["import", str(SAMPLE)], case.imports),
+    ):
         run = invoke(db, args)
         if run.code != want:
             problems.append(f"{args[0]}: exit {run.code}, expected {want}: {run.err.strip()[:200]}")
@@ -917,14 +1274,20 @@ def locked_case(work: Path, good: Path) -> str | None:
     """Another process holds the write lock: browsing works, an import says it is locked."""
     db = _copy(work, good, "locked.db")
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sqlite3, sys\n"
-         f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
-         "c.execute('BEGIN IMMEDIATE')\n"
-         "c.execute(\"INSERT INTO imports (path) VALUES ('holding the lock')\")\n"
-         "print('locked', flush=True)\n"
-         "sys.stdin.read()\n"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys\n"
+            f"c = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+            "c.execute('BEGIN IMMEDIATE')\n"
+            "c.execute(\"INSERT INTO imports (path) VALUES ('holding the lock')\")\n"
+            "print('locked', flush=True)\n"
+            "sys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         browse = subprocess_invoke(db, ["hubs"])
@@ -935,7 +1298,7 @@ def locked_case(work: Path, good: Path) -> str | None:
     problems = []
     if browse.code != 0 or TRACEBACK in browse.err:
         problems.append(f"hubs while locked: exit {browse.code}: {browse.err.strip()[:200]}")
-    if imp.code != 3 or (p := one_error_line(imp)) or "locked" not in imp.err:
+    if imp.code != 3 or one_error_line(imp) or "locked" not in imp.err:
         problems.append(f"import while locked: exit {imp.code}: {imp.err.strip()[:200]}")
     if integrity(db) != "ok":
         problems.append("integrity_check failed")
@@ -944,26 +1307,59 @@ def locked_case(work: Path, good: Path) -> str | None:
 
 # -- kill -9 -----------------------------------------------------------------------
 
+
 def big_bundle(n: int = 6000, seed: int = 1) -> dict:
     """A bundle with ``n`` citing papers of one new hub (imports in a few seconds)."""
     rng = random.Random(seed)
-    words = "policy gradient proximal reward agent robust sparse attention model".split()
-    papers = [{"key": "hub", "title": "A generated hub for the kill test", "year": 2019,
-               "ids": {"doi": f"10.9999/kill-hub-{seed}"}}]
+    words = [
+        "policy",
+        "gradient",
+        "proximal",
+        "reward",
+        "agent",
+        "robust",
+        "sparse",
+        "attention",
+        "model",
+    ]
+    papers = [
+        {
+            "key": "hub",
+            "title": "A generated hub for the kill test",
+            "year": 2019,
+            "ids": {"doi": f"10.9999/kill-hub-{seed}"},
+        }
+    ]
     citations = []
     for i in range(n):
         title = " ".join(rng.choice(words) for _ in range(8)) + f" {seed}-{i}"
-        papers.append({"key": f"k{i}", "title": title, "year": 2000 + i % 25,
-                       "summary": "Summary " + title, "ids": {"doi": f"10.9999/k{seed}.{i}"},
-                       "authors": [f"Author {i}", f"Author {i + 1}"]})
-        citations.append({"citing": f"k{i}", "cited": "hub",
-                          "roles": [rng.choice(["background", "method", "comparison"])],
-                          "polarity": rng.choice(["supportive", "neutral", "critical"]),
-                          "contexts": [{"text": f"As shown in [{i}], " + title,
-                                        "roles": ["background"]}]})
-    return {"format": "citetui-bundle", "version": 1, "source": {"name": "kill-test"},
-            "hub": {"paper": "hub", "tier": "generated"}, "papers": papers,
-            "citations": citations}
+        papers.append(
+            {
+                "key": f"k{i}",
+                "title": title,
+                "year": 2000 + i % 25,
+                "summary": "Summary " + title,
+                "ids": {"doi": f"10.9999/k{seed}.{i}"},
+                "authors": [f"Author {i}", f"Author {i + 1}"],
+            }
+        )
+        citations.append(
+            {
+                "citing": f"k{i}",
+                "cited": "hub",
+                "roles": [rng.choice(["background", "method", "comparison"])],
+                "polarity": rng.choice(["supportive", "neutral", "critical"]),
+                "contexts": [{"text": f"As shown in [{i}], " + title, "roles": ["background"]}],
+            }
+        )
+    return {
+        "format": "citetui-bundle",
+        "version": 1,
+        "source": {"name": "kill-test"},
+        "hub": {"paper": "hub", "tier": "generated"},
+        "papers": papers,
+        "citations": citations,
+    }
 
 
 @dataclass
@@ -990,8 +1386,12 @@ def _start_import(db: Path, bundle: Path) -> tuple[subprocess.Popen, int]:
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "citetui", "--db", str(db), "import", str(bundle)],
-        stdout=subprocess.DEVNULL, stderr=slave, stdin=subprocess.DEVNULL, cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)})
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     os.close(slave)
     return proc, master
 
@@ -1014,8 +1414,14 @@ def _wait_for_transaction(master: int, timeout: float = 300) -> bool:
     return True
 
 
-def kill_runs(work: Path, runs: int, seed: int = 0, papers: int = 6000,
-              fmt: str = "bundle", empty: bool = False) -> list[KillResult]:
+def kill_runs(
+    work: Path,
+    runs: int,
+    seed: int = 0,
+    papers: int = 6000,
+    fmt: str = "bundle",
+    empty: bool = False,
+) -> list[KillResult]:
     """Kill imports at moments spread over their whole transaction; check each library.
 
     ``fmt`` "bundle" imports one JSON bundle of ``papers`` citing papers; "records"
@@ -1070,12 +1476,14 @@ def kill_runs(work: Path, runs: int, seed: int = 0, papers: int = 6000,
         status = integrity(db)
         digest = library_digest(db) if status == "ok" else ""
         state = {before: "before", after: "after"}.get(digest, "other")
-        results.append(KillResult(delay, finished, state, status, opens,
-                                  user_layer_digest(db) == user_before))
+        results.append(
+            KillResult(delay, finished, state, status, opens, user_layer_digest(db) == user_before)
+        )
     return results
 
 
 # -- concurrent reads ------------------------------------------------------------
+
 
 @dataclass
 class ConcurrentResult:
@@ -1100,18 +1508,24 @@ def concurrent_reads(work: Path, imports: int = 4, papers: int = 1500) -> Concur
         path = work / f"bundle{i}.json"
         path.write_text(json.dumps(big_bundle(papers, seed=100 + i)))
         bundles.append(str(path))
-    script = ("import subprocess, sys\n"
-              "bad = 0\n"
-              "for b in sys.argv[2:]:\n"
-              "    r = subprocess.run([sys.executable, '-m', 'citetui', '--db', sys.argv[1],"
-              " 'import', b], capture_output=True)\n"
-              "    bad += r.returncode != 0\n"
-              "    print('imported', b, r.returncode, r.stderr.decode()[-300:].replace("
-              "chr(10), ' '), flush=True)\n"
-              "print('errors', bad, flush=True)\n")
-    proc = subprocess.Popen([sys.executable, "-c", script, str(db), *bundles],
-                            stdout=subprocess.PIPE, text=True, cwd=REPO,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    script = (
+        "import subprocess, sys\n"
+        "bad = 0\n"
+        "for b in sys.argv[2:]:\n"
+        "    r = subprocess.run([sys.executable, '-m', 'citetui', '--db', sys.argv[1],"
+        " 'import', b], capture_output=True)\n"
+        "    bad += r.returncode != 0\n"
+        "    print('imported', b, r.returncode, r.stderr.decode()[-300:].replace("
+        "chr(10), ' '), flush=True)\n"
+        "print('errors', bad, flush=True)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(db), *bundles],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     reads, errors, counts = 0, [], []
     lib = Library(db)
     try:
@@ -1137,14 +1551,18 @@ def concurrent_reads(work: Path, imports: int = 4, papers: int = 1500) -> Concur
     proc.wait()
     m = re.search(r"errors (\d+)", out)
     import_errors = int(m.group(1)) if m else imports
-    errors += [f"import failed: {line}" for line in out.splitlines()
-               if line.startswith("imported") and " 0 " not in line]
+    errors += [
+        f"import failed: {line}"
+        for line in out.splitlines()
+        if line.startswith("imported") and " 0 " not in line
+    ]
     if counts != sorted(counts):
         errors.append("the paper count went backwards between reads")
     return ConcurrentResult(imports, import_errors, reads, errors, counts)
 
 
 # -- memory: streamed imports of big JSON Lines ------------------------------------
+
 
 def _write_lines(path: Path, size: int, make: Callable[[int, random.Random], dict]) -> int:
     """Write JSON Lines of ``make(i, rng)`` records until ``size`` bytes; return the count."""
@@ -1160,26 +1578,50 @@ def _write_lines(path: Path, size: int, make: Callable[[int, random.Random], dic
 
 
 def _openalex_work(i: int, rng: random.Random) -> dict:
-    words = "policy gradient proximal reward agent robust sparse attention model".split()
+    words = [
+        "policy",
+        "gradient",
+        "proximal",
+        "reward",
+        "agent",
+        "robust",
+        "sparse",
+        "attention",
+        "model",
+    ]
     title = " ".join(rng.choice(words) for _ in range(9)) + f" {i}"
-    return {"id": f"https://openalex.org/W{900_000_000 + i}",
-            "doi": f"https://doi.org/10.9999/oa.{i}", "title": title, "display_name": title,
-            "publication_year": 1990 + i % 35, "cited_by_count": rng.randrange(1000),
-            "authorships": [{"author": {"display_name": f"Author {rng.randrange(10**5)}"}}
-                            for _ in range(rng.randint(1, 6))],
-            "abstract_inverted_index": {w: [k] for k, w in enumerate(
-                rng.choice(words) + str(k) for k in range(rng.randint(20, 200)))},
-            "referenced_works": [f"https://openalex.org/W{900_000_000 + rng.randrange(i + 1)}"
-                                 for _ in range(rng.randint(0, 12))]}
+    return {
+        "id": f"https://openalex.org/W{900_000_000 + i}",
+        "doi": f"https://doi.org/10.9999/oa.{i}",
+        "title": title,
+        "display_name": title,
+        "publication_year": 1990 + i % 35,
+        "cited_by_count": rng.randrange(1000),
+        "authorships": [
+            {"author": {"display_name": f"Author {rng.randrange(10**5)}"}}
+            for _ in range(rng.randint(1, 6))
+        ],
+        "abstract_inverted_index": {
+            w: [k]
+            for k, w in enumerate(rng.choice(words) + str(k) for k in range(rng.randint(20, 200)))
+        },
+        "referenced_works": [
+            f"https://openalex.org/W{900_000_000 + rng.randrange(i + 1)}"
+            for _ in range(rng.randint(0, 12))
+        ],
+    }
 
 
 def _bulk_citation(i: int, rng: random.Random) -> dict:
-    return {"citingcorpusid": str(500_000_000 + rng.randrange(200_000)),
-            "citedcorpusid": str(600_000_000 + rng.randrange(20_000)),
-            "isinfluential": rng.random() < 0.1,
-            "contexts": [f"As shown in [{k}], the method of {i} works." * 3
-                         for k in range(rng.randint(0, 3))],
-            "intents": [["methodology"]] * rng.randint(0, 2)}
+    return {
+        "citingcorpusid": str(500_000_000 + rng.randrange(200_000)),
+        "citedcorpusid": str(600_000_000 + rng.randrange(20_000)),
+        "isinfluential": rng.random() < 0.1,
+        "contexts": [
+            f"As shown in [{k}], the method of {i} works." * 3 for k in range(rng.randint(0, 3))
+        ],
+        "intents": [["methodology"]] * rng.randint(0, 2),
+    }
 
 
 # Measured from a small launcher: Linux keeps a process's peak RSS across fork and exec,
@@ -1199,9 +1641,25 @@ print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
 def peak_rss_import(db: Path, path: Path) -> tuple[int, float, int]:
     """(exit code, seconds, peak resident memory in KiB) of ``citetui import PATH``."""
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", _LAUNCH, sys.executable, "-m", "citetui",
-                          "--db", str(db), "import", str(path)], capture_output=True, text=True,
-                         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _LAUNCH,
+            sys.executable,
+            "-m",
+            "citetui",
+            "--db",
+            str(db),
+            "import",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=True,
+    )
     code, kib = map(int, out.stdout.split())
     return code, time.perf_counter() - start, kib
 
@@ -1224,8 +1682,10 @@ def memory_report(work: Path, megabytes: int) -> list[str]:
             db = work / f"{fmt}-{size}.db"
             code, seconds, kib = peak_rss_import(db, path)
             mb = path.stat().st_size / 1e6
-            out.append(f"  {fmt:<9} {mb:7.0f} MB of JSON Lines: peak RSS {kib / 1024:6.0f} MiB, "
-                       f"{seconds:5.0f} s, exit {code}")
+            out.append(
+                f"  {fmt:<9} {mb:7.0f} MB of JSON Lines: peak RSS {kib / 1024:6.0f} MiB, "
+                f"{seconds:5.0f} s, exit {code}"
+            )
             for leftover in work.glob(f"{fmt}-{size}*"):
                 leftover.unlink()
     return out
@@ -1233,15 +1693,22 @@ def memory_report(work: Path, megabytes: int) -> list[str]:
 
 # -- the report ------------------------------------------------------------------
 
+
 def main(argv: list[str] | None = None) -> int:
     """Run everything and print the report; exit 1 when anything failed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=10, help="killed imports (default 10)")
-    parser.add_argument("--imports", type=int, default=4,
-                        help="imports run while reading (default 4)")
-    parser.add_argument("--memory", type=int, default=0, metavar="MB",
-                        help="also import generated JSON Lines of MB/10 and MB megabytes in "
-                             "each streamed format and print the peak memory (slow: minutes)")
+    parser.add_argument(
+        "--imports", type=int, default=4, help="imports run while reading (default 4)"
+    )
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=0,
+        metavar="MB",
+        help="also import generated JSON Lines of MB/10 and MB megabytes in "
+        "each streamed format and print the peak memory (slow: minutes)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("CITETUI_DB", "/nonexistent/never-the-user-library.db")
     failed = False
@@ -1277,8 +1744,10 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 passed += 1
         where = "real records and the sample" if REAL.is_dir() else "the sample only"
-        print(f"fuzzed imports        tried {len(fcases):>3}   passed {passed:>3}   ({where}, "
-              "as they are and mutated)")
+        print(
+            f"fuzzed imports        tried {len(fcases):>3}   passed {passed:>3}   ({where}, "
+            "as they are and mutated)"
+        )
         for f in failures:
             print(f"  FAIL {f}")
         failed |= bool(failures)
@@ -1321,23 +1790,29 @@ def main(argv: list[str] | None = None) -> int:
         intact = sum(r.intact for r in results)
         killed = sum(not r.finished for r in results)
         states = {s: sum(r.state == s for r in results) for s in ("before", "after", "other")}
-        print(f"kill -9 imports       kills {killed:>3}   intact libraries {intact:>3} of "
-              f"{len(results)}   (a bundle and a streamed records file, killed inside the import's "
-              f"transaction; contents as before: "
-              f"{states['before']}, as after: {states['after']}, other: {states['other']})")
+        print(
+            f"kill -9 imports       kills {killed:>3}   intact libraries {intact:>3} of "
+            f"{len(results)}   (a bundle and a streamed records file, killed inside the import's "
+            f"transaction; contents as before: "
+            f"{states['before']}, as after: {states['after']}, other: {states['other']})"
+        )
         for r in results:
             if not r.intact:
-                print(f"  FAIL kill at {r.delay:.2f}s: state {r.state}, integrity {r.integrity}, "
-                      f"opens {r.opens}, user layer kept {r.user_layer_kept}")
+                print(
+                    f"  FAIL kill at {r.delay:.2f}s: state {r.state}, integrity {r.integrity}, "
+                    f"opens {r.opens}, user layer kept {r.user_layer_kept}"
+                )
         failed |= intact != len(results)
 
         work = tmp_path / "concurrent"
         work.mkdir()
         c = concurrent_reads(work, args.imports)
-        print(f"concurrent reads      reads {c.reads:>3}   errors {len(c.errors):>3}   "
-              f"(while {c.imports} imports ran, {c.import_errors} failed; papers seen "
-              f"{c.counts_seen[0] if c.counts_seen else '-'} -> "
-              f"{c.counts_seen[-1] if c.counts_seen else '-'})")
+        print(
+            f"concurrent reads      reads {c.reads:>3}   errors {len(c.errors):>3}   "
+            f"(while {c.imports} imports ran, {c.import_errors} failed; papers seen "
+            f"{c.counts_seen[0] if c.counts_seen else '-'} -> "
+            f"{c.counts_seen[-1] if c.counts_seen else '-'})"
+        )
         for e in c.errors[:10]:
             print(f"  FAIL {e}")
         failed |= bool(c.errors) or c.import_errors > 0

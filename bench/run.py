@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # -- queries ----------------------------------------------------------------------
 
+
 def typo(rng: random.Random, word: str) -> str:
     """One edit (substitute, delete or insert a letter) somewhere after the first letter."""
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -73,8 +74,12 @@ def make_queries(titles: list[tuple[int, str]], seed: int, per_class: int) -> li
     """Query classes over target titles: typo'd words (1, 2-3, 4-5) and typed prefixes."""
     rng = random.Random(seed)
     out = []
-    for cls, lo, hi in (("1 word, typo", 1, 1), ("2-3 words, typos", 2, 3),
-                        ("4-5 words, typos", 4, 5), ("typed prefix", 2, 4)):
+    for cls, lo, hi in (
+        ("1 word, typo", 1, 1),
+        ("2-3 words, typos", 2, 3),
+        ("4-5 words, typos", 4, 5),
+        ("typed prefix", 2, 4),
+    ):
         made = 0
         while made < per_class:
             pid, title = rng.choice(titles)
@@ -118,9 +123,11 @@ def quality_queries(titles: list[tuple[int, str]], seed: int, n: int) -> list[di
 def grade(ranks: list[int | None]) -> dict:
     """recall@1, recall@10 and MRR from the 1-based rank of each target (None: not found)."""
     n = len(ranks) or 1
-    return {"r1": sum(1 for r in ranks if r == 1) / n,
-            "r10": sum(1 for r in ranks if r is not None and r <= 10) / n,
-            "mrr": sum(1 / r for r in ranks if r is not None) / n}
+    return {
+        "r1": sum(1 for r in ranks if r == 1) / n,
+        "r10": sum(1 for r in ranks if r is not None and r <= 10) / n,
+        "mrr": sum(1 / r for r in ranks if r is not None) / n,
+    }
 
 
 def pct(values: list[float], p: float) -> float:
@@ -140,6 +147,7 @@ def rss_mb() -> float:
 
 # -- the parts --------------------------------------------------------------------
 
+
 def build(n: int, seed: int, work: Path) -> dict:
     """Write the records file and import it with ``citetui import``; time both baselines."""
     records = corpus.write(work / f"records-{n}-{seed}.jsonl", n, seed)
@@ -150,17 +158,25 @@ def build(n: int, seed: int, work: Path) -> dict:
     t = time.perf_counter()
     subprocess.run(cli, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
     seconds = time.perf_counter() - t
-    out = {"records": n, "import_s": seconds, "jsonl_bytes": records.stat().st_size,
-           "library_bytes": db.stat().st_size + (Path(f"{db}-wal").stat().st_size
-                                                  if Path(f"{db}-wal").exists() else 0),
-           "db": db, "records_path": records}
+    out = {
+        "records": n,
+        "import_s": seconds,
+        "jsonl_bytes": records.stat().st_size,
+        "library_bytes": db.stat().st_size
+        + (Path(f"{db}-wal").stat().st_size if Path(f"{db}-wal").exists() else 0),
+        "db": db,
+        "records_path": records,
+    }
     su = shutil.which("sqlite-utils") or str(Path(sys.executable).with_name("sqlite-utils"))
     if Path(su).exists():
         base = work / "sqlite-utils-baseline.db"
         base.unlink(missing_ok=True)
         t = time.perf_counter()
-        subprocess.run([su, "insert", str(base), "records", str(records), "--nl", "--alter"],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [su, "insert", str(base), "records", str(records), "--nl", "--alter"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         out["sqlite_utils_s"] = time.perf_counter() - t
         base.unlink(missing_ok=True)
     return out
@@ -221,9 +237,16 @@ def browse(lib, hub_id: int, moves: int, seed: int) -> dict:
         t = time.perf_counter()
         lib.citing_rows_for(hub_id, ids[off : off + page], flt)
         by_ids.append((time.perf_counter() - t) * 1000)
-    return {"hub_rows": total, "open_ms": opened, "open_ids_ms": opened_ids,
-            "offset_p50": pct(by_offset, 50), "offset_p95": pct(by_offset, 95),
-            "move_p50": pct(by_ids, 50), "move_p95": pct(by_ids, 95), "page": page}
+    return {
+        "hub_rows": total,
+        "open_ms": opened,
+        "open_ids_ms": opened_ids,
+        "offset_p50": pct(by_offset, 50),
+        "offset_p95": pct(by_offset, 95),
+        "move_p50": pct(by_ids, 50),
+        "move_p95": pct(by_ids, 95),
+        "page": page,
+    }
 
 
 def lines_file(lib, path: Path) -> list[tuple[int, str]]:
@@ -243,8 +266,9 @@ def brute(rows: list[tuple[int, str]], queries: list[dict]) -> tuple[list, list]
     ranks, secs = [], []
     for q in queries:
         t = time.perf_counter()
-        hits = process.extract(q["q"], choices, scorer=fuzz.WRatio, processor=utils.default_process,
-                               limit=10)
+        hits = process.extract(
+            q["q"], choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=10
+        )
         secs.append(time.perf_counter() - t)
         ids = [h[2] for h in hits]
         ranks.append(ids.index(q["target"]) + 1 if q["target"] in ids else None)
@@ -260,8 +284,11 @@ def fzf(path: Path, queries: list[dict]) -> tuple[list, list] | None:
     for q in queries:
         t = time.perf_counter()
         with path.open("rb") as fh:
-            proc = subprocess.run([exe, "--filter", q["q"], "--delimiter", "\t", "--nth", "2.."],
-                                  stdin=fh, capture_output=True)
+            proc = subprocess.run(
+                [exe, "--filter", q["q"], "--delimiter", "\t", "--nth", "2.."],
+                stdin=fh,
+                capture_output=True,
+            )
         secs.append(time.perf_counter() - t)
         ids = [int(line.split(b"\t", 1)[0]) for line in proc.stdout.splitlines()[:10]]
         ranks.append(ids.index(q["target"]) + 1 if q["target"] in ids else None)
@@ -273,10 +300,13 @@ def tui_figures(db: Path, moves: int) -> dict:
     biggest hub's open, cursor and page keys and memory (see bench/tui.py); each part
     runs in a process of its own, after the search measurements (the machine is idle)."""
     out = {}
-    for name, args in (("startup", ["startup"]),
-                       ("browse", ["browse", "--db", str(db), "--keys", str(max(20, moves // 2))])):
-        proc = subprocess.run([sys.executable, "-m", "bench.tui", *args], capture_output=True,
-                              text=True, cwd=ROOT)
+    for name, args in (
+        ("startup", ["startup"]),
+        ("browse", ["browse", "--db", str(db), "--keys", str(max(20, moves // 2))]),
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.tui", *args], capture_output=True, text=True, cwd=ROOT
+        )
         if proc.returncode != 0:
             print(f"bench.tui {name} failed:\n{proc.stderr[-3000:]}", file=sys.stderr)
             out[name] = None
@@ -287,8 +317,10 @@ def tui_figures(db: Path, moves: int) -> dict:
 
 # -- the report -------------------------------------------------------------------
 
-def run(n: int, seed: int, work: Path, per_class: int, n_quality: int, n_brute: int,
-        moves: int) -> tuple[str, dict]:
+
+def run(
+    n: int, seed: int, work: Path, per_class: int, n_quality: int, n_brute: int, moves: int
+) -> tuple[str, dict]:
     """Build, measure, and return (markdown table, raw numbers)."""
     from citetui.search import engine
     from citetui.store import Library
@@ -301,8 +333,11 @@ def run(n: int, seed: int, work: Path, per_class: int, n_quality: int, n_brute: 
     hubs = lib.hubs()
     big = hubs[0]
     rng = random.Random(seed)
-    citing = lib._rows("SELECT c.citing_id, p.title FROM citations c JOIN papers p "
-                       "ON p.id = c.citing_id WHERE c.cited_id = ?", (big.paper.id,))
+    citing = lib._rows(
+        "SELECT c.citing_id, p.title FROM citations c JOIN papers p "
+        "ON p.id = c.citing_id WHERE c.cited_id = ?",
+        (big.paper.id,),
+    )
     sample = rng.sample(citing, min(len(citing), 5000))
     queries = make_queries(sample, seed, per_class)
     lat = latency(lib, queries, big.paper.id)
@@ -318,99 +353,156 @@ def run(n: int, seed: int, work: Path, per_class: int, n_quality: int, n_brute: 
     e_sub = grade(ranks[:n_brute])
     lib.close()
     tui = tui_figures(built["db"], moves)
-    res = {"built": {k: v for k, v in built.items() if not isinstance(v, Path)},
-           "vocab_load_s": vocab_s, "latency": {f"{c} / {s}": v for (c, s), v in lat.items()},
-           "quality": grade(ranks), "quality_subset": e_sub, "brute": grade(b_ranks),
-           "brute_s": b_secs, "fzf": grade(f[0]) if f else None, "fzf_s": f[1] if f else None,
-           "browse": nav, "rss_mb": rss_engine, "hub": big.n_citing, "tui": tui}
+    res = {
+        "built": {k: v for k, v in built.items() if not isinstance(v, Path)},
+        "vocab_load_s": vocab_s,
+        "latency": {f"{c} / {s}": v for (c, s), v in lat.items()},
+        "quality": grade(ranks),
+        "quality_subset": e_sub,
+        "brute": grade(b_ranks),
+        "brute_s": b_secs,
+        "fzf": grade(f[0]) if f else None,
+        "fzf_s": f[1] if f else None,
+        "browse": nav,
+        "rss_mb": rss_engine,
+        "hub": big.n_citing,
+        "tui": tui,
+    }
     return report(res, n, seed, len(qual), len(sub), per_class), res
 
 
 def report(r: dict, n: int, seed: int, n_quality: int, n_sub: int, per_class: int) -> str:
     b = r["built"]
-    lines = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-             f"{platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}, "
-             f"{platform.platform()}",
-             f"Corpus: n={n:,} citing papers, seed={seed}; biggest hub {r['hub']:,} citing papers", "",
-             "| measure | value | target |", "|---|---|---|"]
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}, "
+        f"{platform.platform()}",
+        f"Corpus: n={n:,} citing papers, seed={seed}; biggest hub {r['hub']:,} citing papers",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+    ]
     rps = b["records"] / b["import_s"]
-    line = f"| import {b['records']:,} records (`citetui import`, index included) | " \
-           f"{b['import_s']:.1f} s, {rps:,.0f} records/s"
+    line = (
+        f"| import {b['records']:,} records (`citetui import`, index included) | "
+        f"{b['import_s']:.1f} s, {rps:,.0f} records/s"
+    )
     if "sqlite_utils_s" in b:
-        line += (f"; `sqlite-utils insert` (no index) {b['sqlite_utils_s']:.1f} s, "
-                 f"ratio {b['import_s'] / b['sqlite_utils_s']:.2f}x")
+        line += (
+            f"; `sqlite-utils insert` (no index) {b['sqlite_utils_s']:.1f} s, "
+            f"ratio {b['import_s'] / b['sqlite_utils_s']:.2f}x"
+        )
     lines.append(line + " | <= 90 s at 1M |")
-    lines.append(f"| library file / raw JSONL | {b['library_bytes'] / 1e6:,.0f} MB / "
-                 f"{b['jsonl_bytes'] / 1e6:,.0f} MB = {b['library_bytes'] / b['jsonl_bytes']:.2f}x"
-                 " | < 2x |")
-    lines.append(f"| term list load (first search after open) | {r['vocab_load_s'] * 1000:.0f} ms | |")
+    lines.append(
+        f"| library file / raw JSONL | {b['library_bytes'] / 1e6:,.0f} MB / "
+        f"{b['jsonl_bytes'] / 1e6:,.0f} MB = {b['library_bytes'] / b['jsonl_bytes']:.2f}x"
+        " | < 2x |"
+    )
+    lines.append(
+        f"| term list load (first search after open) | {r['vocab_load_s'] * 1000:.0f} ms | |"
+    )
     for key, vals in r["latency"].items():
-        lines.append(f"| search {key} ({len(vals)} queries) | p50 {pct(vals, 50):.1f} ms, "
-                     f"p95 {pct(vals, 95):.1f} ms, p99 {pct(vals, 99):.1f} ms | p50 <= 10, p95 <= 30 |")
+        lines.append(
+            f"| search {key} ({len(vals)} queries) | p50 {pct(vals, 50):.1f} ms, "
+            f"p95 {pct(vals, 95):.1f} ms, p99 {pct(vals, 99):.1f} ms | p50 <= 10, p95 <= 30 |"
+        )
     q = r["quality"]
-    lines.append(f"| engine, {n_quality} typo'd title queries | recall@1 {q['r1']:.1%}, "
-                 f"recall@10 {q['r10']:.1%}, MRR {q['mrr']:.3f} | r@1 >= 80%, r@10 >= 95% |")
+    lines.append(
+        f"| engine, {n_quality} typo'd title queries | recall@1 {q['r1']:.1%}, "
+        f"recall@10 {q['r10']:.1%}, MRR {q['mrr']:.3f} | r@1 >= 80%, r@10 >= 95% |"
+    )
     e, bq = r["quality_subset"], r["brute"]
     bs = statistics.median(r["brute_s"])
-    lines.append(f"| engine on the first {n_sub} of them | recall@1 {e['r1']:.1%}, "
-                 f"recall@10 {e['r10']:.1%}, MRR {e['mrr']:.3f} | |")
-    lines.append(f"| brute-force rapidfuzz WRatio, same {n_sub} | recall@1 {bq['r1']:.1%}, "
-                 f"recall@10 {bq['r10']:.1%}, MRR {bq['mrr']:.3f}; median {bs:.2f} s/query | "
-                 "does not beat the engine on r@10 |")
+    lines.append(
+        f"| engine on the first {n_sub} of them | recall@1 {e['r1']:.1%}, "
+        f"recall@10 {e['r10']:.1%}, MRR {e['mrr']:.3f} | |"
+    )
+    lines.append(
+        f"| brute-force rapidfuzz WRatio, same {n_sub} | recall@1 {bq['r1']:.1%}, "
+        f"recall@10 {bq['r10']:.1%}, MRR {bq['mrr']:.3f}; median {bs:.2f} s/query | "
+        "does not beat the engine on r@10 |"
+    )
     if r["fzf"]:
         f = r["fzf"]
         fs = statistics.median(r["fzf_s"])
-        lines.append(f"| `fzf --filter`, same {n_sub} | recall@1 {f['r1']:.1%}, recall@10 "
-                     f"{f['r10']:.1%}, MRR {f['mrr']:.3f}; median {fs:.2f} s/query | |")
+        lines.append(
+            f"| `fzf --filter`, same {n_sub} | recall@1 {f['r1']:.1%}, recall@10 "
+            f"{f['r10']:.1%}, MRR {f['mrr']:.3f}; median {fs:.2f} s/query | |"
+        )
     allv = [v for vals in r["latency"].values() for v in vals]
     med = statistics.median(allv) / 1000
-    lines.append(f"| median query time, engine vs brute force / fzf | {med * 1000:.1f} ms; "
-                 f"brute force {bs / med:,.0f}x slower"
-                 + (f", fzf {statistics.median(r['fzf_s']) / med:,.0f}x slower" if r["fzf"] else "")
-                 + " | |")
+    lines.append(
+        f"| median query time, engine vs brute force / fzf | {med * 1000:.1f} ms; "
+        f"brute force {bs / med:,.0f}x slower"
+        + (f", fzf {statistics.median(r['fzf_s']) / med:,.0f}x slower" if r["fzf"] else "")
+        + " | |"
+    )
     nav = r["browse"]
-    lines.append(f"| hub open, store calls: count + first page of {nav['page']} by OFFSET "
-                 f"({nav['hub_rows']:,} rows) | {nav['open_ms']:.0f} ms | <= 500 ms to paint |")
-    lines.append(f"| hub open, store calls: all ids in order + first page | "
-                 f"{nav['open_ids_ms']:.0f} ms | <= 500 ms to paint |")
-    lines.append(f"| page move by OFFSET (random position) | p50 {nav['offset_p50']:.1f} ms, "
-                 f"p95 {nav['offset_p95']:.1f} ms | <= 16 ms |")
-    lines.append(f"| page move by ids (random position) | p50 {nav['move_p50']:.1f} ms, "
-                 f"p95 {nav['move_p95']:.1f} ms | <= 16 ms |")
-    lines.append(f"| resident memory, library open after every search | {r['rss_mb']:.0f} MB | "
-                 "< 200 MB |")
+    lines.append(
+        f"| hub open, store calls: count + first page of {nav['page']} by OFFSET "
+        f"({nav['hub_rows']:,} rows) | {nav['open_ms']:.0f} ms | <= 500 ms to paint |"
+    )
+    lines.append(
+        f"| hub open, store calls: all ids in order + first page | "
+        f"{nav['open_ids_ms']:.0f} ms | <= 500 ms to paint |"
+    )
+    lines.append(
+        f"| page move by OFFSET (random position) | p50 {nav['offset_p50']:.1f} ms, "
+        f"p95 {nav['offset_p95']:.1f} ms | <= 16 ms |"
+    )
+    lines.append(
+        f"| page move by ids (random position) | p50 {nav['move_p50']:.1f} ms, "
+        f"p95 {nav['move_p95']:.1f} ms | <= 16 ms |"
+    )
+    lines.append(
+        f"| resident memory, library open after every search | {r['rss_mb']:.0f} MB | < 200 MB |"
+    )
     t = r.get("tui") or {}
     st, br = t.get("startup"), t.get("browse")
     if st:
-        lines.append(f"| start-up in tmux: launch to the sample hub on screen ({st['runs']} runs) | "
-                     f"median {st['median_ms']:.0f} ms (min {st['min_ms']:.0f}, max "
-                     f"{st['max_ms']:.0f}) | <= 500 ms |")
+        lines.append(
+            f"| start-up in tmux: launch to the sample hub on screen ({st['runs']} runs) | "
+            f"median {st['median_ms']:.0f} ms (min {st['min_ms']:.0f}, max "
+            f"{st['max_ms']:.0f}) | <= 500 ms |"
+        )
     if br:
-        lines.append(f"| browser in tmux: Enter on the biggest hub to its explorer rows on screen "
-                     f"({r['hub']:,} citing papers) | {br['open_ms']:.0f} ms | <= 500 ms |")
-        lines.append(f"| browser in tmux: ... to the rest of the page (summaries, claims, co-cited, "
-                     f"representative papers) on screen | {br['page_ms']:.0f} ms | |")
+        lines.append(
+            f"| browser in tmux: Enter on the biggest hub to its explorer rows on screen "
+            f"({r['hub']:,} citing papers) | {br['open_ms']:.0f} ms | <= 500 ms |"
+        )
+        lines.append(
+            f"| browser in tmux: ... to the rest of the page (summaries, claims, co-cited, "
+            f"representative papers) on screen | {br['page_ms']:.0f} ms | |"
+        )
         if "reopen_ms" in br:
-            lines.append(f"| browser in tmux: the same hub opened again (Escape, Enter): explorer "
-                         f"rows / whole page on screen | {br['reopen_ms']:.0f} ms / "
-                         f"{br['repage_ms']:.0f} ms | <= 500 ms |")
+            lines.append(
+                f"| browser in tmux: the same hub opened again (Escape, Enter): explorer "
+                f"rows / whole page on screen | {br['reopen_ms']:.0f} ms / "
+                f"{br['repage_ms']:.0f} ms | <= 500 ms |"
+            )
         for key in ("down", "pagedown", "pageup"):
             if f"{key}_repaint_p50" in br:
-                lines.append(f"| browser in tmux: {key} key to its repaint received by the terminal "
-                             f"(tmux control mode, {br[key + '_n']} presses) | p50 "
-                             f"{br[key + '_repaint_p50']:.1f} ms, p95 "
-                             f"{br[key + '_repaint_p95']:.1f} ms | <= 16 ms |")
+                lines.append(
+                    f"| browser in tmux: {key} key to its repaint received by the terminal "
+                    f"(tmux control mode, {br[key + '_n']} presses) | p50 "
+                    f"{br[key + '_repaint_p50']:.1f} ms, p95 "
+                    f"{br[key + '_repaint_p95']:.1f} ms | <= 16 ms |"
+                )
         for key in ("down", "pagedown", "pageup"):
-            lines.append(f"| browser in tmux: {key} key to the screen changed, polled with "
-                         f"capture-pane ({br[key + '_n']} presses) | p50 {br[key + '_p50']:.1f} ms, "
-                         f"p95 {br[key + '_p95']:.1f} ms | (upper bound) |")
+            lines.append(
+                f"| browser in tmux: {key} key to the screen changed, polled with "
+                f"capture-pane ({br[key + '_n']} presses) | p50 {br[key + '_p50']:.1f} ms, "
+                f"p95 {br[key + '_p95']:.1f} ms | (upper bound) |"
+            )
         floor = f"p50 {br['tmux_floor_p50']:.1f} ms polled"
         if "tmux_floor_repaint_p50" in br:
             floor = f"p50 {br['tmux_floor_repaint_p50']:.1f} ms received, " + floor
         lines.append(f"| tmux alone: a key echoed by `cat`, same measurements | {floor} | |")
-        lines.append(f"| browser in tmux: citetui's resident memory with this library open, "
-                     f"after the keys | {br['rss_mb']:.0f} MB (peak {br['peak_rss_mb']:.0f} MB) "
-                     "| < 200 MB |")
+        lines.append(
+            f"| browser in tmux: citetui's resident memory with this library open, "
+            f"after the keys | {br['rss_mb']:.0f} MB (peak {br['peak_rss_mb']:.0f} MB) "
+            "| < 200 MB |"
+        )
     if not (st and br):
         lines.append("| browser in tmux | not measured (tmux or the citetui command missing) | |")
     return "\n".join(lines)
@@ -434,8 +526,11 @@ def main(argv: list[str] | None = None) -> None:
     work.mkdir(parents=True, exist_ok=True)
     table, raw = run(a.n, a.seed, work, a.per_class, a.quality, a.brute, a.moves)
     print(table)
-    print(f"peak RSS of this process (includes the brute-force run): "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB", file=sys.stderr)
+    print(
+        f"peak RSS of this process (includes the brute-force run): "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
+        file=sys.stderr,
+    )
     if a.json:
         a.json.write_text(json.dumps(raw, indent=1, default=str))
 

@@ -40,6 +40,7 @@ Run::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -75,8 +76,21 @@ class Terminal:
         self.tmux = shutil.which("tmux") or "tmux"
         self.name = f"citetui-bench-{os.getpid()}-{time.monotonic_ns()}"
         self.started = time.perf_counter()
-        subprocess.run([self.tmux, "new-session", "-d", "-s", self.name, "-x", str(width),
-                        "-y", str(height), command], check=True)
+        subprocess.run(
+            [
+                self.tmux,
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                str(width),
+                "-y",
+                str(height),
+                command,
+            ],
+            check=True,
+        )
 
     def screen(self, *, styles: bool = False) -> str:
         args = [self.tmux, "capture-pane", "-p", "-t", self.name] + (["-e"] if styles else [])
@@ -122,8 +136,11 @@ class Terminal:
 
     def memory_mb(self) -> tuple[float, float]:
         """(resident, peak resident) MB of the pane's process (citetui, exec'd)."""
-        pid = subprocess.run([self.tmux, "display-message", "-p", "-t", self.name,
-                              "#{pane_pid}"], capture_output=True, text=True).stdout.strip()
+        pid = subprocess.run(
+            [self.tmux, "display-message", "-p", "-t", self.name, "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         vals = {}
         with open(f"/proc/{pid}/status") as fh:
             for line in fh:
@@ -145,8 +162,12 @@ class Control:
 
     def __init__(self, tmux: str, session: str):
         self.session = session
-        self.proc = subprocess.Popen([tmux, "-C", "attach", "-t", session],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        self.proc = subprocess.Popen(
+            [tmux, "-C", "attach", "-t", session],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+        )
         self.fd = self.proc.stdout.fileno()
         self.buf = b""
 
@@ -187,10 +208,8 @@ class Control:
         return (last - t) * 1000
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.proc.stdin.write(b"detach-client\n")
-        except OSError:
-            pass
         try:
             self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -219,9 +238,11 @@ def _byte_compile(exe: str) -> bool:
     compiles citetui's sources again, ~0.1 s no installed citetui spends. Returns
     whether it compiled (False: it could not, and start-up includes compiling).
     """
-    script = ("import compileall, os, citetui; "
-              "raise SystemExit(0 if compileall.compile_dir("
-              "os.path.dirname(citetui.__file__), quiet=1) else 1)")
+    script = (
+        "import compileall, os, citetui; "
+        "raise SystemExit(0 if compileall.compile_dir("
+        "os.path.dirname(citetui.__file__), quiet=1) else 1)"
+    )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     run = subprocess.run([_python_of(exe), "-c", script], env=env, capture_output=True)
     return run.returncode == 0
@@ -250,8 +271,13 @@ def startup(runs: int = 7) -> dict | None:
             time.sleep(0.3)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return {"runs": len(secs), "bytecode": compiled, "median_ms": statistics.median(secs) * 1000,
-            "min_ms": min(secs) * 1000, "max_ms": max(secs) * 1000}
+    return {
+        "runs": len(secs),
+        "bytecode": compiled,
+        "median_ms": statistics.median(secs) * 1000,
+        "min_ms": min(secs) * 1000,
+        "max_ms": max(secs) * 1000,
+    }
 
 
 def browse(db: Path, keys: int = 60) -> dict | None:
@@ -272,8 +298,10 @@ def browse(db: Path, keys: int = 60) -> dict | None:
         floor.close()
     work = Path(tempfile.mkdtemp(prefix="citetui-bench-browse-"))
     term = Terminal(f"HOME={work} XDG_CONFIG_HOME={work} exec {exe} --db {db}")
-    out: dict = {"tmux_floor_p50": statistics.median(echo),
-                 "tmux_floor_repaint_p50": statistics.median(echo_ctl)}
+    out: dict = {
+        "tmux_floor_p50": statistics.median(echo),
+        "tmux_floor_repaint_p50": statistics.median(echo_ctl),
+    }
     try:
         term.wait_for("hubs in your library")
         term.wait_for(re.compile(r"^ \d[\d,]* hubs?", re.M))

@@ -9,9 +9,23 @@ from __future__ import annotations
 
 from citetui.store import Library
 
-PAPER_COLS = ("title", "year", "venue", "abstract", "summary", "summary_source", "url",
-              "citation_count", "doi", "arxiv", "s2_id", "corpus_id", "openalex_id", "authors",
-              "source")
+PAPER_COLS = (
+    "title",
+    "year",
+    "venue",
+    "abstract",
+    "summary",
+    "summary_source",
+    "url",
+    "citation_count",
+    "doi",
+    "arxiv",
+    "s2_id",
+    "corpus_id",
+    "openalex_id",
+    "authors",
+    "source",
+)
 
 
 def _sorted(rows) -> list[tuple]:
@@ -26,31 +40,57 @@ def dump(lib: Library) -> dict[str, list[tuple]]:
     for row in conn.execute(f"SELECT id, {', '.join(PAPER_COLS)} FROM papers"):
         who[row[0]] = (row[9], row[10], row[11], row[12], row[13], row[1], row[2], row[5])
         papers.append(row[1:])
-    claims = {r[0]: (who[r[1]], r[2]) for r in conn.execute("SELECT id, hub_id, position FROM claims")}
+    claims = {
+        r[0]: (who[r[1]], r[2]) for r in conn.execute("SELECT id, hub_id, position FROM claims")
+    }
 
     def q(sql: str) -> list[tuple]:
         return list(conn.execute(sql))
 
     return {
         "papers": _sorted(papers),
-        "citations": _sorted((who[a], who[b], *rest) for a, b, *rest in q(
-            "SELECT citing_id, cited_id, roles, polarity, influential, source FROM citations")),
-        "labels": _sorted((who[a], who[b], *rest) for a, b, *rest in q(
-            "SELECT citing_id, cited_id, kind, value, source FROM labels")),
-        "contexts": _sorted((who[a], who[b], *rest) for a, b, *rest in q(
-            "SELECT citing_id, cited_id, position, text, roles, source FROM contexts")),
-        "hubs": _sorted((who[a], *rest) for a, *rest in q(
-            "SELECT paper_id, tier, verdict, source FROM hubs")),
-        "recorded_summaries": _sorted((who[a], *rest) for a, *rest in q(
-            "SELECT hub_id, kind, label, share, count, position, source FROM recorded_summaries")),
-        "claims": _sorted((who[a], *rest) for a, *rest in q(
-            "SELECT hub_id, position, text, source FROM claims")),
-        "claim_engagements": _sorted((claims[c], who[p], *rest) for c, p, *rest in q(
-            "SELECT claim_id, paper_id, stance, context, source FROM claim_engagements")),
-        "cocited": _sorted((who[a], who[b], *rest) for a, b, *rest in q(
-            "SELECT hub_id, paper_id, count, source FROM cocited")),
-        "representatives": _sorted((who[a], who[b], *rest) for a, b, *rest in q(
-            "SELECT hub_id, paper_id, position, source FROM representatives")),
+        "citations": _sorted(
+            (who[a], who[b], *rest)
+            for a, b, *rest in q(
+                "SELECT citing_id, cited_id, roles, polarity, influential, source FROM citations"
+            )
+        ),
+        "labels": _sorted(
+            (who[a], who[b], *rest)
+            for a, b, *rest in q("SELECT citing_id, cited_id, kind, value, source FROM labels")
+        ),
+        "contexts": _sorted(
+            (who[a], who[b], *rest)
+            for a, b, *rest in q(
+                "SELECT citing_id, cited_id, position, text, roles, source FROM contexts"
+            )
+        ),
+        "hubs": _sorted(
+            (who[a], *rest) for a, *rest in q("SELECT paper_id, tier, verdict, source FROM hubs")
+        ),
+        "recorded_summaries": _sorted(
+            (who[a], *rest)
+            for a, *rest in q(
+                "SELECT hub_id, kind, label, share, count, position, source FROM recorded_summaries"
+            )
+        ),
+        "claims": _sorted(
+            (who[a], *rest) for a, *rest in q("SELECT hub_id, position, text, source FROM claims")
+        ),
+        "claim_engagements": _sorted(
+            (claims[c], who[p], *rest)
+            for c, p, *rest in q(
+                "SELECT claim_id, paper_id, stance, context, source FROM claim_engagements"
+            )
+        ),
+        "cocited": _sorted(
+            (who[a], who[b], *rest)
+            for a, b, *rest in q("SELECT hub_id, paper_id, count, source FROM cocited")
+        ),
+        "representatives": _sorted(
+            (who[a], who[b], *rest)
+            for a, b, *rest in q("SELECT hub_id, paper_id, position, source FROM representatives")
+        ),
     }
 
 

@@ -112,8 +112,9 @@ class ReplayServer:
     def _handle(self, h: BaseHTTPRequestHandler, body: bytes) -> None:
         url = urlsplit(h.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-        entry = Logged(h.command, url.path, query, {k.lower(): v for k, v in h.headers.items()},
-                       body, 0)
+        entry = Logged(
+            h.command, url.path, query, {k.lower(): v for k, v in h.headers.items()}, body, 0
+        )
         status, headers, payload = self._answer(entry, url.path, query)
         entry.status = status
         with self._lock:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from citetui import analysis
+from citetui.analysis import ablation, alignment, timeline
 from citetui.cli import cli
+from citetui.core.models import verdict
 from citetui.ingest import import_files
 from citetui.store import Library
 
@@ -24,10 +25,17 @@ def lib(tmp_path):
 
 
 def ids(lib):
-    return {p: lib.resolve_paper(t).id for p, t in [
-        ("h", "1706.03762"), ("h2", "1705.03122"), ("p1", "Self-Attention Everywhere"),
-        ("p3", "Convolutions Strike Back"), ("p5", "Attention Is Not Explanation Revisited"),
-        ("p2", "A Survey of Sequence Models")]}
+    return {
+        p: lib.resolve_paper(t).id
+        for p, t in [
+            ("h", "1706.03762"),
+            ("h2", "1705.03122"),
+            ("p1", "Self-Attention Everywhere"),
+            ("p3", "Convolutions Strike Back"),
+            ("p5", "Attention Is Not Explanation Revisited"),
+            ("p2", "A Survey of Sequence Models"),
+        ]
+    }
 
 
 def counts(summary):
@@ -37,16 +45,25 @@ def counts(summary):
 def test_full_figures_and_verdict(lib):
     hub = ids(lib)["h"]
     page = lib.hub_page(hub)
-    assert counts(page.role_summary) == {"background": 2, "method": 1, "comparison": 1, "critique": 1}
+    assert counts(page.role_summary) == {
+        "background": 2,
+        "method": 1,
+        "comparison": 1,
+        "critique": 1,
+    }
     assert page.role_summary.n == 5 and page.role_summary.top.label == "background"
     assert counts(page.polarity_summary) == {"supportive": 1, "neutral": 2, "critical": 2}
-    assert analysis.verdict(page.polarity_summary) == "Contested citations"
+    assert verdict(page.polarity_summary) == "Contested citations"
 
 
 def test_ablation_slices(lib):
     hub = ids(lib)["h"]
-    rows = {a.slice.name: a for a in analysis.ablate(
-        lib, hub, analysis.standard_slices(lib, hub, k=1, years=(2019, 2019), venue="ICML"))}
+    rows = {
+        a.slice.name: a
+        for a in ablation.ablate(
+            lib, hub, ablation.standard_slices(lib, hub, k=1, years=(2019, 2019), venue="ICML")
+        )
+    }
     selfc = rows["self-citations"]  # "A. Vaswani" on p1 is the hub's Ashish Vaswani
     assert selfc.removed == 1 and selfc.kept == 5
     assert counts(selfc.role_without) == {"background": 2, "comparison": 1, "critique": 1}
@@ -54,7 +71,12 @@ def test_ablation_slices(lib):
     assert rows["top-1 cited"].removed == 1
     noctx = rows["no context"]  # p4 and p6
     assert noctx.removed == 2
-    assert counts(noctx.role_without) == {"method": 1, "background": 1, "comparison": 1, "critique": 1}
+    assert counts(noctx.role_without) == {
+        "method": 1,
+        "background": 1,
+        "comparison": 1,
+        "critique": 1,
+    }
     years = rows["years 2019-2019"]  # p2 and p3
     assert years.removed == 2
     assert counts(years.polarity_without) == {"supportive": 1, "neutral": 1, "critical": 1}
@@ -67,22 +89,28 @@ def test_verdict_rule():
     from citetui.core.models import Bar, Summary
 
     def pol(**shares):
-        return Summary("polarity", tuple(Bar(k, v, None) for k, v in shares.items()), "computed", n=10)
+        return Summary(
+            "polarity", tuple(Bar(k, v, None) for k, v in shares.items()), "computed", n=10
+        )
 
-    assert analysis.verdict(pol(supportive=0.7, neutral=0.25, critical=0.05)) == "Mostly supportive citations"
-    assert analysis.verdict(pol(neutral=0.8, critical=0.2)) == "Mostly neutral citations"
-    assert analysis.verdict(pol(supportive=0.5, neutral=0.3, critical=0.2)) == "Mixed citations"
-    assert analysis.verdict(None) == "No polarity labels"
+    assert (
+        verdict(pol(supportive=0.7, neutral=0.25, critical=0.05)) == "Mostly supportive citations"
+    )
+    assert verdict(pol(neutral=0.8, critical=0.2)) == "Mostly neutral citations"
+    assert verdict(pol(supportive=0.5, neutral=0.3, critical=0.2)) == "Mixed citations"
+    assert verdict(None) == "No polarity labels"
 
 
 def test_alignment(lib):
     i = ids(lib)
-    claims = analysis.align(lib, i["h"])
+    claims = alignment.align(lib, i["h"])
     c1, c2, c3 = claims
     assert [(r.paper_id, r.score, r.kind) for r in c1.recognitions] == [(i["p1"], 87.5, "context")]
     assert "translation quality" in c1.recognitions[0].sentence
     assert [(r.paper_id, r.score, r.kind) for r in c2.recognitions] == [
-        (i["p5"], 100.0, "recorded"), (i["p3"], 57.1, "context")]
+        (i["p5"], 100.0, "recorded"),
+        (i["p3"], 57.1, "context"),
+    ]
     assert c2.recognitions[0].stance == "critical"
     assert c2.share == pytest.approx(2 / 6)
     assert c3.recognitions == ()
@@ -90,11 +118,14 @@ def test_alignment(lib):
 
 def test_timeline_and_compare(lib):
     i = ids(lib)
-    t = analysis.timeline(lib, i["h"])
+    t = timeline.timeline(lib, i["h"])
     assert {y: dict(c) for y, c in t.items()} == {
-        2018: {"method": 1}, 2019: {"background": 1, "comparison": 1},
-        2020: {"background": 1}, 2021: {"critique": 1}}
-    shared = analysis.compare(lib, i["h"], i["h2"])
+        2018: {"method": 1},
+        2019: {"background": 1, "comparison": 1},
+        2020: {"background": 1},
+        2021: {"critique": 1},
+    }
+    shared = timeline.compare(lib, i["h"], i["h2"])
     assert [s.paper_id for s in shared] == [i["p2"], i["p3"]]
     assert shared[1].contexts_b == ("We extend ConvS2S [2].",)
 
@@ -104,16 +135,32 @@ def test_cli_controls(runner, tmp_path):
     runner.invoke(cli, ["--db", str(db), "import", str(SMALL)], catch_exceptions=False)
     out = json.loads(runner.invoke(cli, ["--db", str(db), "align", "attention", "--json"]).stdout)
     assert [len(c["recognised_by"]) for c in out] == [1, 2, 0]
-    out = json.loads(runner.invoke(cli, ["--db", str(db), "ablate", "attention", "-k", "1",
-                                         "--json"]).stdout)
+    out = json.loads(
+        runner.invoke(cli, ["--db", str(db), "ablate", "attention", "-k", "1", "--json"]).stdout
+    )
     assert out[0]["slice"] == "self-citations" and out[0]["removed"] == 1
-    out = json.loads(runner.invoke(cli, ["--db", str(db), "timeline", "attention", "--json"]).stdout)
+    out = json.loads(
+        runner.invoke(cli, ["--db", str(db), "timeline", "attention", "--json"]).stdout
+    )
     assert out["2019"] == {"background": 1, "comparison": 1}
     second = tmp_path / "second-hub.json"
-    second.write_text(json.dumps({
-        "format": "citetui-bundle", "version": 1, "source": {"name": "t"}, "hub": {"paper": "c"},
-        "papers": [{"key": "c", "title": "Convolutional Sequence to Sequence Learning",
-                    "ids": {"arxiv": "1705.03122"}}]}))
+    second.write_text(
+        json.dumps(
+            {
+                "format": "citetui-bundle",
+                "version": 1,
+                "source": {"name": "t"},
+                "hub": {"paper": "c"},
+                "papers": [
+                    {
+                        "key": "c",
+                        "title": "Convolutional Sequence to Sequence Learning",
+                        "ids": {"arxiv": "1705.03122"},
+                    }
+                ],
+            }
+        )
+    )
     runner.invoke(cli, ["--db", str(db), "import", str(second)], catch_exceptions=False)
     res = runner.invoke(cli, ["--db", str(db), "compare", "attention", "convolutional", "--json"])
     assert len(json.loads(res.stdout)) == 2

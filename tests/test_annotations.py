@@ -24,8 +24,13 @@ def db(runner, tmp_path):
 
 
 def test_cli_personal_layer_round_trip(runner, db):
-    assert invoke(runner, db, "note", "weak to strong generalization", "linear", "only").exit_code == 0
-    assert invoke(runner, db, "note", "weak to strong generalization", "see §3", "--append").exit_code == 0
+    assert (
+        invoke(runner, db, "note", "weak to strong generalization", "linear", "only").exit_code == 0
+    )
+    assert (
+        invoke(runner, db, "note", "weak to strong generalization", "see §3", "--append").exit_code
+        == 0
+    )
     assert invoke(runner, db, "tag", "Weak-to-Strong", "theory").exit_code == 0
     assert invoke(runner, db, "status", "Weak-to-Strong", "key").exit_code == 0
     assert invoke(runner, db, "star", "Weak-to-Strong").exit_code == 0
@@ -41,8 +46,9 @@ def test_cli_personal_layer_round_trip(runner, db):
 
 def test_override_recomputes_summary_and_survives_reimport(runner, db):
     hub = "Proximal Policy Optimization Algorithms"
-    result = invoke(runner, db, "label", "Weak-to-Strong", hub, "--role", "critique",
-                    "--polarity", "critical")
+    result = invoke(
+        runner, db, "label", "Weak-to-Strong", hub, "--role", "critique", "--polarity", "critical"
+    )
     assert result.exit_code == 0, result.stderr
     page = json.loads(invoke(runner, db, "show", "ppo", "--json").stdout)
     assert page["role_summary"]["provenance"] == "computed"
@@ -154,14 +160,21 @@ def test_the_user_layer_round_trips_through_the_json_bundle(sample_lib, tmp_path
     lib.override_label(weak, hub, "polarity", ["supportive"])
 
     def layer(library):
-        title = {p.id: p.title for p in library.papers(
-            [a.paper_id for a in library.annotations()]
-            + [o.citing_id for o in library.label_overrides()]
-            + [o.cited_id for o in library.label_overrides()]).values()}
-        notes = sorted((title[a.paper_id], a.starred, a.status, a.tags, a.note)
-                       for a in library.annotations())
-        labels = sorted((title[o.citing_id], title[o.cited_id], o.kind, o.value)
-                        for o in library.label_overrides())
+        title = {
+            p.id: p.title
+            for p in library.papers(
+                [a.paper_id for a in library.annotations()]
+                + [o.citing_id for o in library.label_overrides()]
+                + [o.cited_id for o in library.label_overrides()]
+            ).values()
+        }
+        notes = sorted(
+            (title[a.paper_id], a.starred, a.status, a.tags, a.note) for a in library.annotations()
+        )
+        labels = sorted(
+            (title[o.citing_id], title[o.cited_id], o.kind, o.value)
+            for o in library.label_overrides()
+        )
         return notes, labels
 
     text = export(lib, hub, "json")
@@ -190,11 +203,22 @@ def test_disagreements_command(runner, tmp_path):
     from tests.conftest import REPO
 
     db = tmp_path / "d.db"
-    assert invoke(runner, db, "import", str(REPO / "tests" / "data" / "small-hub.json")
-                  ).exit_code == 0
+    assert (
+        invoke(runner, db, "import", str(REPO / "tests" / "data" / "small-hub.json")).exit_code == 0
+    )
     assert "no citation has labels that disagree" in invoke(runner, db, "disagreements").stdout
-    assert invoke(runner, db, "label", "Self-Attention Everywhere", "Attention Is All You Need",
-                  "--polarity", "critical").exit_code == 0
+    assert (
+        invoke(
+            runner,
+            db,
+            "label",
+            "Self-Attention Everywhere",
+            "Attention Is All You Need",
+            "--polarity",
+            "critical",
+        ).exit_code
+        == 0
+    )
     out = invoke(runner, db, "disagreements", "Attention Is All You Need").stdout
     assert "Self-Attention Everywhere -> Attention Is All You Need: polarity:" in out
     assert "you critical" in out

@@ -16,17 +16,35 @@ def test_corpus_is_deterministic():
 
 
 def test_bench_runs_at_10k(tmp_path, capsys):
-    run.main(["--n", "10000", "--quick", "--work", str(tmp_path), "--json",
-              str(tmp_path / "raw.json")])
+    run.main(
+        ["--n", "10000", "--quick", "--work", str(tmp_path), "--json", str(tmp_path / "raw.json")]
+    )
     table = capsys.readouterr().out
-    for label in ("import 10,000 records", "library file / raw JSONL", "typed prefix / hub",
-                  "brute-force rapidfuzz WRatio", "page move by ids", "resident memory"):
+    for label in (
+        "import 10,000 records",
+        "library file / raw JSONL",
+        "typed prefix / hub",
+        "brute-force rapidfuzz WRatio",
+        "page move by ids",
+        "resident memory",
+    ):
         assert label in table
-    recall10 = float(re.search(r"engine, \d+ typo'd title queries \| recall@1 [\d.]+%, "
-                               r"recall@10 ([\d.]+)%", table).group(1))
+    recall10 = float(
+        re.search(
+            r"engine, \d+ typo'd title queries \| recall@1 [\d.]+%, "
+            r"recall@10 ([\d.]+)%",
+            table,
+        ).group(1)
+    )
     assert recall10 >= 70.0
     if shutil.which("tmux"):  # the browser's figures come from the real citetui in tmux
-        for label in ("start-up in tmux", "Enter on the biggest hub", "opened again",
-                      "down key to its repaint received", "pagedown key to its repaint received",
-                      "down key to the screen changed", "citetui's resident memory"):
+        for label in (
+            "start-up in tmux",
+            "Enter on the biggest hub",
+            "opened again",
+            "down key to its repaint received",
+            "pagedown key to its repaint received",
+            "down key to the screen changed",
+            "citetui's resident memory",
+        ):
             assert label in table

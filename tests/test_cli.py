@@ -41,8 +41,12 @@ def test_show_json(runner):
     result = run(runner, "show", "ppo", "--json")
     page = json.loads(result.stdout)
     assert page["hub"]["arxiv"] == "1707.06347"
-    assert page["role_summary"] == {"provenance": "recorded", "source": "hub-page", "n": None,
-                                    "bars": [{"label": "background", "share": 0.52, "count": None}]}
+    assert page["role_summary"] == {
+        "provenance": "recorded",
+        "source": "hub-page",
+        "n": None,
+        "bars": [{"label": "background", "share": 0.52, "count": None}],
+    }
     assert page["polarity_summary"] is None
     assert len(page["claims"]) == 1 and page["claims"][0]["text"].startswith("We propose")
     assert len(page["representative"]) == 23
@@ -55,7 +59,9 @@ def test_search_examples_find_their_papers(runner):
     assert {"id", "title", "summary", "score"} <= hits[0].keys()
     result = run(runner, "search", "weak to strong generalisation", "--json", "--limit", "3")
     hits = json.loads(result.stdout)
-    assert hits[0]["title"] == "Weak-to-Strong Generalization is Nearly Inevitable (in Linear Models)"
+    assert (
+        hits[0]["title"] == "Weak-to-Strong Generalization is Nearly Inevitable (in Linear Models)"
+    )
     assert len(hits) <= 3
 
 
@@ -151,7 +157,9 @@ def test_unknown_hub(runner):
 def test_markup_and_escapes_in_data_are_printed_literally(runner, tmp_path):
     db = tmp_path / "hostile.db"
     doc = {
-        "format": "citetui-bundle", "version": 1, "source": {"name": "t"},
+        "format": "citetui-bundle",
+        "version": 1,
+        "source": {"name": "t"},
         "hub": {"paper": "h"},
         "papers": [{"key": "h", "title": "[bold]Hub[/] \x1b[2Jcleared \x1b]52;c;aGk=\x07"}],
     }
@@ -168,7 +176,9 @@ def test_a_command_that_succeeds_does_not_import_every_importer():
     import subprocess
     import sys
 
-    code = ("import sys; from citetui.cli.common import friendly_errors; "
-            "friendly_errors(lambda: 1)(); print('citetui.ingest' in sys.modules)")
+    code = (
+        "import sys; from citetui.cli.common import friendly_errors; "
+        "friendly_errors(lambda: 1)(); print('citetui.ingest' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -20,8 +20,9 @@ def run(runner, db, *args):
     return runner.invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
 
 
-def test_a_hub_from_semantic_scholar_shows_computed_roles_and_cocited_works(runner, tmp_path,
-                                                                            shared_real):
+def test_a_hub_from_semantic_scholar_shows_computed_roles_and_cocited_works(
+    runner, tmp_path, shared_real
+):
     paths = [shared_real / "s2" / n for n in REFERENCE_PAGES]
     pages = {p.name: json.loads(p.read_text()) for p in paths}
     cites: dict[str, dict] = {}  # focal paper -> {cited key: edge}
@@ -64,8 +65,9 @@ def test_a_hub_from_semantic_scholar_shows_computed_roles_and_cocited_works(runn
     assert f"{want} (computed) · {count} citations" in text
 
 
-def test_a_walk_hub_without_a_count_gets_its_tier_from_the_citing_papers(runner, tmp_path,
-                                                                         shared_real):
+def test_a_walk_hub_without_a_count_gets_its_tier_from_the_citing_papers(
+    runner, tmp_path, shared_real
+):
     pages = cassette_pages(shared_real)
     paths = write_pages(tmp_path, pages, "citations_CorpusID14514057_page{i:02d}.json")
     db = tmp_path / "lib.db"
@@ -78,11 +80,20 @@ def test_a_walk_hub_without_a_count_gets_its_tier_from_the_citing_papers(runner,
     assert len(page["representative"]) == 25
 
 
-@pytest.mark.parametrize("count, n_citing, label", [
-    (None, 0, "minor hub"), (99, 0, "minor hub"), (100, 0, "hub"), (999, 5, "hub"),
-    (1000, 0, "major hub"), (9999, 0, "major hub"), (10000, 0, "mega hub"),
-    (None, 1881, "major hub"), (50, 150, "hub"),  # a stale count is not below the library's
-])
+@pytest.mark.parametrize(
+    "count, n_citing, label",
+    [
+        (None, 0, "minor hub"),
+        (99, 0, "minor hub"),
+        (100, 0, "hub"),
+        (999, 5, "hub"),
+        (1000, 0, "major hub"),
+        (9999, 0, "major hub"),
+        (10000, 0, "mega hub"),
+        (None, 1881, "major hub"),
+        (50, 150, "hub"),  # a stale count is not below the library's
+    ],
+)
 def test_tier_thresholds(count, n_citing, label):
     assert computed_tier(count, n_citing) == f"{label} (computed)"
 
@@ -99,8 +110,9 @@ def _build(lib: Library, spec: list[tuple[str, int | None, int, list[str], bool 
         hub = w.upsert_paper(PaperIn(title="The hub", doi="10.1/hub"))
         w.mark_hub(hub)
         for title, year, cc, roles, infl in spec:
-            pid = w.upsert_paper(PaperIn(title=title, year=year, citation_count=cc,
-                                         doi=f"10.1/{title}"))
+            pid = w.upsert_paper(
+                PaperIn(title=title, year=year, citation_count=cc, doi=f"10.1/{title}")
+            )
             w.upsert_citation(pid, hub, roles=roles, influential=infl)
             ids[title] = pid
     ids["hub"] = hub
@@ -122,11 +134,22 @@ def test_representatives_follow_the_documented_rule(empty_lib):
     got = [p.id for p in empty_lib.representatives(ids["hub"])]
     # influential by citations; then turns over roles (background, method, ..., unknown),
     # each role going newest year first, the most cited paper of a year first
-    want = ["infl-big", "infl-small", "bg-2021-9", "m-2022-2", "u-2015-100", "bg-2018-3",
-            "u-none-0", "bg-2021-1"]
+    want = [
+        "infl-big",
+        "infl-small",
+        "bg-2021-9",
+        "m-2022-2",
+        "u-2015-100",
+        "bg-2018-3",
+        "u-none-0",
+        "bg-2021-1",
+    ]
     assert got == [ids[t] for t in want]
-    assert [p.id for p in empty_lib.representatives(ids["hub"], limit=3)] == \
-        [ids["infl-big"], ids["bg-2021-9"], ids["m-2022-2"]]  # influential: half of 3 is 1
+    assert [p.id for p in empty_lib.representatives(ids["hub"], limit=3)] == [
+        ids["infl-big"],
+        ids["bg-2021-9"],
+        ids["m-2022-2"],
+    ]  # influential: half of 3 is 1
     page = empty_lib.hub_page(ids["hub"])
     assert page.representative_rule and "influential" in page.representative_rule
     assert ROLES[0] == "background"  # the turn order is the role vocabulary's
@@ -162,14 +185,18 @@ def test_a_hub_without_a_recorded_verdict_shows_the_computed_one(empty_lib, samp
     line = empty_lib.hub_page(hub).verdict_line
     assert line == "Contested citations (computed) · most common role method (100%)"
     # a source's verdict wins, unmarked
-    assert sample_lib.hub_page(sample_lib.hubs()[0].paper.id).verdict_line == \
-        "Mixed citations · most common role background (52%)"
+    assert (
+        sample_lib.hub_page(sample_lib.hubs()[0].paper.id).verdict_line
+        == "Mixed citations · most common role background (52%)"
+    )
 
 
 def test_a_summary_caption_groups_the_thousands_of_its_count():
     from citetui.core.models import Summary
 
-    assert Summary("role", (), "computed", n=175384).caption == \
-        "computed from 175,384 labelled citations"
+    assert (
+        Summary("role", (), "computed", n=175384).caption
+        == "computed from 175,384 labelled citations"
+    )
     assert Summary("role", (), "computed", n=1).caption == "computed from 1 labelled citation"
     assert Summary("role", (), "computed").caption == "computed from the labelled citations"

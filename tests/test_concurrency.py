@@ -95,8 +95,9 @@ def test_a_second_connection_keeps_the_first_ones_locks(tmp_path):
         subprocess.run([*cli, "stats"], check=True, capture_output=True, env=env, cwd=REPO)
         assert Path(f"{db}-wal").exists(), "another process deleted the open library's WAL"
         writer.set_note(hub, "written after another process came and went")
-        notes = subprocess.run([*cli, "notes", "--json"], check=True, capture_output=True,
-                               env=env, cwd=REPO, text=True).stdout
+        notes = subprocess.run(
+            [*cli, "notes", "--json"], check=True, capture_output=True, env=env, cwd=REPO, text=True
+        ).stdout
         assert "written after another process came and went" in notes
     finally:
         reader.close()

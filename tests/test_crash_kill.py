@@ -35,8 +35,9 @@ def test_killed_streamed_big_imports_leave_intact_libraries(tmp_path):
     assert all(r.intact for r in results), report
     assert any(not r.finished and r.state == "before" for r in results), report
     with rel.sqlite3.connect(tmp_path / "kill0.db") as conn:  # the triggers are back
-        triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master "
-                                               "WHERE type = 'trigger'")}
+        triggers = {
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        }
     assert {"papers_fts_ai", "contexts_fts_ai"} <= triggers
 
 

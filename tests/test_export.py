@@ -41,52 +41,105 @@ def as_file_line(text: str) -> str:
 def tricky_bundle() -> dict:
     """A hub whose strings stress every format: LaTeX and Markdown specials, escapes, bidi."""
     return {
-        "format": "citetui-bundle", "version": 1,
+        "format": "citetui-bundle",
+        "version": 1,
         "source": {"name": "test-bundle"},
         "hub": {
-            "paper": "hub", "tier": "mega hub", "verdict": "Mixed citations",
+            "paper": "hub",
+            "tier": "mega hub",
+            "verdict": "Mixed citations",
             "recorded_summaries": {"role": [{"label": "background", "share": 0.5, "count": 2}]},
             "claims": [
-                {"text": "Attention is *all* you need", "engaged_by": [
-                    {"paper": "p1", "stance": "supportive", "context": "We rely on it [12]."},
-                    {"paper": "p3", "stance": "critical"}]},
+                {
+                    "text": "Attention is *all* you need",
+                    "engaged_by": [
+                        {"paper": "p1", "stance": "supportive", "context": "We rely on it [12]."},
+                        {"paper": "p3", "stance": "critical"},
+                    ],
+                },
                 {"text": "It scales", "engaged_by": [{"paper": "p1", "stance": "neutral"}]},
             ],
             "cocited": [{"paper": "p6", "count": 3}],
             "representative": ["p3", "p1"],
         },
         "papers": [
-            {"key": "hub", "title": HUB_TITLE, "year": 2017, "venue": "NeurIPS",
-             "abstract": "First line.\n\n- not a list\n1. not numbered either\n# nor a heading",
-             "ids": {"doi": "10.1000/xyz<1>", "arxiv": "1706.03762"},
-             "authors": ["Ada Lovelace", "Smith and Sons", "Émile Zola"]},
-            {"key": "p1", "title": ESC_TITLE, "year": 2020, "authors": ["Grace Hopper"],
-             "summary": "A one-liner.", "summary_source": "tldr@v2.0.0",
-             "ids": {"s2": "a" * 40, "corpus_id": 42}, "citation_count": 7},
-            {"key": "p2", "title": "Deep learning for cats", "year": 2020,
-             "authors": ["Jo Smith"], "ids": {"doi": "10.1/cats"}},
-            {"key": "p3", "title": "Deep learning for dogs", "year": 2020,
-             "authors": ["Al Smith"], "ids": {"doi": "10.1/dogs"}},
-            {"key": "p4", "title": "1. Numbered - title", "venue": "arXiv",
-             "ids": {"openalex": "W123"}},
+            {
+                "key": "hub",
+                "title": HUB_TITLE,
+                "year": 2017,
+                "venue": "NeurIPS",
+                "abstract": "First line.\n\n- not a list\n1. not numbered either\n# nor a heading",
+                "ids": {"doi": "10.1000/xyz<1>", "arxiv": "1706.03762"},
+                "authors": ["Ada Lovelace", "Smith and Sons", "Émile Zola"],
+            },
+            {
+                "key": "p1",
+                "title": ESC_TITLE,
+                "year": 2020,
+                "authors": ["Grace Hopper"],
+                "summary": "A one-liner.",
+                "summary_source": "tldr@v2.0.0",
+                "ids": {"s2": "a" * 40, "corpus_id": 42},
+                "citation_count": 7,
+            },
+            {
+                "key": "p2",
+                "title": "Deep learning for cats",
+                "year": 2020,
+                "authors": ["Jo Smith"],
+                "ids": {"doi": "10.1/cats"},
+            },
+            {
+                "key": "p3",
+                "title": "Deep learning for dogs",
+                "year": 2020,
+                "authors": ["Al Smith"],
+                "ids": {"doi": "10.1/dogs"},
+            },
+            {
+                "key": "p4",
+                "title": "1. Numbered - title",
+                "venue": "arXiv",
+                "ids": {"openalex": "W123"},
+            },
             {"key": "p5", "title": None, "summary": "Only a summary here."},
             {"key": "p6", "title": "A co-cited work", "year": 2015, "authors": ["Ng, Andrew"]},
         ],
         "citations": [
-            {"citing": "p1", "cited": "hub", "roles": ["method", "background"],
-             "polarity": "supportive", "influential": True,
-             "contexts": [{"text": "We use it [12].", "roles": ["method"]},
-                          {"text": "As in\n[12], we train.", "roles": []}]},
-            {"citing": "p2", "cited": "hub", "roles": ["comparison"], "polarity": "critical",
-             "influential": False},
+            {
+                "citing": "p1",
+                "cited": "hub",
+                "roles": ["method", "background"],
+                "polarity": "supportive",
+                "influential": True,
+                "contexts": [
+                    {"text": "We use it [12].", "roles": ["method"]},
+                    {"text": "As in\n[12], we train.", "roles": []},
+                ],
+            },
+            {
+                "citing": "p2",
+                "cited": "hub",
+                "roles": ["comparison"],
+                "polarity": "critical",
+                "influential": False,
+            },
             {"citing": "p3", "cited": "hub", "roles": ["critique"]},
             {"citing": "p4", "cited": "hub"},
-            {"citing": "p5", "cited": "hub", "roles": ["background"],
-             "contexts": [{"text": "Manual note.", "roles": ["background"]}],
-             "source": "my-notes"},
-            {"citing": "p5", "cited": "hub", "roles": ["extension"],
-             "contexts": [{"text": "S2 context.", "roles": ["extension"]}],
-             "source": "semantic-scholar"},
+            {
+                "citing": "p5",
+                "cited": "hub",
+                "roles": ["background"],
+                "contexts": [{"text": "Manual note.", "roles": ["background"]}],
+                "source": "my-notes",
+            },
+            {
+                "citing": "p5",
+                "cited": "hub",
+                "roles": ["extension"],
+                "contexts": [{"text": "S2 context.", "roles": ["extension"]}],
+                "source": "semantic-scholar",
+            },
             {"citing": "p1", "cited": "p6", "roles": ["background"]},
             {"citing": "p2", "cited": "p6"},
         ],
@@ -231,8 +284,8 @@ def test_stdout_keeps_the_terminal_safe_in_every_format(tricky, runner):
         if fmt != "json":  # JSON keeps them, escaped as \\uXXXX
             assert "Red alert: titles evil" in out, fmt
     assert bibtexparser.parse_string(
-        runner.invoke(cli, ["--db", str(lib.path), "export", str(hub), "--format", "bibtex"])
-        .stdout).entries
+        runner.invoke(cli, ["--db", str(lib.path), "export", str(hub), "--format", "bibtex"]).stdout
+    ).entries
 
 
 # -- keys ----------------------------------------------------------------------
@@ -291,8 +344,12 @@ def test_ris_reads_back_with_rispy(tricky):
     assert h["abstract"] == ("First line. - not a list 1. not numbered either # nor a heading")
     assert "Claim 1. Attention is *all* you need" in h["notes"]
     p1 = next(e for e in entries if "CorpusID: 42" in e.get("notes", []))
-    assert set(p1["keywords"]) == {"citetui-role: background", "citetui-role: method",
-                                   "citetui-polarity: supportive", "citetui-influential"}
+    assert set(p1["keywords"]) == {
+        "citetui-role: background",
+        "citetui-role: method",
+        "citetui-polarity: supportive",
+        "citetui-influential",
+    }
     assert "Context [method]: We use it [12]." in p1["notes"]
     assert "Context: As in [12], we train." in p1["notes"]
     assert "Claim 1: supportive" in p1["notes"]
@@ -305,34 +362,49 @@ def test_ris_reads_back_with_rispy(tricky):
 
 
 def _inline_text(token) -> str:
-    return "".join("\n" if c.type == "softbreak" else c.content for c in token.children
-                   if c.type in ("text", "code_inline", "softbreak"))
+    return "".join(
+        "\n" if c.type == "softbreak" else c.content
+        for c in token.children
+        if c.type in ("text", "code_inline", "softbreak")
+    )
 
 
 def test_markdown_parses_into_the_expected_structure_with_literal_text(tricky):
     lib, hub = tricky
     text = export(lib, hub, "markdown")
     tokens = MarkdownIt("commonmark").parse(text)
-    headings = [(t.tag, _inline_text(tokens[i + 1])) for i, t in enumerate(tokens)
-                if t.type == "heading_open"]
+    headings = [
+        (t.tag, _inline_text(tokens[i + 1]))
+        for i, t in enumerate(tokens)
+        if t.type == "heading_open"
+    ]
     view = build_view(lib, hub)
     assert headings[0] == ("h1", HUB_TITLE)
     h3 = [h for tag, h in headings if tag == "h3"]
-    assert h3 == [f"{n}. {as_file_line(i.paper.display_title)}"
-                  for n, i in enumerate(view.citing, 1)]
+    assert h3 == [
+        f"{n}. {as_file_line(i.paper.display_title)}" for n, i in enumerate(view.citing, 1)
+    ]
     # Data never turns into HTML, emphasis, links or lists of its own.
     kinds = {t.type for t in tokens} | {c.type for t in tokens for c in (t.children or [])}
     assert not kinds & {"html_inline", "html_block", "image"}
-    emphasised = [t.children[i + 1].content for t in tokens for i, c in enumerate(t.children or [])
-                  if c.type == "em_open"]
+    emphasised = [
+        t.children[i + 1].content
+        for t in tokens
+        for i, c in enumerate(t.children or [])
+        if c.type == "em_open"
+    ]
     assert emphasised == [view.role_summary.caption, view.polarity_summary.caption]
     links = [c for t in tokens for c in (t.children or []) if c.type == "link_open"]
     assert all(c.attrs["href"].startswith("https://") for c in links)
-    abstract = next(_inline_text(tokens[i + 1]) for i, t in enumerate(tokens)
-                    if t.type == "paragraph_open" and "First line" in tokens[i + 1].content)
+    abstract = next(
+        _inline_text(tokens[i + 1])
+        for i, t in enumerate(tokens)
+        if t.type == "paragraph_open" and "First line" in tokens[i + 1].content
+    )
     assert abstract == "First line."
-    after = [_inline_text(tokens[i + 1]) for i, t in enumerate(tokens)
-             if t.type == "paragraph_open"]
+    after = [
+        _inline_text(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "paragraph_open"
+    ]
     assert "- not a list\n1. not numbered either\n# nor a heading" in after
     quotes = [i for i, t in enumerate(tokens) if t.type == "blockquote_open"]
     assert len(quotes) == 4  # p1's two contexts, p5's two sources' contexts
@@ -378,8 +450,13 @@ def test_cli_export_writes_files_atomically_and_infers_the_format(sample_lib, ru
         result = runner.invoke(cli, ["--db", db, "export", "ppo", "-o", str(path), "--json"])
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout) == {
-            "path": str(path), "format": fmt, "hub": ppo_id(sample_lib), "query": None,
-            "citing_papers": 66, "citing_in_library": 66}
+            "path": str(path),
+            "format": fmt,
+            "hub": ppo_id(sample_lib),
+            "query": None,
+            "citing_papers": 66,
+            "citing_in_library": 66,
+        }
         assert path.read_text(encoding="utf-8") == export(sample_lib, ppo_id(sample_lib), fmt)
     result = runner.invoke(cli, ["--db", db, "export", "ppo", "-o", str(out), "-q", "learning"])
     assert result.exit_code == 0
@@ -395,8 +472,11 @@ def test_cli_export_failures_are_one_line(sample_lib, runner, tmp_path):
         (["export", "ppo", "--format", "csv", "-q", "role:nonsense"], 2, "bad query"),
         (["export", "ppo", "-o", str(tmp_path / "x.txt")], 2, "--format"),
         (["export", "ppo", "--format", "csv", "--json"], 2, "-o"),
-        (["export", "ppo", "--format", "ris", "-o", str(tmp_path / "missing" / "x.ris")], 1,
-         "cannot write"),
+        (
+            ["export", "ppo", "--format", "ris", "-o", str(tmp_path / "missing" / "x.ris")],
+            1,
+            "cannot write",
+        ),
     ]
     for args, code, text in cases:
         result = runner.invoke(cli, ["--db", db, *args])
@@ -417,9 +497,11 @@ def test_real_semantic_scholar_references_export_and_round_trip(shared_real, tmp
     if "s2" not in IMPORT_FORMATS:
         pytest.skip("the Semantic Scholar importer is not registered")
     s2 = shared_real / "s2"
-    pages = [s2 / "references_CorpusID49313245_page0.json",
-             s2 / "references_CorpusID1033682_page0.json",
-             s2 / "references_CorpusID1033682_page100.json"]
+    pages = [
+        s2 / "references_CorpusID49313245_page0.json",
+        s2 / "references_CorpusID1033682_page0.json",
+        s2 / "references_CorpusID1033682_page100.json",
+    ]
     lib = Library(tmp_path / "real.db", create=True)
     import_files(lib, pages, hub=COCITED)
     hub = lib.resolve_hub(COCITED).paper.id
@@ -433,8 +515,10 @@ def test_real_semantic_scholar_references_export_and_round_trip(shared_real, tmp
     assert len(entries) == 3
     for item in citing:
         e = next(x for x in entries if x.key == item.key)
-        contexts = [(f"[{', '.join(c.roles)}] " if c.roles else "") + " ".join(c.text.split())
-                    for c in item.edge.contexts]
+        contexts = [
+            (f"[{', '.join(c.roles)}] " if c.roles else "") + " ".join(c.text.split())
+            for c in item.edge.contexts
+        ]
         if contexts:
             assert [unescape(a) for a in e["annote"].split("\n\n")] == contexts
         if item.roles:
@@ -448,29 +532,53 @@ def _ties_bundle(reverse: bool) -> dict:
     """A hub whose citing papers tie everywhere (no counts, no influential flags, one year)
     and share co-cited works equally often: only what the papers are can order them."""
     papers = [{"key": "hub", "title": "The Hub", "year": 2017, "ids": {"arxiv": "1700.00001"}}]
-    papers += [{"key": f"w{i}", "title": f"Co-cited work {chr(65 + i)}", "year": 2015}
-               for i in range(4)]
-    citing = [{"key": f"c{i}", "title": f"Citing paper {i:02d} on {chr(90 - i % 26)}",
-               "year": 2020} for i in range(40)]
+    papers += [
+        {"key": f"w{i}", "title": f"Co-cited work {chr(65 + i)}", "year": 2015} for i in range(4)
+    ]
+    citing = [
+        {"key": f"c{i}", "title": f"Citing paper {i:02d} on {chr(90 - i % 26)}", "year": 2020}
+        for i in range(40)
+    ]
     cites = []
     for i, c in enumerate(citing):
-        cites.append({"citing": c["key"], "cited": "hub",
-                      "roles": [("background", "method", "comparison")[i % 3]]})
+        cites.append(
+            {
+                "citing": c["key"],
+                "cited": "hub",
+                "roles": [("background", "method", "comparison")[i % 3]],
+            }
+        )
         cites += [{"citing": c["key"], "cited": f"w{j}"} for j in range(4)]
     if reverse:
         citing.reverse()
         cites.reverse()
-    return {"format": "citetui-bundle", "version": 1, "source": {"name": "ties"},
-            "hub": {"paper": "hub", "claims": [{"text": "A claim.", "engaged_by": [
-                {"paper": f"c{i}", "stance": "supportive"} for i in range(0, 40, 7)]}]},
-            "papers": papers + citing if not reverse else citing + papers,
-            "citations": cites}
+    return {
+        "format": "citetui-bundle",
+        "version": 1,
+        "source": {"name": "ties"},
+        "hub": {
+            "paper": "hub",
+            "claims": [
+                {
+                    "text": "A claim.",
+                    "engaged_by": [
+                        {"paper": f"c{i}", "stance": "supportive"} for i in range(0, 40, 7)
+                    ],
+                }
+            ],
+        },
+        "papers": papers + citing if not reverse else citing + papers,
+        "citations": cites,
+    }
 
 
 def _panes(lib: Library) -> tuple:
     page = lib.hub_page(lib.resolve_hub("1700.00001").paper.id)
-    return ([c.paper.title for c in page.cocited], [p.title for p in page.representative],
-            [[e.title for e in c.engagements] for c in page.claims])
+    return (
+        [c.paper.title for c in page.cocited],
+        [p.title for p in page.representative],
+        [[e.title for e in c.engagements] for c in page.claims],
+    )
 
 
 def test_computed_panes_are_the_same_whatever_order_papers_arrive_in(tmp_path):

@@ -84,8 +84,22 @@ def imported(pages, tmp_path_factory) -> Library:
 
 def run_fetch(runner, db: Path, server: ReplayServer, *extra: str, env=None):
     return runner.invoke(
-        cli, ["--db", str(db), "fetch", "s2", HUB, "--base-url", f"{server.base_url}/graph/v1",
-              "--delay", "0", "--json", *extra], env=env)
+        cli,
+        [
+            "--db",
+            str(db),
+            "fetch",
+            "s2",
+            HUB,
+            "--base-url",
+            f"{server.base_url}/graph/v1",
+            "--delay",
+            "0",
+            "--json",
+            *extra,
+        ],
+        env=env,
+    )
 
 
 def citation_offsets(server: ReplayServer) -> list[tuple[int, int]]:
@@ -93,7 +107,8 @@ def citation_offsets(server: ReplayServer) -> list[tuple[int, int]]:
 
 
 def test_replayed_fetch_survives_a_429_and_a_504_and_builds_the_imported_library(
-        server, imported, runner, tmp_path, waits):
+    server, imported, runner, tmp_path, waits
+):
     server.faults[300] = [(429, {"Retry-After": "7"})]
     server.faults[900] = [(504, {})]
     db = tmp_path / "fetched.db"
@@ -127,14 +142,15 @@ def test_replayed_fetch_survives_a_429_and_a_504_and_builds_the_imported_library
     assert titles(lib) == titles(imported) and len(titles(lib)) >= 2
 
 
-def test_an_interrupted_fetch_resumes_where_it_stopped(server, imported, runner, tmp_path,
-                                                       waits):
+def test_an_interrupted_fetch_resumes_where_it_stopped(server, imported, runner, tmp_path, waits):
     db = tmp_path / "fetched.db"
     server.down_from = 700  # the server goes away after 7 pages
     result = run_fetch(runner, db, server)
     assert result.exit_code == 5, result.output
-    assert "the 8 pages fetched so far are in the library; run the same command to resume" \
+    assert (
+        "the 8 pages fetched so far are in the library; run the same command to resume"
         in result.stderr
+    )
     assert result.stderr.count("\n") == 1 + 6  # six retry notices, then one error line
     assert "Traceback" not in result.output
     lib = Library(db)
@@ -149,13 +165,15 @@ def test_an_interrupted_fetch_resumes_where_it_stopped(server, imported, runner,
     assert report["resumed"]["next"] == 700 and report["finished"]
     second = server.log[before:]
     assert next(r.path for r in second) == CITATIONS_PATH  # no /paper again
-    assert [int(r.query["offset"]) for r in second if r.path == CITATIONS_PATH] == \
-        list(range(700, 1900, 100))
+    assert [int(r.query["offset"]) for r in second if r.path == CITATIONS_PATH] == list(
+        range(700, 1900, 100)
+    )
     assert dump(Library(db)) == dump(imported)
 
 
 def test_ctrl_c_keeps_the_committed_pages_and_the_next_run_resumes(
-        server, imported, runner, tmp_path, waits, monkeypatch):
+    server, imported, runner, tmp_path, waits, monkeypatch
+):
     real_write_page = fetch_s2.write_page
 
     def interrupted(writer, page, **kw):
@@ -180,7 +198,8 @@ def test_ctrl_c_keeps_the_committed_pages_and_the_next_run_resumes(
 
 
 def test_a_finished_fetch_runs_again_from_the_start_and_changes_nothing(
-        server, runner, tmp_path, waits):
+    server, runner, tmp_path, waits
+):
     db = tmp_path / "fetched.db"
     assert run_fetch(runner, db, server, "--no-tldrs").exit_code == 0
     first = dump(Library(db))
@@ -200,8 +219,11 @@ def test_the_api_key_is_sent_but_never_shown_or_stored(server, runner, tmp_path,
     assert all(secret not in r.path and secret not in str(r.query) for r in server.log)
     assert secret not in result.output
     # ... and an API that echoes it back in an error does not get it printed.
-    server.routes[("GET", f"/graph/v1/paper/{HUB}")] = \
-        lambda e: (403, {}, {"message": f"Forbidden for key {secret}"})
+    server.routes[("GET", f"/graph/v1/paper/{HUB}")] = lambda e: (
+        403,
+        {},
+        {"message": f"Forbidden for key {secret}"},
+    )
     result = run_fetch(runner, db, server, "--restart", env={"S2_API_KEY": secret})
     assert result.exit_code == 5
     assert "HTTP 403" in result.stderr and "Forbidden for key ***" in result.stderr
@@ -213,8 +235,20 @@ def test_the_api_key_is_sent_but_never_shown_or_stored(server, runner, tmp_path,
 
 
 def test_an_unknown_paper_is_one_line(server, runner, tmp_path, waits):
-    result = runner.invoke(cli, ["--db", str(tmp_path / "x.db"), "fetch", "s2", "CorpusID:99",
-                                 "--base-url", f"{server.base_url}/graph/v1", "--delay", "0"])
+    result = runner.invoke(
+        cli,
+        [
+            "--db",
+            str(tmp_path / "x.db"),
+            "fetch",
+            "s2",
+            "CorpusID:99",
+            "--base-url",
+            f"{server.base_url}/graph/v1",
+            "--delay",
+            "0",
+        ],
+    )
     assert result.exit_code == 5
     assert result.stderr.startswith("citetui: error: Semantic Scholar has no paper")
     assert "nothing was written" in result.stderr and result.stderr.count("\n") == 1
@@ -229,21 +263,47 @@ def test_an_unknown_paper_is_one_line(server, runner, tmp_path, waits):
 # -- TLDRs, with a one-page walk built from the real citation record ------------------
 
 
-def test_tldrs_become_summaries_with_their_model_as_source(shared_real, runner, tmp_path,
-                                                           waits):
+def test_tldrs_become_summaries_with_their_model_as_source(shared_real, runner, tmp_path, waits):
     record = json.loads((shared_real / "s2" / "citation_record.json").read_text())
     citing = record["citingPaper"]["paperId"]
-    srv = ReplayServer({("/graph/v1/paper/CorpusID:1/citations", 0):
-                        json.dumps({"offset": 0, "data": [record]}).encode()})
+    srv = ReplayServer(
+        {
+            ("/graph/v1/paper/CorpusID:1/citations", 0): json.dumps(
+                {"offset": 0, "data": [record]}
+            ).encode()
+        }
+    )
     # Test fixtures (not recorded data): a hub record and one TLDR for the citing paper.
-    srv.routes[("GET", "/graph/v1/paper/CorpusID:1")] = \
-        lambda e: (200, {}, {"corpusId": 1, "title": "A hub for this test"})
-    srv.routes[("POST", "/graph/v1/paper/batch")] = lambda e: (200, {}, [
-        {"paperId": i, "tldr": {"model": "tldr@v2.0.0", "text": "A test TLDR."}}
-        if i == citing else None for i in json.loads(e.body)["ids"]])
+    srv.routes[("GET", "/graph/v1/paper/CorpusID:1")] = lambda e: (
+        200,
+        {},
+        {"corpusId": 1, "title": "A hub for this test"},
+    )
+    srv.routes[("POST", "/graph/v1/paper/batch")] = lambda e: (
+        200,
+        {},
+        [
+            {"paperId": i, "tldr": {"model": "tldr@v2.0.0", "text": "A test TLDR."}}
+            if i == citing
+            else None
+            for i in json.loads(e.body)["ids"]
+        ],
+    )
     with srv:
-        result = runner.invoke(cli, ["--db", str(tmp_path / "t.db"), "fetch", "s2", "CorpusID:1",
-                                     "--base-url", f"{srv.base_url}/graph/v1", "--delay", "0"])
+        result = runner.invoke(
+            cli,
+            [
+                "--db",
+                str(tmp_path / "t.db"),
+                "fetch",
+                "s2",
+                "CorpusID:1",
+                "--base-url",
+                f"{srv.base_url}/graph/v1",
+                "--delay",
+                "0",
+            ],
+        )
         assert result.exit_code == 0, result.output
         assert json.loads(srv.requests("/paper/batch")[0].body) == {"ids": [citing]}
         assert srv.requests("/paper/batch")[0].query["fields"] == "tldr"
@@ -253,8 +313,12 @@ def test_tldrs_become_summaries_with_their_model_as_source(shared_real, runner, 
     hub = lib.resolve_hub("CorpusID:1").paper.id
     c = lib.citation(p.id, hub)
     assert c.influential is True and set(c.roles) == {"background", "method", "comparison"}
-    assert [x.roles for x in c.contexts] == [("method",), ("method",), ("comparison",),
-                                             ("background",)]
+    assert [x.roles for x in c.contexts] == [
+        ("method",),
+        ("method",),
+        ("comparison",),
+        ("background",),
+    ]
     assert "1 citing in library" in result.stdout
 
 
@@ -276,10 +340,13 @@ def openalex_server(shared_real: Path, per_page_seen: list[int]) -> ReplayServer
         assert e.query["filter"] == f"cites:{WORK}"
         per_page_seen.append(int(e.query["per-page"]))
         i = cursors.index(e.query["cursor"])
-        chunk = citing[2 * i: 2 * i + 2]
+        chunk = citing[2 * i : 2 * i + 2]
         nxt = cursors[i + 1] if 2 * i + 2 < len(citing) else None
-        return 200, {}, {"meta": {"count": len(citing), "next_cursor": nxt, "per_page": 2},
-                         "results": chunk}
+        return (
+            200,
+            {},
+            {"meta": {"count": len(citing), "next_cursor": nxt, "per_page": 2}, "results": chunk},
+        )
 
     srv.routes[("GET", "/works")] = works
     srv.work, srv.citing = work, citing
@@ -287,7 +354,8 @@ def openalex_server(shared_real: Path, per_page_seen: list[int]) -> ReplayServer
 
 
 def test_openalex_fetch_follows_cursors_and_builds_the_imported_library(
-        shared_real, runner, tmp_path, waits):
+    shared_real, runner, tmp_path, waits
+):
     seen: list[int] = []
     srv = openalex_server(shared_real, seen)
     first_page = srv.routes[("GET", "/works")]
@@ -301,11 +369,28 @@ def test_openalex_fetch_follows_cursors_and_builds_the_imported_library(
 
     srv.routes[("GET", "/works")] = flaky
     with srv:
-        result = runner.invoke(cli, ["--db", str(tmp_path / "o.db"), "fetch", "openalex", WORK,
-                                     "--base-url", srv.base_url, "--delay", "0", "--json"])
+        result = runner.invoke(
+            cli,
+            [
+                "--db",
+                str(tmp_path / "o.db"),
+                "fetch",
+                "openalex",
+                WORK,
+                "--base-url",
+                srv.base_url,
+                "--delay",
+                "0",
+                "--json",
+            ],
+        )
         assert result.exit_code == 0, result.output
-        assert [r.query.get("cursor") for r in srv.requests("/works") if r.path == "/works"] == \
-            ["*", "c2", "c2", "c3"]
+        assert [r.query.get("cursor") for r in srv.requests("/works") if r.path == "/works"] == [
+            "*",
+            "c2",
+            "c2",
+            "c3",
+        ]
     assert waits == [3.0] and seen[0] == 200
     report = json.loads(result.stdout)
     assert report["finished"] and report["pages"] == 1 + 3
@@ -318,8 +403,10 @@ def test_openalex_fetch_follows_cursors_and_builds_the_imported_library(
     fetched = Library(tmp_path / "o.db")
     assert fetched.resolve_hub(WORK).n_citing == 5
     assert dump(fetched) == dump(ref)
-    assert counts(dump(fetched))["citations"] == 5 + sum(
-        len(w["referenced_works"]) for w in [srv.work, *srv.citing]) - 5
+    assert (
+        counts(dump(fetched))["citations"]
+        == 5 + sum(len(w["referenced_works"]) for w in [srv.work, *srv.citing]) - 5
+    )
 
 
 # -- the HTTP client on its own -------------------------------------------------------
@@ -369,26 +456,61 @@ def test_base_urls_come_from_the_environment(monkeypatch):
 
 
 def test_the_citations_walk_stops_at_the_apis_cap_and_says_where_the_rest_is(
-        runner, tmp_path, waits):
+    runner, tmp_path, waits
+):
     # A synthetic walk (test fixture): one citing paper a page, `next` always further on.
     srv = ReplayServer({})
-    srv.routes[("GET", "/paper/CorpusID:7")] = \
-        lambda e: (200, {}, {"corpusId": 7, "title": "A much-cited test hub", "citationCount": 25000})
+    srv.routes[("GET", "/paper/CorpusID:7")] = lambda e: (
+        200,
+        {},
+        {"corpusId": 7, "title": "A much-cited test hub", "citationCount": 25000},
+    )
 
     def citations(e):
         o, n = int(e.query["offset"]), int(e.query["limit"])
-        return 200, {}, {"offset": o, "next": o + n, "data": [
-            {"citingPaper": {"paperId": f"{o:040x}", "title": f"Citing paper at offset {o}"}}]}
+        return (
+            200,
+            {},
+            {
+                "offset": o,
+                "next": o + n,
+                "data": [
+                    {
+                        "citingPaper": {
+                            "paperId": f"{o:040x}",
+                            "title": f"Citing paper at offset {o}",
+                        }
+                    }
+                ],
+            },
+        )
 
     srv.routes[("GET", "/paper/CorpusID:7/citations")] = citations
-    srv.routes[("POST", "/paper/batch")] = \
-        lambda e: (200, {}, [None] * len(json.loads(e.body)["ids"]))
+    srv.routes[("POST", "/paper/batch")] = lambda e: (
+        200,
+        {},
+        [None] * len(json.loads(e.body)["ids"]),
+    )
     with srv:
-        result = runner.invoke(cli, ["--db", str(tmp_path / "c.db"), "fetch", "s2", "CorpusID:7",
-                                     "--base-url", srv.base_url, "--delay", "0",
-                                     "--page-size", "1000"])
-        asked = [(int(r.query["offset"]), int(r.query["limit"]))
-                 for r in srv.requests("/citations")]
+        result = runner.invoke(
+            cli,
+            [
+                "--db",
+                str(tmp_path / "c.db"),
+                "fetch",
+                "s2",
+                "CorpusID:7",
+                "--base-url",
+                srv.base_url,
+                "--delay",
+                "0",
+                "--page-size",
+                "1000",
+            ],
+        )
+        asked = [
+            (int(r.query["offset"]), int(r.query["limit"])) for r in srv.requests("/citations")
+        ]
     assert result.exit_code == 0, result.output
     assert asked == [(o, 1000) for o in range(0, 9000, 1000)] + [(9000, 999)]
     assert "lists at most 9,999 citing papers: fetched 10 of 25000" in result.stderr
@@ -399,15 +521,41 @@ def test_a_bad_record_in_a_page_is_skipped_and_reported_not_fatal(runner, tmp_pa
     # Synthetic page (test fixture): one good edge, one whose title is a number.
     srv = ReplayServer({})
     srv.routes[("GET", "/paper/CorpusID:8")] = lambda e: (200, {}, {"corpusId": 8, "title": "Hub"})
-    srv.routes[("GET", "/paper/CorpusID:8/citations")] = lambda e: (200, {}, {"offset": 0, "data": [
-        {"citingPaper": {"paperId": "a" * 40, "title": "A good citing paper"},
-         "intents": ["methodology"]},
-        {"citingPaper": {"paperId": "b" * 40, "title": 12345}}]})
-    srv.routes[("POST", "/paper/batch")] = \
-        lambda e: (200, {}, [None] * len(json.loads(e.body)["ids"]))
+    srv.routes[("GET", "/paper/CorpusID:8/citations")] = lambda e: (
+        200,
+        {},
+        {
+            "offset": 0,
+            "data": [
+                {
+                    "citingPaper": {"paperId": "a" * 40, "title": "A good citing paper"},
+                    "intents": ["methodology"],
+                },
+                {"citingPaper": {"paperId": "b" * 40, "title": 12345}},
+            ],
+        },
+    )
+    srv.routes[("POST", "/paper/batch")] = lambda e: (
+        200,
+        {},
+        [None] * len(json.loads(e.body)["ids"]),
+    )
     with srv:
-        result = runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "fetch", "s2", "CorpusID:8",
-                                     "--base-url", srv.base_url, "--delay", "0", "--json"])
+        result = runner.invoke(
+            cli,
+            [
+                "--db",
+                str(tmp_path / "b.db"),
+                "fetch",
+                "s2",
+                "CorpusID:8",
+                "--base-url",
+                srv.base_url,
+                "--delay",
+                "0",
+                "--json",
+            ],
+        )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["finished"] and len(report["skipped"]) == 1

@@ -38,8 +38,12 @@ def test_fuzzed_import(i, tmp_path, base_library):
 
 def test_bulk_citation_to_corpus_id_zero(tmp_path, base_library):
     """Found by this fuzzing: a cited corpus id of 0 (falsy) crashed the bulk importer."""
-    case = rel.ImportCase("corpus id 0", "citations.jsonl",
-                          b'{"citingcorpusid": 5, "citedcorpusid": 0, "contexts": [], '
-                          b'"intents": [], "isinfluential": false}\n'
-                          b'{"citingcorpusid": 6, "citedcorpusid": 7}\n', True)
+    case = rel.ImportCase(
+        "corpus id 0",
+        "citations.jsonl",
+        b'{"citingcorpusid": 5, "citedcorpusid": 0, "contexts": [], '
+        b'"intents": [], "isinfluential": false}\n'
+        b'{"citingcorpusid": 6, "citedcorpusid": 7}\n',
+        True,
+    )
     assert rel.run_fuzz_case(case, tmp_path, base_library) is None

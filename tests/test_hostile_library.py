@@ -80,8 +80,7 @@ def test_header_only_file_is_not_a_library(work):
         Library(db)
 
 
-def test_interrupted_write_is_rolled_back_by_a_writer_and_refused_read_only(work,
-                                                                           good_library):
+def test_interrupted_write_is_rolled_back_by_a_writer_and_refused_read_only(work, good_library):
     """A write killed under a rollback journal leaves its pages in the file and the
     originals in a hot journal. A read-only open says so (it must not read the file as
     it lies); the next open that may write rolls it back to exactly what was before."""
@@ -95,8 +94,12 @@ def test_interrupted_write_is_rolled_back_by_a_writer_and_refused_read_only(work
     try:
         assert not lib.readonly
         assert lib.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert lib.conn.execute("SELECT count(*) FROM papers "
-                                "WHERE title LIKE 'half-written %'").fetchone()[0] == 0
+        assert (
+            lib.conn.execute(
+                "SELECT count(*) FROM papers WHERE title LIKE 'half-written %'"
+            ).fetchone()[0]
+            == 0
+        )
     finally:
         lib.close()
     assert rel.integrity(db) == "ok"

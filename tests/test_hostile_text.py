@@ -18,8 +18,11 @@ CASES = [
     ("CSI cursor home and erase", f"x{ESC}[H{ESC}[Ky", "xy"),
     ("OSC 52 clipboard (BEL)", f"before{ESC}]52;c;cm0gLXJmIH4=\x07after", "beforeafter"),
     ("OSC 52 clipboard (ST)", f"before{ESC}]52;c;cm0gLXJmIH4={ESC}\\after", "beforeafter"),
-    ("OSC 8 hyperlink", f"{ESC}]8;;https://evil.example{ESC}\\click me{ESC}]8;;{ESC}\\ now",
-     "click me now"),
+    (
+        "OSC 8 hyperlink",
+        f"{ESC}]8;;https://evil.example{ESC}\\click me{ESC}]8;;{ESC}\\ now",
+        "click me now",
+    ),
     ("OSC 0 window title", f"{ESC}]0;pwned\x07Title", "Title"),
     ("unterminated OSC", f"t{ESC}]52;c;AAAA rest", "t52;c;AAAA rest"),
     ("DCS", f"a{ESC}Pq#0;2;0;0;0#0~~@@{ESC}\\b", "ab"),
@@ -49,8 +52,11 @@ CASES = [
     ("interlinear annotation", "a\ufff9b\ufffac\ufffbd", "abcd"),
     ("lone surrogate", "x\ud800y\udfffz", "x\ufffdy\ufffdz"),
     ("zalgo", "Z" + "\u0301\u0302\u0303" * 30, "Z" + ("\u0301\u0302\u0303" * 2)[:MAX_MARKS]),
-    ("markup stays literal", "[bold]x[/] [link=https://e]y[/link] [@click=app.quit]q[/]",
-     "[bold]x[/] [link=https://e]y[/link] [@click=app.quit]q[/]"),
+    (
+        "markup stays literal",
+        "[bold]x[/] [link=https://e]y[/link] [@click=app.quit]q[/]",
+        "[bold]x[/] [link=https://e]y[/link] [@click=app.quit]q[/]",
+    ),
     ("emoji and CJK survive", "🙂 深層学習 Ünïcödé", "🙂 深層学習 Ünïcödé"),
     ("Arabic and Hebrew survive", "تعلم עברית", "تعلم עברית"),
 ]
@@ -120,7 +126,9 @@ def test_json_safe_escapes_without_changing_the_data():
 def test_identifiers_lose_escapes_and_invisible_characters():
     from citetui.core import ids
 
-    assert ids.norm_doi(f"https://doi.org/10.1/A{ESC}cB\x9b2J\u202e") == "10.1/ab"  # ESC c and the 8-bit CSI 2J go whole
+    assert (
+        ids.norm_doi(f"https://doi.org/10.1/A{ESC}cB\x9b2J\u202e") == "10.1/ab"
+    )  # ESC c and the 8-bit CSI 2J go whole
     assert ids.norm_doi(f"10.1/x{ESC}]52;c;AAAA\x07y") == "10.1/xy"
     assert ids.norm_arxiv(f"arXiv:2101.00001{ESC}[2Jv2") == "2101.00001"
     assert ids.norm_s2(f"ABC\u200bdef{ESC}c") == "abcdef"

@@ -96,15 +96,31 @@ def test_writes_through_a_writer_in_an_import_forget_the_panes(tmp_path):
     lib, hub = _lib(tmp_path)
     lib.hub_page(hub)
     path = tmp_path / "retitle.json"
-    path.write_text(json.dumps({"format": "citetui-bundle", "version": 1, "source": {"name": "x"},
-                                "papers": [{"key": "h", "title": "The Hub", "year": 2017,
-                                            "ids": {"arxiv": "1700.00001"},
-                                            "abstract": "Now with an abstract."}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "format": "citetui-bundle",
+                "version": 1,
+                "source": {"name": "x"},
+                "papers": [
+                    {
+                        "key": "h",
+                        "title": "The Hub",
+                        "year": 2017,
+                        "ids": {"arxiv": "1700.00001"},
+                        "abstract": "Now with an abstract.",
+                    }
+                ],
+            }
+        )
+    )
     import_files(lib, [path])
     assert _cached(lib) == 0
 
 
-def test_an_import_computes_the_panes_of_its_big_hubs_ahead_in_its_transaction(tmp_path, monkeypatch):
+def test_an_import_computes_the_panes_of_its_big_hubs_ahead_in_its_transaction(
+    tmp_path, monkeypatch
+):
     """A hub at or above PANES_AHEAD_MIN citing papers has its panes in the cache when the
     import commits (the panes equal a fresh computation); a smaller one does not; a failed
     import keeps none."""

@@ -65,8 +65,9 @@ def test_papers_shard(runner, tmp_path, shared_real):
     lib.close()
 
 
-@pytest.mark.parametrize("kind, field, column", [("abstracts", "abstract", "abstract"),
-                                                  ("tldrs", "text", "summary")])
+@pytest.mark.parametrize(
+    "kind, field, column", [("abstracts", "abstract", "abstract"), ("tldrs", "text", "summary")]
+)
 def test_abstracts_and_tldrs_shards(runner, tmp_path, shared_real, kind, field, column):
     path = shared_real / "s2" / "bulk" / f"{kind}.jsonl"
     data = rows(path)
@@ -90,7 +91,9 @@ def test_citations_shard(runner, tmp_path, shared_real):
     dangling = sum(1 for r in data if not r["citedcorpusid"])
     db = tmp_path / "lib.db"
     result = run(runner, db, "import", str(path))
-    assert result.exit_code == 0 and f"{dangling} citations with no cited corpus id" in result.stderr
+    assert (
+        result.exit_code == 0 and f"{dangling} citations with no cited corpus id" in result.stderr
+    )
     stats = json.loads(run(runner, db, "stats", "--json").stdout)
     assert stats["citations"] == len(edges)
     assert stats["contexts"] == sum(len(set(r["contexts"] or [])) for r in edges)
@@ -118,8 +121,9 @@ def test_all_four_shards_plain_or_gzip_build_the_same_library(runner, tmp_path, 
     assert [r["added"] for r in ra] == [r["added"] for r in rb]
     sa = json.loads(run(runner, a, "stats", "--json").stdout)
     sb = json.loads(run(runner, b, "stats", "--json").stdout)
-    assert {k: sa[k] for k in ("papers", "citations", "contexts", "labels")} == \
-        {k: sb[k] for k in ("papers", "citations", "contexts", "labels")}
+    assert {k: sa[k] for k in ("papers", "citations", "contexts", "labels")} == {
+        k: sb[k] for k in ("papers", "citations", "contexts", "labels")
+    }
 
 
 # -- slices ---------------------------------------------------------------------
@@ -136,31 +140,56 @@ def _write(path: Path, records: list[dict], gz: bool = False) -> Path:
 
 
 def _cite(a: int, b: int | None, **kw) -> dict:
-    return {"citingcorpusid": str(a), "citedcorpusid": None if b is None else str(b),
-            "isinfluential": kw.get("infl", False), "contexts": kw.get("contexts"),
-            "intents": kw.get("intents"), "updated": "2024-01-01T00:00:00Z"}
+    return {
+        "citingcorpusid": str(a),
+        "citedcorpusid": None if b is None else str(b),
+        "isinfluential": kw.get("infl", False),
+        "contexts": kw.get("contexts"),
+        "intents": kw.get("intents"),
+        "updated": "2024-01-01T00:00:00Z",
+    }
 
 
 def synthetic(tmp_path: Path) -> dict[str, Path]:
     """A small dataset: hub 1 is cited by 10 and 11, which also cite 50 and 51; 99 -> 98 is
     unrelated; 20 is cited by hub 1 (its reference)."""
     cites = [
-        _cite(10, 1, infl=True, contexts=["As [1] shows.", "We use [1]."],
-              intents=[["background"], ["methodology"]]),
+        _cite(
+            10,
+            1,
+            infl=True,
+            contexts=["As [1] shows.", "We use [1]."],
+            intents=[["background"], ["methodology"]],
+        ),
         _cite(11, 1, contexts=["Unlike [1]."], intents=["result"]),
-        _cite(10, 50), _cite(11, 50), _cite(10, 51), _cite(11, 51),
+        _cite(10, 50),
+        _cite(11, 50),
+        _cite(10, 51),
+        _cite(11, 51),
         _cite(1, 20, intents=["background"]),
-        _cite(99, 98), _cite(98, 97), _cite(12, None),
+        _cite(99, 98),
+        _cite(98, 97),
+        _cite(12, None),
     ]
     ids = [1, 10, 11, 20, 50, 51, 97, 98, 99]
-    papers = [{"corpusid": i, "externalids": {"CorpusId": str(i), "DOI": f"10.1/p{i}"},
-               "url": f"https://www.semanticscholar.org/paper/{i:040x}", "title": f"Paper {i}",
-               "authors": [{"authorId": "1", "name": f"Author {i}"}], "venue": "",
-               "year": 2000 + i, "citationcount": i * 10, "journal": None} for i in ids]
-    abstracts = [{"corpusid": i, "openaccessinfo": None, "abstract": f"Abstract {i}."}
-                 for i in ids]
-    tldrs = [{"corpusid": i, "model": "tldr@v2.0.0", "text": f"Paper {i} does things."}
-             for i in ids]
+    papers = [
+        {
+            "corpusid": i,
+            "externalids": {"CorpusId": str(i), "DOI": f"10.1/p{i}"},
+            "url": f"https://www.semanticscholar.org/paper/{i:040x}",
+            "title": f"Paper {i}",
+            "authors": [{"authorId": "1", "name": f"Author {i}"}],
+            "venue": "",
+            "year": 2000 + i,
+            "citationcount": i * 10,
+            "journal": None,
+        }
+        for i in ids
+    ]
+    abstracts = [{"corpusid": i, "openaccessinfo": None, "abstract": f"Abstract {i}."} for i in ids]
+    tldrs = [
+        {"corpusid": i, "model": "tldr@v2.0.0", "text": f"Paper {i} does things."} for i in ids
+    ]
     return {
         "citations": _write(tmp_path / "citations-0.jsonl.gz", cites[:5], gz=True),
         "citations2": _write(tmp_path / "citations-1.jsonl", cites[5:]),
@@ -172,13 +201,22 @@ def synthetic(tmp_path: Path) -> dict[str, Path]:
 
 def _library(db: Path) -> dict:
     lib = Library(db)
-    papers = {p.corpus_id: (p.title, p.abstract, p.summary, p.doi)
-              for p in lib.papers(range(1, 1000)).values()}
+    papers = {
+        p.corpus_id: (p.title, p.abstract, p.summary, p.doi)
+        for p in lib.papers(range(1, 1000)).values()
+    }
     edges = set()
     for p in lib.papers(range(1, 1000)).values():
         for q, c in lib.cited_by(p.id):
-            edges.add((p.corpus_id, q.corpus_id, c.roles, c.influential,
-                       tuple((x.text, x.roles) for x in c.contexts)))
+            edges.add(
+                (
+                    p.corpus_id,
+                    q.corpus_id,
+                    c.roles,
+                    c.influential,
+                    tuple((x.text, x.roles) for x in c.contexts),
+                )
+            )
     hubs = sorted(h.paper.corpus_id for h in lib.hubs())
     lib.close()
     return {"papers": papers, "edges": edges, "hubs": hubs}
@@ -191,16 +229,31 @@ def test_a_slice_keeps_what_touches_the_hubs(runner, tmp_path, engine):
     got = _library(db)
     kept = {1, 10, 11, 20, 50, 51}
     assert set(got["papers"]) == kept and got["hubs"] == [1]
-    assert all(got["papers"][i] == (f"Paper {i}", f"Abstract {i}.", f"Paper {i} does things.",
-                                    f"10.1/p{i}") for i in kept)
-    assert {(a, b) for a, b, *_ in got["edges"]} == {(10, 1), (11, 1), (10, 50), (11, 50),
-                                                      (10, 51), (11, 51), (1, 20)}
+    assert all(
+        got["papers"][i]
+        == (f"Paper {i}", f"Abstract {i}.", f"Paper {i} does things.", f"10.1/p{i}")
+        for i in kept
+    )
+    assert {(a, b) for a, b, *_ in got["edges"]} == {
+        (10, 1),
+        (11, 1),
+        (10, 50),
+        (11, 50),
+        (10, 51),
+        (11, 51),
+        (1, 20),
+    }
     e = next(x for x in got["edges"] if x[:2] == (10, 1))
-    assert e[2:] == (("background", "method"), True,
-                     (("As [1] shows.", ("background",)), ("We use [1].", ("method",))))
+    assert e[2:] == (
+        ("background", "method"),
+        True,
+        (("As [1] shows.", ("background",)), ("We use [1].", ("method",))),
+    )
     page = json.loads(run(runner, db, "show", "CorpusID:1", "--json").stdout)
-    assert [(c["paper"]["corpus_id"], c["count"], c["provenance"]) for c in page["cocited"]] == \
-        [(51, 2, "computed"), (50, 2, "computed")]  # equal counts: the most cited first
+    assert [(c["paper"]["corpus_id"], c["count"], c["provenance"]) for c in page["cocited"]] == [
+        (51, 2, "computed"),
+        (50, 2, "computed"),
+    ]  # equal counts: the most cited first
     assert page["role_summary"]["provenance"] == "computed" and page["role_summary"]["n"] == 2
 
 
@@ -221,8 +274,12 @@ def test_a_slice_of_the_real_citations_sample(runner, tmp_path, shared_real, eng
     data = rows(path)
     hub = next(r["citedcorpusid"] for r in data if r["citedcorpusid"] and r["contexts"])
     citing = {r["citingcorpusid"] for r in data if r["citedcorpusid"] == hub}
-    want = {(r["citingcorpusid"], r["citedcorpusid"]) for r in data if r["citedcorpusid"] and (
-        r["citedcorpusid"] == hub or r["citingcorpusid"] in citing | {hub})}
+    want = {
+        (r["citingcorpusid"], r["citedcorpusid"])
+        for r in data
+        if r["citedcorpusid"]
+        and (r["citedcorpusid"] == hub or r["citingcorpusid"] in citing | {hub})
+    }
     db = tmp_path / "lib.db"
     reports = imported(runner, db, "--hubs", hub, str(path))
     assert reports[0]["added"]["citations"] == len(want)

@@ -117,8 +117,9 @@ def test_a_snapshot_partition(runner, tmp_path, shared_real, gz):
         p = lib.find_paper_by_id(wid(r["id"]))
         assert p.title == r["title"] and p.doi == norm_doi(r["doi"])  # null titles stay null
         assert p.year == r["publication_year"] and p.citation_count == r["cited_by_count"]
-        venue = ((r.get("primary_location") or {}).get("source") or {}).get("display_name") \
-            or (r.get("host_venue") or {}).get("display_name")
+        venue = ((r.get("primary_location") or {}).get("source") or {}).get("display_name") or (
+            r.get("host_venue") or {}
+        ).get("display_name")
         assert p.venue == venue
     lib.close()
 
@@ -140,16 +141,18 @@ def _oa_ids(work: dict) -> set[str]:
         if norm_doi(work["doi"]).startswith("10.48550/arxiv."):
             ids.add(f"ArXiv:{norm_arxiv(work['doi'])}")
     for loc in work.get("locations") or []:
-        m = re.search(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?$", loc.get("landing_page_url")
-                      or "")
+        m = re.search(
+            r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?$", loc.get("landing_page_url") or ""
+        )
         if m:
             ids.add(f"ArXiv:{norm_arxiv(m.group(1))}")
     return ids
 
 
 @pytest.mark.parametrize("order", ["s2 first", "openalex first"])
-def test_the_same_paper_from_both_sources_is_one_paper_with_both_ids(runner, tmp_path,
-                                                                     shared_real, order):
+def test_the_same_paper_from_both_sources_is_one_paper_with_both_ids(
+    runner, tmp_path, shared_real, order
+):
     s2_path = shared_real / "s2" / "references_CorpusID49313245_page0.json"
     oa_path = shared_real / "openalex" / "referenced_works.json"
     page = json.loads(s2_path.read_text())
@@ -169,8 +172,9 @@ def test_the_same_paper_from_both_sources_is_one_paper_with_both_ids(runner, tmp
         s2p, oaw = s2_by_id[s2_id], oa_by_id[oa_id]
         assert a.corpus_id == int(s2p["corpusId"])
         # fields fill in; none is lost to a null from the other source
-        assert a.abstract is not None or (s2p["abstract"] is None and not
-                                          oaw["abstract_inverted_index"])
+        assert a.abstract is not None or (
+            s2p["abstract"] is None and not oaw["abstract_inverted_index"]
+        )
         assert a.citation_count == max(s2p["citationCount"] or 0, oaw["cited_by_count"] or 0)
         assert a.url == s2p["url"] and a.year in (s2p["year"], oaw["publication_year"])
         # both sources' edges now meet at the one paper
@@ -178,8 +182,9 @@ def test_the_same_paper_from_both_sources_is_one_paper_with_both_ids(runner, tmp
     stats = json.loads(run(runner, db, "stats", "--json").stdout)
     separately = 0
     for p in paths:
-        separately += json.loads(run(runner, tmp_path / f"{len(p)}-{separately}.db", "import",
-                                     "--json", p).stdout)[0]["added"]["papers"]
+        separately += json.loads(
+            run(runner, tmp_path / f"{len(p)}-{separately}.db", "import", "--json", p).stdout
+        )[0]["added"]["papers"]
     assert stats["papers"] < separately
     lib.close()
 
@@ -188,14 +193,22 @@ def test_hostile_openalex_records(runner, tmp_path, shared_real):
     work = json.loads((shared_real / "openalex" / "W2741809807.json").read_text())
     db = tmp_path / "lib.db"
     cases = [
-        ({"referenced_works": ["https://openalex.org/W1", "not a work"]},
-         "record work: field referenced_works[1]: expected an OpenAlex work id"),
-        ({"abstract_inverted_index": {"word": ["zero"]}},
-         "field abstract_inverted_index.word: expected word positions"),
-        ({"abstract_inverted_index": {"word": [10**12]}},
-         "field abstract_inverted_index.word: expected word positions"),
-        ({"authorships": [{"author": {"display_name": 7}}]},
-         "field authorships[0].author.display_name: expected a string"),
+        (
+            {"referenced_works": ["https://openalex.org/W1", "not a work"]},
+            "record work: field referenced_works[1]: expected an OpenAlex work id",
+        ),
+        (
+            {"abstract_inverted_index": {"word": ["zero"]}},
+            "field abstract_inverted_index.word: expected word positions",
+        ),
+        (
+            {"abstract_inverted_index": {"word": [10**12]}},
+            "field abstract_inverted_index.word: expected word positions",
+        ),
+        (
+            {"authorships": [{"author": {"display_name": 7}}]},
+            "field authorships[0].author.display_name: expected a string",
+        ),
         ({"id": None}, "record work: field id: expected an OpenAlex work id"),
     ]
     for change, where in cases:

@@ -78,7 +78,8 @@ def library_key(p) -> object:
 
 @pytest.mark.parametrize("name", REFERENCE_PAGES)
 def test_a_references_page_imports_every_edge_with_roles_contexts_and_influence(
-        runner, tmp_path, shared_real, name):
+    runner, tmp_path, shared_real, name
+):
     page = json.loads((shared_real / "s2" / name).read_text())
     focal_corpus = int(name.split("CorpusID")[1].split("_")[0])
     db = tmp_path / "lib.db"
@@ -130,8 +131,12 @@ def test_cited_paper_fields_are_read_in_full(runner, tmp_path, shared_real):
         if ext.get("ArXiv"):
             assert got.arxiv == ext["ArXiv"].lower()
         assert list(got.authors) == [a["name"] for a in p["authors"] if a["name"]]
-        assert got.venue == (p["venue"] or (p["publicationVenue"] or {}).get("name")
-                             or (p["journal"] or {}).get("name") or None)
+        assert got.venue == (
+            p["venue"]
+            or (p["publicationVenue"] or {}).get("name")
+            or (p["journal"] or {}).get("name")
+            or None
+        )
     lib.close()
 
 
@@ -172,8 +177,9 @@ def test_two_pages_of_one_walk_and_papers_shared_between_walks(runner, tmp_path,
 
 def cassette_pages(shared_real) -> list[str]:
     yaml = pytest.importorskip("yaml")
-    doc = yaml.safe_load((shared_real / "s2" / "citations_CorpusID14514057_19pages.vcr.yaml")
-                         .read_text())
+    doc = yaml.safe_load(
+        (shared_real / "s2" / "citations_CorpusID14514057_19pages.vcr.yaml").read_text()
+    )
     pages = []
     for it in doc["interactions"]:
         resp = it["response"]
@@ -230,8 +236,12 @@ def test_a_walk_without_a_telling_name_needs_hub(runner, tmp_path, shared_real):
 
 
 def test_the_cassette_itself_gives_a_clear_error(runner, tmp_path, shared_real):
-    result = run(runner, tmp_path / "lib.db", "import",
-                 str(shared_real / "s2" / "citations_CorpusID14514057_19pages.vcr.yaml"))
+    result = run(
+        runner,
+        tmp_path / "lib.db",
+        "import",
+        str(shared_real / "s2" / "citations_CorpusID14514057_19pages.vcr.yaml"),
+    )
     one_line_error(result, "vcr.yaml", "cassette", "extract")
 
 
@@ -254,13 +264,16 @@ def test_a_citation_record_with_hub(runner, tmp_path, shared_real):
     assert c.influential is influential is True
     cp = rec["citingPaper"]
     assert (citing.title, citing.year, citing.doi, citing.corpus_id) == (
-        cp["title"], cp["year"], cp["externalIds"]["DOI"].lower(), cp["corpusId"])
+        cp["title"],
+        cp["year"],
+        cp["externalIds"]["DOI"].lower(),
+        cp["corpusId"],
+    )
     assert list(citing.authors) == [a["name"] for a in cp["authors"]]
     lib.close()
 
 
-def test_records_without_their_focal_paper_keep_the_paper_and_say_so(runner, tmp_path,
-                                                                     shared_real):
+def test_records_without_their_focal_paper_keep_the_paper_and_say_so(runner, tmp_path, shared_real):
     db = tmp_path / "lib.db"
     for name, side in (("citation_record.json", "cited"), ("reference_record.json", "citing")):
         result = run(runner, db, "import", str(shared_real / "s2" / name))
@@ -300,8 +313,10 @@ def test_a_paper_record_embedding_citations_references_and_tldr(runner, tmp_path
     lib = Library(db)
     hub = lib.hub(report["hubs"][0])
     assert hub.paper.s2_id == record["paperId"] and hub.n_citing == 5
-    assert (hub.paper.summary, hub.paper.summary_source) == ("A robot learns to throw.",
-                                                             "tldr@v2.0.0")
+    assert (hub.paper.summary, hub.paper.summary_source) == (
+        "A robot learns to throw.",
+        "tldr@v2.0.0",
+    )
     assert hub.paper.abstract is None
     assert len(lib.cited_by(hub.paper.id)) == 7
     lib.close()
@@ -337,22 +352,35 @@ def _page_with(shared_real, index: int, **changes) -> dict:
     return page
 
 
-@pytest.mark.parametrize("change, where", [
-    ({"citedPaper__year": "about 1999"}, "record data[3]: field citedPaper.year: expected an integer"),
-    ({"intents": "background"}, "record data[3]: field intents: expected a list"),
-    ({"contextsWithIntent": [{"context": 5}]},
-     "record data[3]: field contextsWithIntent[0].context: expected a string"),
-    ({"isInfluential": "yes"}, "record data[3]: field isInfluential: expected true, false"),
-    ({"citedPaper__authors": [{"name": ["x"]}]},
-     "record data[3]: field citedPaper.authors[0].name: expected a string"),
-    ({"citedPaper": {"paperId": None, "title": None}},
-     "record data[3]: field citedPaper: a paper needs a title or an identifier"),
-    ({"citedPaper__citationCount": -4}, "field citedPaper.citationCount: a citation count"),
-    ({"citedPaper__year": 10**30}, "field citedPaper.year: integer out of range"),
-    ({"citedPaper__corpusId": "9" * 40}, "field citedPaper.corpusId: integer out of range"),
-])
-def test_a_bad_field_is_one_line_naming_file_record_and_field(runner, tmp_path, shared_real,
-                                                             change, where):
+@pytest.mark.parametrize(
+    "change, where",
+    [
+        (
+            {"citedPaper__year": "about 1999"},
+            "record data[3]: field citedPaper.year: expected an integer",
+        ),
+        ({"intents": "background"}, "record data[3]: field intents: expected a list"),
+        (
+            {"contextsWithIntent": [{"context": 5}]},
+            "record data[3]: field contextsWithIntent[0].context: expected a string",
+        ),
+        ({"isInfluential": "yes"}, "record data[3]: field isInfluential: expected true, false"),
+        (
+            {"citedPaper__authors": [{"name": ["x"]}]},
+            "record data[3]: field citedPaper.authors[0].name: expected a string",
+        ),
+        (
+            {"citedPaper": {"paperId": None, "title": None}},
+            "record data[3]: field citedPaper: a paper needs a title or an identifier",
+        ),
+        ({"citedPaper__citationCount": -4}, "field citedPaper.citationCount: a citation count"),
+        ({"citedPaper__year": 10**30}, "field citedPaper.year: integer out of range"),
+        ({"citedPaper__corpusId": "9" * 40}, "field citedPaper.corpusId: integer out of range"),
+    ],
+)
+def test_a_bad_field_is_one_line_naming_file_record_and_field(
+    runner, tmp_path, shared_real, change, where
+):
     page = _page_with(shared_real, 3, **change)
     path = tmp_path / "references_CorpusID49313245_bad.json"
     path.write_text(json.dumps(page))
@@ -374,7 +402,9 @@ def test_bad_lines_of_jsonl_name_their_line(runner, tmp_path, shared_real):
     lines[2] = lines[2][:40]
     path = tmp_path / "references_CorpusID49313245_x.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    one_line_error(run(runner, tmp_path / "a.db", "import", str(path)), f"{path}:3:", "invalid JSON")
+    one_line_error(
+        run(runner, tmp_path / "a.db", "import", str(path)), f"{path}:3:", "invalid JSON"
+    )
     result = run(runner, tmp_path / "a.db", "import", "--skip-invalid", str(path))
     assert result.exit_code == 0 and f"{path}:3:" in result.stderr
 
@@ -383,23 +413,34 @@ def test_other_hostile_documents(runner, tmp_path, shared_real):
     db = tmp_path / "lib.db"
     api_error = tmp_path / "error.json"
     api_error.write_text('{"message": "Too Many Requests", "code": "429"}')
-    one_line_error(run(runner, db, "import", "--format", "s2", str(api_error)),
-                   "not a Semantic Scholar record", "Too Many Requests")
+    one_line_error(
+        run(runner, db, "import", "--format", "s2", str(api_error)),
+        "not a Semantic Scholar record",
+        "Too Many Requests",
+    )
     misnamed = tmp_path / "citations_CorpusID49313245_page0.json"
     misnamed.write_text((shared_real / "s2" / REFERENCE_PAGES[0]).read_text())
-    one_line_error(run(runner, db, "import", str(misnamed)), "the file name says /citations",
-                   "record data[0]")
+    one_line_error(
+        run(runner, db, "import", str(misnamed)), "the file name says /citations", "record data[0]"
+    )
     not_utf8 = tmp_path / "latin1.json"
     not_utf8.write_bytes('{"paperId": "x", "title": "Caf\xe9"}'.encode("latin-1"))
     one_line_error(run(runner, db, "import", str(not_utf8)), "not UTF-8")
-    one_line_error(run(runner, db, "import", "--hub", "not an id", str(misnamed)),
-                   "--hub", "not a paper identifier")
+    one_line_error(
+        run(runner, db, "import", "--hub", "not an id", str(misnamed)),
+        "--hub",
+        "not a paper identifier",
+    )
     one_line_error(run(runner, db, "import", "--hubs", "1", str(misnamed)), "--hubs", "--hub ID")
 
 
 def test_odd_text_is_stored_as_given_and_shown_safely(runner, tmp_path):
-    record = {"paperId": "a" * 40, "title": "Lone \ud800 surrogate \x1b[2J [bold]x[/]",
-              "abstract": None, "year": 2020}
+    record = {
+        "paperId": "a" * 40,
+        "title": "Lone \ud800 surrogate \x1b[2J [bold]x[/]",
+        "abstract": None,
+        "year": 2020,
+    }
     path = tmp_path / "paper.json"
     path.write_text(json.dumps(record))  # json.dumps escapes the surrogate as \\ud800
     db = tmp_path / "lib.db"
@@ -417,8 +458,11 @@ def test_write_page_is_usable_from_code(tmp_path, shared_real):
     lib = Library(tmp_path / "lib.db", create=True)
     with lib.transaction() as db:
         w = Writer(db, source="fetch")
-        ids = [i for p in pages for i in s2.write_page(w, p, focal=PaperIn(corpus_id=14514057),
-                                                       path="GET /citations")]
+        ids = [
+            i
+            for p in pages
+            for i in s2.write_page(w, p, focal=PaperIn(corpus_id=14514057), path="GET /citations")
+        ]
     assert len(set(ids)) == sum(len(p["data"]) for p in pages)
     [hub] = lib.hubs()
     assert hub.paper.corpus_id == 14514057 and hub.n_citing == len(set(ids))

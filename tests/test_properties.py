@@ -19,29 +19,64 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from bench import reliability as rel
-from citetui.ingest import InputError, import_files
 from citetui.core.query import Query, QueryError, parse, unparse
-from citetui.store import Library
 from citetui.core.textsafe import clean, is_clean, json_safe
+from citetui.ingest import InputError, import_files
+from citetui.store import Library
 
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow,
-                                           HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 # Every code point, lone surrogates included.
 ANY_CHAR = st.characters(codec=None, exclude_categories=())
 # Fragments that exercise the sanitiser's patterns, mixed with arbitrary text.
-FRAGMENTS = st.sampled_from([
-    "\x1b", "\x1b[", "\x1b]", "\x1bP", "\x1b\\", "\x07", "\x9b", "\x9c", "\x9d", "\x90",
-    "[", "]", ";", "0", "2J", "8;;", "52;c;", "m", "\r", "\n", "\t", " ", "\u202e",
-    "\u2066", "\u200b", "\ufeff", "\u0301", "\ud800", "\U000e0041", "\u2028", "[bold]", "[/]",
-])
-HOSTILE_TEXT = st.lists(st.one_of(FRAGMENTS, st.text(ANY_CHAR, max_size=5)),
-                        max_size=40).map("".join)
+FRAGMENTS = st.sampled_from(
+    [
+        "\x1b",
+        "\x1b[",
+        "\x1b]",
+        "\x1bP",
+        "\x1b\\",
+        "\x07",
+        "\x9b",
+        "\x9c",
+        "\x9d",
+        "\x90",
+        "[",
+        "]",
+        ";",
+        "0",
+        "2J",
+        "8;;",
+        "52;c;",
+        "m",
+        "\r",
+        "\n",
+        "\t",
+        " ",
+        "\u202e",
+        "\u2066",
+        "\u200b",
+        "\ufeff",
+        "\u0301",
+        "\ud800",
+        "\U000e0041",
+        "\u2028",
+        "[bold]",
+        "[/]",
+    ]
+)
+HOSTILE_TEXT = st.lists(st.one_of(FRAGMENTS, st.text(ANY_CHAR, max_size=5)), max_size=40).map(
+    "".join
+)
 TEXT = st.one_of(st.text(ANY_CHAR, max_size=200), HOSTILE_TEXT)
 
 
 # -- the sanitiser ---------------------------------------------------------------
+
 
 @SETTINGS
 @given(TEXT, st.booleans())
@@ -70,22 +105,36 @@ def test_clean_respects_its_limit(text, limit):
 
 
 @SETTINGS
-@given(st.text(st.characters(categories=["L", "N", "P", "S", "Zs"],
-                             exclude_characters="\xa0\u3000\u1680\u2000\u2001\u2002\u2003"
-                                                "\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-                                                "\u202f\u205f\xad"), max_size=200))
+@given(
+    st.text(
+        st.characters(
+            categories=["L", "N", "P", "S", "Zs"],
+            exclude_characters="\xa0\u3000\u1680\u2000\u2001\u2002\u2003"
+            "\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+            "\u202f\u205f\xad",
+        ),
+        max_size=200,
+    )
+)
 def test_clean_keeps_ordinary_text(text):
-    assume(not re.search("[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
-                         "\ufe20-\ufe2f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
-                         "\ufeff\ufff9-\uffff]", text))
+    assume(
+        not re.search(
+            "[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff"
+            "\ufe20-\ufe2f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+            "\ufeff\ufff9-\uffff]",
+            text,
+        )
+    )
     assert clean(text) == " ".join(text.split(" ")).strip() or clean(text) == text.strip()
     assert clean(text).replace(" ", "") == text.replace(" ", "")
 
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(ANY_CHAR, max_size=30) | TEXT,
-    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(ANY_CHAR, max_size=8),
-                                                             kids, max_size=4),
+    lambda kids: (
+        st.lists(kids, max_size=4)
+        | st.dictionaries(st.text(ANY_CHAR, max_size=8), kids, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -101,12 +150,42 @@ def test_json_safe_keeps_the_data_and_hides_nothing(value):
 
 # -- the query parser ---------------------------------------------------------------
 
+
 @SETTINGS
-@given(st.one_of(st.text(ANY_CHAR, max_size=80), HOSTILE_TEXT,
-                 st.lists(st.sampled_from(["role:", "pol:", "year:", "claim:", "'", "!", '"',
-                                           "..", ",", "2020", "²", "١٢", "9" * 30, "meth", "x",
-                                           " ", "crit", "sup", "role:m", "year:..", ":"]),
-                          max_size=12).map("".join)))
+@given(
+    st.one_of(
+        st.text(ANY_CHAR, max_size=80),
+        HOSTILE_TEXT,
+        st.lists(
+            st.sampled_from(
+                [
+                    "role:",
+                    "pol:",
+                    "year:",
+                    "claim:",
+                    "'",
+                    "!",
+                    '"',
+                    "..",
+                    ",",
+                    "2020",
+                    "²",
+                    "١٢",
+                    "9" * 30,
+                    "meth",
+                    "x",
+                    " ",
+                    "crit",
+                    "sup",
+                    "role:m",
+                    "year:..",
+                    ":",
+                ]
+            ),
+            max_size=12,
+        ).map("".join),
+    )
+)
 def test_query_parse_either_parses_or_says_why(text):
     try:
         q = parse(text)
@@ -117,18 +196,26 @@ def test_query_parse_either_parses_or_says_why(text):
 
 
 WORD = st.text(st.characters(categories=["Ll", "Nd"]), min_size=1, max_size=8).filter(
-    lambda w: ":" not in w)
-QUERY_TOKENS = st.lists(st.one_of(
-    WORD,
-    WORD.map(lambda w: "'" + w),
-    WORD.map(lambda w: "!" + w),
-    st.lists(st.sampled_from(["background", "method", "comparison", "critique"]), min_size=1,
-             max_size=2).map(lambda v: "role:" + ",".join(v)),
-    st.sampled_from(["supportive", "neutral", "critical"]).map(lambda v: "pol:" + v),
-    st.tuples(st.integers(1900, 2100), st.integers(0, 30)).map(
-        lambda t: f"year:{t[0]}..{t[0] + t[1]}"),
-    st.integers(1, 9).map(lambda n: f"claim:{n}"),
-), max_size=8)
+    lambda w: ":" not in w
+)
+QUERY_TOKENS = st.lists(
+    st.one_of(
+        WORD,
+        WORD.map(lambda w: "'" + w),
+        WORD.map(lambda w: "!" + w),
+        st.lists(
+            st.sampled_from(["background", "method", "comparison", "critique"]),
+            min_size=1,
+            max_size=2,
+        ).map(lambda v: "role:" + ",".join(v)),
+        st.sampled_from(["supportive", "neutral", "critical"]).map(lambda v: "pol:" + v),
+        st.tuples(st.integers(1900, 2100), st.integers(0, 30)).map(
+            lambda t: f"year:{t[0]}..{t[0] + t[1]}"
+        ),
+        st.integers(1, 9).map(lambda n: f"claim:{n}"),
+    ),
+    max_size=8,
+)
 
 
 @SETTINGS
@@ -148,8 +235,11 @@ def sample_library(tmp_path_factory):
 
 
 @SETTINGS
-@given(st.one_of(st.text(ANY_CHAR, max_size=60), HOSTILE_TEXT, QUERY_TOKENS.map(" ".join)),
-       st.sampled_from(["relevance", "year", "citations", "title"]), st.booleans())
+@given(
+    st.one_of(st.text(ANY_CHAR, max_size=60), HOSTILE_TEXT, QUERY_TOKENS.map(" ".join)),
+    st.sampled_from(["relevance", "year", "citations", "title"]),
+    st.booleans(),
+)
 def test_search_never_fails_on_any_query(sample_library, text, sort, in_hub):
     from citetui.search import search
 
@@ -164,9 +254,13 @@ def test_search_never_fails_on_any_query(sample_library, text, sort, in_hub):
 # -- the bundle importer ------------------------------------------------------------
 
 TITLE = st.one_of(st.text(ANY_CHAR, min_size=1, max_size=60), HOSTILE_TEXT).filter(
-    lambda t: t.strip())
-ROLES = st.lists(st.sampled_from(["background", "method", "comparison", "extension",
-                                  "critique", "unknown"]), max_size=3, unique=True)
+    lambda t: t.strip()
+)
+ROLES = st.lists(
+    st.sampled_from(["background", "method", "comparison", "extension", "critique", "unknown"]),
+    max_size=3,
+    unique=True,
+)
 POLARITY = st.sampled_from([None, "supportive", "neutral", "critical", "unknown"])
 
 
@@ -174,8 +268,14 @@ POLARITY = st.sampled_from([None, "supportive", "neutral", "critical", "unknown"
 def bundles(draw):
     """A valid bundle: unique keys and DOIs, citations between distinct papers."""
     n = draw(st.integers(2, 12))
-    keys = draw(st.lists(st.text(ANY_CHAR, min_size=1, max_size=6).filter(str.strip),
-                         min_size=n, max_size=n, unique=True))
+    keys = draw(
+        st.lists(
+            st.text(ANY_CHAR, min_size=1, max_size=6).filter(str.strip),
+            min_size=n,
+            max_size=n,
+            unique=True,
+        )
+    )
     papers = []
     for i, key in enumerate(keys):
         paper = {"key": key, "title": draw(TITLE), "ids": {"doi": f"10.5555/prop.{i}"}}
@@ -186,18 +286,39 @@ def bundles(draw):
         if draw(st.booleans()):
             paper["authors"] = draw(st.lists(TITLE, max_size=3))
         papers.append(paper)
-    pairs = draw(st.lists(st.tuples(st.sampled_from(keys), st.sampled_from(keys)).filter(
-        lambda p: p[0] != p[1]), max_size=20, unique=True))
-    citations = [{"citing": a, "cited": b, "roles": draw(ROLES), "polarity": draw(POLARITY),
-                  "influential": draw(st.sampled_from([None, True, False])),
-                  "contexts": [{"text": draw(TITLE), "roles": draw(ROLES)}]}
-                 for a, b in pairs]
-    doc = {"format": "citetui-bundle", "version": 1, "source": {"name": draw(TITLE)},
-           "papers": papers, "citations": citations}
+    pairs = draw(
+        st.lists(
+            st.tuples(st.sampled_from(keys), st.sampled_from(keys)).filter(lambda p: p[0] != p[1]),
+            max_size=20,
+            unique=True,
+        )
+    )
+    citations = [
+        {
+            "citing": a,
+            "cited": b,
+            "roles": draw(ROLES),
+            "polarity": draw(POLARITY),
+            "influential": draw(st.sampled_from([None, True, False])),
+            "contexts": [{"text": draw(TITLE), "roles": draw(ROLES)}],
+        }
+        for a, b in pairs
+    ]
+    doc = {
+        "format": "citetui-bundle",
+        "version": 1,
+        "source": {"name": draw(TITLE)},
+        "papers": papers,
+        "citations": citations,
+    }
     if draw(st.booleans()):
-        doc["hub"] = {"paper": keys[0], "tier": draw(st.none() | TITLE),
-                      "claims": [{"text": draw(TITLE),
-                                  "engaged_by": [{"paper": keys[1], "stance": "critical"}]}]}
+        doc["hub"] = {
+            "paper": keys[0],
+            "tier": draw(st.none() | TITLE),
+            "claims": [
+                {"text": draw(TITLE), "engaged_by": [{"paper": keys[1], "stance": "critical"}]}
+            ],
+        }
     return doc
 
 
@@ -232,34 +353,67 @@ def _break(doc: dict, how: str, data) -> None:
     papers, keys = doc["papers"], [p["key"] for p in doc["papers"]]
     i = data.draw(st.integers(0, len(papers) - 1))
     if how == "year":
-        papers[i]["year"] = data.draw(st.one_of(st.text(max_size=4), st.floats(),
-                                                st.integers(10_000, 2**80)))
+        papers[i]["year"] = data.draw(
+            st.one_of(st.text(max_size=4), st.floats(), st.integers(10_000, 2**80))
+        )
     elif how == "title":
         papers[i]["title"] = data.draw(st.one_of(st.integers(), st.lists(st.text(), max_size=2)))
     elif how == "key":
         papers[i]["key"] = papers[(i + 1) % len(papers)]["key"]
     elif how == "role":
-        doc["citations"].append({"citing": keys[0], "cited": keys[1],
-                                 "roles": [data.draw(st.text().filter(
-                                     lambda r: r not in ("background", "method", "comparison",
-                                                         "extension", "critique", "unknown")))]})
+        doc["citations"].append(
+            {
+                "citing": keys[0],
+                "cited": keys[1],
+                "roles": [
+                    data.draw(
+                        st.text().filter(
+                            lambda r: (
+                                r
+                                not in (
+                                    "background",
+                                    "method",
+                                    "comparison",
+                                    "extension",
+                                    "critique",
+                                    "unknown",
+                                )
+                            )
+                        )
+                    )
+                ],
+            }
+        )
     elif how == "polarity":
-        doc["citations"].append({"citing": keys[0], "cited": keys[1],
-                                 "polarity": data.draw(st.text(min_size=1).filter(
-                                     lambda r: r not in ("supportive", "neutral", "critical",
-                                                         "unknown")))})
+        doc["citations"].append(
+            {
+                "citing": keys[0],
+                "cited": keys[1],
+                "polarity": data.draw(
+                    st.text(min_size=1).filter(
+                        lambda r: r not in ("supportive", "neutral", "critical", "unknown")
+                    )
+                ),
+            }
+        )
     elif how == "self":
         doc["citations"].append({"citing": keys[i], "cited": keys[i]})
     elif how == "dangling":
-        doc["citations"].append({"citing": keys[i], "cited": data.draw(
-            st.text().filter(lambda k: k not in keys))})
+        doc["citations"].append(
+            {"citing": keys[i], "cited": data.draw(st.text().filter(lambda k: k not in keys))}
+        )
     elif how == "missing-key":
         del papers[i]["key"]
 
 
 @SETTINGS
-@given(bundles(), st.sampled_from(["year", "title", "key", "role", "polarity", "self",
-                                   "dangling", "missing-key"]), st.data())
+@given(
+    bundles(),
+    st.sampled_from(
+        ["year", "title", "key", "role", "polarity", "self", "dangling", "missing-key"]
+    ),
+    st.data(),
+)
 def test_a_broken_bundle_is_refused_and_changes_nothing(doc, how, data):
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "lib.db"
@@ -286,11 +440,33 @@ def test_a_broken_bundle_is_refused_and_changes_nothing(doc, how, data):
 # refused with an InputError, never a crash, and a refused import changes nothing.
 
 JUNK = st.recursive(
-    st.sampled_from([None, True, False, 0, -1, 2**63, -(2**70), 1.5, float("nan"), "",
-                     " ", "²²²²", "2020-13-45", "CorpusID:x", "W", "10.", "null"])
-    | st.integers() | st.floats() | TEXT,
-    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=6), kids,
-                                                             max_size=3),
+    st.sampled_from(
+        [
+            None,
+            True,
+            False,
+            0,
+            -1,
+            2**63,
+            -(2**70),
+            1.5,
+            float("nan"),
+            "",
+            " ",
+            "²²²²",
+            "2020-13-45",
+            "CorpusID:x",
+            "W",
+            "10.",
+            "null",
+        ]
+    )
+    | st.integers()
+    | st.floats()
+    | TEXT,
+    lambda kids: (
+        st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=6), kids, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -301,26 +477,37 @@ def _field(strategy, junk: bool):
 
 def _s2_paper(corpus_id: int, junk: bool):
     return st.fixed_dictionaries(
-        {"paperId": _field(st.just(hashlib.sha1(str(corpus_id).encode()).hexdigest()), junk),
-         "corpusId": _field(st.just(corpus_id), junk),
-         "title": _field(TITLE, junk)},
+        {
+            "paperId": _field(st.just(hashlib.sha1(str(corpus_id).encode()).hexdigest()), junk),
+            "corpusId": _field(st.just(corpus_id), junk),
+            "title": _field(TITLE, junk),
+        },
         optional={
             "year": _field(st.integers(1900, 2030) | st.none(), junk),
             "publicationDate": _field(st.dates().map(str) | st.none(), junk),
             "abstract": _field(TEXT | st.none(), junk),
             "venue": _field(TEXT | st.none(), junk),
             "citationCount": _field(st.integers(0, 10**6) | st.none(), junk),
-            "externalIds": _field(st.fixed_dictionaries({}, optional={
-                "DOI": st.just(f"10.5555/s2.{corpus_id}"), "ArXiv": st.none()}), junk),
-            "authors": _field(st.lists(st.fixed_dictionaries({"name": TITLE | st.none()}),
-                                       max_size=3), junk),
-            "tldr": _field(st.none() | st.fixed_dictionaries({"model": st.just("tldr@v2"),
-                                                              "text": TITLE}), junk),
-        })
+            "externalIds": _field(
+                st.fixed_dictionaries(
+                    {}, optional={"DOI": st.just(f"10.5555/s2.{corpus_id}"), "ArXiv": st.none()}
+                ),
+                junk,
+            ),
+            "authors": _field(
+                st.lists(st.fixed_dictionaries({"name": TITLE | st.none()}), max_size=3), junk
+            ),
+            "tldr": _field(
+                st.none() | st.fixed_dictionaries({"model": st.just("tldr@v2"), "text": TITLE}),
+                junk,
+            ),
+        },
+    )
 
 
-INTENTS = st.lists(st.sampled_from(["background", "methodology", "result", "other", ""]),
-                   max_size=3)
+INTENTS = st.lists(
+    st.sampled_from(["background", "methodology", "result", "other", ""]), max_size=3
+)
 
 
 @st.composite
@@ -330,12 +517,20 @@ def s2_citations_pages(draw, junk: bool = False):
     n = draw(st.integers(0, 8))
     edges = []
     for i in range(n):
-        edge = {"citingPaper": draw(_s2_paper(focal + 1 + i, junk)),
-                "isInfluential": draw(_field(st.booleans() | st.none(), junk)),
-                "intents": draw(_field(INTENTS, junk)),
-                "contexts": draw(_field(st.lists(TITLE, max_size=2), junk)),
-                "contextsWithIntent": draw(_field(st.lists(st.fixed_dictionaries(
-                    {"context": TITLE, "intents": INTENTS}), max_size=2), junk))}
+        edge = {
+            "citingPaper": draw(_s2_paper(focal + 1 + i, junk)),
+            "isInfluential": draw(_field(st.booleans() | st.none(), junk)),
+            "intents": draw(_field(INTENTS, junk)),
+            "contexts": draw(_field(st.lists(TITLE, max_size=2), junk)),
+            "contextsWithIntent": draw(
+                _field(
+                    st.lists(
+                        st.fixed_dictionaries({"context": TITLE, "intents": INTENTS}), max_size=2
+                    ),
+                    junk,
+                )
+            ),
+        }
         edges.append(edge)
     page = {"offset": 0, "data": edges}
     if junk and draw(st.booleans()):
@@ -404,19 +599,37 @@ def openalex_works(draw, junk: bool = False):
     pool = ids + draw(st.lists(OA_IDS, max_size=4))
     works = []
     for wid in ids:
-        words = draw(st.lists(st.text(st.characters(categories=["L"]), min_size=1, max_size=6),
-                              max_size=6))
-        work = {"id": draw(_field(st.just(f"https://openalex.org/{wid}"), junk)),
-                "title": draw(_field(TITLE, junk)),
-                "publication_year": draw(_field(st.integers(1900, 2030) | st.none(), junk)),
-                "cited_by_count": draw(_field(st.integers(0, 10**6), junk)),
-                "authorships": draw(_field(st.lists(st.fixed_dictionaries(
-                    {"author": st.fixed_dictionaries({"display_name": TITLE})}), max_size=3),
-                    junk)),
-                "abstract_inverted_index": draw(_field(st.just(
-                    {w: [i] for i, w in enumerate(words)} or None), junk)),
-                "referenced_works": draw(_field(st.lists(st.sampled_from(pool).map(
-                    lambda r: f"https://openalex.org/{r}"), max_size=5), junk))}
+        words = draw(
+            st.lists(st.text(st.characters(categories=["L"]), min_size=1, max_size=6), max_size=6)
+        )
+        work = {
+            "id": draw(_field(st.just(f"https://openalex.org/{wid}"), junk)),
+            "title": draw(_field(TITLE, junk)),
+            "publication_year": draw(_field(st.integers(1900, 2030) | st.none(), junk)),
+            "cited_by_count": draw(_field(st.integers(0, 10**6), junk)),
+            "authorships": draw(
+                _field(
+                    st.lists(
+                        st.fixed_dictionaries(
+                            {"author": st.fixed_dictionaries({"display_name": TITLE})}
+                        ),
+                        max_size=3,
+                    ),
+                    junk,
+                )
+            ),
+            "abstract_inverted_index": draw(
+                _field(st.just({w: [i] for i, w in enumerate(words)} or None), junk)
+            ),
+            "referenced_works": draw(
+                _field(
+                    st.lists(
+                        st.sampled_from(pool).map(lambda r: f"https://openalex.org/{r}"), max_size=5
+                    ),
+                    junk,
+                )
+            ),
+        }
         works.append(work)
     return works
 
@@ -465,11 +678,15 @@ def bulk_citations(draw, junk: bool = False):
     ids = st.integers(1, 50)
     rows = []
     for _ in range(draw(st.integers(1, 12))):
-        rows.append({"citingcorpusid": draw(_field(ids, junk)),
-                     "citedcorpusid": draw(_field(ids | st.none(), junk)),
-                     "isinfluential": draw(_field(st.booleans(), junk)),
-                     "contexts": draw(_field(st.lists(TITLE, max_size=2), junk)),
-                     "intents": draw(_field(st.lists(INTENTS, max_size=2), junk))})
+        rows.append(
+            {
+                "citingcorpusid": draw(_field(ids, junk)),
+                "citedcorpusid": draw(_field(ids | st.none(), junk)),
+                "isinfluential": draw(_field(st.booleans(), junk)),
+                "contexts": draw(_field(st.lists(TITLE, max_size=2), junk)),
+                "intents": draw(_field(st.lists(INTENTS, max_size=2), junk)),
+            }
+        )
     return rows
 
 
@@ -477,10 +694,24 @@ def bulk_citations(draw, junk: bool = False):
 @given(bulk_citations())
 # one edge listed twice with other contexts: a re-import replaces them twice and used to
 # report a context added although the library ended as it was
-@example([{"citingcorpusid": 1, "citedcorpusid": 2, "isinfluential": False,
-           "contexts": ["0", "0"], "intents": []},
-          {"citingcorpusid": 1, "citedcorpusid": 2, "isinfluential": False,
-           "contexts": ["0"], "intents": []}])
+@example(
+    [
+        {
+            "citingcorpusid": 1,
+            "citedcorpusid": 2,
+            "isinfluential": False,
+            "contexts": ["0", "0"],
+            "intents": [],
+        },
+        {
+            "citingcorpusid": 1,
+            "citedcorpusid": 2,
+            "isinfluential": False,
+            "contexts": ["0"],
+            "intents": [],
+        },
+    ]
+)
 def test_s2_bulk_citations_import_every_edge(rows):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "citations.jsonl"
@@ -511,6 +742,7 @@ def test_s2_bulk_any_record_is_imported_or_refused(rows, skip_invalid):
 
 # -- the command line -------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("cli") / "lib.db"
@@ -520,18 +752,42 @@ def sample_db(tmp_path_factory):
 
 CLI_TEXT = st.one_of(
     st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=40),
-    st.sampled_from(["²", "١٢٣", "9" * 25, "9" * 5000, "CorpusID:" + "9" * 25, "CorpusID:²",
-                     "DOI:", "W" + "9" * 30, "-1", "0", "arXiv:", "[bold]x[/]", "\x1b[2J",
-                     "claim:²", "year:..", "role:", "'", '"', "!"]),
+    st.sampled_from(
+        [
+            "²",
+            "١٢٣",
+            "9" * 25,
+            "9" * 5000,
+            "CorpusID:" + "9" * 25,
+            "CorpusID:²",
+            "DOI:",
+            "W" + "9" * 30,
+            "-1",
+            "0",
+            "arXiv:",
+            "[bold]x[/]",
+            "\x1b[2J",
+            "claim:²",
+            "year:..",
+            "role:",
+            "'",
+            '"',
+            "!",
+        ]
+    ),
 ).filter(lambda t: "\x00" not in t)
 
 
 @SETTINGS
 @given(CLI_TEXT, st.sampled_from(["show", "search", "search-in-hub", "timeline", "align"]))
 def test_cli_arguments_never_crash(sample_db, text, command):
-    args = {"show": ["show", text], "search": ["search", text],
-            "search-in-hub": ["search", "--hub", text, "policy"],
-            "timeline": ["timeline", text], "align": ["align", text]}[command]
+    args = {
+        "show": ["show", text],
+        "search": ["search", text],
+        "search-in-hub": ["search", "--hub", text, "policy"],
+        "timeline": ["timeline", text],
+        "align": ["align", text],
+    }[command]
     run = rel.cli_runner_invoke(sample_db, args)
     assert run.crashed is None, (args, run.crashed)
     assert rel.TRACEBACK not in run.err

@@ -1,4 +1,4 @@
-"""The search engine: matching rules, ranking, filters, and the index staying in step with writes."""
+"""The search engine: matching rules, ranking, filters, the index in step with writes."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import sqlite3
 
 import pytest
 
+from citetui.core.query import QueryError, RowFilter, parse
 from citetui.ingest import import_files
-from citetui.core.query import QueryError, parse
 from citetui.search import edit_budget, match_spans, search, word_score
-from citetui.core.query import RowFilter
 from citetui.store import Library, PaperIn, Writer
 from citetui.store import fts as search_index
 from citetui.store.schema import MIGRATIONS
@@ -37,24 +36,34 @@ def test_the_readme_examples(sample_lib):
     assert titles(search(sample_lib, "weak to strong generalisation", limit=3))[0] == W2S
 
 
-@pytest.mark.parametrize(("query", "found"), [
-    ("polcy", True),  # 6 letters, one edit
-    ("pollicy", True),
-    ("plcy", False),  # two edits in a 6-letter word
-    ("generalisaton", True),  # 13 letters, two edits
-    ("generelisaton", False),  # three edits
-    ("weka", False),  # 4 letters: no edit forgiven
-])
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("polcy", True),  # 6 letters, one edit
+        ("pollicy", True),
+        ("plcy", False),  # two edits in a 6-letter word
+        ("generalisaton", True),  # 13 letters, two edits
+        ("generelisaton", False),  # three edits
+        ("weka", False),  # 4 letters: no edit forgiven
+    ],
+)
 def test_edit_budget_per_word_length(empty_lib, query, found):
-    add(empty_lib, PaperIn(title="Policy generalization for weak learners"),
-        PaperIn(title="Something else entirely"))
+    add(
+        empty_lib,
+        PaperIn(title="Policy generalization for weak learners"),
+        PaperIn(title="Something else entirely"),
+    )
     hits = titles(search(empty_lib, query))
     assert (hits[:1] == ["Policy generalization for weak learners"]) is found
 
 
 def test_edit_budget_values():
-    assert [edit_budget("abcd"), edit_budget("abcde"), edit_budget("abcdefgh"),
-            edit_budget("abcdefghi")] == [0, 1, 1, 2]
+    assert [
+        edit_budget("abcd"),
+        edit_budget("abcde"),
+        edit_budget("abcdefgh"),
+        edit_budget("abcdefghi"),
+    ] == [0, 1, 1, 2]
     assert word_score("polcy", "policy", prefix=False) > 0
     assert word_score("optim", "optimization", prefix=True) == 0.9
 
@@ -68,8 +77,11 @@ def test_every_plain_word_must_match(empty_lib):
 
 
 def test_last_word_is_a_prefix_even_with_a_typo(empty_lib):
-    add(empty_lib, PaperIn(title="Reinforcement learning from human feedback"),
-        PaperIn(title="Supervised learning of reinforcements"))
+    add(
+        empty_lib,
+        PaperIn(title="Reinforcement learning from human feedback"),
+        PaperIn(title="Supervised learning of reinforcements"),
+    )
     assert titles(search(empty_lib, "reinforcement lea"))[0].startswith("Reinforcement learning")
     assert search(empty_lib, "human feedb").total == 1
     assert search(empty_lib, "human feedbak").total == 1  # one edit in the typed word
@@ -77,10 +89,15 @@ def test_last_word_is_a_prefix_even_with_a_typo(empty_lib):
 
 
 def test_title_matches_rank_above_summary_matches(empty_lib):
-    add(empty_lib, PaperIn(title="Unrelated study", summary="We study diffusion samplers."),
-        PaperIn(title="Diffusion samplers", summary="A study."))
-    assert titles(search(empty_lib, "diffusion samplers")) == ["Diffusion samplers",
-                                                               "Unrelated study"]
+    add(
+        empty_lib,
+        PaperIn(title="Unrelated study", summary="We study diffusion samplers."),
+        PaperIn(title="Diffusion samplers", summary="A study."),
+    )
+    assert titles(search(empty_lib, "diffusion samplers")) == [
+        "Diffusion samplers",
+        "Unrelated study",
+    ]
 
 
 def test_the_query_side_by_side_in_order_outranks_its_words_repeated_and_scattered(empty_lib):
@@ -92,15 +109,22 @@ def test_the_query_side_by_side_in_order_outranks_its_words_repeated_and_scatter
     add(empty_lib, PaperIn(title=pairs), PaperIn(title=whole))
     assert titles(search(empty_lib, "lapge learning learninb large")) == [whole, pairs]
     # and a run of the query in order counts for more the longer it is
-    add(empty_lib, PaperIn(title="On the Learning Deep of Learning Learning Learning"),
-        PaperIn(title="On the Learning Learning Learning Language Reinforcement of Neural Gen"))
+    add(
+        empty_lib,
+        PaperIn(title="On the Learning Deep of Learning Learning Learning"),
+        PaperIn(title="On the Learning Learning Learning Language Reinforcement of Neural Gen"),
+    )
     assert titles(search(empty_lib, "on the learning learnin ledrning"))[0] == (
-        "On the Learning Learning Learning Language Reinforcement of Neural Gen")
+        "On the Learning Learning Learning Language Reinforcement of Neural Gen"
+    )
 
 
 def test_exact_and_exclude(empty_lib):
-    add(empty_lib, PaperIn(title="Policy gradients with baselines"),
-        PaperIn(title="Police gradients and politics"))
+    add(
+        empty_lib,
+        PaperIn(title="Policy gradients with baselines"),
+        PaperIn(title="Police gradients and politics"),
+    )
     assert titles(search(empty_lib, "gradients 'policy")) == ["Policy gradients with baselines"]
     assert titles(search(empty_lib, "gradients !baselines")) == ["Police gradients and politics"]
     assert search(empty_lib, "'polic").total == 2  # from the start of a word
@@ -164,7 +188,9 @@ def test_index_follows_updates_merges_and_new_imports(sample_lib):
         db.conn.execute("DELETE FROM papers WHERE id = ?", (pid,))
     assert search(sample_lib, "wombat").total == 0
     # FTS5 checks the index against the papers table and raises if they differ
-    sample_lib.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+    sample_lib.conn.execute(
+        "INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)"
+    )
 
 
 def test_a_version_1_library_is_migrated_and_indexed(tmp_path):
@@ -173,8 +199,10 @@ def test_a_version_1_library_is_migrated_and_indexed(tmp_path):
     import sqlite_utils
 
     MIGRATIONS[0](sqlite_utils.Database(conn))
-    conn.execute("INSERT INTO papers (id, title, summary) VALUES (1, 'Proximal policy "
-                 "optimization', 'Clipped surrogate objectives.')")
+    conn.execute(
+        "INSERT INTO papers (id, title, summary) VALUES (1, 'Proximal policy "
+        "optimization', 'Clipped surrogate objectives.')"
+    )
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
@@ -189,11 +217,18 @@ def test_a_version_1_library_is_migrated_and_indexed(tmp_path):
 
 def test_citation_contexts_are_searched(tmp_path, empty_lib):
     bundle = {
-        "format": "citetui-bundle", "version": 1, "source": {"name": "t"},
+        "format": "citetui-bundle",
+        "version": 1,
+        "source": {"name": "t"},
         "hub": {"paper": "h"},
         "papers": [{"key": "h", "title": "Hub paper"}, {"key": "c", "title": "A citing paper"}],
-        "citations": [{"citing": "c", "cited": "h",
-                       "contexts": [{"text": "We adopt the clipped surrogate objective [4]."}]}],
+        "citations": [
+            {
+                "citing": "c",
+                "cited": "h",
+                "contexts": [{"text": "We adopt the clipped surrogate objective [4]."}],
+            }
+        ],
     }
     path = tmp_path / "b.json"
     path.write_text(json.dumps(bundle))
@@ -216,7 +251,8 @@ def test_a_rare_word_is_always_part_of_the_candidate_query(tmp_path, monkeypatch
     it was (the cost estimate said so), the candidates were the first papers holding
     the rarest word and the scorer refused them all, so nothing was found."""
     import citetui.search as S
-    from citetui.store import Library, PaperIn, Writer, fts as index
+    from citetui.store import Library, PaperIn, Writer
+    from citetui.store import fts as index
 
     lib = Library(tmp_path / "s.db", create=True)
     with lib.transaction() as db:
@@ -224,10 +260,10 @@ def test_a_rare_word_is_always_part_of_the_candidate_query(tmp_path, monkeypatch
         for i in range(60):  # "corpus" is the rarest query word, and these come first
             w.upsert_paper(PaperIn(title=f"A corpus of things number {i}", doi=f"10.1/c{i}"))
         for i in range(200):
-            w.upsert_paper(PaperIn(title=f"Speech and quasi speech models {i}",
-                                   doi=f"10.1/s{i}"))
-        w.upsert_paper(PaperIn(title="Strong Reinforcement of Corpus Quaxi Speech",
-                               doi="10.1/target"))
+            w.upsert_paper(PaperIn(title=f"Speech and quasi speech models {i}", doi=f"10.1/s{i}"))
+        w.upsert_paper(
+            PaperIn(title="Strong Reinforcement of Corpus Quaxi Speech", doi="10.1/target")
+        )
     with lib.transaction() as db:
         index.refresh_terms(db.conn)
     monkeypatch.setattr(S, "BUDGET_US", 0.0)  # the estimate would keep the rarest word only

@@ -20,25 +20,54 @@ def records(path, rows) -> None:
 
 
 ROWS = [
-    {"key": "h", "title": "Proximal Policy Optimization Algorithms", "ids": {"arxiv": "1707.06347"},
-     "hub": {"tier": "mega hub"}},
-    {"key": "a", "title": "Clipped objectives revisited", "year": 2020, "ids": {"doi": "10.1/A"},
-     "authors": ["Ann Lee"], "cites": [{"paper": "h", "roles": ["method", "background"],
-                                        "polarity": "supportive",
-                                        "contexts": [{"text": "We use PPO.", "roles": ["method"]}]}]},
-    {"key": "b", "title": "Trust regions for robots", "summary": "Robots learn.", "year": 2021,
-     "cites": [{"paper": "h", "polarity": "critical"}, {"paper": "a"}]},
+    {
+        "key": "h",
+        "title": "Proximal Policy Optimization Algorithms",
+        "ids": {"arxiv": "1707.06347"},
+        "hub": {"tier": "mega hub"},
+    },
+    {
+        "key": "a",
+        "title": "Clipped objectives revisited",
+        "year": 2020,
+        "ids": {"doi": "10.1/A"},
+        "authors": ["Ann Lee"],
+        "cites": [
+            {
+                "paper": "h",
+                "roles": ["method", "background"],
+                "polarity": "supportive",
+                "contexts": [{"text": "We use PPO.", "roles": ["method"]}],
+            }
+        ],
+    },
+    {
+        "key": "b",
+        "title": "Trust regions for robots",
+        "summary": "Robots learn.",
+        "year": 2021,
+        "cites": [{"paper": "h", "polarity": "critical"}, {"paper": "a"}],
+    },
     # the same paper as "a" (same DOI, other spelling): filled in, not added
-    {"key": "a2", "title": "Clipped objectives revisited", "ids": {"doi": "https://doi.org/10.1/a"},
-     "venue": "ICML", "cites": [{"paper": "h", "roles": ["method"]}]},
+    {
+        "key": "a2",
+        "title": "Clipped objectives revisited",
+        "ids": {"doi": "https://doi.org/10.1/a"},
+        "venue": "ICML",
+        "cites": [{"paper": "h", "roles": ["method"]}],
+    },
     # same title and year as "b", no ids: the same paper
     {"key": "b2", "title": "Trust Regions for Robots!", "year": 2021},
 ]
 # A record citing one that waits for the Writer, another repeat of it after, a new one.
 MORE = [
     {"key": "c", "title": "Citing the repeat", "year": 2022, "cites": [{"paper": "a2"}]},
-    {"key": "a3", "title": "Clipped Objectives Revisited", "ids": {"doi": "10.1/a"},
-     "abstract": "A third copy, with an abstract."},
+    {
+        "key": "a3",
+        "title": "Clipped Objectives Revisited",
+        "ids": {"doi": "10.1/a"},
+        "abstract": "A third copy, with an abstract.",
+    },
     {"key": "d", "title": "Something else entirely", "year": 2023, "cites": [{"paper": "h"}]},
 ]
 
@@ -57,12 +86,22 @@ def test_records_import_dedups_and_is_idempotent(tmp_path, empty_lib):
     assert not again.added and dump(empty_lib) == before
 
 
-@pytest.mark.parametrize(("batch", "max_marks", "max_keys", "max_later"),
-                         [(1, None, None, None), (2, None, None, None), (5000, None, None, None),
-                          (1, 2, 1, None), (2, None, 0, None), (1, None, None, 1),
-                          (2, 2, None, 1), (5000, None, None, 1)])
-def test_big_import_path_writes_the_same_library(tmp_path, monkeypatch, batch, max_marks,
-                                                 max_keys, max_later):
+@pytest.mark.parametrize(
+    ("batch", "max_marks", "max_keys", "max_later"),
+    [
+        (1, None, None, None),
+        (2, None, None, None),
+        (5000, None, None, None),
+        (1, 2, 1, None),
+        (2, None, 0, None),
+        (1, None, None, 1),
+        (2, 2, None, 1),
+        (5000, None, None, 1),
+    ],
+)
+def test_big_import_path_writes_the_same_library(
+    tmp_path, monkeypatch, batch, max_marks, max_keys, max_later
+):
     """Deferred indexing + batched inserts give the rows the Writer gives one by one (also
     when the duplicate check moves from memory to the library's indexes midway, when
     record keys spill from memory to the temporary table, and whether the records that
@@ -84,8 +123,9 @@ def test_big_import_path_writes_the_same_library(tmp_path, monkeypatch, batch, m
     big = Library(tmp_path / "big.db", create=True)
     import_files(big, [path])
     strip = {"imports"}
-    assert {k: v for k, v in dump(big).items() if k not in strip} == \
-           {k: v for k, v in dump(small).items() if k not in strip}
+    assert {k: v for k, v in dump(big).items() if k not in strip} == {
+        k: v for k, v in dump(small).items() if k not in strip
+    }
     triggers = "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
     assert big.conn.execute(triggers).fetchall() == small.conn.execute(triggers).fetchall()
     indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
@@ -96,8 +136,14 @@ def test_big_import_path_writes_the_same_library(tmp_path, monkeypatch, batch, m
 
 def test_a_bad_line_names_its_line_and_writes_nothing(tmp_path, empty_lib):
     path = tmp_path / "r.jsonl"
-    records(path, [ROWS[0], {"key": "x", "title": "Fine"},
-                   {"key": "y", "title": "Bad", "cites": [{"paper": "nope"}]}])
+    records(
+        path,
+        [
+            ROWS[0],
+            {"key": "x", "title": "Fine"},
+            {"key": "y", "title": "Bad", "cites": [{"paper": "nope"}]},
+        ],
+    )
     with pytest.raises(InputError) as err:
         import_files(empty_lib, [path])
     assert ":4:" in str(err.value) and "nope" in str(err.value)
@@ -112,8 +158,13 @@ def test_spilled_keys_still_resolve_and_repeat_keys_are_refused(tmp_path, monkey
     monkeypatch.setattr(bulk.BulkWriter.__init__, "__defaults__", (2,))
     monkeypatch.setattr(bulk, "MAX_KEYS", 0)  # every key spills after each batch
     rows = [{"key": f"k{i}", "title": f"Paper number {i}"} for i in range(9)]
-    rows.append({"key": "late", "title": "Cites an early one",
-                 "cites": [{"paper": "k0", "roles": ["method"]}]})
+    rows.append(
+        {
+            "key": "late",
+            "title": "Cites an early one",
+            "cites": [{"paper": "k0", "roles": ["method"]}],
+        }
+    )
     path = tmp_path / "r.jsonl"
     records(path, rows)
     lib = Library(tmp_path / "k.db", create=True)
@@ -206,12 +257,25 @@ def test_a_big_import_into_a_library_indexes_what_the_writer_changed(tmp_path, m
     records(path, ROWS)
     changed = [
         # the source corrects its own title and replaces the edge's contexts
-        {"key": "a", "title": "Clipped surrogate objectives revisited", "ids": {"doi": "10.1/A"},
-         "cites": [{"paper": "h", "contexts": [{"text": "We extend the kangaroo variant."}]}]},
-        {"key": "b", "title": "Trust regions for robots", "summary": "Robots learn to juggle.",
-         "year": 2021, "cites": [{"paper": "h", "polarity": "critical"}, {"paper": "a"}]},
-        {"key": "n", "title": "A wholly new platypus study", "year": 2024,
-         "cites": [{"paper": "h", "contexts": [{"text": "Unlike the wombat baseline."}]}]},
+        {
+            "key": "a",
+            "title": "Clipped surrogate objectives revisited",
+            "ids": {"doi": "10.1/A"},
+            "cites": [{"paper": "h", "contexts": [{"text": "We extend the kangaroo variant."}]}],
+        },
+        {
+            "key": "b",
+            "title": "Trust regions for robots",
+            "summary": "Robots learn to juggle.",
+            "year": 2021,
+            "cites": [{"paper": "h", "polarity": "critical"}, {"paper": "a"}],
+        },
+        {
+            "key": "n",
+            "title": "A wholly new platypus study",
+            "year": 2024,
+            "cites": [{"paper": "h", "contexts": [{"text": "Unlike the wombat baseline."}]}],
+        },
     ]
     records(again, [ROWS[0], *changed])
     libs = {}
@@ -223,8 +287,11 @@ def test_a_big_import_into_a_library_indexes_what_the_writer_changed(tmp_path, m
             if big:
                 calls = []
                 real = search_index._catch_up
-                m.setattr(search_index, "_catch_up",
-                          lambda conn, **kw: calls.append(kw) or real(conn, **kw))
+                m.setattr(
+                    search_index,
+                    "_catch_up",
+                    lambda conn, calls=calls, real=real, **kw: calls.append(kw) or real(conn, **kw),
+                )
             import_files(lib, [again])
         if big:
             assert calls, "the suspended path ran"
@@ -233,15 +300,17 @@ def test_a_big_import_into_a_library_indexes_what_the_writer_changed(tmp_path, m
         libs[name] = lib
     # (a small import only adds new terms to search_terms; a big one recounts them)
     strip = {"imports", "search_terms"}
-    assert {k: v for k, v in dump(libs["big"]).items() if k not in strip} == \
-           {k: v for k, v in dump(libs["small"]).items() if k not in strip}
+    assert {k: v for k, v in dump(libs["big"]).items() if k not in strip} == {
+        k: v for k, v in dump(libs["small"]).items() if k not in strip
+    }
     for lib in libs.values():
-        assert [r.title for r in search(lib, "surrogate").rows] == \
-               ["Clipped surrogate objectives revisited"]
+        assert [r.title for r in search(lib, "surrogate").rows] == [
+            "Clipped surrogate objectives revisited"
+        ]
         assert search(lib, "juggle").total == 1
         assert search(lib, "kangaroo").total == 1 and search(lib, "wombat").total == 1
         assert search(lib, "platypus").total == 1
-        assert search(lib, "\"we use ppo\"").total == 0  # the replaced context is gone
+        assert search(lib, '"we use ppo"').total == 0  # the replaced context is gone
 
 
 def test_a_failed_big_import_leaves_no_notes_behind(tmp_path, monkeypatch):
@@ -252,13 +321,21 @@ def test_a_failed_big_import_leaves_no_notes_behind(tmp_path, monkeypatch):
     import_files(lib, [path])
     before = dump(lib)
     bad = tmp_path / "bad.jsonl"
-    records(bad, [*ROWS, {"key": "n", "title": "New"},
-                  {"key": "y", "title": "Bad", "cites": [{"paper": "nope"}]}])
+    records(
+        bad,
+        [
+            *ROWS,
+            {"key": "n", "title": "New"},
+            {"key": "y", "title": "Bad", "cites": [{"paper": "nope"}]},
+        ],
+    )
     with pytest.raises(InputError):
         import_files(lib, [bad])
     assert dump(lib) == before
     assert lib.conn.execute("SELECT count(*) FROM temp.sqlite_master").fetchone()[0] == 0
-    assert lib.conn.execute("SELECT name FROM sqlite_master WHERE name = 'papers_fts_ai'"
-                            ).fetchone() is not None
+    assert (
+        lib.conn.execute("SELECT name FROM sqlite_master WHERE name = 'papers_fts_ai'").fetchone()
+        is not None
+    )
     _fts_checked(lib)
     assert search(lib, "trust regons robots").total == 1

@@ -23,9 +23,13 @@ from tests.conftest import SAMPLE, ppo_id
 
 def dump(lib: Library) -> dict[str, list]:
     """Every row of every table, for before/after comparisons."""
-    tables = [r[0] for r in lib.conn.execute(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT LIKE '%fts%' AND name != 'imports'")]
+    tables = [
+        r[0]
+        for r in lib.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE '%fts%' AND name != 'imports'"
+        )
+    ]
     return {t: sorted(map(tuple, lib.conn.execute(f"SELECT * FROM {t}")), key=repr) for t in tables}
 
 
@@ -47,10 +51,15 @@ def test_new_library_has_current_schema(empty_lib):
         (PaperIn(title="A", arxiv="1707.06347"), PaperIn(title="B", arxiv="arXiv:1707.06347v2")),
         (PaperIn(title="A", s2_id="ABC"), PaperIn(title="B", s2_id="abc")),
         (PaperIn(title="A", corpus_id=5), PaperIn(title="B", corpus_id="CorpusID:5")),
-        (PaperIn(title="A", openalex_id="W1"), PaperIn(title="B", openalex_id="https://openalex.org/W1")),
+        (
+            PaperIn(title="A", openalex_id="W1"),
+            PaperIn(title="B", openalex_id="https://openalex.org/W1"),
+        ),
         (PaperIn(title="Deep  Learning!", year=2015), PaperIn(title="deep learning", year=2015)),
-        (PaperIn(title="Déjà vu", year=2001, authors=["Émile Zola"]),
-         PaperIn(title="deja VU", year=2001, authors=["E. Zola"])),
+        (
+            PaperIn(title="Déjà vu", year=2001, authors=["Émile Zola"]),
+            PaperIn(title="deja VU", year=2001, authors=["E. Zola"]),
+        ),
     ],
 )
 def test_same_paper_by_any_identifier_is_one_paper(empty_lib, first, second):
@@ -60,19 +69,28 @@ def test_same_paper_by_any_identifier_is_one_paper(empty_lib, first, second):
 
 
 def test_different_titles_or_years_without_ids_are_different(empty_lib):
-    a, b, c = write(empty_lib, PaperIn(title="X", year=2020), PaperIn(title="X", year=2021),
-                    PaperIn(title="Y", year=2020))
+    a, b, c = write(
+        empty_lib,
+        PaperIn(title="X", year=2020),
+        PaperIn(title="X", year=2021),
+        PaperIn(title="Y", year=2020),
+    )
     assert len({a, b, c}) == 3
 
 
 @pytest.mark.parametrize(
     "titles",
-    [("C++ for Engineers", "C# for Engineers", "C for Engineers"),
-     ("F# in Practice", "F in Practice")],
+    [
+        ("C++ for Engineers", "C# for Engineers", "C for Engineers"),
+        ("F# in Practice", "F in Practice"),
+    ],
 )
 def test_signs_that_change_a_title_never_fold_away(empty_lib, titles):
-    ids = write(empty_lib, *[PaperIn(title=t, year=2020) for t in titles[:-1]],
-                PaperIn(title=titles[-1], year=2020, doi="10.1/c"))
+    ids = write(
+        empty_lib,
+        *[PaperIn(title=t, year=2020) for t in titles[:-1]],
+        PaperIn(title=titles[-1], year=2020, doi="10.1/c"),
+    )
     assert len(set(ids)) == len(titles)
     assert sorted(empty_lib.paper(i).title for i in ids) == sorted(titles)
 
@@ -81,16 +99,23 @@ def test_signs_that_change_a_title_never_fold_away(empty_lib, titles):
     ("first", "second"),
     [
         (PaperIn(title="Déjà vu", year=None), PaperIn(title="deja VU", year=2001)),
-        (PaperIn(title="Deep learning", year=2015, authors=["Y. LeCun"]),
-         PaperIn(title="Deep learning", year=2015, authors=["I. Goodfellow"])),
-        (PaperIn(title="Deep learning", year=2015, authors=["Y. LeCun"]),
-         PaperIn(title="Deep learning", year=2015)),
-        (PaperIn(title="Deep learning", year=2015, doi="10.1/a"),
-         PaperIn(title="Deep learning", year=2015, doi="10.1/b")),
+        (
+            PaperIn(title="Deep learning", year=2015, authors=["Y. LeCun"]),
+            PaperIn(title="Deep learning", year=2015, authors=["I. Goodfellow"]),
+        ),
+        (
+            PaperIn(title="Deep learning", year=2015, authors=["Y. LeCun"]),
+            PaperIn(title="Deep learning", year=2015),
+        ),
+        (
+            PaperIn(title="Deep learning", year=2015, doi="10.1/a"),
+            PaperIn(title="Deep learning", year=2015, doi="10.1/b"),
+        ),
     ],
 )
 def test_without_a_shared_id_only_title_year_and_first_author_together_merge(
-        empty_lib, first, second):
+    empty_lib, first, second
+):
     a, b = write(empty_lib, first, second)
     assert a != b
 
@@ -103,8 +128,12 @@ def test_fill_in_never_overwrites_with_null(empty_lib):
 
 
 def test_two_records_of_one_paper_merge_with_their_edges(empty_lib):
-    a, b, hub = write(empty_lib, PaperIn(title="One", doi="10.1/one"),
-                      PaperIn(title="One (preprint)", arxiv="2001.00001"), PaperIn(title="Hub", doi="10.9/h"))
+    a, b, hub = write(
+        empty_lib,
+        PaperIn(title="One", doi="10.1/one"),
+        PaperIn(title="One (preprint)", arxiv="2001.00001"),
+        PaperIn(title="Hub", doi="10.9/h"),
+    )
     with empty_lib.transaction() as db:
         w = Writer(db, "s")
         w.upsert_citation(b, hub, roles=["method"])
@@ -156,10 +185,9 @@ def test_failed_import_leaves_library_exactly_as_before(sample_lib, tmp_path):
 
 def test_error_inside_the_transaction_rolls_back(sample_lib):
     before = dump(sample_lib)
-    with pytest.raises(RuntimeError):
-        with sample_lib.transaction() as db:
-            Writer(db, "x").upsert_paper(PaperIn(title="Doomed"))
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), sample_lib.transaction() as db:
+        Writer(db, "x").upsert_paper(PaperIn(title="Doomed"))
+        raise RuntimeError("boom")
     assert dump(sample_lib) == before
 
 
@@ -201,8 +229,11 @@ def test_row_filters(empty_lib):
         hub = w.upsert_paper(PaperIn(title="Hub"))
         w.mark_hub(hub)
         for i, (role, pol, year) in enumerate(
-            [("method", "supportive", 2019), ("background", "neutral", 2021),
-             ("method", "critical", 2023)]
+            [
+                ("method", "supportive", 2019),
+                ("background", "neutral", 2021),
+                ("method", "critical", 2023),
+            ]
         ):
             pid = w.upsert_paper(PaperIn(title=f"P{i}", year=year))
             w.upsert_citation(pid, hub, roles=[role], polarity=pol)
@@ -221,22 +252,40 @@ def test_a_second_source_fills_in_and_re_importing_both_changes_nothing(tmp_path
     """Two sources spell the same paper differently (as OpenAlex and Semantic Scholar do for
     word2vec): the first one's values stand, the other fills in what is missing, and
     importing both again, in either order, changes nothing."""
+
     def bundle(name: str, **fields):
         path = tmp_path / f"{name}.json"
-        path.write_text(json.dumps({"format": "citetui-bundle", "version": 1,
-                                     "source": {"name": name},
-                                     "papers": [{"key": "w", "ids": {"doi": "10.1/w2v"},
-                                                 **fields}]}))
+        path.write_text(
+            json.dumps(
+                {
+                    "format": "citetui-bundle",
+                    "version": 1,
+                    "source": {"name": name},
+                    "papers": [{"key": "w", "ids": {"doi": "10.1/w2v"}, **fields}],
+                }
+            )
+        )
         return path
 
     a = bundle("openalex-ish", title="Distributed representations of words", year=2025)
-    b = bundle("s2-ish", title="Distributed Representations of Words", year=2013,
-               venue="NeurIPS", abstract="We propose ...", citation_count=40000)
+    b = bundle(
+        "s2-ish",
+        title="Distributed Representations of Words",
+        year=2013,
+        venue="NeurIPS",
+        abstract="We propose ...",
+        citation_count=40000,
+    )
     lib = Library(tmp_path / "l.db", create=True)
     import_files(lib, [a, b])
     p = lib.find_paper_by_id("10.1/w2v")
     assert (p.title, p.year, p.venue, p.abstract, p.citation_count) == (
-        "Distributed representations of words", 2025, "NeurIPS", "We propose ...", 40000)
+        "Distributed representations of words",
+        2025,
+        "NeurIPS",
+        "We propose ...",
+        40000,
+    )
     for order in ([a, b], [b, a]):
         reports = import_files(lib, order)
         assert all(not r.updated and not r.added for r in reports), [r.updated for r in reports]

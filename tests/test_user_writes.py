@@ -27,9 +27,15 @@ REPO = Path(__file__).resolve().parents[1]
 
 def citetui(db: Path, *args: str, **kw) -> subprocess.CompletedProcess:
     """The real command in a subprocess, as a user's shell runs it."""
-    return subprocess.run([sys.executable, "-m", "citetui", "--db", str(db), *args],
-                          capture_output=True, text=True, cwd=REPO, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(REPO)}, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "citetui", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -41,8 +47,9 @@ def db(tmp_path) -> Path:
 
 def test_concurrent_appends_and_tags_all_land(db):
     with ThreadPoolExecutor(max_workers=20) as pool:
-        runs = list(pool.map(lambda i: citetui(db, "note", "5", f"line-{i}", "--append"),
-                             range(20)))
+        runs = list(
+            pool.map(lambda i: citetui(db, "note", "5", f"line-{i}", "--append"), range(20))
+        )
         runs += list(pool.map(lambda i: citetui(db, "tag", "5", f"t{i}"), range(15)))
     assert [r.returncode for r in runs] == [0] * 35, [r.stderr for r in runs if r.returncode]
     with Library(db) as lib:
@@ -77,8 +84,9 @@ def test_a_write_that_cannot_get_the_lock_fails_and_says_so(db):
         assert lib.annotation(5).note is None
 
 
-@pytest.mark.parametrize("args", [("note", "6", "--append", ""), ("note", "5", ""),
-                                  ("note", "6", "   ")])
+@pytest.mark.parametrize(
+    "args", [("note", "6", "--append", ""), ("note", "5", ""), ("note", "6", "   ")]
+)
 def test_an_empty_note_is_refused_and_keeps_the_note(db, args):
     assert citetui(db, "note", "6", "keep").returncode == 0
     assert citetui(db, "note", "5", "mine").returncode == 0
@@ -93,15 +101,28 @@ def test_an_empty_note_is_refused_and_keeps_the_note(db, args):
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
-@pytest.mark.parametrize("args", [
-    ("export", "ppo", "--format", "json"), ("export", "ppo", "--format", "csv"),
-    ("search", "policy", "--json"), ("show", "ppo"), ("hubs", "--json"), ("notes",),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", "ppo", "--format", "json"),
+        ("export", "ppo", "--format", "csv"),
+        ("search", "policy", "--json"),
+        ("show", "ppo"),
+        ("hubs", "--json"),
+        ("notes",),
+    ],
+)
 def test_output_to_a_full_disk_fails(db, args):
     with open("/dev/full", "w") as full:
-        run = subprocess.run([sys.executable, "-m", "citetui", "--db", str(db), *args],
-                             stdout=full, stderr=subprocess.PIPE, text=True, cwd=REPO,
-                             env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+        run = subprocess.run(
+            [sys.executable, "-m", "citetui", "--db", str(db), *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            timeout=120,
+        )
     assert run.returncode == 1
     assert "cannot write the output" in run.stderr
     assert "Traceback" not in run.stderr
@@ -116,10 +137,16 @@ def test_output_over_the_file_size_limit_fails(db, tmp_path):
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     with open(out, "a") as fh:
-        run = subprocess.run([sys.executable, "-m", "citetui", "--db", str(db), "export", "ppo",
-                              "--format", "json"], stdout=fh, stderr=subprocess.PIPE,
-                             text=True, cwd=REPO, preexec_fn=small_files, timeout=120,
-                             env={**os.environ, "PYTHONPATH": str(REPO)})
+        run = subprocess.run(
+            [sys.executable, "-m", "citetui", "--db", str(db), "export", "ppo", "--format", "json"],
+            stdout=fh,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            preexec_fn=small_files,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
     assert run.returncode == 1, run.stderr
     assert "cannot write the output" in run.stderr
 
@@ -130,10 +157,18 @@ def test_a_closed_pipe_is_quiet_and_exits_0(db, tmp_path):
     assert citetui(db, "import", str(big)).returncode == 0
     with Library(db) as lib:
         hub = max(lib.hubs(), key=lambda h: h.paper.id).paper.id
-    cmd = (f"{sys.executable} -m citetui --db {db} export {hub} --format json | head -c 10 "
-           ">/dev/null; echo ${PIPESTATUS[0]}")
-    run = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, cwd=REPO,
-                         env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+    cmd = (
+        f"{sys.executable} -m citetui --db {db} export {hub} --format json | head -c 10 "
+        ">/dev/null; echo ${PIPESTATUS[0]}"
+    )
+    run = subprocess.run(
+        ["bash", "-c", cmd],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
     assert run.stdout.strip() == "0"
     assert run.stderr == ""
 
@@ -149,16 +184,27 @@ def test_papers_that_differ_by_a_sign_never_merge(tmp_path):
     path.write_text(json.dumps(bundle))
     with Library(tmp_path / "lib.db", create=True) as lib:
         (report,) = import_files(lib, [path])
-        titles = {r[0] for r in lib.conn.execute(
-            "SELECT title FROM papers WHERE title LIKE '%for Engineers'")}
+        titles = {
+            r[0]
+            for r in lib.conn.execute("SELECT title FROM papers WHERE title LIKE '%for Engineers'")
+        }
     assert titles == {"C++ for Engineers", "C# for Engineers", "C for Engineers"}
     assert "papers" not in report.updated
 
 
 def _page(n: int) -> dict:
-    return {"offset": 0, "data": [
-        {"citingPaper": {"paperId": f"{i:040x}", "title": f"Citing paper {i}", "year": 2020},
-         "contexts": [], "intents": [], "isInfluential": False} for i in range(1, n + 1)]}
+    return {
+        "offset": 0,
+        "data": [
+            {
+                "citingPaper": {"paperId": f"{i:040x}", "title": f"Citing paper {i}", "year": 2020},
+                "contexts": [],
+                "intents": [],
+                "isInfluential": False,
+            }
+            for i in range(1, n + 1)
+        ],
+    }
 
 
 def test_hub_that_conflicts_with_the_file_name_is_refused(db, tmp_path):
@@ -197,21 +243,25 @@ def test_user_labels_of_merged_papers_agree_everywhere(tmp_path):
                 w.upsert_citation(p, hub, roles=["background"], polarity="neutral")
         lib.override_label(a, hub, "polarity", ["supportive"])
         lib.override_label(b, hub, "polarity", ["critical"])  # the newer one
-        lib.conn.execute("UPDATE user_labels SET updated_at = '2000-01-01' WHERE citing_id = ?",
-                         (a,))
+        lib.conn.execute(
+            "UPDATE user_labels SET updated_at = '2000-01-01' WHERE citing_id = ?", (a,)
+        )
         with lib.transaction() as tx:
             merged = Writer(tx, "test").upsert_paper(
-                PaperIn(title="Paper", doi="10.1/a", arxiv="2001.00001"))
+                PaperIn(title="Paper", doi="10.1/a", arxiv="2001.00001")
+            )
         assert merged == a
         users = lib.conn.execute("SELECT citing_id, kind, value FROM user_labels").fetchall()
-        yours = lib.conn.execute("SELECT citing_id, kind, value FROM labels "
-                                 "WHERE source = 'you'").fetchall()
+        yours = lib.conn.execute(
+            "SELECT citing_id, kind, value FROM labels WHERE source = 'you'"
+        ).fetchall()
         assert users == [(a, "polarity", "critical")]
         assert yours == [(a, "polarity", "critical")]
         assert lib.citation(a, hub).polarity == "critical"
         listed = [(o.citing_id, o.kind, o.value) for o in lib.label_overrides()]
-        by_you = [(d["citing_id"], d["kind"], d["by_source"].get("you"))
-                  for d in lib.disagreements()]
+        by_you = [
+            (d["citing_id"], d["kind"], d["by_source"].get("you")) for d in lib.disagreements()
+        ]
         assert listed == [(a, "polarity", "critical")]
         assert by_you == [(a, "polarity", "critical")]
 

@@ -121,7 +121,7 @@ def parse(text: str) -> dict:
     for line in claim_lines:
         if not line.startswith(CLAIM_PREFIX):
             fail(f"unexpected claims-ledger line {line[:60]!r}")
-        claims.append(line[len(CLAIM_PREFIX):])
+        claims.append(line[len(CLAIM_PREFIX) :])
 
     if body(lines, H_AUTHORS, "mega hub controls"):
         fail("the authors section has a body; this script expects none")
@@ -206,19 +206,20 @@ def build(page: dict) -> dict:
             linked += 1
         else:
             key = f"p{len(citing) + len(summary_only) + 1}"
-            summary_only.append({
-                "key": key,
-                "title": None,
-                "summary": summary,
-                "summary_source": SUMMARY_SOURCE,
-            })
+            summary_only.append(
+                {
+                    "key": key,
+                    "title": None,
+                    "summary": summary,
+                    "summary_source": SUMMARY_SOURCE,
+                }
+            )
             by_summary[summary] = key  # a repeated summary reuses the key
         representative.append(key)
 
     papers = [hub_paper] + citing + summary_only
     citations = [
-        {"citing": p["key"], "cited": HUB_KEY, "contexts": []}
-        for p in citing + summary_only
+        {"citing": p["key"], "cited": HUB_KEY, "contexts": []} for p in citing + summary_only
     ]
 
     bundle = {
@@ -246,10 +247,15 @@ def build(page: dict) -> dict:
     note(f"explorer entries:              {len(page['explorer'])}")
     note(f"duplicates removed (by title): {len(duplicates)}")
     for dtitle, kept_key, same_summary in duplicates:
-        note(f"  duplicate of {kept_key} ({'same' if same_summary else 'DIFFERENT'} summary): {dtitle}")
+        note(
+            f"  duplicate of {kept_key} ({'same' if same_summary else 'DIFFERENT'} summary): "
+            f"{dtitle}"
+        )
     note(f"citing papers from explorer:   {len(citing)}")
-    note(f"representative papers:         {len(representative)}"
-         f" ({linked} linked to explorer, {len(summary_only)} summary-only)")
+    note(
+        f"representative papers:         {len(representative)}"
+        f" ({linked} linked to explorer, {len(summary_only)} summary-only)"
+    )
     note(f"summary-only papers:           {len(summary_only)}")
     note(f"papers (incl. hub):            {len(papers)}")
     note(f"citations:                     {len(citations)}")
@@ -288,7 +294,10 @@ def validate(bundle: dict) -> None:
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(__doc__.strip().splitlines()[0], file=sys.stderr)
-        print("usage: build_ppo_sample.py PATH/TO/ppo-hub-page.txt > data/ppo-hub.json", file=sys.stderr)
+        print(
+            "usage: build_ppo_sample.py PATH/TO/ppo-hub-page.txt > data/ppo-hub.json",
+            file=sys.stderr,
+        )
         return 2
     with open(argv[1], encoding="utf-8", newline="") as f:
         text = f.read()

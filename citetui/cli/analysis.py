@@ -18,26 +18,43 @@ def _summary_text(s) -> str:
 
 @click.command("align")
 @click.argument("hub")
-@click.option("--threshold", type=click.FloatRange(0, 100), default=None,
-              help="Similarity (0-100) from which a sentence counts (default 40).")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Similarity (0-100) from which a sentence counts (default 40).",
+)
 @json_option
 @click.pass_obj
 @friendly_errors
 def align_cmd(c: Ctx, hub: str, threshold: float | None, as_json: bool) -> None:
     """Recognition alignment: which citing papers engage each claim of HUB."""
-    from citetui.analysis import ALIGNMENT_THRESHOLD, align
+    from citetui.analysis.alignment import ALIGNMENT_THRESHOLD, align
 
     lib = c.open()
     h = lib.resolve_hub(hub)
     result = align(lib, h.paper.id, ALIGNMENT_THRESHOLD if threshold is None else threshold)
     if as_json:
-        emit_json([
-            {"claim": a.position + 1, "text": a.text, "share": round(a.share, 4),
-             "recognised_by": [
-                 {"paper_id": r.paper_id, "score": r.score, "kind": r.kind, "sentence": r.sentence,
-                  "stance": r.stance} for r in a.recognitions]}
-            for a in result
-        ])
+        emit_json(
+            [
+                {
+                    "claim": a.position + 1,
+                    "text": a.text,
+                    "share": round(a.share, 4),
+                    "recognised_by": [
+                        {
+                            "paper_id": r.paper_id,
+                            "score": r.score,
+                            "kind": r.kind,
+                            "sentence": r.sentence,
+                            "stance": r.stance,
+                        }
+                        for r in a.recognitions
+                    ],
+                }
+                for a in result
+            ]
+        )
         return
     if not result:
         click.echo("no claims recorded for this hub")
@@ -46,8 +63,10 @@ def align_cmd(c: Ctx, hub: str, threshold: float | None, as_json: bool) -> None:
         if not a.recognitions:
             click.echo("   no citing paper engages this claim")
             continue
-        click.echo(f"   recognised by {len(a.recognitions)} of {a.n_citing} citing papers "
-                   f"({round(a.share * 100)}%)")
+        click.echo(
+            f"   recognised by {len(a.recognitions)} of {a.n_citing} citing papers "
+            f"({round(a.share * 100)}%)"
+        )
         for r in a.recognitions[:10]:
             title = lib.paper(r.paper_id).display_title
             click.echo(f"   {r.score:5.1f}  {clean(title, limit=70)}  [{r.kind}]")
@@ -62,10 +81,17 @@ def align_cmd(c: Ctx, hub: str, threshold: float | None, as_json: bool) -> None:
 @json_option
 @click.pass_obj
 @friendly_errors
-def ablate_cmd(c: Ctx, hub: str, years: str | None, venue: str | None, source: str | None,
-               k: int, as_json: bool) -> None:
+def ablate_cmd(
+    c: Ctx,
+    hub: str,
+    years: str | None,
+    venue: str | None,
+    source: str | None,
+    k: int,
+    as_json: bool,
+) -> None:
     """Counterfactual ablation: HUB's summaries and verdict with one slice removed."""
-    from citetui.analysis import ablate, standard_slices
+    from citetui.analysis.ablation import ablate, standard_slices
 
     span = None
     if years:
@@ -75,27 +101,46 @@ def ablate_cmd(c: Ctx, hub: str, years: str | None, venue: str | None, source: s
         span = (int(m.group(1)), int(m.group(2)))
     lib = c.open()
     h = lib.resolve_hub(hub)
-    rows = ablate(lib, h.paper.id, standard_slices(lib, h.paper.id, k=k, years=span, venue=venue,
-                                                    source=source))
+    rows = ablate(
+        lib,
+        h.paper.id,
+        standard_slices(lib, h.paper.id, k=k, years=span, venue=venue, source=source),
+    )
     if as_json:
+
         def s(x):
             return None if x is None else {"n": x.n, "bars": {b.label: b.count for b in x.bars}}
-        emit_json([
-            {"slice": a.slice.name, "description": a.slice.description, "removed": a.removed,
-             "kept": a.kept, "role_full": s(a.role_full), "role_without": s(a.role_without),
-             "polarity_full": s(a.polarity_full), "polarity_without": s(a.polarity_without),
-             "verdict_full": a.verdict_full, "verdict_without": a.verdict_without}
-            for a in rows
-        ])
+
+        emit_json(
+            [
+                {
+                    "slice": a.slice.name,
+                    "description": a.slice.description,
+                    "removed": a.removed,
+                    "kept": a.kept,
+                    "role_full": s(a.role_full),
+                    "role_without": s(a.role_without),
+                    "polarity_full": s(a.polarity_full),
+                    "polarity_without": s(a.polarity_without),
+                    "verdict_full": a.verdict_full,
+                    "verdict_without": a.verdict_without,
+                }
+                for a in rows
+            ]
+        )
         return
     if rows:
         a0 = rows[0]
-        click.echo(f"all citations: roles {_summary_text(a0.role_full)} · polarity "
-                   f"{_summary_text(a0.polarity_full)} · {a0.verdict_full}")
+        click.echo(
+            f"all citations: roles {_summary_text(a0.role_full)} · polarity "
+            f"{_summary_text(a0.polarity_full)} · {a0.verdict_full}"
+        )
     for a in rows:
-        click.echo(f"without {a.slice.name} ({a.removed} removed): roles "
-                   f"{_summary_text(a.role_without)} · polarity {_summary_text(a.polarity_without)}"
-                   f" · {a.verdict_without}{'  (verdict changes)' if a.verdict_changed else ''}")
+        click.echo(
+            f"without {a.slice.name} ({a.removed} removed): roles "
+            f"{_summary_text(a.role_without)} · polarity {_summary_text(a.polarity_without)}"
+            f" · {a.verdict_without}{'  (verdict changes)' if a.verdict_changed else ''}"
+        )
 
 
 @click.command("timeline")
@@ -105,8 +150,10 @@ def ablate_cmd(c: Ctx, hub: str, years: str | None, venue: str | None, source: s
 @friendly_errors
 def timeline_cmd(c: Ctx, hub: str, as_json: bool) -> None:
     """Citations of HUB per year, split by role."""
-    from citetui.analysis import timeline
+    from citetui.analysis.timeline import timeline
+    from citetui.render.bars import stdout_blocks
 
+    blocks = stdout_blocks()
     lib = c.open()
     t = timeline(lib, lib.resolve_hub(hub).paper.id)
     if as_json:
@@ -118,7 +165,8 @@ def timeline_cmd(c: Ctx, hub: str, as_json: bool) -> None:
     for year, counts in t.items():
         n = sum(counts.values())
         roles = ", ".join(f"{r} {k}" for r, k in counts.most_common())
-        click.echo(f"{year}  {'█' * max(1, round(40 * n / peak)):<40} {n:>5}  {roles}")
+        drawn = blocks[0] * max(1, round(40 * n / peak))
+        click.echo(f"{year}  {drawn:<40} {n:>5}  {roles}")
 
 
 @click.command("compare")
@@ -129,15 +177,24 @@ def timeline_cmd(c: Ctx, hub: str, as_json: bool) -> None:
 @friendly_errors
 def compare_cmd(c: Ctx, hub_a: str, hub_b: str, as_json: bool) -> None:
     """The papers that cite both HUB_A and HUB_B, with both citation contexts."""
-    from citetui.analysis import compare
+    from citetui.analysis.timeline import compare
 
     lib = c.open()
     a, b = lib.resolve_hub(hub_a), lib.resolve_hub(hub_b)
     shared = compare(lib, a.paper.id, b.paper.id)
     if as_json:
-        emit_json([{"paper_id": s.paper_id, "title": s.title, "year": s.year,
-                    "contexts_a": list(s.contexts_a), "contexts_b": list(s.contexts_b)}
-                   for s in shared])
+        emit_json(
+            [
+                {
+                    "paper_id": s.paper_id,
+                    "title": s.title,
+                    "year": s.year,
+                    "contexts_a": list(s.contexts_a),
+                    "contexts_b": list(s.contexts_b),
+                }
+                for s in shared
+            ]
+        )
         return
     click.echo(f"{len(shared)} papers cite both")
     for s in shared:

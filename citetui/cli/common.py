@@ -38,12 +38,14 @@ class Ctx:
                 ensure_default_library(self.path)
             elif not create:
                 raise LibraryNotFound(
-                    f"no library at {self.path} (create one with: citetui --db {self.path} import FILE)"
+                    f"no library at {self.path} (create one with: citetui --db {self.path} "
+                    "import FILE)"
                 )
         return Library(self.path, create=create, readonly=readonly)
 
 
-def _fail(message: str, code: int) -> None:
+def fail(message: str, code: int = 1) -> None:
+    """Exit with one line on stderr: the only way a command reports an expected failure."""
     click.echo(f"citetui: error: {message}", err=True)
     sys.exit(code)
 
@@ -56,7 +58,7 @@ def friendly_errors(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except KeyboardInterrupt:
-            _fail("interrupted; nothing was written", 130)
+            fail("interrupted; nothing was written", 130)
         except Exception as exc:  # noqa: BLE001 - the expected ones end here, the rest re-raise
             _expected(exc)
             raise
@@ -69,28 +71,26 @@ def _expected(exc: Exception) -> None:
 
     The error types are imported here, when there is an error: importing
     citetui.ingest (every format) cost the browser's start-up ~20 ms."""
-    from citetui.ingest.errors import InputError
     from citetui.core.query import QueryError
-    from citetui.store import LibraryError
     from citetui.core.textsafe import clean
+    from citetui.ingest.errors import InputError
+    from citetui.store import LibraryError
 
-    if isinstance(exc, InputError):
-        _fail(clean(str(exc)), exc.exit_code)
-    elif isinstance(exc, LibraryError):
-        _fail(clean(str(exc)), exc.exit_code)
+    if isinstance(exc, (InputError, LibraryError)):
+        fail(clean(str(exc)), exc.exit_code)
     elif isinstance(exc, QueryError):
-        _fail(f"bad query: {clean(str(exc))}", EXIT_USAGE)
+        fail(f"bad query: {clean(str(exc))}", EXIT_USAGE)
     elif isinstance(exc, sqlite3.DatabaseError):
-        _fail(f"the library is damaged or not a citetui library ({clean(str(exc))})", 3)
+        fail(f"the library is damaged or not a citetui library ({clean(str(exc))})", 3)
     elif isinstance(exc, BrokenPipeError):  # the reader of our output went away (| head)
         _silence_stdout()
         sys.exit(0)
     elif isinstance(exc, OSError) and exc.filename is None and exc.errno in _OUTPUT_ERRNOS:
         _silence_stdout()
-        _fail(f"cannot write the output: {exc.strerror or exc}; it is incomplete", 1)
+        fail(f"cannot write the output: {exc.strerror or exc}; it is incomplete", 1)
     elif isinstance(exc, OSError):  # a file we read or write: permissions, disk full...
         where = f"{exc.filename}: " if exc.filename else ""
-        _fail(clean(f"{where}{exc.strerror or exc}"), 1)
+        fail(clean(f"{where}{exc.strerror or exc}"), 1)
 
 
 # Errors writing standard output that leave it incomplete: disk full, file size limit
@@ -138,9 +138,26 @@ def complete_stdout() -> None:
     except (AttributeError, OSError, ValueError):  # replaced by a test runner
         return
     out.flush()
+    # In a locale that cannot show every character (PYTHONIOENCODING=latin-1), text shows
+    # what it can and '?' for the rest (JSON escapes instead: see emit_json) rather
+    # than failing with a UnicodeEncodeError half-way through the output.
+    errors = out.errors if unicode_output(out.encoding) else "replace"
     sys.stdout = io.TextIOWrapper(
-        io.BufferedWriter(_WholeWrites(fd)), encoding=out.encoding, errors=out.errors,
-        line_buffering=out.line_buffering)
+        io.BufferedWriter(_WholeWrites(fd)),
+        encoding=out.encoding,
+        errors=errors,
+        line_buffering=out.line_buffering,
+    )
+
+
+def unicode_output(encoding: str | None) -> bool:
+    """Whether text in ``encoding`` can hold any character (a UTF encoding)."""
+    import codecs
+
+    try:
+        return codecs.lookup(encoding or "ascii").name.startswith("utf")
+    except LookupError:
+        return False
 
 
 def finish_output(code: int) -> int:
@@ -153,8 +170,10 @@ def finish_output(code: int) -> int:
         _silence_stdout()
     except OSError as exc:
         _silence_stdout()
-        click.echo(f"citetui: error: cannot write the output: {exc.strerror or exc}; "
-                   "it is incomplete", err=True)
+        click.echo(
+            f"citetui: error: cannot write the output: {exc.strerror or exc}; it is incomplete",
+            err=True,
+        )
         return code or 1
     except ValueError:  # stdout closed
         pass
@@ -170,5 +189,7 @@ def emit_json(data: Any) -> None:
     """Print JSON on stdout."""
     from citetui.core.textsafe import json_safe
 
-    # json_safe: C1/bidi/invisible characters and lone surrogates as \u escapes.
-    click.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=False)))
+    # json_safe: C1/bidi/invisible characters and lone surrogates as \u escapes; every
+    # non-ASCII character escaped where standard output cannot encode them all.
+    ascii_only = not unicode_output(getattr(sys.stdout, "encoding", None))
+    click.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=ascii_only)))

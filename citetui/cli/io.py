@@ -1,4 +1,4 @@
-"""The commands that move a library's data out and in over the network: export and fetch."""
+"""The commands that move data in and out of a library: import, export and fetch."""
 
 from __future__ import annotations
 
@@ -6,21 +6,23 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
-from citetui.cli.common import Ctx, friendly_errors
+from citetui.cli.common import Ctx, emit_json, fail, friendly_errors, json_option
+from citetui.cli.progress import Progress
 
 EXPORT_FORMATS = ("bibtex", "csv", "json", "markdown", "ris")
-SUFFIXES = {".bib": "bibtex", ".bibtex": "bibtex", ".csv": "csv", ".json": "json",
-            ".md": "markdown", ".markdown": "markdown", ".ris": "ris"}
-
-
-def _fail(message: str, code: int = 1) -> None:
-    from citetui.core.textsafe import clean
-
-    click.echo(f"citetui: error: {clean(message)}", err=True)
-    sys.exit(code)
+SUFFIXES = {
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+    ".csv": "csv",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".ris": "ris",
+}
 
 
 def _file_mode(path: Path) -> int:
@@ -40,7 +42,7 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror or exc}")
+        fail(f"cannot write {path}: {exc.strerror or exc}")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
@@ -49,23 +51,139 @@ def write_atomically(path: Path, text: str) -> None:
     except OSError as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        _fail(f"cannot write {path}: {exc.strerror or exc}")
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", help="Force the input format instead of detecting it.")
+@click.option(
+    "--hub",
+    "hub",
+    metavar="ID",
+    help="Mark this paper as the hub (CorpusID:N, DOI:..., ARXIV:..., a Semantic "
+    "Scholar paperId, W...); for a /citations page, the paper they cite.",
+)
+@click.option(
+    "--hubs",
+    "hubs",
+    metavar="ID,...",
+    help="Semantic Scholar bulk datasets: keep only the papers and edges touching "
+    "these hubs (corpus ids).",
+)
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Skip records that cannot be imported (each is reported) instead of failing.",
+)
+@json_option
+@click.pass_obj
+@friendly_errors
+def import_cmd(
+    c: Ctx,
+    files: tuple[Path, ...],
+    fmt: str | None,
+    hub: str | None,
+    hubs: str | None,
+    skip_invalid: bool,
+    as_json: bool,
+) -> None:
+    """Import FILES into the library (one transaction: all or nothing).
+
+    Formats are detected (see docs/importers.md): citetui bundles and records,
+    Semantic Scholar API records and pages, its bulk datasets, OpenAlex works.
+    """
+    from citetui.core.textsafe import clean
+    from citetui.ingest import import_files
+
+    created = c.explicit and not c.path.exists()
+    lib = c.open(create=True)
+    options: dict[str, Any] = {}
+    if hub:
+        options["hub"] = hub
+    if hubs is not None:
+        options["hubs"] = [h.strip() for h in hubs.split(",") if h.strip()]
+        if not options["hubs"]:
+            raise click.BadParameter("give at least one corpus id", param_hint="--hubs")
+
+    def progress(path: Path) -> None:
+        if display.enabled:
+            display.note(f"importing {clean(path)}")  # a file name is data too
+
+    display = Progress(enabled=not as_json and sys.stderr.isatty())
+    try:
+        with display.poll(_reading):
+            reports = import_files(
+                lib, files, fmt=fmt, progress=progress, skip_invalid=skip_invalid, **options
+            )
+    except BaseException:
+        if created:  # a failed first import leaves no empty library behind
+            lib.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{c.path}{suffix}").unlink(missing_ok=True)
+        raise
+    if as_json:
+        emit_json([r.to_dict() for r in reports])
+        return
+    for r in reports:
+        click.echo(f"{clean(r.source)} ({r.format})")
+        for label, counts in (
+            ("added", r.added),
+            ("updated", r.updated),
+            ("unchanged", r.unchanged),
+        ):
+            if counts:
+                click.echo(
+                    f"  {label}: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+                )
+        if not (r.added or r.updated or r.unchanged):
+            click.echo("  nothing to import")
+        for note in r.skipped:
+            click.echo(f"citetui: skipped: {clean(note)}", err=True)
+
+
+READING_MIN_SIZE = 8 << 20  # smaller files import before a progress display would help
+
+
+def _reading() -> tuple[str, float, float | None, str] | None:
+    """How far the import has read the file it reads now (for the progress display)."""
+    from citetui.ingest.jsonio import reading_progress
+
+    now = reading_progress()
+    if now is None or now[2] < READING_MIN_SIZE:
+        return None
+    path, done, size = now
+    return f"reading {path.name}", done, size, "MB"
 
 
 @click.command("export")
 @click.argument("hub")
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS),
-              help="Output format (default: from the -o file's suffix).")
-@click.option("--query", "-q", help="Export only the citing papers this search query selects "
-              "(same syntax as search: words, 'exact, !not, role:, pol:, year:, claim:).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to FILE (atomically) instead of stdout.")
-@click.option("--json", "as_json", is_flag=True,
-              help="With -o: print what was written as JSON on stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    help="Output format (default: from the -o file's suffix).",
+)
+@click.option(
+    "--query",
+    "-q",
+    help="Export only the citing papers this search query selects "
+    "(same syntax as search: words, 'exact, !not, role:, pol:, year:, claim:).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (atomically) instead of stdout.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="With -o: print what was written as JSON on stdout."
+)
 @click.pass_obj
 @friendly_errors
-def export_cmd(c: Ctx, hub: str, fmt: str | None, query: str | None, output: Path | None,
-               as_json: bool) -> None:
+def export_cmd(
+    c: Ctx, hub: str, fmt: str | None, query: str | None, output: Path | None, as_json: bool
+) -> None:
     """Export HUB (an id, DOI, arXiv id or fuzzy title) with its citing papers.
 
     BibTeX, CSV, Markdown and RIS carry each paper with its citation roles,
@@ -79,11 +197,11 @@ def export_cmd(c: Ctx, hub: str, fmt: str | None, query: str | None, output: Pat
     if fmt is None:
         fmt = SUFFIXES.get(output.suffix.lower()) if output is not None else None
         if fmt is None:
-            raise click.UsageError("say which format with --format "
-                                   f"({'|'.join(EXPORT_FORMATS)})")
+            raise click.UsageError(f"say which format with --format ({'|'.join(EXPORT_FORMATS)})")
     if as_json and output is None:
-        raise click.UsageError("--json reports on a file written with -o; without -o the "
-                               "export itself goes to stdout")
+        raise click.UsageError(
+            "--json reports on a file written with -o; without -o the export itself goes to stdout"
+        )
     lib = c.open()
     h = lib.resolve_hub(hub)
     text, n = export_counted(lib, h.paper.id, fmt, query, terminal=output is None)
@@ -94,112 +212,89 @@ def export_cmd(c: Ctx, hub: str, fmt: str | None, query: str | None, output: Pat
     if as_json:
         from citetui.cli.common import emit_json
 
-        emit_json({"path": str(output), "format": fmt, "hub": h.paper.id, "query": query,
-                   "citing_papers": n, "citing_in_library": h.n_citing})
+        emit_json(
+            {
+                "path": str(output),
+                "format": fmt,
+                "hub": h.paper.id,
+                "query": query,
+                "citing_papers": n,
+                "citing_in_library": h.n_citing,
+            }
+        )
     else:
-        click.echo(f"wrote {output} ({fmt}): the hub and {n} of {h.n_citing} citing papers",
-                   err=True)
+        click.echo(
+            f"wrote {output} ({fmt}): the hub and {n} of {h.n_citing} citing papers", err=True
+        )
 
 
 # -- fetch ---------------------------------------------------------------------
 
 
-_STAGE_LABELS = {"paper": "paper", "citations": "citing papers", "tldrs": "TLDRs",
-                 "citing": "citing works"}
+_STAGE_LABELS = {
+    "paper": "paper",
+    "citations": "citing papers",
+    "tldrs": "TLDRs",
+    "citing": "citing works",
+}
 
 
-class _ProgressBar:
-    """Progress on stderr while a fetch runs (only on a terminal): a bar per stage when the
-    source says how many items to expect, else a running count."""
+class _FetchProgress(Progress):
+    """The progress display fed by a fetch's stages (citetui.fetch.Progress records)."""
 
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.stage: str | None = None
-        self.bar = None
-        self.shown = 0
-        self.counting = False  # a "\r"-rewritten count line is on screen
-
-    def __call__(self, p) -> None:  # p: citetui.fetch.Progress
-        if not self.enabled:
-            return
-        if p.stage != self.stage:
+    def __call__(self, p: Any) -> None:
+        if p.stage in ("done", "paper"):
             self.close()
-            self.stage = p.stage
-            if p.stage in ("done", "paper"):
-                return
-            if p.total:
-                self.bar = click.progressbar(length=max(p.total, p.done), file=sys.stderr,
-                                             label=_STAGE_LABELS.get(p.stage, p.stage),
-                                             show_pos=True, show_eta=True)
-                self.bar.__enter__()
-                self.shown = 0
-        if self.bar is not None:
-            self.bar.length = max(self.bar.length, p.done)
-            self.bar.update(p.done - self.shown)
-            self.shown = p.done
-        elif p.stage not in ("done", "paper"):
-            label = _STAGE_LABELS.get(p.stage, p.stage)
-            click.echo(f"\r{label}: {p.done} so far", nl=False, err=True)
-            self.counting = True
-
-    def note(self, text: str) -> None:
-        """A message on its own line, under the bar."""
-        if self.enabled and (self.bar is not None or self.counting):
-            click.echo("", err=True)
-        click.echo(text, err=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-        if self.counting:
-            click.echo("", err=True)
-            self.counting = False
+            return
+        label = _STAGE_LABELS.get(p.stage, p.stage)
+        self.show(label, p.done, max(p.total, p.done) if p.total else None)
 
 
 def _run_fetch(c: Ctx, source: str, ident: str, as_json: bool, run) -> None:
     """Open the library, run a fetch, and report it; failures say what was kept."""
+    from citetui.core.textsafe import clean
     from citetui.fetch import FetchError, FetchReport
     from citetui.store import LibraryError
-    from citetui.core.textsafe import clean
 
     lib = c.open(create=True)
     report = FetchReport(source, ident)
-    bar = _ProgressBar(sys.stderr.isatty() and not as_json)
+    bar = _FetchProgress(enabled=sys.stderr.isatty() and not as_json)
 
     def kept() -> str:
         if not report.pages:
             return "nothing was written"
-        return (f"the {report.pages} page{'s' if report.pages != 1 else ''} fetched so far "
-                "are in the library; run the same command to resume")
+        return (
+            f"the {report.pages} page{'s' if report.pages != 1 else ''} fetched so far "
+            "are in the library; run the same command to resume"
+        )
 
     try:
         run(lib, report, bar)
     except (FetchError, LibraryError) as exc:
         bar.close()
-        _fail(f"{exc}; {kept()}", exc.exit_code)
+        fail(f"{exc}; {kept()}", exc.exit_code)
     except KeyboardInterrupt:
         bar.close()
-        _fail(f"interrupted; {kept()}", 130)
+        fail(f"interrupted; {kept()}", 130)
     bar.close()
     if as_json:
-        from citetui.cli.common import emit_json
-
         emit_json(report.to_dict())
         return
     hub = lib.hub(report.hub_id) if report.hub_id is not None else None
     if report.resumed:
         click.echo(f"resumed {source} fetch of {clean(ident)} where it stopped", err=True)
     if hub is not None:
-        click.echo(f"{hub.paper.id:>6}  {clean(hub.paper.display_title, limit=90)}  "
-                   f"({hub.n_citing} citing in library)")
+        click.echo(
+            f"{hub.paper.id:>6}  {clean(hub.paper.display_title, limit=90)}  "
+            f"({hub.n_citing} citing in library)"
+        )
     added = ", ".join(f"{n} {k}" for k, n in sorted(report.added.items())) or "nothing new"
     click.echo(f"  {report.pages} pages, {report.requests} requests; added: {added}")
     for note in report.skipped:
         click.echo(f"citetui: skipped: {clean(note)}", err=True)
 
 
-def _client(base: str, *, api_key: str | None, delay: float, bar: _ProgressBar):
+def _client(base: str, *, api_key: str | None, delay: float, bar: _FetchProgress):
     from citetui.fetch import Client
 
     def waiting(reason: str, seconds: float) -> None:
@@ -221,8 +316,12 @@ def fetch_cmd() -> None:
 _common = [
     click.option("--base-url", help="The API's base URL (for mirrors and tests)."),
     click.option("--restart", is_flag=True, help="Start over instead of resuming."),
-    click.option("--delay", type=click.FloatRange(0, 60), default=None,
-                 help="Seconds between requests (default: the API's asked-for pace)."),
+    click.option(
+        "--delay",
+        type=click.FloatRange(0, 60),
+        default=None,
+        help="Seconds between requests (default: the API's asked-for pace).",
+    ),
 ]
 
 
@@ -235,14 +334,27 @@ def _with_common(fn):
 @fetch_cmd.command("s2")
 @click.argument("paper_id", metavar="ID")
 @_with_common
-@click.option("--page-size", type=click.IntRange(1, 1000), default=500, show_default=True,
-              help="Citations per page.")
+@click.option(
+    "--page-size",
+    type=click.IntRange(1, 1000),
+    default=500,
+    show_default=True,
+    help="Citations per page.",
+)
 @click.option("--no-tldrs", is_flag=True, help="Skip fetching TLDRs for the citing papers.")
 @click.option("--json", "as_json", is_flag=True, help="Print the fetch report as JSON.")
 @click.pass_obj
 @friendly_errors
-def fetch_s2_cmd(c: Ctx, paper_id: str, base_url: str | None, restart: bool,
-                 delay: float | None, page_size: int, no_tldrs: bool, as_json: bool) -> None:
+def fetch_s2_cmd(
+    c: Ctx,
+    paper_id: str,
+    base_url: str | None,
+    restart: bool,
+    delay: float | None,
+    page_size: int,
+    no_tldrs: bool,
+    as_json: bool,
+) -> None:
     """Fetch paper ID from Semantic Scholar with every citing paper and citation context.
 
     ID: a paperId, CorpusID:N, DOI:... or ARXIV:.... Set S2_API_KEY to use an API
@@ -252,10 +364,22 @@ def fetch_s2_cmd(c: Ctx, paper_id: str, base_url: str | None, restart: bool,
     from citetui.fetch import s2
 
     def run(lib, report, bar) -> None:
-        client = _client(s2.base_url(base_url), api_key=s2.api_key(),
-                         delay=s2.MIN_INTERVAL if delay is None else delay, bar=bar)
-        s2.fetch(lib, paper_id, client=client, page_size=page_size, tldrs=not no_tldrs,
-                 restart=restart, report=report, progress=bar)
+        client = _client(
+            s2.base_url(base_url),
+            api_key=s2.api_key(),
+            delay=s2.MIN_INTERVAL if delay is None else delay,
+            bar=bar,
+        )
+        s2.fetch(
+            lib,
+            paper_id,
+            client=client,
+            page_size=page_size,
+            tldrs=not no_tldrs,
+            restart=restart,
+            report=report,
+            progress=bar,
+        )
 
     _run_fetch(c, "s2", paper_id, as_json, run)
 
@@ -267,8 +391,15 @@ def fetch_s2_cmd(c: Ctx, paper_id: str, base_url: str | None, restart: bool,
 @click.option("--json", "as_json", is_flag=True, help="Print the fetch report as JSON.")
 @click.pass_obj
 @friendly_errors
-def fetch_openalex_cmd(c: Ctx, work_id: str, base_url: str | None, restart: bool,
-                       delay: float | None, mailto: str | None, as_json: bool) -> None:
+def fetch_openalex_cmd(
+    c: Ctx,
+    work_id: str,
+    base_url: str | None,
+    restart: bool,
+    delay: float | None,
+    mailto: str | None,
+    as_json: bool,
+) -> None:
     """Fetch work W... from OpenAlex with every work citing it.
 
     Base URL: --base-url, else $CITETUI_OPENALEX_API.
@@ -276,9 +407,17 @@ def fetch_openalex_cmd(c: Ctx, work_id: str, base_url: str | None, restart: bool
     from citetui.fetch import openalex
 
     def run(lib, report, bar) -> None:
-        client = _client(openalex.base_url(base_url), api_key=None,
-                         delay=openalex.MIN_INTERVAL if delay is None else delay, bar=bar)
-        openalex.fetch(lib, work_id, client=client, mailto=mailto, restart=restart,
-                       report=report, progress=bar)
+        client = _client(
+            openalex.base_url(base_url),
+            api_key=None,
+            delay=openalex.MIN_INTERVAL if delay is None else delay,
+            bar=bar,
+        )
+        openalex.fetch(
+            lib, work_id, client=client, mailto=mailto, restart=restart, report=report, progress=bar
+        )
 
     _run_fetch(c, "openalex", work_id, as_json, run)
+
+
+COMMANDS = (import_cmd, export_cmd, fetch_cmd)

@@ -6,9 +6,9 @@ import click
 
 from citetui.cli.common import Ctx, emit_json, friendly_errors, json_option
 from citetui.core.models import Annotation
+from citetui.core.textsafe import clean
 from citetui.core.vocab import STATUSES
 from citetui.render.page import disagreement_lines
-from citetui.core.textsafe import clean
 
 
 def _paper(lib, text: str):
@@ -54,8 +54,9 @@ def _value_error(fn):
 @json_option
 @click.pass_obj
 @friendly_errors
-def note_cmd(c: Ctx, paper: str, text: tuple[str, ...], append: bool, clear: bool,
-             as_json: bool) -> None:
+def note_cmd(
+    c: Ctx, paper: str, text: tuple[str, ...], append: bool, clear: bool, as_json: bool
+) -> None:
     """Write a note on PAPER (an id, DOI, arXiv id or fuzzy title)."""
     body = " ".join(text)
     if clear and body:
@@ -118,8 +119,9 @@ def star_cmd(c: Ctx, paper: str, off: bool, as_json: bool) -> None:
 @click.pass_obj
 @friendly_errors
 @_value_error
-def label_cmd(c: Ctx, citing: str, cited: str, roles: tuple[str, ...], polarity: str | None,
-              clear: bool) -> None:
+def label_cmd(
+    c: Ctx, citing: str, cited: str, roles: tuple[str, ...], polarity: str | None, clear: bool
+) -> None:
     """Override the role(s) or polarity of the citation CITING -> CITED (ids or titles)."""
     lib = c.open()
     a, b = _paper(lib, citing), _paper(lib, cited)
@@ -133,8 +135,10 @@ def label_cmd(c: Ctx, citing: str, cited: str, roles: tuple[str, ...], polarity:
     if polarity:
         lib.override_label(a.id, b.id, "polarity", [polarity])
     cit = lib.citation(a.id, b.id)
-    click.echo(f"{a.id} -> {b.id}: roles {', '.join(cit.roles) or 'none'} · "
-               f"polarity {cit.polarity or 'none'}")
+    click.echo(
+        f"{a.id} -> {b.id}: roles {', '.join(cit.roles) or 'none'} · "
+        f"polarity {cit.polarity or 'none'}"
+    )
 
 
 @click.command("notes")
@@ -147,15 +151,21 @@ def notes_cmd(c: Ctx, as_json: bool) -> None:
     items = lib.annotations()
     labels = lib.label_overrides()
     if as_json:
-        emit_json({
-            "annotations": [a.to_dict() for a in items],
-            "label_overrides": [
-                {"citing_id": o.citing_id, "cited_id": o.cited_id, "kind": o.kind,
-                 "value": o.value.split(",") if o.kind == "role" else o.value,
-                 "updated_at": o.updated_at}
-                for o in labels
-            ],
-        })
+        emit_json(
+            {
+                "annotations": [a.to_dict() for a in items],
+                "label_overrides": [
+                    {
+                        "citing_id": o.citing_id,
+                        "cited_id": o.cited_id,
+                        "kind": o.kind,
+                        "value": o.value.split(",") if o.kind == "role" else o.value,
+                        "updated_at": o.updated_at,
+                    }
+                    for o in labels
+                ],
+            }
+        )
         return
     if not items and not labels:
         click.echo("you have written nothing yet (see citetui note / tag / status / label)")
@@ -196,8 +206,18 @@ def view_group(ctx: click.Context, as_json: bool) -> None:
     lib = ctx.obj.open()
     items = lib.saved_views()
     if as_json:
-        emit_json([{"name": x.name, "hub_id": x.hub_id, "query": x.query, "sort": x.sort,
-                    "slot": x.slot} for x in items])
+        emit_json(
+            [
+                {
+                    "name": x.name,
+                    "hub_id": x.hub_id,
+                    "query": x.query,
+                    "sort": x.sort,
+                    "slot": x.slot,
+                }
+                for x in items
+            ]
+        )
         return
     if not items:
         click.echo("no saved views (citetui view save NAME QUERY --hub HUB)")
@@ -211,16 +231,22 @@ def view_group(ctx: click.Context, as_json: bool) -> None:
 @click.argument("name")
 @click.argument("query", nargs=-1)
 @click.option("--hub", help="The hub whose citing papers the view searches.")
-@click.option("--sort", type=click.Choice(["relevance", "year", "citations", "title"]),
-              default="relevance", show_default=True)
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "year", "citations", "title"]),
+    default="relevance",
+    show_default=True,
+)
 @click.option("--slot", type=click.IntRange(1, 9), help="Number key that recalls it.")
 @click.pass_obj
 @friendly_errors
 @_value_error
-def view_save(c: Ctx, name: str, query: tuple[str, ...], hub: str | None, sort: str,
-              slot: int | None) -> None:
+def view_save(
+    c: Ctx, name: str, query: tuple[str, ...], hub: str | None, sort: str, slot: int | None
+) -> None:
     """Save QUERY as view NAME."""
     from citetui.core.query import parse
+
     text = " ".join(query)
     parse(text)  # refuse a query that does not parse
     lib = c.open()
@@ -236,6 +262,7 @@ def view_save(c: Ctx, name: str, query: tuple[str, ...], hub: str | None, sort: 
 def view_delete(c: Ctx, name: str) -> None:
     """Delete saved view NAME."""
     from citetui.store import NotFound
+
     if not c.open().delete_view(name):
         raise NotFound(f"no saved view named {name!r}")
     click.echo(f"deleted view {clean(name)}")
@@ -251,13 +278,25 @@ def history_cmd(c: Ctx, search: tuple[str, ...], limit: int, as_json: bool) -> N
     """Your past searches in the browser, newest first (fuzzy-filtered by SEARCH)."""
     items = c.open().query_history(" ".join(search) or None, limit=limit)
     if as_json:
-        emit_json([{"hub_id": h.hub_id, "query": h.query, "uses": h.uses, "used_at": h.used_at}
-                   for h in items])
+        emit_json(
+            [
+                {"hub_id": h.hub_id, "query": h.query, "uses": h.uses, "used_at": h.used_at}
+                for h in items
+            ]
+        )
         return
     for h in items:
         click.echo(f"{h.used_at}  {h.uses:>3}×  {clean(h.query)}")
 
 
-COMMANDS = (note_cmd, tag_cmd, status_cmd, star_cmd, label_cmd, notes_cmd, disagreements_cmd,
-            view_group,
-            history_cmd)
+COMMANDS = (
+    note_cmd,
+    tag_cmd,
+    status_cmd,
+    star_cmd,
+    label_cmd,
+    notes_cmd,
+    disagreements_cmd,
+    view_group,
+    history_cmd,
+)

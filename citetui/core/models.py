@@ -94,8 +94,12 @@ class Summary:
         if n == 0:
             return None
         vocab = ROLES if kind == "role" else POLARITIES
-        return cls(kind, tuple(Bar(v, counts[v] / n, counts[v]) for v in vocab if counts.get(v)),
-                   "computed", n=n)
+        return cls(
+            kind,
+            tuple(Bar(v, counts[v] / n, counts[v]) for v in vocab if counts.get(v)),
+            "computed",
+            n=n,
+        )
 
     @property
     def top(self) -> Bar | None:
@@ -246,8 +250,11 @@ class HubPage:
         parts = []
         if self.hub.verdict:
             parts.append(self.hub.verdict)
-        elif (self.polarity_summary is not None and self.polarity_summary.provenance == "computed"
-              and self.polarity_summary.n):
+        elif (
+            self.polarity_summary is not None
+            and self.polarity_summary.provenance == "computed"
+            and self.polarity_summary.n
+        ):
             parts.append(f"{verdict(self.polarity_summary)} (computed)")
         summary = self.recorded_role or self.role_summary
         top = summary.top if summary else None
@@ -295,6 +302,8 @@ class Stats:
     labels: int
     imports: int
     size_bytes: int
+
+
 # -- the user's layer -----------------------------------------------------------
 
 
@@ -311,8 +320,14 @@ class Annotation:
 
     def to_dict(self) -> dict:
         """A JSON-ready dict."""
-        return {"paper_id": self.paper_id, "starred": self.starred, "status": self.status,
-                "tags": list(self.tags), "note": self.note, "updated_at": self.updated_at}
+        return {
+            "paper_id": self.paper_id,
+            "starred": self.starred,
+            "status": self.status,
+            "tags": list(self.tags),
+            "note": self.note,
+            "updated_at": self.updated_at,
+        }
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,14 @@ from dataclasses import dataclass, field
 from citetui.core.vocab import POLARITIES, ROLES
 
 _YEAR = re.compile(r"^(\d{4})?(?:(\.\.)(\d{4})?)?$")
-_FIELDS = {"role": "role", "roles": "role", "pol": "pol", "polarity": "pol", "year": "year",
-           "claim": "claim"}
+_FIELDS = {
+    "role": "role",
+    "roles": "role",
+    "pol": "pol",
+    "polarity": "pol",
+    "year": "year",
+    "claim": "claim",
+}
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,9 @@ def parse(text: str) -> Query:
             for v in values:
                 match = [p for p in POLARITIES if p.startswith(v)]
                 if len(match) != 1:
-                    raise QueryError(f"unknown polarity {v!r} (polarities: {', '.join(POLARITIES)})")
+                    raise QueryError(
+                        f"unknown polarity {v!r} (polarities: {', '.join(POLARITIES)})"
+                    )
                 pols.append(match[0])
         elif key == "year":
             m = _YEAR.match(value)
@@ -122,8 +130,13 @@ def parse(text: str) -> Query:
                 if not v.isdecimal() or len(v) > 9 or int(v) < 1:  # not isdigit: "²"
                     raise QueryError(f"bad claim number {v!r} (claims are numbered from 1)")
                 claims.append(int(v))
-    flt = RowFilter(tuple(dict.fromkeys(roles)), tuple(dict.fromkeys(pols)), ymin, ymax,
-                    tuple(dict.fromkeys(claims)))
+    flt = RowFilter(
+        tuple(dict.fromkeys(roles)),
+        tuple(dict.fromkeys(pols)),
+        ymin,
+        ymax,
+        tuple(dict.fromkeys(claims)),
+    )
     return Query(tuple(words), tuple(exact), tuple(exclude), flt)
 
 

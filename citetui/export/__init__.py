@@ -20,12 +20,17 @@ FORMATS: dict[str, str] = {
     markdown.FORMAT: markdown.SUFFIX,
     ris.FORMAT: ris.SUFFIX,
 }
-_RENDER = {bibtex.FORMAT: bibtex.render, csv.FORMAT: csv.render, markdown.FORMAT: markdown.render,
-           ris.FORMAT: ris.render}
+_RENDER = {
+    bibtex.FORMAT: bibtex.render,
+    csv.FORMAT: csv.render,
+    markdown.FORMAT: markdown.render,
+    ris.FORMAT: ris.render,
+}
 
 
-def export(lib: Library, hub_id: int, fmt: str, query: str | None = None, *,
-           terminal: bool = False) -> str:
+def export(
+    lib: Library, hub_id: int, fmt: str, query: str | None = None, *, terminal: bool = False
+) -> str:
     """The hub ``hub_id`` (or the citing papers ``query`` selects) in format ``fmt``.
 
     With ``terminal``, every data string is passed through
@@ -36,8 +41,9 @@ def export(lib: Library, hub_id: int, fmt: str, query: str | None = None, *,
     return export_counted(lib, hub_id, fmt, query, terminal=terminal)[0]
 
 
-def export_counted(lib: Library, hub_id: int, fmt: str, query: str | None = None, *,
-                   terminal: bool = False) -> tuple[str, int]:
+def export_counted(
+    lib: Library, hub_id: int, fmt: str, query: str | None = None, *, terminal: bool = False
+) -> tuple[str, int]:
     """:func:`export` and how many citing papers the export holds."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")

@@ -131,8 +131,10 @@ def header(view: View, s: Sanitizer) -> list[str]:
     BibTeX reads an ``@`` anywhere outside an entry as the start of one, so the
     query (user text) is written with ``@`` spelled ``(at)``.
     """
-    lines = [f"citetui export of the hub {view.items[0].key}",
-             f"{len(view.citing)} of {view.total_citing} citing papers"]
+    lines = [
+        f"citetui export of the hub {view.items[0].key}",
+        f"{len(view.citing)} of {view.total_citing} citing papers",
+    ]
     if view.query:
         lines[-1] += " matching the query: " + s.line(view.query).replace("@", "(at)")
     return lines

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from citetui.core.models import ExportEdge, Paper
 from citetui.export.keys import assign_keys
 from citetui.export.text import dump_json
 from citetui.export.view import content_order, select_citing
-from citetui.core.models import ExportEdge, Paper
 from citetui.store import Library
 from citetui.store.write import USER_SOURCE
 
@@ -37,14 +37,30 @@ DEFAULT_SOURCE = "citetui"
 def paper_record(key: str, p: Paper) -> dict[str, Any]:
     """A paper as a bundle record (absent fields are the ones the library does not know)."""
     rec: dict[str, Any] = {"key": key}
-    for name in ("title", "year", "venue", "abstract", "summary", "summary_source", "url",
-                 "citation_count"):
+    for name in (
+        "title",
+        "year",
+        "venue",
+        "abstract",
+        "summary",
+        "summary_source",
+        "url",
+        "citation_count",
+    ):
         value = getattr(p, name)
         if value is not None:
             rec[name] = value
-    ids = {name: getattr(p, col) for name, col in (
-        ("doi", "doi"), ("arxiv", "arxiv"), ("s2", "s2_id"), ("corpus_id", "corpus_id"),
-        ("openalex", "openalex_id")) if getattr(p, col) is not None}
+    ids = {
+        name: getattr(p, col)
+        for name, col in (
+            ("doi", "doi"),
+            ("arxiv", "arxiv"),
+            ("s2", "s2_id"),
+            ("corpus_id", "corpus_id"),
+            ("openalex", "openalex_id"),
+        )
+        if getattr(p, col) is not None
+    }
     if ids:
         rec["ids"] = ids
     if p.authors:
@@ -58,7 +74,8 @@ def citation_records(edge: ExportEdge, keys: dict[int, str], bundle_source: str)
     first = c.source or bundle_source
     # the user's own labels travel in the bundle's "user" section, not as a source's
     others = ({lab.source for lab in c.labels} | {x.source or first for x in edge.contexts}) - {
-        USER_SOURCE}
+        USER_SOURCE
+    }
     sources = [first, *sorted(others - {first})]
     records = []
     for i, src in enumerate(sources):
@@ -73,8 +90,11 @@ def citation_records(edge: ExportEdge, keys: dict[int, str], bundle_source: str)
             rec["polarity"] = pols[0]
         if i == 0 and c.influential is not None:
             rec["influential"] = c.influential
-        contexts = [{"text": x.text, **({"roles": list(x.roles)} if x.roles else {})}
-                    for x in edge.contexts if (x.source or first) == src]
+        contexts = [
+            {"text": x.text, **({"roles": list(x.roles)} if x.roles else {})}
+            for x in edge.contexts
+            if (x.source or first) == src
+        ]
         if contexts:
             rec["contexts"] = contexts
         if src != bundle_source:
@@ -96,7 +116,9 @@ def build_bundle(lib: Library, hub_id: int, query: str | None = None) -> dict[st
     claims = lib.claims(hub_id)
     if filtered:
         claims = [
-            type(c)(c.id, c.position, c.text, tuple(e for e in c.engagements if e.paper_id in in_view))
+            type(c)(
+                c.id, c.position, c.text, tuple(e for e in c.engagements if e.paper_id in in_view)
+            )
             for c in claims
         ]
     reps = [r for r in lib.recorded_representatives(hub_id) if not filtered or r in in_view]
@@ -106,10 +128,14 @@ def build_bundle(lib: Library, hub_id: int, query: str | None = None) -> dict[st
     core = list(dict.fromkeys(core))
     edges = lib.export_edges_from(core)
 
-    wanted = list(dict.fromkeys(
-        core + [pid for pid, _ in cocited]
-        + [e.citation.cited_id for e in edges] + [e.citation.citing_id for e in edges]
-    ))
+    wanted = list(
+        dict.fromkeys(
+            core
+            + [pid for pid, _ in cocited]
+            + [e.citation.cited_id for e in edges]
+            + [e.citation.citing_id for e in edges]
+        )
+    )
     papers = lib.papers(wanted)
     keys = assign_keys(papers[i] for i in wanted if i in papers)
     first = [i for i in [hub_id, *view] if i in papers]
@@ -132,11 +158,18 @@ def build_bundle(lib: Library, hub_id: int, query: str | None = None) -> dict[st
         }
     if claims:
         hub_rec["claims"] = [
-            {"text": c.text, "engaged_by": [
-                {"paper": keys[e.paper_id], "stance": e.stance,
-                 **({"context": e.context} if e.context is not None else {})}
-                for e in c.engagements if e.paper_id in keys
-            ]}
+            {
+                "text": c.text,
+                "engaged_by": [
+                    {
+                        "paper": keys[e.paper_id],
+                        "stance": e.stance,
+                        **({"context": e.context} if e.context is not None else {}),
+                    }
+                    for e in c.engagements
+                    if e.paper_id in keys
+                ],
+            }
             for c in claims
         ]
     if cocited:
@@ -167,21 +200,38 @@ def user_section(lib: Library, keys: dict[int, str], order: dict[int, int]) -> d
     """What the user wrote about the bundle's papers and citations (notes, tags, statuses,
     stars; label overrides), so that it comes back when the bundle is imported elsewhere."""
 
-    notes = sorted((a for a in lib.annotations() if a.paper_id in keys),
-                   key=lambda a: order.get(a.paper_id, 0))
-    overrides = sorted((o for o in lib.label_overrides()
-                        if o.citing_id in keys and o.cited_id in keys),
-                       key=lambda o: (order.get(o.citing_id, 0), order.get(o.cited_id, 0), o.kind))
+    notes = sorted(
+        (a for a in lib.annotations() if a.paper_id in keys), key=lambda a: order.get(a.paper_id, 0)
+    )
+    overrides = sorted(
+        (o for o in lib.label_overrides() if o.citing_id in keys and o.cited_id in keys),
+        key=lambda o: (order.get(o.citing_id, 0), order.get(o.cited_id, 0), o.kind),
+    )
     out: dict[str, Any] = {}
     if notes:
         out["annotations"] = [
-            {"paper": keys[a.paper_id], "starred": a.starred, "status": a.status,
-             "tags": list(a.tags), "note": a.note, "updated_at": a.updated_at}
-            for a in notes if a.starred or a.status or a.tags or a.note]
+            {
+                "paper": keys[a.paper_id],
+                "starred": a.starred,
+                "status": a.status,
+                "tags": list(a.tags),
+                "note": a.note,
+                "updated_at": a.updated_at,
+            }
+            for a in notes
+            if a.starred or a.status or a.tags or a.note
+        ]
     if overrides:
         out["labels"] = [
-            {"citing": keys[o.citing_id], "cited": keys[o.cited_id], "kind": o.kind,
-             "values": o.value.split(","), "updated_at": o.updated_at} for o in overrides]
+            {
+                "citing": keys[o.citing_id],
+                "cited": keys[o.cited_id],
+                "kind": o.kind,
+                "values": o.value.split(","),
+                "updated_at": o.updated_at,
+            }
+            for o in overrides
+        ]
     return {k: v for k, v in out.items() if v}
 
 

@@ -21,7 +21,43 @@ from citetui.core.ids import norm_title
 from citetui.core.models import Paper
 
 _STOP = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "do", "does", "for", "from", "how", "in", "into", "is", "it", "its", "of", "on", "or", "the", "to", "towards", "toward", "via", "vs", "we", "what", "when", "where", "which", "who", "why", "with"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "does",
+        "for",
+        "from",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "towards",
+        "toward",
+        "via",
+        "vs",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "with",
+    ]
 )
 _WORD = re.compile(r"[a-z0-9]+")
 

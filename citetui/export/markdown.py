@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from citetui.export.text import Sanitizer
-from citetui.export.view import Item, View
 from citetui.core.models import Summary
 from citetui.core.textsafe import clean
+from citetui.export.text import Sanitizer
+from citetui.export.view import Item, View
 
 FORMAT = "markdown"
 SUFFIX = ".md"
@@ -69,8 +69,9 @@ def _links(item: Item) -> list[str]:
     p = item.paper
     out = []
     # identifiers are data too (a library written before ids were cleaned may hold escapes)
-    doi, arxiv, s2, openalex = (clean(v) if v else None
-                                for v in (p.doi, p.arxiv, p.s2_id, p.openalex_id))
+    doi, arxiv, s2, openalex = (
+        clean(v) if v else None for v in (p.doi, p.arxiv, p.s2_id, p.openalex_id)
+    )
     if doi:
         out.append(f"DOI [{md_text(doi)}](<{_url('https://doi.org/' + doi)}>)")
     if arxiv:
@@ -158,8 +159,9 @@ def render(view: View, *, terminal: bool = False) -> str:
         for c in view.claims:
             stances = c.stance_counts()
             engaged = f" ({len(c.engagements)} citing papers engage it"
-            engaged += (": " + ", ".join(f"{n} {k}" for k, n in sorted(stances.items()))
-                        if stances else "") + ")"
+            engaged += (
+                ": " + ", ".join(f"{n} {k}" for k, n in sorted(stances.items())) if stances else ""
+            ) + ")"
             lines.append(f"{c.position + 1}. {md_text(s.line(c.text))}{engaged}")
         lines.append("")
     lines += [f"## Citing papers ({len(view.citing)})", ""]

@@ -57,9 +57,13 @@ def _record(item: Item, view: View, s: Sanitizer) -> list[str]:
     if p.summary:
         source = f" ({s.line(p.summary_source)})" if p.summary_source else ""
         tag("N1", f"Summary{source}: {s.line(p.summary)}")
-    for label, value in (("arXiv", p.arxiv), ("Semantic Scholar", p.s2_id),
-                         ("CorpusID", p.corpus_id), ("OpenAlex", p.openalex_id),
-                         ("Citation count", p.citation_count)):
+    for label, value in (
+        ("arXiv", p.arxiv),
+        ("Semantic Scholar", p.s2_id),
+        ("CorpusID", p.corpus_id),
+        ("OpenAlex", p.openalex_id),
+        ("Citation count", p.citation_count),
+    ):
         if value is not None:
             tag("N1", f"{label}: {value}")
     if item.relation == "hub":

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citetui.export.keys import assign_keys
 from citetui.core.models import Claim, ExportEdge, Hub, Paper, Summary
+from citetui.export.keys import assign_keys
 from citetui.store import Library
 
 

@@ -49,8 +49,9 @@ class HttpError(FetchError):
 
     def __init__(self, status: int, url: str, message: str):
         self.status, self.url, self.message = status, url, message
-        super().__init__(f"HTTP {status} from {url}: {message}" if message else
-                         f"HTTP {status} from {url}")
+        super().__init__(
+            f"HTTP {status} from {url}: {message}" if message else f"HTTP {status} from {url}"
+        )
 
 
 def sleep(seconds: float) -> None:
@@ -66,8 +67,10 @@ class _KeepKeyOnHost(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None and urllib.parse.urlsplit(newurl).netloc != \
-                urllib.parse.urlsplit(req.full_url).netloc:
+        if (
+            new is not None
+            and urllib.parse.urlsplit(newurl).netloc != urllib.parse.urlsplit(req.full_url).netloc
+        ):
             new.remove_header(self.key_header)
         return new
 
@@ -148,12 +151,16 @@ class Client:
         try:
             return json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
-            raise FetchError(f"{url}: the server sent something other than JSON ({exc})"[:300]) \
-                from None
+            raise FetchError(
+                f"{url}: the server sent something other than JSON ({exc})"[:300]
+            ) from None
 
     def _request(self, method: str, url: str, body: bytes | None) -> bytes:
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json",
-                   "Accept-Encoding": "gzip"}
+        headers = {
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip",
+        }
         if body is not None:
             headers["Content-Type"] = "application/json"
         if self._key:
@@ -179,13 +186,20 @@ class Client:
                 if wait is not None and wait > self.max_wait:
                     raise FetchError(
                         f"{self.host} asks to wait {wait:.0f} s ({reason}); run the same command "
-                        "later to resume") from None
-            except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError) as exc:
+                        "later to resume"
+                    ) from None
+            except (
+                urllib.error.URLError,
+                http.client.HTTPException,
+                ConnectionError,
+                TimeoutError,
+            ) as exc:
                 reason = _network_reason(exc)
                 wait = None
             if attempt >= self.retries:
-                raise FetchError(f"{url}: {self.scrub(reason)}, still after "
-                                 f"{attempt + 1} tries") from None
+                raise FetchError(
+                    f"{url}: {self.scrub(reason)}, still after {attempt + 1} tries"
+                ) from None
             if wait is None:
                 wait = min(self.max_backoff, self.backoff * 2**attempt)
                 wait += random.uniform(0, self.backoff)

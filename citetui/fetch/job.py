@@ -17,8 +17,6 @@ from typing import Any
 
 from citetui.fetch.http import Client, FetchError
 from citetui.store import Library, Writer
-from citetui.store.panes import forget_panes
-from citetui.store import fts as search_index
 from citetui.store.fetchlog import FORMAT_PREFIX
 
 
@@ -51,19 +49,32 @@ class FetchReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {
-            "source": self.source, "key": self.key, "hub": self.hub_id, "pages": self.pages,
-            "requests": self.requests, "resumed": self.resumed, "finished": self.finished,
-            "added": dict(self.added), "updated": dict(self.updated),
-            "unchanged": dict(self.unchanged), "skipped": list(self.skipped),
+            "source": self.source,
+            "key": self.key,
+            "hub": self.hub_id,
+            "pages": self.pages,
+            "requests": self.requests,
+            "resumed": self.resumed,
+            "finished": self.finished,
+            "added": dict(self.added),
+            "updated": dict(self.updated),
+            "unchanged": dict(self.unchanged),
+            "skipped": list(self.skipped),
         }
 
 
 class Job:
     """Commits pages with their bookmarks and keeps the report."""
 
-    def __init__(self, lib: Library, source: str, key: str, client: Client,
-                 report: FetchReport | None = None,
-                 progress: Callable[[Progress], None] | None = None):
+    def __init__(
+        self,
+        lib: Library,
+        source: str,
+        key: str,
+        client: Client,
+        report: FetchReport | None = None,
+        progress: Callable[[Progress], None] | None = None,
+    ):
         self.lib, self.source, self.key, self.client = lib, source, key, client
         self.report = report or FetchReport(source, key)
         self.report.key = key
@@ -76,31 +87,41 @@ class Job:
             return None
         return state
 
-    def commit(self, url: str, write: Callable[[Writer], Any], bookmark: dict[str, Any],
-               writer_source: str, *, page: bool = True) -> Any:
+    def commit(
+        self,
+        url: str,
+        write: Callable[[Writer], Any],
+        bookmark: dict[str, Any],
+        writer_source: str,
+        *,
+        page: bool = True,
+    ) -> Any:
         """Write one page and its bookmark in one transaction; return what ``write`` returned.
 
         ``page=False`` for a bookmark alone (the one that says a fetch finished).
         """
-        with self.lib.transaction() as db:
+        with self.lib.importing(panes_ahead=False) as session:
             # A record the importer cannot read is reported and skipped: failing would
             # stop the fetch at the same page on every resume.
-            writer = Writer(db, source=writer_source, skip_invalid=True)
+            writer = session.writer(writer_source, skip_invalid=True)
             try:
                 result = write(writer)
             except ValueError as exc:  # a value the store refuses (unknown label, ...)
                 raise FetchError(f"{self.client.scrub(url)}: {exc}") from None
             writer.settle_counts()
             report = {
-                "source": url, "format": FORMAT_PREFIX + self.source,
-                "added": dict(writer.added), "updated": dict(writer.updated),
-                "unchanged": dict(writer.unchanged), "skipped": list(writer.skipped),
-                "hubs": list(writer.hub_ids), "fetch": {"key": self.key, **bookmark},
+                "source": url,
+                "format": FORMAT_PREFIX + self.source,
+                "added": dict(writer.added),
+                "updated": dict(writer.updated),
+                "unchanged": dict(writer.unchanged),
+                "skipped": list(writer.skipped),
+                "hubs": list(writer.hub_ids),
+                "fetch": {"key": self.key, **bookmark},
             }
-            writer.record_import(self.client.scrub(url), FORMAT_PREFIX + self.source, None, report)
-            if writer.added or writer.updated:
-                forget_panes(db.conn)
-            search_index.refresh_terms(db.conn)  # as an import does at its end
+            session.record(
+                writer, self.client.scrub(url), FORMAT_PREFIX + self.source, None, report
+            )
         r = self.report
         r.pages += page
         r.added.update(writer.added)

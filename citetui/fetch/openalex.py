@@ -96,8 +96,12 @@ def fetch(
     done = state.get("done", 0)
     while state["stage"] == "citing":
         job.tell("citing", done, state.get("total"))
-        params = {"filter": f"cites:{wid}", "per-page": per_page, "cursor": state["cursor"],
-                  "mailto": mailto}
+        params = {
+            "filter": f"cites:{wid}",
+            "per-page": per_page,
+            "cursor": state["cursor"],
+            "mailto": mailto,
+        }
         url = client.url("works", params)
         try:
             page = client.get("works", params)
@@ -147,8 +151,7 @@ def _fetch_work(job: Job, wid: str, mailto: str | None) -> dict:
         raise FetchError(f"the work record is not usable: {exc}") from None
     paper = paper.normalised()
     ids = {k: getattr(paper, k) for k in ("openalex_id", "doi") if getattr(paper, k) is not None}
-    state = {"stage": "citing", "cursor": "*", "done": 0, "total": paper.citation_count,
-             "hub": ids}
+    state = {"stage": "citing", "cursor": "*", "done": 0, "total": paper.citation_count, "hub": ids}
 
     def write(w: Writer) -> None:
         write_works(w, [raw], url, None)

@@ -31,8 +31,10 @@ DEFAULT_BASE_URL = "https://api.semanticscholar.org/graph/v1"
 ENV_BASE_URL = "CITETUI_S2_API"
 ENV_API_KEY = "S2_API_KEY"
 MIN_INTERVAL = 1.0  # seconds between requests: Semantic Scholar's rate for a key
-_PAPER = ("paperId,corpusId,externalIds,url,title,abstract,venue,publicationVenue,journal,year,"
-          "publicationDate,authors,citationCount")
+_PAPER = (
+    "paperId,corpusId,externalIds,url,title,abstract,venue,publicationVenue,journal,year,"
+    "publicationDate,authors,citationCount"
+)
 PAPER_FIELDS = _PAPER + ",tldr"
 CITATION_FIELDS = "contexts,contextsWithIntent,intents,isInfluential," + _PAPER
 TLDR_FIELDS = "tldr"
@@ -59,8 +61,10 @@ def api_id(text: str) -> str:
     try:
         ref = paper_ref(text)
     except InputError:
-        raise FetchUsageError(f"{text!r} is not a Semantic Scholar paper id (use a paperId, "
-                         "CorpusID:N, DOI:... or ARXIV:...)") from None
+        raise FetchUsageError(
+            f"{text!r} is not a Semantic Scholar paper id (use a paperId, "
+            "CorpusID:N, DOI:... or ARXIV:...)"
+        ) from None
     ref = ref.normalised()
     if ref.s2_id:
         return ref.s2_id
@@ -103,8 +107,11 @@ def fetch(
             job.report.skipped.append(_cap_note(state, done))
             state = {"stage": "tldrs" if tldrs else "done", "after": "", "hub": state["hub"]}
             break
-        params = {"fields": CITATION_FIELDS, "offset": offset,
-                  "limit": min(page_size, CITATIONS_CAP - offset)}
+        params = {
+            "fields": CITATION_FIELDS,
+            "offset": offset,
+            "limit": min(page_size, CITATIONS_CAP - offset),
+        }
         url = client.url(f"{path}/citations", params)
         page = client.get(f"{path}/citations", params)
         if not isinstance(page, dict) or not isinstance(page.get("data"), list):
@@ -135,9 +142,11 @@ def _cap_note(state: dict, done: int) -> str:
     more = f" of {total}" if isinstance(total, int) and total > done else ""
     corpus = state["hub"].get("corpus_id")
     how = f" --hubs {corpus}" if corpus is not None else " --hubs CORPUSID"
-    return (f"Semantic Scholar's /citations lists at most {CITATIONS_CAP:,} citing papers: "
-            f"fetched {done}{more}; for the rest import its bulk datasets (citetui import "
-            f"papers*.jsonl.gz citations*.jsonl.gz ...{how})")
+    return (
+        f"Semantic Scholar's /citations lists at most {CITATIONS_CAP:,} citing papers: "
+        f"fetched {done}{more}; for the rest import its bulk datasets (citetui import "
+        f"papers*.jsonl.gz citations*.jsonl.gz ...{how})"
+    )
 
 
 def _fetch_paper(job: Job, path: str, ident: str) -> dict:
@@ -149,16 +158,16 @@ def _fetch_paper(job: Job, path: str, ident: str) -> dict:
         raw = client.get(path, params)
     except HttpError as exc:
         if exc.status == 404:
-            raise FetchError(f"Semantic Scholar has no paper {ident!r} ({exc.message or '404'})") \
-                from None
+            raise FetchError(
+                f"Semantic Scholar has no paper {ident!r} ({exc.message or '404'})"
+            ) from None
         raise
     try:
         paper = paper_from_record(raw, Fields(url, "paper")).normalised()
     except InputError as exc:
         raise FetchError(f"the paper record is not usable: {exc}") from None
     ids = {k: getattr(paper, k) for k in _HUB_IDS if getattr(paper, k) is not None}
-    state = {"stage": "citations", "next": 0, "done": 0, "total": paper.citation_count,
-             "hub": ids}
+    state = {"stage": "citations", "next": 0, "done": 0, "total": paper.citation_count, "hub": ids}
 
     def write(w: Writer) -> None:
         w.source = SOURCE

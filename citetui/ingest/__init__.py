@@ -14,13 +14,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from citetui.ingest.formats import bundle, openalex, records, s2, s2_bulk
-from citetui.ingest.errors import InputError
-from citetui.ingest.jsonio import peek
 from citetui.core.models import ImportReport
-from citetui.store import Library, Writer
-from citetui.store.panes import forget_panes
-from citetui.store import fts as search_index
+from citetui.ingest.errors import InputError
+from citetui.ingest.formats import bundle, openalex, records, s2, s2_bulk
+from citetui.ingest.jsonio import peek
+from citetui.store import Library
 
 FORMATS: dict[str, ModuleType] = {bundle.FORMAT: bundle, records.FORMAT: records}
 # Detection tries these in order: the marked citetui formats first, then the sources.
@@ -41,8 +39,9 @@ def detect_format(path: Path) -> str:
     for name, module in FORMATS.items():
         if module.detect(head):
             return name
-    raise InputError(str(path), f"unknown format (known: {', '.join(FORMATS)}); "
-                     "use --format to say which")
+    raise InputError(
+        str(path), f"unknown format (known: {', '.join(FORMATS)}); use --format to say which"
+    )
 
 
 def _sha256(path: Path) -> str | None:
@@ -81,20 +80,16 @@ def import_files(
     for name in dict.fromkeys(n for _, n in plan):
         prepare = getattr(FORMATS[name], "prepare", None)
         if prepare is not None:
-            prepared[name] = prepare([p for p, n in plan if n == name],
-                                     skip_invalid=skip_invalid, **options)
+            prepared[name] = prepare(
+                [p for p, n in plan if n == name], skip_invalid=skip_invalid, **options
+            )
     reports = []
     size = sum(p.stat().st_size for p, _ in plan)
-    with lib.import_journal(big=search_index.worth_suspending(lib.conn, size)), \
-            lib.transaction() as db:
-        # A big import indexes for search once at the end, not row by row.
-        deferred = search_index.worth_suspending(db.conn, size)
-        if deferred:
-            search_index.suspend(db.conn)
+    with lib.importing(size) as session:
         for path, name in plan:
             if progress:
                 progress(path)
-            writer = Writer(db, source=name, skip_invalid=skip_invalid)
+            writer = session.writer(name, skip_invalid=skip_invalid)
             try:
                 FORMATS[name].load(path, writer, **{**options, **prepared.get(name, {})})
             except ValueError as exc:  # a record the store refuses (unknown label, ...)
@@ -109,15 +104,8 @@ def import_files(
                 skipped=tuple(writer.skipped),
                 hub_ids=tuple(writer.hub_ids),
             )
-            writer.record_import(str(path), name, _sha256(path), report.to_dict())
+            session.record(writer, str(path), name, _sha256(path), report.to_dict())
             reports.append(report)
-            if report.added or report.updated:
-                forget_panes(db.conn)
-        if deferred:
-            search_index.resume(db.conn)
-        search_index.refresh_terms(db.conn)
-        # The big hubs it changed open at once: their panes commit with the import.
-        lib.compute_panes_ahead([h for r in reports if r.added or r.updated for h in r.hub_ids])
     return reports
 
 

@@ -8,8 +8,16 @@ class InputError(Exception):
 
     exit_code = 2
 
-    def __init__(self, path: str, message: str, *, record: str | None = None,
-                 field: str | None = None, line: int | None = None, column: int | None = None):
+    def __init__(
+        self,
+        path: str,
+        message: str,
+        *,
+        record: str | None = None,
+        field: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ):
         self.path, self.message, self.record, self.field = path, message, record, field
         self.line, self.column = line, column
         where = path

@@ -28,8 +28,15 @@ _ARXIV_OLD = re.compile(r"^[a-z\-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$")
 
 def kind_of(value: Any) -> str:
     """'an object', 'a list', ... for error messages."""
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            int: "an integer", float: "a number", type(None): "null"}.get(type(value), "a value")
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), "a value")
 
 
 def clean_str(value: str) -> str:
@@ -40,8 +47,9 @@ def clean_str(value: str) -> str:
 class Fields:
     """Typed access to the fields of one input record; failures name file, record and field."""
 
-    def __init__(self, path: Path | str, record: str | None = None, line: int | None = None,
-                 prefix: str = ""):
+    def __init__(
+        self, path: Path | str, record: str | None = None, line: int | None = None, prefix: str = ""
+    ):
         self.path, self.record, self.line, self.prefix = str(path), record, line, prefix
 
     def at(self, prefix: str) -> Fields:
@@ -146,19 +154,31 @@ def iter_lines(path: Path) -> Iterator[tuple[int, Any]]:
                 try:
                     yield lineno, json.loads(line)
                 except json.JSONDecodeError as exc:
-                    yield lineno, InputError(str(path), f"invalid JSON: {exc.msg}", line=lineno,
-                                             column=exc.colno)
+                    yield (
+                        lineno,
+                        InputError(
+                            str(path), f"invalid JSON: {exc.msg}", line=lineno, column=exc.colno
+                        ),
+                    )
                 except ValueError as exc:  # e.g. a number with more digits than Python parses
                     yield lineno, InputError(str(path), f"invalid JSON: {exc}"[:200], line=lineno)
                 except RecursionError:
-                    yield lineno, InputError(str(path), "invalid JSON: nested too deeply",
-                                             line=lineno)
+                    yield (
+                        lineno,
+                        InputError(str(path), "invalid JSON: nested too deeply", line=lineno),
+                    )
     except UnicodeDecodeError as exc:
-        yield lineno + 1, InputError(str(path), f"not UTF-8 text (byte {exc.start} of the "
-                                     "line)", line=lineno + 1)
+        yield (
+            lineno + 1,
+            InputError(
+                str(path), f"not UTF-8 text (byte {exc.start} of the line)", line=lineno + 1
+            ),
+        )
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        yield lineno + 1, InputError(str(path), f"truncated or corrupt gzip data after line "
-                                     f"{lineno} ({exc})")
+        yield (
+            lineno + 1,
+            InputError(str(path), f"truncated or corrupt gzip data after line {lineno} ({exc})"),
+        )
 
 
 def paper_ref(text: str) -> PaperIn:
@@ -174,13 +194,17 @@ def paper_ref(text: str) -> PaperIn:
         cid = idn.norm_corpus_id(t)
         if cid is not None:
             return PaperIn(corpus_id=cid)
-    if low.startswith(("doi:", "https://doi.org/", "http://doi.org/", "https://dx.doi.org/",
-                       "10.")):
+    if low.startswith(
+        ("doi:", "https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "10.")
+    ):
         doi = idn.norm_doi(t[4:] if low.startswith("doi:") else t)
         if doi and doi.startswith("10.") and "/" in doi:
             return PaperIn(doi=doi)
-    if low.startswith(("arxiv:", "https://arxiv.org/", "http://arxiv.org/")) \
-            or _ARXIV_NEW.match(t) or _ARXIV_OLD.match(t):
+    if (
+        low.startswith(("arxiv:", "https://arxiv.org/", "http://arxiv.org/"))
+        or _ARXIV_NEW.match(t)
+        or _ARXIV_OLD.match(t)
+    ):
         arxiv = idn.norm_arxiv(t)
         if arxiv:
             return PaperIn(arxiv=arxiv)
@@ -189,5 +213,7 @@ def paper_ref(text: str) -> PaperIn:
     if re.match(r"^(https?://(api\.)?openalex\.org/(works/)?)?[Ww]\d+$", t):
         return PaperIn(openalex_id=idn.norm_openalex(t))
     raise InputError(
-        "--hub", f"{t!r} is not a paper identifier (use CorpusID:N, DOI:..., ARXIV:..., a "
-        "Semantic Scholar paperId or an OpenAlex W id)")
+        "--hub",
+        f"{t!r} is not a paper identifier (use CorpusID:N, DOI:..., ARXIV:..., a "
+        "Semantic Scholar paperId or an OpenAlex W id)",
+    )

@@ -60,8 +60,10 @@ def open_binary(path: Path) -> IO[bytes]:
     except OSError:
         mode = None  # open() below says why
     if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
-        raise InputError(str(path), "not a regular file (a pipe or a device?); save the data "
-                         "to a file and import that")
+        raise InputError(
+            str(path),
+            "not a regular file (a pipe or a device?); save the data to a file and import that",
+        )
     try:
         raw = path.open("rb")
     except FileNotFoundError:
@@ -116,8 +118,9 @@ def parse_json(text: str, path: Path, line: int | None = None) -> Any:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         lineno = exc.lineno if line is None else line + exc.lineno - 1
-        raise InputError(str(path), f"invalid JSON: {exc.msg}", line=lineno,
-                         column=exc.colno) from None
+        raise InputError(
+            str(path), f"invalid JSON: {exc.msg}", line=lineno, column=exc.colno
+        ) from None
     except RecursionError:
         raise InputError(str(path), "invalid JSON: nested too deeply", line=line) from None
     except ValueError as exc:  # e.g. an integer with more digits than Python converts
@@ -160,7 +163,7 @@ def iter_jsonl(
         with stream:
             for lineno, raw in enumerate(stream, 1):
                 if lineno == 1 and raw.startswith(_BOM):
-                    raw = raw[len(_BOM):]
+                    raw = raw[len(_BOM) :]
                 if not raw.strip():
                     continue
                 try:
@@ -192,7 +195,7 @@ def peek(path: Path, size: int = 4096) -> str:
     except _READ_ERRORS as exc:
         raise _decode_error(path, exc) from None
     if head.startswith(_BOM):
-        head = head[len(_BOM):]
+        head = head[len(_BOM) :]
     try:
         return head.decode("utf-8")
     except UnicodeDecodeError as exc:

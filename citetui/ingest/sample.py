@@ -28,8 +28,7 @@ def build_sample_library(path: Path) -> None:
         lib = Library(tmp, create=True)
         try:
             import_files(lib, bundles)
-            lib.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            lib.conn.execute("PRAGMA journal_mode=DELETE")
+            lib.seal()
         finally:
             lib.close()
         os.replace(tmp, path)

@@ -8,25 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from citetui.core.models import HubPage, Paper, Summary
 from citetui.core.textsafe import clean
+from citetui.render.bars import bar, pct, stdout_blocks
 
 if TYPE_CHECKING:
     from citetui.store import Library
 
 WIDTH = 88
 BAR_WIDTH = 24
-
-
-def bar(share: float | None, width: int = BAR_WIDTH) -> str:
-    """A text bar for a share between 0 and 1."""
-    if share is None:
-        return " " * width
-    filled = round(max(0.0, min(1.0, share)) * width)
-    return "█" * filled + "░" * (width - filled)
-
-
-def pct(share: float | None) -> str:
-    """'52%', or '  ?' when no share is known."""
-    return f"{round(share * 100):>3}%" if share is not None else "   ?"
 
 
 def summary_lines(summary: Summary | None, kind: str) -> list[str]:
@@ -36,7 +24,8 @@ def summary_lines(summary: Summary | None, kind: str) -> list[str]:
     lines = [f"  ({clean(summary.caption)})"]  # the caption names the source: data
     for b in summary.bars:
         count = f"  {b.count}" if b.count is not None else ""
-        lines.append(f"  {clean(b.label):<11} {bar(b.share)} {pct(b.share)}{count}")
+        drawn = bar(b.share, BAR_WIDTH, blocks=stdout_blocks())
+        lines.append(f"  {clean(b.label):<11} {drawn} {pct(b.share, width=4)}{count}")
     if summary.provenance == "recorded":
         lines.append("  (other labels not given by the source)")
     return lines
@@ -60,21 +49,30 @@ def hub_page_text(page: HubPage) -> str:
     """The hub page as plain text."""
     h, p = page.hub, page.hub.paper
     lines = [clean(p.display_title)]
-    meta = [str(p.year) if p.year else None, clean(p.venue) or None,
-            f"arXiv {clean(p.arxiv)}" if p.arxiv else None,
-            f"DOI {clean(p.doi)}" if p.doi else None]
+    meta = [
+        str(p.year) if p.year else None,
+        clean(p.venue) or None,
+        f"arXiv {clean(p.arxiv)}" if p.arxiv else None,
+        f"DOI {clean(p.doi)}" if p.doi else None,
+    ]
     lines.append(" · ".join(m for m in meta if m))
     if p.authors:
         lines.append(clean(", ".join(p.authors), limit=WIDTH * 2))
     tier = clean(h.tier) if h.tier else "hub"
-    cites = f"{p.citation_count} citations" if p.citation_count is not None else "citation count unknown"
+    cites = (
+        f"{p.citation_count} citations"
+        if p.citation_count is not None
+        else "citation count unknown"
+    )
     lines.append(f"{tier} · {cites} · {h.n_citing} citing papers in library")
     if page.verdict_line:
         lines.append(clean(page.verdict_line))
     lines += ["", "Abstract"]
     lines += _wrap(p.abstract) if p.abstract else ["  no abstract recorded"]
-    for kind, title, noun in (("role", "Citation roles", "roles"),
-                              ("polarity", "Citation polarity", "polarity")):
+    for kind, title, noun in (
+        ("role", "Citation roles", "roles"),
+        ("polarity", "Citation polarity", "polarity"),
+    ):
         lines += ["", title]
         shown = page.summaries(kind)
         for s in shown or (None,):
@@ -93,7 +91,11 @@ def hub_page_text(page: HubPage) -> str:
     if not page.cocited:
         lines.append("  no co-cited works recorded for this hub")
     for cc in page.cocited:
-        n = f"  ({cc.count}×{', computed' if cc.provenance == 'computed' else ''})" if cc.count else ""
+        n = (
+            f"  ({cc.count}×{', computed' if cc.provenance == 'computed' else ''})"
+            if cc.count
+            else ""
+        )
         lines.append(f"  {paper_line(cc.paper)}{n}")
     lines += ["", "Representative citing papers"]
     if page.representative_rule and page.representative:
@@ -118,24 +120,39 @@ def hub_page_dict(page: HubPage) -> dict[str, Any]:
     def summ(s: Summary | None) -> dict[str, Any] | None:
         if s is None:
             return None
-        return {"provenance": s.provenance, "source": s.source, "n": s.n,
-                "bars": [asdict(b) for b in s.bars]}
+        return {
+            "provenance": s.provenance,
+            "source": s.source,
+            "n": s.n,
+            "bars": [asdict(b) for b in s.bars],
+        }
 
     h = page.hub
     return {
-        "hub": {**paper_dict(h.paper), "tier": h.tier, "verdict": h.verdict,
-                "citing_papers": h.n_citing, "verdict_line": page.verdict_line},
+        "hub": {
+            **paper_dict(h.paper),
+            "tier": h.tier,
+            "verdict": h.verdict,
+            "citing_papers": h.n_citing,
+            "verdict_line": page.verdict_line,
+        },
         "role_summary": summ(page.role_summary),
         "polarity_summary": summ(page.polarity_summary),
         "recorded_role_summary": summ(page.recorded_role),
         "recorded_polarity_summary": summ(page.recorded_polarity),
         "claims": [
-            {"position": c.position + 1, "text": c.text,
-             "engaged_by": [asdict(e) for e in c.engagements], "stances": c.stance_counts()}
+            {
+                "position": c.position + 1,
+                "text": c.text,
+                "engaged_by": [asdict(e) for e in c.engagements],
+                "stances": c.stance_counts(),
+            }
             for c in page.claims
         ],
-        "cocited": [{"paper": paper_dict(cc.paper), "count": cc.count,
-                     "provenance": cc.provenance} for cc in page.cocited],
+        "cocited": [
+            {"paper": paper_dict(cc.paper), "count": cc.count, "provenance": cc.provenance}
+            for cc in page.cocited
+        ],
         "representative": [paper_dict(rp) for rp in page.representative],
     }
 
@@ -148,7 +165,9 @@ def disagreement_lines(lib: Library, rows: list[dict]) -> list[str]:
         p, hub = papers.get(r["citing_id"]), papers.get(r["cited_id"])
         title = clean(p.display_title, limit=70) if p else str(r["citing_id"])
         cited = clean(hub.display_title, limit=40) if hub else str(r["cited_id"])
-        by = " · ".join(f"{clean(src)} {clean(v.replace(',', ', '))}"
-                        for src, v in sorted(r["by_source"].items()))
+        by = " · ".join(
+            f"{clean(src)} {clean(v.replace(',', ', '))}"
+            for src, v in sorted(r["by_source"].items())
+        )
         out.append(f"{title} -> {cited}: {r['kind']}: {by}")
     return out

@@ -48,10 +48,9 @@ from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Levenshtein
 
 from citetui.core.models import CitingRow
-from citetui.core.query import Query, QueryError, parse
-from citetui.store.fts import IndexReads, fold, quote, tokens
-from citetui.core.query import RowFilter
+from citetui.core.query import Query, QueryError, RowFilter, parse
 from citetui.store import Library
+from citetui.store.fts import fold, quote, tokens
 
 TITLE_WEIGHT = 3.0
 SUMMARY_WEIGHT = 1.0
@@ -69,12 +68,41 @@ SMALL_DOCS = 25000  # a word held by at most this many papers is always part of 
 SEEK_US = 6.0  # per document, moving through the doclist of a term most papers hold
 JOIN_US = 1.5  # per FTS match, the citations lookup of a hub search
 STOPWORDS = frozenset(
-    "a an and are as at be by for from in into is it of on or the to with via vs".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "via",
+        "vs",
+    ]
 )
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 __all__ = [
-    "SearchResult", "edit_budget", "engine", "fold", "match_spans", "search", "tokens",
+    "SearchResult",
+    "edit_budget",
+    "engine",
+    "fold",
+    "match_spans",
+    "search",
+    "tokens",
     "word_score",
 ]
 
@@ -104,8 +132,10 @@ def word_score(q: str, token: str, *, prefix: bool) -> float:
             return 0.8 - 0.1 * d
     k = edit_budget(q)
     if prefix and k and len(token) > len(q):
-        d = min(Levenshtein.distance(q, token[:j], score_cutoff=k)
-                for j in range(max(1, len(q) - k), min(len(token), len(q) + k) + 1))
+        d = min(
+            Levenshtein.distance(q, token[:j], score_cutoff=k)
+            for j in range(max(1, len(q) - k), min(len(token), len(q) + k) + 1)
+        )
         if d <= k:
             return 0.6
     return 0.0
@@ -227,8 +257,12 @@ def _fuzzy_prefixes(vocab: Vocabulary, w: str) -> set[str]:
                 continue
             for t in vocab.terms[lo:hi]:
                 cuts.update(t[:j] for j in range(len(w) - k, len(w) + k + 1) if len(t) >= j)
-        out = {p for p, _, _ in process.extract(w, list(cuts), scorer=Levenshtein.distance,
-                                                score_cutoff=k, limit=None)}
+        out = {
+            p
+            for p, _, _ in process.extract(
+                w, list(cuts), scorer=Levenshtein.distance, score_cutoff=k, limit=None
+            )
+        }
     out = {p for p in out if not p.startswith(w)}
     return {p for p in out if not any(p != o and p.startswith(o) for o in out)}
 
@@ -236,8 +270,19 @@ def _fuzzy_prefixes(vocab: Vocabulary, w: str) -> set[str]:
 class Word:
     """One query word with what it matches in the index."""
 
-    __slots__ = ("text", "last", "stop", "terms", "prefixes", "docs", "_high", "_low",
-                 "fts_terms", "fts_prefixes", "pair_alts")
+    __slots__ = (
+        "text",
+        "last",
+        "stop",
+        "terms",
+        "prefixes",
+        "docs",
+        "_high",
+        "_low",
+        "fts_terms",
+        "fts_prefixes",
+        "pair_alts",
+    )
 
     def __init__(self, vocab: Vocabulary, text: str, *, last: bool, complete: bool):
         self.text = text
@@ -267,15 +312,17 @@ class Word:
         self.terms = terms
         self.prefixes = prefixes
         self.docs = sum(vocab.docs.get(t, 0) for t in terms) + sum(
-            vocab.prefix_docs(p) for p in prefixes)  # documents that may match (upper bound)
+            vocab.prefix_docs(p) for p in prefixes
+        )  # documents that may match (upper bound)
         self._high = tuple(p for p, q in prefixes.items() if q >= 0.9)
         self._low = tuple(p for p, q in prefixes.items() if q < 0.9)
         self.fts_terms = sorted(fts_terms)
         self.fts_prefixes = sorted(fts_prefixes)
         # what the title-pairs index is asked for at this word's place: (term, as a prefix)
         alts = [(text, False)] if text in terms else []
-        near_terms = sorted((t for t in terms if t != text), key=lambda t: (-terms[t],
-                                                                            -vocab.docs[t]))
+        near_terms = sorted(
+            (t for t in terms if t != text), key=lambda t: (-terms[t], -vocab.docs[t])
+        )
         alts += [(t, False) for t in near_terms[: 4 - len(alts)]]
         if last:
             keep = [a for a in alts if not a[0].startswith(text)]
@@ -314,14 +361,12 @@ class Engine:
 
     def __init__(self, lib: Library):
         self.lib = lib
-        self.reads = IndexReads(lib.conn, lib.lock)
+        self.reads = lib.index_reads()
         self._vocab: Vocabulary | None = None
         self._stamp: tuple | None = None
         self._load_lock = threading.Lock()
         self._words: dict[tuple[str, bool, bool], Word] = {}
         self._hubs: dict[int, float] = {}
-        with lib.lock:
-            lib.conn.execute("PRAGMA cache_size = -32000")  # 32 MB of pages for a big library
 
     def vocabulary(self) -> Vocabulary:
         """The term list, reloaded when an import changed it."""
@@ -344,8 +389,9 @@ class Engine:
         vocab = self.vocabulary()
         share = self._hubs.get(hub_id)
         if share is None:
-            share = self._hubs[hub_id] = min(1.0, (self.reads.hub_size(hub_id) + 1)
-                                             / vocab.n_papers)
+            share = self._hubs[hub_id] = min(
+                1.0, (self.reads.hub_size(hub_id) + 1) / vocab.n_papers
+            )
         return share
 
     def words(self, q: Query, *, complete: bool = False) -> list[Word]:
@@ -461,8 +507,9 @@ class Scorer:
             out.append(e)
         return out
 
-    def score(self, title: str | None, summary: str | None, contexts: str | None,
-              citations: int | None) -> float | None:
+    def score(
+        self, title: str | None, summary: str | None, contexts: str | None, citations: int | None
+    ) -> float | None:
         """The relevance of one record, or None when it does not match."""
         tt = tokens(title)
         if self.exact or self.exclude:
@@ -482,7 +529,9 @@ class Scorer:
             else:
                 hs = [0.0] * n
                 self._scan(tokens(summary), hs)
-                per = [max(a * TITLE_WEIGHT, b * SUMMARY_WEIGHT) for a, b in zip(ht, hs)]
+                per = [
+                    max(a * TITLE_WEIGHT, b * SUMMARY_WEIGHT) for a, b in zip(ht, hs, strict=False)
+                ]
                 if any(per[i] == 0.0 for i in self.required):
                     # not in the title and summary: then every word in the citation contexts
                     if not contexts:
@@ -492,11 +541,10 @@ class Scorer:
                     if any(hc[i] == 0.0 for i in self.required):
                         return None
                     per = [c * CONTEXT_WEIGHT for c in hc]
-            total = sum(p * f for p, f in zip(per, self.idf))
+            total = sum(p * f for p, f in zip(per, self.idf, strict=False))
             if tt:
                 run, matched = _longest_run(hits, n), sum(1 for e in hits if e is not None)
-                total += (self.phrase * max(run - 1, 0)
-                          + COVER_WEIGHT * min(matched, n) / len(tt))
+                total += self.phrase * max(run - 1, 0) + COVER_WEIGHT * min(matched, n) / len(tt)
         if citations:
             total += CITED_WEIGHT * math.log10(1 + citations)
         return total
@@ -526,8 +574,12 @@ def search(
         raise QueryError("field filters (role:, pol:, year:, claim:) need a hub (--hub)")
     if hub_id is not None and not q.has_text and not q.exclude:
         total = lib.count_citing(hub_id, flt)
-        rows = lib.citing_rows(hub_id, flt, sort="year" if sort == "relevance" else sort,
-                               limit=limit if limit is not None else total)
+        rows = lib.citing_rows(
+            hub_id,
+            flt,
+            sort="year" if sort == "relevance" else sort,
+            limit=limit if limit is not None else total,
+        )
         return SearchResult(tuple(rows), total, time.perf_counter() - started)
     eng = engine(lib)
     words = eng.words(q, complete=limit is None)
@@ -549,23 +601,27 @@ def search(
         scored = _tiebreak(q, scored, texts)
     ranked = [pid for _, pid in scored]
     scores = {pid: s for s, pid in scored}
-    rows = _rows(lib, hub_id, flt, ranked if limit is None or sort != "relevance"
-                 else ranked[:limit], scores)
+    rows = _rows(
+        lib, hub_id, flt, ranked if limit is None or sort != "relevance" else ranked[:limit], scores
+    )
     rows = _sorted(rows, sort)
     if sort != "relevance":
         ranked = [r.paper_id for r in rows]
     if limit is not None:
         rows = rows[:limit]
-    return SearchResult(tuple(rows), len(ranked), time.perf_counter() - started, tuple(ranked),
-                        complete)
+    return SearchResult(
+        tuple(rows), len(ranked), time.perf_counter() - started, tuple(ranked), complete
+    )
 
 
 def _tiebreak(q: Query, scored: list[tuple[float, int]], texts: dict) -> list[tuple[float, int]]:
     """Add WRatio of the query against the title to the best-scored candidates."""
     head, tail = scored[:20], scored[20:]
     text = q.text
-    head = [(s + fuzz.WRatio(text, texts[pid][0] or "", processor=utils.default_process) / 200.0,
-             pid) for s, pid in head]
+    head = [
+        (s + fuzz.WRatio(text, texts[pid][0] or "", processor=utils.default_process) / 200.0, pid)
+        for s, pid in head
+    ]
     head.sort(key=lambda x: (-x[0], x[1]))
     return head + tail
 
@@ -575,9 +631,12 @@ def _pairs(words: list[Word]) -> str | None:
     if len(words) < 2 or any(not w.pair_alts for w in words):
         return None
     groups = []
-    for a, b in zip(words, words[1:]):
-        alts = dict.fromkeys(quote(x + "_" + y) + (" *" if pre else "")
-                             for x, _ in a.pair_alts for y, pre in b.pair_alts)
+    for a, b in zip(words, words[1:], strict=False):
+        alts = dict.fromkeys(
+            quote(x + "_" + y) + (" *" if pre else "")
+            for x, _ in a.pair_alts
+            for y, pre in b.pair_alts
+        )
         groups.append(next(iter(alts)) if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
     return " AND ".join(dict.fromkeys(groups))
 
@@ -595,8 +654,10 @@ def _plan(groups: list[tuple[str, int]], n_docs: int, share: float, want: int) -
         p = min(1.0, (docs + 1) / (n_docs + 1))
         d, s = density * p, seek + SEEK_US * max(0.05, p)
         visited = min(first, want / max(d * share, 1e-9))
-        if (visited * s + (visited * d * JOIN_US if share < 1.0 else 0.0) > BUDGET_US
-                and docs > SMALL_DOCS):
+        if (
+            visited * s + (visited * d * JOIN_US if share < 1.0 else 0.0) > BUDGET_US
+            and docs > SMALL_DOCS
+        ):
             break
         # a group held by few papers is always asked for: its doclist is short to merge,
         # and leaving it out fills the candidates with papers the scorer then refuses
@@ -605,9 +666,17 @@ def _plan(groups: list[tuple[str, int]], n_docs: int, share: float, want: int) -
     return keep
 
 
-def _candidates(eng: Engine, q: Query, words: list[Word], scorer: Scorer, hub_id: int | None,
-                flt: RowFilter, cap: int | None, limit: int | None,
-                among: Sequence[int] | None) -> tuple[list[int], list[int], bool]:
+def _candidates(
+    eng: Engine,
+    q: Query,
+    words: list[Word],
+    scorer: Scorer,
+    hub_id: int | None,
+    flt: RowFilter,
+    cap: int | None,
+    limit: int | None,
+    among: Sequence[int] | None,
+) -> tuple[list[int], list[int], bool]:
     """Ids of papers that may match, best first; the ids found through a citation context;
     and whether that is every paper that may match."""
     needed = [w for w in words if not w.stop] or words
@@ -665,23 +734,26 @@ def _candidates(eng: Engine, q: Query, words: list[Word], scorer: Scorer, hub_id
             by_context = got
         else:
             expr = " AND ".join(_plan(groups, vocab.n_papers, share, want))
-            got = reads.match_papers("{title} : (" + expr + ")" if tier == "title" else expr,
-                                     limit=want, **kw)
+            got = reads.match_papers(
+                "{title} : (" + expr + ")" if tier == "title" else expr, limit=want, **kw
+            )
         cut |= len(got) >= want
         found.update(dict.fromkeys(got))
     ids = list(found)
     return ids[:cap], by_context, not cut and len(ids) <= cap
 
 
-def _rows(lib: Library, hub_id: int | None, flt: RowFilter, ids: list[int],
-          scores: dict[int, float]) -> list[CitingRow]:
+def _rows(
+    lib: Library, hub_id: int | None, flt: RowFilter, ids: list[int], scores: dict[int, float]
+) -> list[CitingRow]:
     if hub_id is not None:
         by_id = lib.citing_rows_for(hub_id, ids, flt)
         return [replace(by_id[i], score=scores[i]) for i in ids if i in by_id]
     papers = lib.papers(ids)
     return [
-        CitingRow(p.id, p.display_title, p.year, (), None, p.summary, p.citation_count, None,
-                  scores[p.id])
+        CitingRow(
+            p.id, p.display_title, p.year, (), None, p.summary, p.citation_count, None, scores[p.id]
+        )
         for p in (papers[i] for i in ids if i in papers)
     ]
 

@@ -4,6 +4,7 @@ timelines and hub comparison need. Pure computations on them live in citetui.ana
 from __future__ import annotations
 
 import json
+
 from citetui.core.models import HubEdge
 from citetui.store.exports import ExportReads
 
@@ -14,17 +15,27 @@ class AnalysisReads(ExportReads):
     def hub_edges(self, hub_id: int) -> list[HubEdge]:
         """Every citation of the hub with its citing paper's fields."""
         rows = self._rows(
-            "SELECT p.id, p.title, p.year, p.venue, p.citation_count, p.authors, c.roles, c.polarity, "
-            "(SELECT count(*) FROM contexts x WHERE x.citing_id = c.citing_id AND x.cited_id = c.cited_id), "
+            "SELECT p.id, p.title, p.year, p.venue, p.citation_count, p.authors, c.roles, "
+            "c.polarity, (SELECT count(*) FROM contexts x "
+            "WHERE x.citing_id = c.citing_id AND x.cited_id = c.cited_id), "
             "(SELECT group_concat(DISTINCT l.source) FROM labels l "
             " WHERE l.citing_id = c.citing_id AND l.cited_id = c.cited_id) "
             "FROM citations c JOIN papers p ON p.id = c.citing_id WHERE c.cited_id = ?",
             (hub_id,),
         )
         return [
-            HubEdge(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5]) if r[5] else ()),
-                 tuple(x for x in (r[6] or "").split(",") if x), r[7], r[8],
-                 tuple(sorted((r[9] or "").split(","))) if r[9] else ())
+            HubEdge(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                tuple(json.loads(r[5]) if r[5] else ()),
+                tuple(x for x in (r[6] or "").split(",") if x),
+                r[7],
+                r[8],
+                tuple(sorted((r[9] or "").split(","))) if r[9] else (),
+            )
             for r in rows
         ]
 

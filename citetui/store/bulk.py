@@ -24,7 +24,8 @@ needs it waits for the batches in flight. Each table's rows go to SQLite as one
 JSON array read by ``json_each``, one statement: Python's sqlite3 lets go of
 the interpreter lock for each row of an ``executemany`` and must take it back
 from the thread reading records, which made the inserts 90 times slower than
-alone (without SQLite's JSON functions, the inserts run on the reading thread). In a big import (the search index suspended, see
+alone (without SQLite's JSON functions, the inserts run on the reading thread).
+In a big import (the search index suspended, see
 :func:`citetui.store.fts.suspend`) the secondary indexes of ``papers``,
 ``citations`` and ``contexts`` are dropped while new papers stream in and
 created again, sorted in one pass, when the import ends or as soon as a record
@@ -41,16 +42,23 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections import deque
-from heapq import merge
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from heapq import merge
 from typing import Any
 
 from citetui.core import ids as idn
 from citetui.store.fts import has_pairs, suspended, title_pairs
-from citetui.store.write import ID_COLUMNS, PAPER_FIELDS, PaperIn, Writer, identity_text, roles_column
+from citetui.store.write import (
+    ID_COLUMNS,
+    PAPER_FIELDS,
+    PaperIn,
+    Writer,
+    identity_text,
+    roles_column,
+)
 
 _PLAIN_DOI = re.compile(r"10\.[!-~]*")  # printable ASCII: nothing for clean() to remove
 _PLAIN_ARXIV = re.compile(r"\d{4}\.\d{4,5}")
@@ -69,16 +77,31 @@ SWITCH_INTERVAL = 0.0005  # seconds (see BulkWriter.__init__)
 IN_FLIGHT = 2  # batches handed to the insert thread and not yet written
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(x, ensure_ascii=False)
 # Indexes a big import drops while it streams new papers in (rebuilt sorted afterwards).
-_DROPPABLE = ("idx_papers_doi", "idx_papers_arxiv", "idx_papers_s2_id", "idx_papers_corpus_id",
-              "idx_papers_openalex_id", "idx_papers_norm_title", "idx_citations_hub_year",
-              "idx_contexts_edge")
-_PAPER_INSERT = (f"INSERT INTO papers (id, {', '.join(PAPER_FIELDS)}, norm_title, authors, source) "
-                 f"VALUES ({', '.join('?' * (len(PAPER_FIELDS) + 4))})")
-_CITE_INSERT = ("INSERT INTO citations (citing_id, cited_id, roles, polarity, influential, source, "
-                "citing_year) VALUES (?, ?, ?, ?, ?, ?, ?)")
-_LABEL_INSERT = "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?, ?, ?, ?, ?)"
-_CONTEXT_INSERT = ("INSERT INTO contexts (citing_id, cited_id, position, text, roles, source) "
-                   "VALUES (?, ?, ?, ?, ?, ?)")
+_DROPPABLE = (
+    "idx_papers_doi",
+    "idx_papers_arxiv",
+    "idx_papers_s2_id",
+    "idx_papers_corpus_id",
+    "idx_papers_openalex_id",
+    "idx_papers_norm_title",
+    "idx_citations_hub_year",
+    "idx_contexts_edge",
+)
+_PAPER_INSERT = (
+    f"INSERT INTO papers (id, {', '.join(PAPER_FIELDS)}, norm_title, authors, source) "
+    f"VALUES ({', '.join('?' * (len(PAPER_FIELDS) + 4))})"
+)
+_CITE_INSERT = (
+    "INSERT INTO citations (citing_id, cited_id, roles, polarity, influential, source, "
+    "citing_year) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_LABEL_INSERT = (
+    "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?, ?, ?, ?, ?)"
+)
+_CONTEXT_INSERT = (
+    "INSERT INTO contexts (citing_id, cited_id, position, text, roles, source) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
 _PAIRS_INSERT = "INSERT INTO pairs_fts(rowid, pairs) VALUES (?, ?)"
 
 
@@ -90,10 +113,17 @@ def _from_json(insert: str) -> str:
     return f"{head} SELECT {cols} FROM json_each(?)"
 
 
-_INSERTS = {name: (sql, _from_json(sql)) for name, sql in (
-    ("papers", _PAPER_INSERT), ("cites", _CITE_INSERT), ("labels", _LABEL_INSERT),
-    ("contexts", _CONTEXT_INSERT), ("pairs", _PAIRS_INSERT),
-    ("keys", "INSERT OR REPLACE INTO temp.bulk_keys (key, id) VALUES (?, ?)"))}
+_INSERTS = {
+    name: (sql, _from_json(sql))
+    for name, sql in (
+        ("papers", _PAPER_INSERT),
+        ("cites", _CITE_INSERT),
+        ("labels", _LABEL_INSERT),
+        ("contexts", _CONTEXT_INSERT),
+        ("pairs", _PAIRS_INSERT),
+        ("keys", "INSERT OR REPLACE INTO temp.bulk_keys (key, id) VALUES (?, ?)"),
+    )
+}
 
 
 _identity = identity_text
@@ -120,15 +150,24 @@ def normalised(p: PaperIn) -> PaperIn:
     if arxiv is None and doi is not None:
         arxiv = idn.arxiv_from_doi(doi)
     authors = p.authors
-    if authors and not all(type(a) is str and a and not a[0].isspace() and not a[-1].isspace()
-                           for a in authors):
+    if authors and not all(
+        type(a) is str and a and not a[0].isspace() and not a[-1].isspace() for a in authors
+    ):
         authors = [a.strip() for a in authors if isinstance(a, str) and a.strip()]
     corpus = p.corpus_id
     if corpus is not None and type(corpus) is not int:
         corpus = idn.norm_corpus_id(corpus)
     return PaperIn(
-        p.title, p.year, p.venue, p.abstract, p.summary, p.summary_source, p.url,
-        p.citation_count, doi, arxiv,
+        p.title,
+        p.year,
+        p.venue,
+        p.abstract,
+        p.summary,
+        p.summary_source,
+        p.url,
+        p.citation_count,
+        doi,
+        arxiv,
         idn.norm_s2(p.s2_id) if p.s2_id is not None else None,
         corpus,
         idn.norm_openalex(p.openalex_id) if p.openalex_id is not None else None,
@@ -160,8 +199,11 @@ class _Rec:
 
 def _marks(p: PaperIn, identity: str | None) -> tuple[int, ...]:
     """Hashes of what identifies a paper: each identifier (by column) and its identity text."""
-    out = [hash((i, v)) for i, v in enumerate((p.doi, p.arxiv, p.s2_id, p.corpus_id,
-                                               p.openalex_id)) if v is not None]
+    out = [
+        hash((i, v))
+        for i, v in enumerate((p.doi, p.arxiv, p.s2_id, p.corpus_id, p.openalex_id))
+        if v is not None
+    ]
     if identity is not None:
         out.append(hash((5, identity)))
     return tuple(out)
@@ -184,15 +226,25 @@ def _rows_sql(conn: Any, name: str, rows: list | str) -> None:
         conn.executemany(plain, rows)
 
 
-def _write(conn: Any, papers: list | str, cites: list | str, labels: list | str,
-           contexts: list | str, pairs: list | str | None, *, fts: bool = False) -> None:
+def _write(
+    conn: Any,
+    papers: list | str,
+    cites: list | str,
+    labels: list | str,
+    contexts: list | str,
+    pairs: list | str | None,
+    *,
+    fts: bool = False,
+) -> None:
     """Insert one batch of new papers and their edges (on the insert thread); with ``fts``
     (the search index suspended), index them too, in one statement a table."""
     # what is written here itself is not noted for a refresh (see citetui.store.fts)
     direct = (["pairs_direct"] if pairs is not None else []) + (["fts_direct"] if fts else [])
     if fts:
-        after = [conn.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0]
-                 for t in ("papers", "contexts")]
+        after = [
+            conn.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0]
+            for t in ("papers", "contexts")
+        ]
     if direct:
         conn.execute(f"UPDATE search_state SET value = 1 WHERE key IN ({_in_list(direct)})")
     _rows_sql(conn, "papers", papers)
@@ -205,11 +257,16 @@ def _write(conn: Any, papers: list | str, cites: list | str, labels: list | str,
     if pairs is not None:
         _rows_sql(conn, "pairs", pairs)
     if fts:
-        conn.execute("INSERT INTO papers_fts(rowid, title, summary) "
-                     "SELECT id, title, summary FROM papers WHERE id > ?", (after[0],))
+        conn.execute(
+            "INSERT INTO papers_fts(rowid, title, summary) "
+            "SELECT id, title, summary FROM papers WHERE id > ?",
+            (after[0],),
+        )
         if contexts:
-            conn.execute("INSERT INTO contexts_fts(rowid, text) "
-                         "SELECT id, text FROM contexts WHERE id > ?", (after[1],))
+            conn.execute(
+                "INSERT INTO contexts_fts(rowid, text) SELECT id, text FROM contexts WHERE id > ?",
+                (after[1],),
+            )
 
 
 def _in_list(keys: list[str]) -> str:
@@ -281,8 +338,9 @@ class KeyMap:
     new key at no cost; only a "maybe" (a real repeat, or two keys of one hash) reads the
     temporary table, after the insert thread is done with the connection (``wait``)."""
 
-    def __init__(self, conn: Any, wait: Callable[[], None],
-                 submit: Callable[..., None] | None = None):
+    def __init__(
+        self, conn: Any, wait: Callable[[], None], submit: Callable[..., None] | None = None
+    ):
         self.conn = conn
         self.wait = wait
         self.submit = submit  # runs a write on the insert thread, after the batches before it
@@ -299,8 +357,9 @@ class KeyMap:
             pid = self.pinned.get(key)
         if pid is None and self._maybe_spilled(key):
             self.wait()
-            row = self.conn.execute("SELECT id FROM temp.bulk_keys WHERE key = ?",
-                                    (key,)).fetchone()
+            row = self.conn.execute(
+                "SELECT id FROM temp.bulk_keys WHERE key = ?", (key,)
+            ).fetchone()
             pid = row[0] if row else None
         return pid
 
@@ -327,8 +386,10 @@ class KeyMap:
         if self.spilled is None:
             self.wait()
             self.spilled = MarkSet(bits=1 << 24)  # 2 MB: keys are looked up less often
-            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_keys "
-                              "(key TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID")
+            self.conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS bulk_keys "
+                "(key TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID"
+            )
         self.spilled.update(map(hash, self.mem))
         if self.submit is not None:  # a key looked up there waits for the insert thread first
             self.submit(_spill, list(self.mem.items()))
@@ -440,8 +501,11 @@ class BulkWriter:
         slow: list[_Rec] = []
         seen, queued = self.seen, self.later_marks
         for r in recs:
-            if (id(r) in known or any(m in seen or m in queued for m in r.marks)
-                    or (len(r.cites) > 1 and len({c.cited for c in r.cites}) != len(r.cites))):
+            if (
+                id(r) in known
+                or any(m in seen or m in queued for m in r.marks)
+                or (len(r.cites) > 1 and len({c.cited for c in r.cites}) != len(r.cites))
+            ):
                 slow.append(r)
                 queued.update(r.marks)  # a later record like it waits behind it
             else:
@@ -466,9 +530,15 @@ class BulkWriter:
             pid = w.upsert_paper(r.paper)
             self.ids[r.key] = pid
             for c in r.cites:
-                w.upsert_citation(pid, c.cited, roles=c.roles, polarity=c.polarity,
-                                  influential=c.influential, contexts=c.contexts,
-                                  source=c.source)
+                w.upsert_citation(
+                    pid,
+                    c.cited,
+                    roles=c.roles,
+                    polarity=c.polarity,
+                    influential=c.influential,
+                    contexts=c.contexts,
+                    source=c.source,
+                )
 
     def finish(self) -> None:
         """Write what is pending and create the dropped indexes again."""
@@ -523,8 +593,10 @@ class BulkWriter:
     def _drop_indexes(self) -> None:
         self.may_drop = False
         marks = ",".join("?" * len(_DROPPABLE))
-        rows = self.conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                                 f"AND name IN ({marks})", _DROPPABLE).fetchall()
+        rows = self.conn.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})",
+            _DROPPABLE,
+        ).fetchall()
         for name, sql in rows:
             if name.startswith("idx_papers_") and not self.in_memory:
                 continue  # the duplicate check reads the library through them
@@ -556,7 +628,9 @@ class BulkWriter:
         vals = list(by_ident)
         for i in range(0, len(vals), 500):
             chunk = vals[i : i + 500]
-            sql = f"SELECT norm_title FROM papers WHERE norm_title IN ({','.join('?' * len(chunk))})"
+            sql = (
+                f"SELECT norm_title FROM papers WHERE norm_title IN ({','.join('?' * len(chunk))})"
+            )
             for (v,) in self.conn.execute(sql, chunk):
                 out.update(id(r) for r in by_ident.get(v, ()))
         return out
@@ -578,10 +652,27 @@ class BulkWriter:
         for r in recs:
             p = r.paper
             ids[r.key] = pid
-            papers.append((pid, p.title, p.year, p.venue, p.abstract, p.summary,
-                           p.summary_source, p.url, p.citation_count, p.doi, p.arxiv,
-                           p.s2_id, p.corpus_id, p.openalex_id, r.identity,
-                           _authors_json(p.authors) if p.authors else None, source))
+            papers.append(
+                (
+                    pid,
+                    p.title,
+                    p.year,
+                    p.venue,
+                    p.abstract,
+                    p.summary,
+                    p.summary_source,
+                    p.url,
+                    p.citation_count,
+                    p.doi,
+                    p.arxiv,
+                    p.s2_id,
+                    p.corpus_id,
+                    p.openalex_id,
+                    r.identity,
+                    _authors_json(p.authors) if p.authors else None,
+                    source,
+                )
+            )
             if pairs is not None and p.title:
                 text = title_pairs(p.title)
                 if text:
@@ -590,8 +681,17 @@ class BulkWriter:
                 src = c.source or source
                 roles = [x for x in c.roles if x] if c.roles else None
                 infl = None if c.influential is None else int(bool(c.influential))
-                cites.append((pid, c.cited, roles_column(roles) if roles else None,
-                              c.polarity, infl, src, p.year))
+                cites.append(
+                    (
+                        pid,
+                        c.cited,
+                        roles_column(roles) if roles else None,
+                        c.polarity,
+                        infl,
+                        src,
+                        p.year,
+                    )
+                )
                 if roles:
                     labels += [(pid, c.cited, "role", v, src) for v in sorted(set(roles))]
                 if c.polarity is not None:
@@ -601,8 +701,9 @@ class BulkWriter:
                     contexts += [(pid, c.cited, i, t, rs, src) for i, (t, rs) in enumerate(ctx)]
             pid += 1
         self.next_id = pid
-        self._submit_job(partial(_write, fts=self.index_fts), papers, cites, labels, contexts,
-                         pairs)
+        self._submit_job(
+            partial(_write, fts=self.index_fts), papers, cites, labels, contexts, pairs
+        )
         w.added["papers"] += len(papers)
         if cites:
             w.added["citations"] += len(cites)

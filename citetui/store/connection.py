@@ -83,8 +83,9 @@ BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's
 
 
 def _connect(uri: str) -> sqlite3.Connection:
-    return sqlite3.connect(uri, uri=True, check_same_thread=False,
-                           timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    return sqlite3.connect(
+        uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+    )
 
 
 def _read_header(conn: sqlite3.Connection) -> tuple[int, set[str]]:
@@ -123,8 +124,11 @@ class Connection:
         self.lock = threading.RLock()
         uri = self.path.resolve().as_uri()
         conn, version, tables = self._open(uri + ("?mode=ro" if readonly else ""))
-        if conn is None and readonly and not isinstance(self._open_error,
-                                                         (LibraryBusy, UnfinishedWrite)):
+        if (
+            conn is None
+            and readonly
+            and not isinstance(self._open_error, (LibraryBusy, UnfinishedWrite))
+        ):
             # A WAL library in a directory we cannot write: SQLite cannot make the
             # shared-memory file it reads through, but it can read the file as
             # immutable (nobody can write it here either). Not with an interrupted write
@@ -141,7 +145,7 @@ class Connection:
                 f"{self.path} was written by a newer citetui (schema {version}; this citetui "
                 f"reads up to {SCHEMA_VERSION}). Upgrade citetui to open it."
             )
-        if version == 0 and tables and not OUR_TABLES <= tables:
+        if version == 0 and tables and not tables >= OUR_TABLES:
             conn.close()
             raise NotALibrary(f"{self.path} is a SQLite database but not a citetui library")
         if version < SCHEMA_VERSION:
@@ -205,8 +209,10 @@ class Connection:
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """One write transaction: everything inside commits together or not at all."""
         if self.readonly:
-            raise ReadOnlyLibrary(f"cannot write to {self.path}: the library is read-only "
-                                  "(check the permissions of the file and its directory)")
+            raise ReadOnlyLibrary(
+                f"cannot write to {self.path}: the library is read-only "
+                "(check the permissions of the file and its directory)"
+            )
         with self.lock:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -259,6 +265,13 @@ class Connection:
         with self.lock:
             return self.conn.execute(sql, params).fetchall()
 
+    def seal(self) -> None:
+        """Fold the WAL into the file and leave WAL mode: one self-contained file, to be
+        moved into place (the default library built from the sample)."""
+        with self.lock:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.conn.execute("PRAGMA journal_mode=DELETE")
+
     def __enter__(self):
         return self
 
@@ -293,18 +306,22 @@ def _translate(exc: sqlite3.Error, path: Path, *, opening: bool = False) -> Libr
             f"{path} holds a write that was interrupted (an import killed or a machine "
             "stopped); the library as it was before that write comes back the next time "
             "it is opened by someone allowed to write it (check the permissions of the "
-            "file and its directory)")
+            "file and its directory)"
+        )
     if "readonly" in msg or "read-only" in msg or code.startswith("SQLITE_READONLY"):
-        return ReadOnlyLibrary(f"{path} is read-only (check the permissions of the file "
-                               "and its directory)")
+        return ReadOnlyLibrary(
+            f"{path} is read-only (check the permissions of the file and its directory)"
+        )
     if "disk is full" in msg or code == "SQLITE_FULL":
         return LibraryError(f"the disk holding {path} is full; nothing was written")
     if "unable to open" in msg or code.startswith("SQLITE_CANTOPEN"):
-        return LibraryError(f"cannot open {path} (check the permissions of the file "
-                            "and its directory)")
+        return LibraryError(
+            f"cannot open {path} (check the permissions of the file and its directory)"
+        )
     if isinstance(exc, sqlite3.DatabaseError) and (
-        "not a database" in msg or "malformed" in msg or code.startswith(("SQLITE_NOTADB",
-                                                                           "SQLITE_CORRUPT"))
+        "not a database" in msg
+        or "malformed" in msg
+        or code.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT"))
     ):
         return NotALibrary(f"{path} is damaged or not a SQLite database ({msg})")
     if opening:

@@ -9,7 +9,9 @@ from citetui.core.query import RowFilter
 from citetui.store.filters import filter_sql
 from citetui.store.papers import PaperReads
 
-ROW_COLUMNS = "p.id, p.title, p.year, c.roles, c.polarity, p.summary, p.citation_count, c.influential"
+ROW_COLUMNS = (
+    "p.id, p.title, p.year, c.roles, c.polarity, p.summary, p.citation_count, c.influential"
+)
 SORTS = {
     # citations.citing_year is the citing paper's year (schema v4); NULLs sort last in DESC,
     # so this is "year IS NULL, year DESC, id", read in order from idx_citations_hub_year
@@ -26,7 +28,6 @@ def row_from_tuple(row: Sequence, score: float | None = None) -> CitingRow:
     title = row[1] or (f"(untitled) {row[5]}" if row[5] else "(untitled)")
     infl = None if row[7] is None else bool(row[7])
     return CitingRow(row[0], title, row[2], roles, row[4], row[5], row[6], infl, score)
-
 
 
 class ExplorerReads(PaperReads):
@@ -56,8 +57,9 @@ class ExplorerReads(PaperReads):
         )
         return [row_from_tuple(r) for r in self._rows(sql, [*params, limit, offset])]
 
-    def citing_ids(self, hub_id: int, flt: RowFilter | None = None, *,
-                   sort: str = "year") -> list[int]:
+    def citing_ids(
+        self, hub_id: int, flt: RowFilter | None = None, *, sort: str = "year"
+    ) -> list[int]:
         """Every citing paper id of the hub passing the filter, in order: sort once, then
         read any page by position with :meth:`citing_rows_for` (OFFSET re-sorts each time)."""
         where, params = filter_sql(flt or RowFilter(), hub_id)
@@ -82,10 +84,13 @@ class ExplorerReads(PaperReads):
         plans = self.__dict__.setdefault("_plans", {})  # per library: plans follow its indexes
         ok = plans.get(sql)
         if ok is None:
-            plan = [(parent, detail) for _, parent, _, detail in
-                    self._rows(f"EXPLAIN QUERY PLAN {sql}", params)]
+            plan = [
+                (parent, detail)
+                for _, parent, _, detail in self._rows(f"EXPLAIN QUERY PLAN {sql}", params)
+            ]
             ok = any(d.startswith("CO-ROUTINE") for _, d in plan) and any(
-                parent == 0 and d.startswith("SCAN (subquery") for parent, d in plan)
+                parent == 0 and d.startswith("SCAN (subquery") for parent, d in plan
+            )
             plans[sql] = ok
         return ok
 
@@ -105,4 +110,3 @@ class ExplorerReads(PaperReads):
             for r in self._rows(sql, [*params, *chunk]):
                 out[r[0]] = row_from_tuple(r)
         return out
-

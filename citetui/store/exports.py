@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+
 from citetui.core.models import Bar, Citation, Context, ExportEdge, Label, SourcedContext
 from citetui.store.views import SavedViews
 
@@ -88,7 +89,8 @@ class ExportReads(SavedViews):
         ctx: dict[int, list[SourcedContext]] = {}
         for c_from, text, roles, source, pos in self._rows(
             "SELECT citing_id, text, roles, source, position FROM contexts "
-            f"WHERE cited_id = ? AND citing_id IN ({marks}) ORDER BY citing_id, source, position, id",
+            f"WHERE cited_id = ? AND citing_id IN ({marks}) ORDER BY citing_id, source, "
+            "position, id",
             [cited, *citing],
         ):
             ctx.setdefault(c_from, []).append(
@@ -97,7 +99,8 @@ class ExportReads(SavedViews):
         labels: dict[int, list[Label]] = {}
         for c_from, kind, value, source in self._rows(
             "SELECT citing_id, kind, value, source FROM labels "
-            f"WHERE cited_id = ? AND citing_id IN ({marks}) ORDER BY citing_id, kind, source, value",
+            f"WHERE cited_id = ? AND citing_id IN ({marks}) "
+            "ORDER BY citing_id, kind, source, value",
             [cited, *citing],
         ):
             labels.setdefault(c_from, []).append(Label(kind, value, source))
@@ -129,7 +132,7 @@ class ExportReads(SavedViews):
         return out
 
     def recorded_hub(self, hub_id: int) -> tuple[str | None, str | None, str | None]:
-        """The hub's tier, verdict and source as stored (no computed tier in place of a missing one)."""
+        """The hub's tier, verdict and source as stored (never a computed tier)."""
         rows = self._rows("SELECT tier, verdict, source FROM hubs WHERE paper_id = ?", (hub_id,))
         return tuple(rows[0]) if rows else (None, None, None)
 

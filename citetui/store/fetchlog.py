@@ -18,12 +18,13 @@ FORMAT_PREFIX = "fetch:"
 
 
 class FetchLog(AnalysisReads):
-    """Where an interrupted fetch stopped, and what it still has to ask for (a layer of :class:`Library`)."""
+    """Where an interrupted fetch stopped, what it has left to ask (a layer of Library)."""
 
     def fetch_state(self, source: str, key: str) -> dict[str, Any] | None:
         """The bookmark the latest committed page of fetch ``key`` left, or None."""
         rows = self._rows(
-            "SELECT report FROM imports WHERE format = ? ORDER BY id DESC", (FORMAT_PREFIX + source,)
+            "SELECT report FROM imports WHERE format = ? ORDER BY id DESC",
+            (FORMAT_PREFIX + source,),
         )
         for (report,) in rows:
             try:
@@ -46,12 +47,16 @@ class FetchLog(AnalysisReads):
 
     def citing_s2_ids_without_summary(self, hub_id: int, after: str, limit: int) -> list[str]:
         """Semantic Scholar ids of the hub's citing papers with no summary yet, after ``after``."""
-        return [r[0] for r in self._rows(
-            "SELECT p.s2_id FROM citations c JOIN papers p ON p.id = c.citing_id "
-            "WHERE c.cited_id = ? AND p.s2_id IS NOT NULL AND p.s2_id > ? AND p.summary IS NULL "
-            "ORDER BY p.s2_id LIMIT ?",
-            (hub_id, after, limit),
-        )]
+        return [
+            r[0]
+            for r in self._rows(
+                "SELECT p.s2_id FROM citations c JOIN papers p ON p.id = c.citing_id "
+                "WHERE c.cited_id = ? AND p.s2_id IS NOT NULL AND p.s2_id > ? AND p.summary IS "
+                "NULL "
+                "ORDER BY p.s2_id LIMIT ?",
+                (hub_id, after, limit),
+            )
+        ]
 
     def count_citing_s2_ids_without_summary(self, hub_id: int, after: str) -> int:
         """How many ids :func:`citing_s2_ids_without_summary` has left to give."""

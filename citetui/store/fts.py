@@ -127,7 +127,7 @@ def tokens(text: str | None) -> list[str]:
 def title_pairs(title: str | None) -> str:
     """The pairs_fts document of a title: each two neighbouring words joined by '_'."""
     toks = tokens(title)
-    return " ".join([a + "_" + b for a, b in zip(toks, toks[1:])])
+    return " ".join([a + "_" + b for a, b in zip(toks, toks[1:], strict=False)])
 
 
 def create(conn: Any) -> None:
@@ -143,13 +143,20 @@ def create_pairs(conn: Any) -> None:
     """Create the title-pairs index (v4) and index every title the library holds."""
     for sql in CREATE_PAIRS:
         conn.execute(sql)
-    conn.execute("INSERT INTO search_pairs_dirty(paper_id, title, indexed) "
-                 "SELECT id, NULL, 0 FROM papers")
+    conn.execute(
+        "INSERT INTO search_pairs_dirty(paper_id, title, indexed) SELECT id, NULL, 0 FROM papers"
+    )
     refresh_pairs(conn)
 
 
-_TRIGGERS = ("papers_fts_ai", "papers_fts_ad", "papers_fts_au",
-             "contexts_fts_ai", "contexts_fts_ad", "contexts_fts_au")
+_TRIGGERS = (
+    "papers_fts_ai",
+    "papers_fts_ad",
+    "papers_fts_au",
+    "contexts_fts_ai",
+    "contexts_fts_ad",
+    "contexts_fts_au",
+)
 
 # While a big import runs, the FTS triggers are off. A bulk insert of new papers indexes
 # its own rows (with 'fts_direct' on, see citetui.store.bulk); these temporary triggers
@@ -169,7 +176,8 @@ def _note_sql() -> list[str]:
         old = ", ".join(f"old.{c}" for c in cols)
         nulls = ", ".join("NULL" for _ in cols)
         out += [
-            f"CREATE TEMP TABLE {notes} (id INTEGER PRIMARY KEY, {names}, indexed INTEGER NOT NULL)",
+            f"CREATE TEMP TABLE {notes} (id INTEGER PRIMARY KEY, {names}, indexed INTEGER NOT "
+            "NULL)",
             f"""CREATE TEMP TRIGGER {notes}_ai AFTER INSERT ON main.{table}
             WHEN (SELECT value FROM main.search_state WHERE key = 'fts_direct') IS NOT 1 BEGIN
                 INSERT OR IGNORE INTO {notes} VALUES (new.id, {nulls}, 0);
@@ -200,8 +208,13 @@ def suspend(conn: Any) -> None:
 
 def suspended(conn: Any) -> bool:
     """Whether the index is suspended (a big import): new rows are indexed by their writer."""
-    return conn.execute("SELECT 1 FROM temp.sqlite_master WHERE type = 'trigger' "
-                        "AND name = 'fts_papers_dirty_ai'").fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM temp.sqlite_master WHERE type = 'trigger' "
+            "AND name = 'fts_papers_dirty_ai'"
+        ).fetchone()
+        is not None
+    )
 
 
 def _catch_up(conn: Any, *, rebuild_share: float) -> None:
@@ -215,11 +228,15 @@ def _catch_up(conn: Any, *, rebuild_share: float) -> None:
         if noted > rebuild_share * rows:
             conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
         elif noted:
-            conn.execute(f"INSERT INTO {fts}({fts}, rowid, {names}) "
-                         f"SELECT 'delete', id, {names} FROM temp.{notes} WHERE indexed")
+            conn.execute(
+                f"INSERT INTO {fts}({fts}, rowid, {names}) "
+                f"SELECT 'delete', id, {names} FROM temp.{notes} WHERE indexed"
+            )
             picked = ", ".join(f"t.{c}" for c in cols)
-            conn.execute(f"INSERT INTO {fts}(rowid, {names}) SELECT t.id, {picked} "
-                         f"FROM temp.{notes} d JOIN {table} t ON t.id = d.id")
+            conn.execute(
+                f"INSERT INTO {fts}(rowid, {names}) SELECT t.id, {picked} "
+                f"FROM temp.{notes} d JOIN {table} t ON t.id = d.id"
+            )
         conn.execute(f"DROP TABLE temp.{notes}")
     conn.execute("DELETE FROM search_state WHERE key = 'fts_direct'")
 
@@ -261,8 +278,10 @@ def _bump(conn: Any) -> None:
 
 
 def has_pairs(conn: Any) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_pairs_dirty'"
-                        ).fetchone() is not None
+    return (
+        conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_pairs_dirty'").fetchone()
+        is not None
+    )
 
 
 def refresh_pairs(conn: Any, *, batch: int = 20000) -> int:
@@ -275,7 +294,9 @@ def refresh_pairs(conn: Any, *, batch: int = 20000) -> int:
         rows = conn.execute(
             "SELECT d.paper_id, d.title, d.indexed, p.title FROM search_pairs_dirty d "
             "LEFT JOIN papers p ON p.id = d.paper_id WHERE d.paper_id > ? ORDER BY d.paper_id "
-            "LIMIT ?", (last, batch)).fetchall()
+            "LIMIT ?",
+            (last, batch),
+        ).fetchall()
         if not rows:
             break
         last = rows[-1][0]
@@ -289,8 +310,9 @@ def refresh_pairs(conn: Any, *, batch: int = 20000) -> int:
                 text = title_pairs(title)
                 if text:
                     new.append((pid, text))
-        conn.executemany("INSERT INTO pairs_fts(pairs_fts, rowid, pairs) VALUES ('delete', ?, ?)",
-                         gone)
+        conn.executemany(
+            "INSERT INTO pairs_fts(pairs_fts, rowid, pairs) VALUES ('delete', ?, ?)", gone
+        )
         conn.executemany("INSERT INTO pairs_fts(rowid, pairs) VALUES (?, ?)", new)
         done += len(rows)
     if done:
@@ -325,8 +347,7 @@ def refresh_terms(conn: Any, *, full_share: float = 0.05) -> int:
         for term in set(tokens(" ".join(t for t in row if t))):
             counts[term] = counts.get(term, 0) + 1
     before = conn.total_changes
-    conn.executemany("INSERT OR IGNORE INTO search_terms(term, docs) VALUES (?, ?)",
-                     counts.items())
+    conn.executemany("INSERT OR IGNORE INTO search_terms(term, docs) VALUES (?, ?)", counts.items())
     added = conn.total_changes - before
     conn.execute("DELETE FROM search_dirty")
     if added:
@@ -406,30 +427,53 @@ class IndexReads:
         if hub_id is None:
             return f"SELECT rowid AS id FROM {table} WHERE {table} MATCH ?", []
         where, params = self._where(hub_id, flt)
-        return (f"SELECT f.rowid AS id FROM {table} f CROSS JOIN citations c "
-                f"ON c.citing_id = f.rowid WHERE {table} MATCH ? AND {where}"), params
+        return (
+            f"SELECT f.rowid AS id FROM {table} f CROSS JOIN citations c "
+            f"ON c.citing_id = f.rowid WHERE {table} MATCH ? AND {where}"
+        ), params
 
-    def match_papers(self, match: str, *, hub_id: int | None = None,
-                     flt: RowFilter | None = None, limit: int | None = None) -> list[int]:
+    def match_papers(
+        self,
+        match: str,
+        *,
+        hub_id: int | None = None,
+        flt: RowFilter | None = None,
+        limit: int | None = None,
+    ) -> list[int]:
         """Ids of papers whose title/summary match an FTS5 expression (in id order)."""
         sql, params = self._scope("papers_fts", hub_id, flt)
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [r[0] for r in self._rows(sql, (match, *params))]
 
-    def match_pairs(self, match: str, *, hub_id: int | None = None,
-                    flt: RowFilter | None = None, limit: int, pool: int) -> list[int]:
+    def match_pairs(
+        self,
+        match: str,
+        *,
+        hub_id: int | None = None,
+        flt: RowFilter | None = None,
+        limit: int,
+        pool: int,
+    ) -> list[int]:
         """Papers whose title holds these word pairs: of the first ``pool`` matches, the
         ``limit`` with the shortest titles (papers_fts_docsize keeps each paper's title and
         summary lengths as varints, so its blobs sort by title length)."""
         scope, params = self._scope("pairs_fts", hub_id, flt)
-        sql = (f"SELECT m.id FROM ({scope} LIMIT {int(pool)}) m "
-               f"CROSS JOIN papers_fts_docsize d ON d.id = m.id ORDER BY d.sz, m.id "
-               f"LIMIT {int(limit)}")
+        sql = (
+            f"SELECT m.id FROM ({scope} LIMIT {int(pool)}) m "
+            f"CROSS JOIN papers_fts_docsize d ON d.id = m.id ORDER BY d.sz, m.id "
+            f"LIMIT {int(limit)}"
+        )
         return [r[0] for r in self._rows(sql, (match, *params))]
 
-    def match_contexts(self, match: str, *, hub_id: int | None = None,
-                       flt: RowFilter | None = None, limit: int | None = None) -> list[int]:
+    def match_contexts(
+        self,
+        match: str,
+        *,
+        hub_id: int | None = None,
+        flt: RowFilter | None = None,
+        limit: int | None = None,
+    ) -> list[int]:
         """Ids of papers one of whose citation contexts matches the expression."""
         lim = f" LIMIT {int(limit)}" if limit is not None else ""
         if hub_id is None:
@@ -448,7 +492,9 @@ class IndexReads:
 
     def count_papers(self, match: str) -> int:
         """How many papers' title/summary match the expression."""
-        return self._rows("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", (match,))[0][0]
+        return self._rows("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", (match,))[0][
+            0
+        ]
 
     def texts(self, ids: Iterable[int]) -> dict[int, tuple]:
         """(title, summary, citation_count) of these papers, by id."""
@@ -458,7 +504,8 @@ class IndexReads:
             chunk = ids[i : i + 500]
             rows = self._rows(
                 f"SELECT id, title, summary, citation_count FROM papers WHERE id IN ({_in(chunk)})",
-                chunk)
+                chunk,
+            )
             for r in rows:
                 out[r[0]] = r[1:]
         return out
@@ -469,9 +516,13 @@ class IndexReads:
         ids = list(ids)
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
-            out.update(self._rows(
-                "SELECT citing_id, group_concat(text, ' ') FROM contexts "
-                f"WHERE citing_id IN ({_in(chunk)}) GROUP BY citing_id", chunk))
+            out.update(
+                self._rows(
+                    "SELECT citing_id, group_concat(text, ' ') FROM contexts "
+                    f"WHERE citing_id IN ({_in(chunk)}) GROUP BY citing_id",
+                    chunk,
+                )
+            )
         return out
 
     def scan_ids(self, hub_id: int | None = None, flt: RowFilter | None = None) -> list[int]:
@@ -479,5 +530,6 @@ class IndexReads:
         if hub_id is None:
             return [r[0] for r in self._rows("SELECT id FROM papers")]
         where, params = self._where(hub_id, flt)
-        return [r[0] for r in self._rows(f"SELECT c.citing_id FROM citations c WHERE {where}",
-                                         params)]
+        return [
+            r[0] for r in self._rows(f"SELECT c.citing_id FROM citations c WHERE {where}", params)
+        ]

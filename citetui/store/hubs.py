@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 from citetui.core.models import Claim, CoCited, Engagement, Hub, HubPage
 from citetui.store.errors import NotFound
-from citetui.store.papers import PAPER_COLUMNS, paper_from_row
 from citetui.store.panes import (
     REPRESENTATIVE_RULE,
     STABLE_TIES,
     PaneReads,
     _summary_from,
 )
+from citetui.store.papers import PAPER_COLUMNS, paper_from_row
 
 # count reaches. The count is the paper's recorded citation count, or the citing papers in
 # the library when that is larger or unknown (docs/importers.md).
@@ -30,7 +30,6 @@ def computed_tier(citation_count: int | None, n_citing: int) -> str:
     n = max(citation_count or 0, n_citing)
     label = next(name for threshold, name in TIER_THRESHOLDS if n >= threshold)
     return label + COMPUTED_TIER_MARK
-
 
 
 class HubReads(PaneReads):
@@ -70,8 +69,16 @@ class HubReads(PaneReads):
             ids,
         )
         papers = self.papers([r[0] for r in rows])
-        return [Hub(papers[r[0]], r[1] or computed_tier(papers[r[0]].citation_count, r[4]), r[2],
-                    r[4], r[3]) for r in rows]
+        return [
+            Hub(
+                papers[r[0]],
+                r[1] or computed_tier(papers[r[0]].citation_count, r[4]),
+                r[2],
+                r[4],
+                r[3],
+            )
+            for r in rows
+        ]
 
     def resolve_hub(self, text: str) -> Hub:
         """A hub by paper id, identifier or fuzzy title."""
@@ -89,7 +96,9 @@ class HubReads(PaneReads):
         choices = {h.paper.id: h.paper.display_title for h in hubs}
         from rapidfuzz import fuzz, process, utils
 
-        best = process.extractOne(text, choices, scorer=fuzz.WRatio, processor=utils.default_process)
+        best = process.extractOne(
+            text, choices, scorer=fuzz.WRatio, processor=utils.default_process
+        )
         if best is None or best[1] < 60:
             raise NotFound(f"no hub matches {text!r}")
         return next(h for h in hubs if h.paper.id == best[2])
@@ -107,11 +116,11 @@ class HubReads(PaneReads):
             role_summary=_summary_from(panes["role"]) or recorded_role,
             polarity_summary=_summary_from(panes["polarity"]) or recorded_polarity,
             claims=tuple(self.claims(hub_id)),
-            cocited=tuple(CoCited(papers[pid], n, prov) for pid, n, prov in panes["cocited"]
-                          if pid in papers),
+            cocited=tuple(
+                CoCited(papers[pid], n, prov) for pid, n, prov in panes["cocited"] if pid in papers
+            ),
             representative=tuple(papers[i] for i in panes["representative"] if i in papers),
-            representative_rule=None if panes["recorded_representatives"]
-            else REPRESENTATIVE_RULE,
+            representative_rule=None if panes["recorded_representatives"] else REPRESENTATIVE_RULE,
             recorded_role=recorded_role,
             recorded_polarity=recorded_polarity,
         )
@@ -119,7 +128,8 @@ class HubReads(PaneReads):
     def claims(self, hub_id: int) -> list[Claim]:
         """The hub's claims in order, each with the papers that engage it."""
         claims = self._rows(
-            "SELECT id, position, text FROM claims WHERE hub_id = ? ORDER BY position, id", (hub_id,)
+            "SELECT id, position, text FROM claims WHERE hub_id = ? ORDER BY position, id",
+            (hub_id,),
         )
         eng = self._rows(
             "SELECT e.claim_id, e.paper_id, coalesce(p.title, p.summary, '(untitled)'), e.stance, "
@@ -136,4 +146,3 @@ class HubReads(PaneReads):
     def hub_ids(self) -> set[int]:
         """The paper ids that are hubs."""
         return {r[0] for r in self._rows("SELECT paper_id FROM hubs")}
-

@@ -20,12 +20,21 @@ Writing imported records goes through :class:`~citetui.store.write.Writer` (and
 
 from __future__ import annotations
 
+import contextlib
+
 from citetui.core.models import Stats
 from citetui.store.fetchlog import FetchLog
+from citetui.store.importing import ImportSession, import_session
 
 
 class Library(FetchLog):
     """A citetui library: the connection plus every read and write the app and CLI need."""
+
+    def importing(
+        self, input_bytes: int = 0, *, panes_ahead: bool = True
+    ) -> contextlib.AbstractContextManager[ImportSession]:
+        """One import transaction (see :mod:`citetui.store.importing`)."""
+        return import_session(self, input_bytes, panes_ahead=panes_ahead)
 
     def stats(self) -> Stats:
         """Counts of what the library holds."""
@@ -49,4 +58,3 @@ class Library(FetchLog):
             imports=count("imports"),
             size_bytes=size,
         )
-

@@ -24,16 +24,21 @@ _KEEP_PANES = "INSERT OR REPLACE INTO hub_cache (hub_id, payload) VALUES (?, ?)"
 def _summary_data(s: Summary | None) -> dict | None:
     if s is None:
         return None
-    return {"kind": s.kind, "bars": [[b.label, b.share, b.count] for b in s.bars],
-            "provenance": s.provenance, "n": s.n, "source": s.source}
+    return {
+        "kind": s.kind,
+        "bars": [[b.label, b.share, b.count] for b in s.bars],
+        "provenance": s.provenance,
+        "n": s.n,
+        "source": s.source,
+    }
 
 
 def _summary_from(d: dict | None) -> Summary | None:
     if d is None:
         return None
-    return Summary(d["kind"], tuple(Bar(*b) for b in d["bars"]), d["provenance"], n=d["n"],
-                   source=d["source"])
-
+    return Summary(
+        d["kind"], tuple(Bar(*b) for b in d["bars"]), d["provenance"], n=d["n"], source=d["source"]
+    )
 
 
 REPRESENTATIVE_RULE = (
@@ -44,8 +49,10 @@ REPRESENTATIVE_RULE = (
 # Ties in the computed panes are broken by what a paper is (its identity text: normalised
 # title, or summary when untitled; then its identifiers), never by row id alone, so the same
 # papers imported in another order (an exported bundle imported again) give the same panes.
-STABLE_TIES = ("p.norm_title IS NULL, p.norm_title, p.doi IS NULL, p.doi, p.arxiv IS NULL, "
-               "p.arxiv, p.s2_id IS NULL, p.s2_id, p.openalex_id IS NULL, p.openalex_id, p.id")
+STABLE_TIES = (
+    "p.norm_title IS NULL, p.norm_title, p.doi IS NULL, p.doi, p.arxiv IS NULL, "
+    "p.arxiv, p.s2_id IS NULL, p.s2_id, p.openalex_id IS NULL, p.openalex_id, p.id"
+)
 # The tier of a hub whose source gave none: the first label whose threshold its citation
 
 
@@ -95,8 +102,12 @@ class PaneReads(ExplorerReads):
             "recorded_representatives": self._has_recorded_representatives(hub_id),
         }
 
-    def compute_panes_ahead(self, hub_ids: Sequence[int], *, min_citing: int | None = None,
-                            ) -> list[int]:
+    def compute_panes_ahead(
+        self,
+        hub_ids: Sequence[int],
+        *,
+        min_citing: int | None = None,
+    ) -> list[int]:
         """Compute and keep now the panes of those of ``hub_ids`` with ``min_citing``
         (default PANES_AHEAD_MIN) or more citing papers, so that opening one does not wait
         seconds for them. Call it inside the write transaction that changed the hubs (an
@@ -167,13 +178,16 @@ class PaneReads(ExplorerReads):
             if polarity is not None:
                 n_polarities += k
                 polarities[polarity] += k
-        return {"role": Summary.computed("role", roles, n_roles),
-                "polarity": Summary.computed("polarity", polarities, n_polarities)}
+        return {
+            "role": Summary.computed("role", roles, n_roles),
+            "polarity": Summary.computed("polarity", polarities, n_polarities),
+        }
 
     def recorded_summary(self, hub_id: int, kind: str) -> Summary | None:
         """The summary as a source recorded it (None if no source did)."""
         rows = self._rows(
-            "SELECT label, share, count, source FROM recorded_summaries WHERE hub_id = ? AND kind = ? "
+            "SELECT label, share, count, source FROM recorded_summaries WHERE hub_id = ? AND "
+            "kind = ? "
             "ORDER BY source, position",
             (hub_id, kind),
         )
@@ -218,7 +232,8 @@ class PaneReads(ExplorerReads):
 
     def _representative_ids(self, hub_id: int, limit: int) -> list[int]:
         rows = self._rows(
-            "SELECT paper_id FROM representatives WHERE hub_id = ? ORDER BY source, position LIMIT ?",
+            "SELECT paper_id FROM representatives WHERE hub_id = ? "
+            "ORDER BY source, position LIMIT ?",
             (hub_id, limit),
         )
         return [r[0] for r in rows] or self._computed_representatives(hub_id, limit)
@@ -257,4 +272,3 @@ class PaneReads(ExplorerReads):
                     chosen.append(q[pos[i]])
                     taken.add(q[pos[i]])
         return chosen
-

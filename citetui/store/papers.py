@@ -9,6 +9,7 @@ from citetui.core import ids as idn
 from citetui.core.models import Citation, Claim, Context, Engagement, Label, Paper
 from citetui.store.connection import Connection
 from citetui.store.errors import NotFound
+from citetui.store.fts import IndexReads
 
 PAPER_COLUMNS = (
     "id, title, year, venue, abstract, summary, summary_source, url, citation_count, "
@@ -22,9 +23,15 @@ def paper_from_row(row: Sequence) -> Paper:
     return Paper(*row[:14], authors=authors)
 
 
-
 class PaperReads(Connection):
     """Papers, and the citations of one paper (the first layer of :class:`Library`)."""
+
+    def index_reads(self) -> IndexReads:
+        """The search index's reads over this library's connection (and a page cache big
+        enough for a million papers' index: 32 MB)."""
+        with self.lock:
+            self.conn.execute("PRAGMA cache_size = -32000")
+        return IndexReads(self.conn, self.lock)
 
     def paper(self, paper_id: int) -> Paper:
         """One paper by id."""
@@ -71,7 +78,9 @@ class PaperReads(Connection):
         found = self.find_paper_by_id(text)
         if found:
             return found
-        titles = {r[0]: r[1] for r in self._rows("SELECT id, title FROM papers WHERE title IS NOT NULL")}
+        titles = {
+            r[0]: r[1] for r in self._rows("SELECT id, title FROM papers WHERE title IS NOT NULL")
+        }
         from rapidfuzz import fuzz, process, utils  # not needed to open a library
 
         best = process.extractOne(text, titles, scorer=fuzz.WRatio, processor=utils.default_process)
@@ -147,4 +156,3 @@ class PaperReads(Connection):
             "WHERE c.cited_id = ?",
             (hub_id,),
         )
-

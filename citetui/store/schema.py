@@ -39,9 +39,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     for col in ("doi", "arxiv", "s2_id", "corpus_id", "openalex_id"):
-        db.execute(
-            f"CREATE UNIQUE INDEX idx_papers_{col} ON papers({col}) WHERE {col} IS NOT NULL"
-        )
+        db.execute(f"CREATE UNIQUE INDEX idx_papers_{col} ON papers({col}) WHERE {col} IS NOT NULL")
     db["papers"].create_index(["norm_title", "year"], index_name="idx_papers_norm_title")
 
     # Edges citing -> cited. roles/polarity are the effective labels (the latest
@@ -172,8 +170,9 @@ def _v4(db: sqlite_utils.Database) -> None:
     for sql in CITING_YEAR:
         db.execute(sql)
     db.execute("DROP INDEX IF EXISTS idx_citations_cited")
-    db.execute("CREATE INDEX idx_citations_hub_year ON citations(cited_id, citing_year DESC, "
-               "citing_id)")
+    db.execute(
+        "CREATE INDEX idx_citations_hub_year ON citations(cited_id, citing_year DESC, citing_id)"
+    )
 
 
 # citations.citing_year follows papers.year, whoever writes either.
@@ -207,9 +206,12 @@ def _v6(db: sqlite_utils.Database) -> None:
 
     rows = db.execute(
         "SELECT id, title, summary FROM papers WHERE title GLOB '*[+#]*' "
-        "OR (title IS NULL AND summary GLOB '*[+#]*')").fetchall()
-    db.conn.executemany("UPDATE papers SET norm_title = ? WHERE id = ?",
-                        [(identity_text(t, s), i) for i, t, s in rows])
+        "OR (title IS NULL AND summary GLOB '*[+#]*')"
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE papers SET norm_title = ? WHERE id = ?",
+        [(identity_text(t, s), i) for i, t, s in rows],
+    )
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]

@@ -26,12 +26,15 @@ def _now() -> str:
 
 
 def _row_to_annotation(row: Sequence) -> Annotation:
-    return Annotation(row[0], bool(row[1]), row[2], tuple(json.loads(row[3] or "[]")), row[4],
-                      row[5])
+    return Annotation(
+        row[0], bool(row[1]), row[2], tuple(json.loads(row[3] or "[]")), row[4], row[5]
+    )
 
 
-_SELECT = ("SELECT paper_id, starred, status, tags, note, updated_at FROM user_annotations "
-           "WHERE paper_id = ?")
+_SELECT = (
+    "SELECT paper_id, starred, status, tags, note, updated_at FROM user_annotations "
+    "WHERE paper_id = ?"
+)
 
 
 class UserLayer(HubReads):
@@ -68,11 +71,18 @@ class UserLayer(HubReads):
             ann = Annotation(paper_id, new.starred, new.status, new.tags, new.note, _now())
             conn.execute(
                 "INSERT INTO user_annotations (paper_id, starred, status, tags, note, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(paper_id) DO UPDATE SET starred=excluded.starred, "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(paper_id) DO UPDATE SET "
+                "starred=excluded.starred, "
                 "status=excluded.status, tags=excluded.tags, note=excluded.note, "
                 "updated_at=excluded.updated_at",
-                (ann.paper_id, int(ann.starred), ann.status, json.dumps(list(ann.tags)), ann.note,
-                 ann.updated_at),
+                (
+                    ann.paper_id,
+                    int(ann.starred),
+                    ann.status,
+                    json.dumps(list(ann.tags)),
+                    ann.note,
+                    ann.updated_at,
+                ),
             )
         return ann
 
@@ -98,8 +108,11 @@ class UserLayer(HubReads):
             raise ValueError("a tag cannot be empty")
 
         def change(cur: Annotation) -> Annotation:
-            tags = ([t for t in cur.tags if t != tag] if remove
-                    else list(dict.fromkeys([*cur.tags, tag])))
+            tags = (
+                [t for t in cur.tags if t != tag]
+                if remove
+                else list(dict.fromkeys([*cur.tags, tag]))
+            )
             return replace(cur, tags=tuple(tags))
 
         return self._update(paper_id, change)
@@ -132,7 +145,6 @@ class UserLayer(HubReads):
         )
         return {s: 0 for s in STATUSES} | {r[0]: r[1] for r in rows}
 
-
     # -- label overrides -------------------------------------------------------
 
     def label_overrides(self) -> list[LabelOverride]:
@@ -164,8 +176,9 @@ class UserLayer(HubReads):
         """Citations whose labels differ between sources (the user counts as a source)."""
         where = "WHERE cited_id = ?" if hub_id is not None else ""
         rows = self._rows(
-            f"SELECT citing_id, cited_id, kind, source, group_concat(value, ',') FROM "
-            f"(SELECT * FROM labels {where} ORDER BY value) GROUP BY citing_id, cited_id, kind, source",
+            "SELECT citing_id, cited_id, kind, source, group_concat(value, ',') FROM "
+            f"(SELECT * FROM labels {where} ORDER BY value) "
+            "GROUP BY citing_id, cited_id, kind, source",
             (hub_id,) if hub_id is not None else (),
         )
         by_edge: dict[tuple[int, int, str], dict[str, str]] = {}

@@ -19,8 +19,15 @@ def _now() -> str:
 class SavedViews(UserLayer):
     """Saved views and the query history (a layer of :class:`Library`)."""
 
-    def save_view(self, name: str, query: str, *, hub_id: int | None = None,
-                  sort: str = "relevance", slot: int | None = None) -> SavedView:
+    def save_view(
+        self,
+        name: str,
+        query: str,
+        *,
+        hub_id: int | None = None,
+        sort: str = "relevance",
+        slot: int | None = None,
+    ) -> SavedView:
         """Save (or replace) a view; a slot 1-9 is taken from any view that held it."""
         name = name.strip()
         if not name:
@@ -87,7 +94,13 @@ class SavedViews(UserLayer):
         if search:
             from rapidfuzz import fuzz, process, utils
 
-            found = process.extract(search, [e.query for e in entries], scorer=fuzz.WRatio,
-                                    processor=utils.default_process, limit=limit, score_cutoff=60)
+            found = process.extract(
+                search,
+                [e.query for e in entries],
+                scorer=fuzz.WRatio,
+                processor=utils.default_process,
+                limit=limit,
+                score_cutoff=60,
+            )
             return [entries[i] for _, _, i in found]
         return entries[:limit]

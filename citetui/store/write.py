@@ -88,29 +88,47 @@ def roles_column(roles: Iterable[str]) -> str | None:
     return "," + ",".join(clean) + "," if clean else None
 
 
-def write_user_label(conn: Any, citing: int, cited: int, kind: str, values: Sequence[str],
-                     updated_at: str | None, *, replace: bool = True) -> bool:
+def write_user_label(
+    conn: Any,
+    citing: int,
+    cited: int,
+    kind: str,
+    values: Sequence[str],
+    updated_at: str | None,
+    *,
+    replace: bool = True,
+) -> bool:
     """The user's role(s) or polarity of one citation (``values`` empty: none), with its
     'you' labels and the edge's effective labels; ``replace=False`` keeps an override the
     user already set. Whether anything was written."""
-    if not replace and conn.execute(
+    if (
+        not replace
+        and conn.execute(
             "SELECT 1 FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
-            (citing, cited, kind)).fetchone():
+            (citing, cited, kind),
+        ).fetchone()
+    ):
         return False
-    conn.execute("DELETE FROM labels WHERE citing_id=? AND cited_id=? AND kind=? AND source=?",
-                 (citing, cited, kind, USER_SOURCE))
+    conn.execute(
+        "DELETE FROM labels WHERE citing_id=? AND cited_id=? AND kind=? AND source=?",
+        (citing, cited, kind, USER_SOURCE),
+    )
     if values:
         conn.execute(
             "INSERT INTO user_labels (citing_id, cited_id, kind, value, updated_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT(citing_id, cited_id, kind) DO UPDATE SET "
             "value=excluded.value, updated_at=excluded.updated_at",
-            (citing, cited, kind, ",".join(sorted(set(values))), updated_at))
+            (citing, cited, kind, ",".join(sorted(set(values))), updated_at),
+        )
         conn.executemany(
             "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?,?,?,?,?)",
-            [(citing, cited, kind, v, USER_SOURCE) for v in sorted(set(values))])
+            [(citing, cited, kind, v, USER_SOURCE) for v in sorted(set(values))],
+        )
     else:
-        conn.execute("DELETE FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
-                     (citing, cited, kind))
+        conn.execute(
+            "DELETE FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
+            (citing, cited, kind),
+        )
     refresh_effective(conn, citing, cited)
     return True
 
@@ -132,12 +150,11 @@ def refresh_effective(conn: Any, citing: int, cited: int) -> None:
             ).fetchall()
             latest = rows[0][1] if rows else None
             vals = [v for v, s in rows if s == latest]
-        value = (roles_column(vals) if kind == "role" else (vals[0] if vals else None))
+        value = roles_column(vals) if kind == "role" else (vals[0] if vals else None)
         conn.execute(
             f"UPDATE citations SET {column} = ? WHERE citing_id=? AND cited_id=?",
             (value, citing, cited),
         )
-
 
 
 class Writer:
@@ -209,11 +226,22 @@ class Writer:
             if idn.author_key(json.loads(row[2]) if row[2] else None) != first:
                 continue
             theirs = dict(zip(ID_COLUMNS, row[3:], strict=True))
-            if any(theirs[c] is not None and getattr(p, c) is not None
-                   and theirs[c] != getattr(p, c) for c in ID_COLUMNS):
+            if any(
+                theirs[c] is not None and getattr(p, c) is not None and theirs[c] != getattr(p, c)
+                for c in ID_COLUMNS
+            ):
                 continue
             return [row[0]]
         return []
+
+    def cites(self, citing: int, cited: int) -> bool:
+        """Whether the library holds the citation citing -> cited."""
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM citations WHERE citing_id = ? AND cited_id = ?", (citing, cited)
+            ).fetchone()
+            is not None
+        )
 
     def same_paper(self, a: PaperIn, b: PaperIn) -> bool:
         """Whether two references name one paper: a shared identifier, or both found in the
@@ -239,7 +267,9 @@ class Writer:
             row["source"] = self.source
             cols = ", ".join(row)
             marks = ", ".join("?" for _ in row)
-            cur = self.conn.execute(f"INSERT INTO papers ({cols}) VALUES ({marks})", list(row.values()))
+            cur = self.conn.execute(
+                f"INSERT INTO papers ({cols}) VALUES ({marks})", list(row.values())
+            )
             self.added["papers"] += 1
             return cur.lastrowid
         keep = found[0]
@@ -303,7 +333,9 @@ class Writer:
         self._merge_annotations(keep, drop)
         self._merge_user_labels(keep, drop)
         for table, col in PAPER_REFERENCES:
-            self.conn.execute(f"UPDATE OR IGNORE {table} SET {col} = ? WHERE {col} = ?", (keep, drop))
+            self.conn.execute(
+                f"UPDATE OR IGNORE {table} SET {col} = ? WHERE {col} = ?", (keep, drop)
+            )
             self.conn.execute(f"DELETE FROM {table} WHERE {col} = ?", (drop,))
         self._restore_user_labels(keep)
         self.conn.execute("DELETE FROM papers WHERE id = ?", (drop,))
@@ -349,19 +381,24 @@ class Writer:
         both in labels, and the views that read either would disagree."""
         rows = self.conn.execute(
             "SELECT citing_id, cited_id, kind, updated_at FROM user_labels "
-            "WHERE citing_id = ? OR cited_id = ?", (drop, drop)).fetchall()
+            "WHERE citing_id = ? OR cited_id = ?",
+            (drop, drop),
+        ).fetchall()
         for citing, cited, kind, when in rows:
             to = (keep if citing == drop else citing, keep if cited == drop else cited)
             if to[0] == to[1]:
                 continue  # the edge between the two records goes with the merge
             theirs = self.conn.execute(
                 "SELECT updated_at FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
-                (*to, kind)).fetchone()
+                (*to, kind),
+            ).fetchone()
             if theirs is None:
                 continue
             loser = (citing, cited) if (when or "") <= (theirs[0] or "") else to
-            self.conn.execute("DELETE FROM user_labels WHERE citing_id=? AND cited_id=? "
-                              "AND kind=?", (*loser, kind))
+            self.conn.execute(
+                "DELETE FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
+                (*loser, kind),
+            )
 
     def _restore_user_labels(self, paper_id: int) -> None:
         """Make the 'you' labels and the effective labels of the paper's citations follow
@@ -370,17 +407,22 @@ class Writer:
             "SELECT DISTINCT citing_id, cited_id FROM labels WHERE source = ? AND "
             "(citing_id = ? OR cited_id = ?) UNION SELECT citing_id, cited_id FROM user_labels "
             "WHERE citing_id = ? OR cited_id = ?",
-            (USER_SOURCE, paper_id, paper_id, paper_id, paper_id)).fetchall()
+            (USER_SOURCE, paper_id, paper_id, paper_id, paper_id),
+        ).fetchall()
         for citing, cited in edges:
-            self.conn.execute("DELETE FROM labels WHERE citing_id=? AND cited_id=? AND source=?",
-                              (citing, cited, USER_SOURCE))
+            self.conn.execute(
+                "DELETE FROM labels WHERE citing_id=? AND cited_id=? AND source=?",
+                (citing, cited, USER_SOURCE),
+            )
             for kind, value in self.conn.execute(
-                    "SELECT kind, value FROM user_labels WHERE citing_id=? AND cited_id=?",
-                    (citing, cited)).fetchall():
+                "SELECT kind, value FROM user_labels WHERE citing_id=? AND cited_id=?",
+                (citing, cited),
+            ).fetchall():
                 self.conn.executemany(
                     "INSERT OR IGNORE INTO labels (citing_id, cited_id, kind, value, source) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    [(citing, cited, kind, v, USER_SOURCE) for v in value.split(",") if v])
+                    [(citing, cited, kind, v, USER_SOURCE) for v in value.split(",") if v],
+                )
             refresh_effective(self.conn, citing, cited)
 
     # -- citations --------------------------------------------------------
@@ -407,7 +449,8 @@ class Writer:
                 f"unknown polarity {polarity!r} (expected one of {', '.join(POLARITIES)})"
             )
         existing = self.conn.execute(
-            "SELECT roles, polarity, influential FROM citations WHERE citing_id = ? AND cited_id = ?",
+            "SELECT roles, polarity, influential FROM citations "
+            "WHERE citing_id = ? AND cited_id = ?",
             (citing, cited),
         ).fetchone()
         infl = None if influential is None else int(bool(influential))
@@ -448,7 +491,9 @@ class Writer:
                 # the edge as the user sees it may be just as it was (their labels won)
                 final = self.conn.execute(
                     "SELECT roles, polarity, influential FROM citations "
-                    "WHERE citing_id = ? AND cited_id = ?", (citing, cited)).fetchone()
+                    "WHERE citing_id = ? AND cited_id = ?",
+                    (citing, cited),
+                ).fetchone()
                 changed = tuple(final) != tuple(existing) or labels_changed
         if existing is not None:
             (self.updated if changed else self.unchanged)["citations"] += 1
@@ -504,7 +549,9 @@ class Writer:
 
     # -- hubs -------------------------------------------------------------
 
-    def mark_hub(self, paper_id: int, *, tier: str | None = None, verdict: str | None = None) -> None:
+    def mark_hub(
+        self, paper_id: int, *, tier: str | None = None, verdict: str | None = None
+    ) -> None:
         """Mark a paper as a hub, filling in tier and verdict when given."""
         row = self.conn.execute(
             "SELECT tier, verdict FROM hubs WHERE paper_id = ?", (paper_id,)
@@ -534,7 +581,9 @@ class Writer:
         for i, bar in enumerate(bars):
             if bar["label"] not in vocab:
                 raise ValueError(f"unknown {kind} {bar['label']!r} in recorded summary")
-            rows.append((hub_id, kind, bar["label"], bar.get("share"), bar.get("count"), i, self.source))
+            rows.append(
+                (hub_id, kind, bar["label"], bar.get("share"), bar.get("count"), i, self.source)
+            )
         old = self.conn.execute(
             "SELECT hub_id, kind, label, share, count, position, source FROM recorded_summaries "
             "WHERE hub_id=? AND kind=? AND source=? ORDER BY position",
@@ -611,7 +660,8 @@ class Writer:
             self.added["co-cited works"] += 1
         elif count is not None and row[0] != count:
             self.conn.execute(
-                "UPDATE cocited SET count=? WHERE hub_id=? AND paper_id=?", (count, hub_id, paper_id)
+                "UPDATE cocited SET count=? WHERE hub_id=? AND paper_id=?",
+                (count, hub_id, paper_id),
             )
             self.updated["co-cited works"] += 1
 
@@ -624,7 +674,8 @@ class Writer:
         old = [
             r[0]
             for r in self.conn.execute(
-                "SELECT paper_id FROM representatives WHERE hub_id=? AND source=? ORDER BY position",
+                "SELECT paper_id FROM representatives WHERE hub_id=? AND source=? "
+                "ORDER BY position",
                 (hub_id, self.source),
             )
         ]
@@ -642,23 +693,33 @@ class Writer:
 
     # -- the user's layer, from a bundle that carries it ---------------------
 
-    def restore_annotation(self, paper_id: int, *, starred: bool, status: str | None,
-                           tags: Sequence[str], note: str | None,
-                           updated_at: str | None) -> None:
+    def restore_annotation(
+        self,
+        paper_id: int,
+        *,
+        starred: bool,
+        status: str | None,
+        tags: Sequence[str],
+        note: str | None,
+        updated_at: str | None,
+    ) -> None:
         """The user's annotation of a paper, from an exported bundle, where the library has
         none: what the user wrote in this library is never overwritten."""
         cur = self.conn.execute(
             "INSERT INTO user_annotations (paper_id, starred, status, tags, note, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(paper_id) DO NOTHING",
-            (paper_id, int(starred), status, json.dumps(list(tags)), note, updated_at))
+            (paper_id, int(starred), status, json.dumps(list(tags)), note, updated_at),
+        )
         (self.added if cur.rowcount else self.unchanged)["annotations"] += 1
 
-    def restore_user_label(self, citing: int, cited: int, kind: str, values: Sequence[str],
-                           updated_at: str | None) -> None:
+    def restore_user_label(
+        self, citing: int, cited: int, kind: str, values: Sequence[str], updated_at: str | None
+    ) -> None:
         """A label override from an exported bundle, where the library has none for that
         citation and kind (the user's own override here wins)."""
-        written = write_user_label(self.conn, citing, cited, kind, values, updated_at,
-                                   replace=False)
+        written = write_user_label(
+            self.conn, citing, cited, kind, values, updated_at, replace=False
+        )
         (self.added if written else self.unchanged)["label overrides"] += 1
 
     def record_import(self, path: str, fmt: str, sha256: str | None, report: dict) -> None:
@@ -666,6 +727,13 @@ class Writer:
         from datetime import UTC, datetime
 
         self.conn.execute(
-            "INSERT INTO imports (path, format, sha256, imported_at, report) VALUES (?, ?, ?, ?, ?)",
-            (path, fmt, sha256, datetime.now(UTC).isoformat(timespec="seconds"), json.dumps(report)),
+            "INSERT INTO imports (path, format, sha256, imported_at, report) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                path,
+                fmt,
+                sha256,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                json.dumps(report),
+            ),
         )

@@ -14,13 +14,13 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from citetui.core.models import Paper
-from citetui.store import Library
 from citetui.core.textsafe import clean
-from citetui.tui.support.collector import IdleCollector
-from citetui.tui.navigation import History, Location
+from citetui.store import Library
 from citetui.tui.messages import OpenHub, OpenPaper
+from citetui.tui.navigation import History, Location
 from citetui.tui.screens.library import LibraryScreen
 from citetui.tui.settings import DEFAULT_THEME, Settings
+from citetui.tui.support.collector import IdleCollector
 from citetui.tui.widgets.panes import TextPane
 from citetui.tui.widgets.search_box import SearchBox
 from citetui.tui.widgets.virtual_list import WARM_DELAY, VirtualList
@@ -268,7 +268,9 @@ class CitetuiApp(App[None]):
             rows.append((display(Binding("enter", "")), "To the list", ""))
             sections.append(("Search box", rows))
         if screen.query(TextPane):
-            sections.append(("Text panes", help_screen.key_rows(TextPane.BINDINGS, keymap, display)))
+            sections.append(
+                ("Text panes", help_screen.key_rows(TextPane.BINDINGS, keymap, display))
+            )
         everywhere = help_screen.key_rows(self.BINDINGS, keymap, display)
         everywhere += [(k, d, "") for k, d in help_screen.EXTRA_KEYS]
         sections.append(("Everywhere", everywhere))

@@ -11,11 +11,11 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
 
-from citetui.export import FORMATS as EXPORT_FORMATS
-from citetui.core.models import SavedView, Hub
+from citetui.core.models import Hub, SavedView
 from citetui.core.query import QueryError
-from citetui.search import search
 from citetui.core.textsafe import clean
+from citetui.export import FORMATS as EXPORT_FORMATS
+from citetui.search import search
 
 if TYPE_CHECKING:
     from citetui.tui.app import CitetuiApp
@@ -75,12 +75,19 @@ class CitetuiCommands(Provider):
             here = screen.page.hub.paper.display_title if screen.page else ""
             for h in self._hubs:
                 if h.paper.id != screen.hub_id:
-                    cmds.append((
-                        f"Compare with: {clean(h.paper.display_title, limit=70)}",
-                        partial(app.compare_hubs, screen.hub_id, h.paper.id, here,
-                                h.paper.display_title),
-                        "The papers citing both hubs, with both citation contexts",
-                    ))
+                    cmds.append(
+                        (
+                            f"Compare with: {clean(h.paper.display_title, limit=70)}",
+                            partial(
+                                app.compare_hubs,
+                                screen.hub_id,
+                                h.paper.id,
+                                here,
+                                h.paper.display_title,
+                            ),
+                            "The papers citing both hubs, with both citation contexts",
+                        )
+                    )
             where = escape(f"The citing papers of the search, to a file in {app.export_dir}")
             for fmt in EXPORT_FORMATS:
                 export = partial(
@@ -95,8 +102,13 @@ class CitetuiCommands(Provider):
                 (
                     f"View: {clean(view.name, limit=60)}{key}",
                     partial(app.recall_view, view),
-                    escape(clean(f"{view.query or '(every citing paper)'} · sorted by "
-                                 f"{view.sort} · {where}", limit=120)),
+                    escape(
+                        clean(
+                            f"{view.query or '(every citing paper)'} · sorted by "
+                            f"{view.sort} · {where}",
+                            limit=120,
+                        )
+                    ),
                 )
             )
         for name in sorted(app.available_themes):

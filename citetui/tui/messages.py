@@ -1,8 +1,10 @@
-"""Messages that cross screens: asking the app to go somewhere."""
+"""Messages that cross screens: asking the app to go somewhere, telling it what changed."""
 
 from __future__ import annotations
 
 from textual.message import Message
+
+from citetui.core.models import Annotation
 
 
 class OpenHub(Message):
@@ -21,3 +23,12 @@ class OpenPaper(Message):
         super().__init__()
         self.paper_id = paper_id
         self.hub_id = hub_id
+
+
+class Annotated(Message):
+    """A paper's annotation was written."""
+
+    def __init__(self, annotation: Annotation, what: str) -> None:
+        super().__init__()
+        self.annotation = annotation
+        self.what = what

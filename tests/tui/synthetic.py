@@ -201,7 +201,7 @@ def gizmo_bundle() -> dict:
         }
     ]
     citations = []
-    for key, title, year, roles, pol, summary, cc, cites_gizmo in CITING:
+    for key, title, year, _roles, _pol, _summary, _cc, cites_gizmo in CITING:
         if not cites_gizmo:
             continue
         papers.append({"key": key, "title": title, "year": year, "ids": {"doi": f"10.9999/{key}"}})

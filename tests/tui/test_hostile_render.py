@@ -19,9 +19,9 @@ import pytest
 from rich.segment import Segment
 
 from bench import reliability as rel
+from citetui.core.textsafe import clean
 from citetui.ingest import import_files
 from citetui.store import Library
-from citetui.core.textsafe import clean
 from citetui.tui.screens.hub import HubScreen
 from citetui.tui.screens.paper import PaperScreen
 from citetui.tui.widgets.panes import TextPane
@@ -94,8 +94,12 @@ async def test_hostile_library_shows_every_string_literally(hostile_lib, make_ap
 
         # Were [@click=app.quit] markup, a click on it would quit the app.
         lines = screen_text(app).splitlines()
-        hits = [(x + 2, y) for y, line in enumerate(lines)
-                for x in [line.find("[@click=app.quit]")] if x >= 0]
+        hits = [
+            (x + 2, y)
+            for y, line in enumerate(lines)
+            for x in [line.find("[@click=app.quit]")]
+            if x >= 0
+        ]
         assert hits
         for x, y in hits:
             await pilot.click(offset=(x, y))
@@ -160,8 +164,9 @@ class Terminal:
     def tmux(self, *args: str) -> str:
         # Without COLUMNS/LINES (pytest may set them), which Textual would obey over tmux.
         env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-        out = subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
-                             env=env)
+        out = subprocess.run(
+            [TMUX, "-L", self.socket, *args], capture_output=True, text=True, env=env
+        )
         return out.stdout
 
     def screen(self, escapes: bool = False) -> str:

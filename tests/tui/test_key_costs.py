@@ -2,9 +2,10 @@
 
 The benchmark (bench/tui.py) times keys in a real terminal; these tests pin down the
 reasons they are cheap, so that a change which brings back the cost fails here:
-the next screen (and the cursor's next row) drawn before the key, the list's lines not copied by Textual's
-style cache on every paint, the scrollbar left alone while its thumb stays put, the footer rebuilt only when its keys change, the ids of a big hub read
-in one row.
+the next screen (and the cursor's next row) drawn before the key, the list's lines
+not copied by Textual's style cache on every paint, the scrollbar left alone while
+its thumb stays put, the footer rebuilt only when its keys change, the ids of a big
+hub read in one row.
 """
 
 from __future__ import annotations
@@ -145,9 +146,7 @@ async def test_a_plain_list_paints_what_textuals_style_cache_would(big, make_app
         # a line drawn before is the same Strip on the next paint, so its filtered and
         # divided forms come from that strip's own caches
         full = Region(0, 0, rows.region.width, rows.region.height)
-        assert [id(s) for s in rows.render_lines(full)] == [
-            id(s) for s in rows.render_lines(full)
-        ]
+        assert [id(s) for s in rows.render_lines(full)] == [id(s) for s in rows.render_lines(full)]
         # with a border the style cache draws it
         rows.styles.border = ("round", "red")
         await pilot.pause()
@@ -198,7 +197,8 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(big, make_app, mo
         # move or screen switch
         assert rebuilds.count("HubScreen") == 1, rebuilds
         footer_text = lambda: " ".join(  # noqa: E731
-            str(k.render()) for k in app.screen.query("FooterKey"))
+            str(k.render()) for k in app.screen.query("FooterKey")
+        )
         before = footer_text()
         rebuilds.clear()
         await pilot.press("down", "down", "up")
@@ -213,14 +213,22 @@ def test_citing_ids_come_in_one_row_in_every_sort(big):
     path, hub = big
     lib = Library(path, readonly=True)
     try:
-        for flt in (RowFilter(), RowFilter(roles=("method",)), RowFilter(year_min=2020),
-                    RowFilter(polarities=("critical",), year_max=2019)):
+        for flt in (
+            RowFilter(),
+            RowFilter(roles=("method",)),
+            RowFilter(year_min=2020),
+            RowFilter(polarities=("critical",), year_max=2019),
+        ):
             where, params = filter_sql(flt, hub)
             for sort, order in SORTS.items():
                 join = " JOIN papers p ON p.id = c.citing_id" if "p." in order else ""
-                one_per_row = [r[0] for r in lib.conn.execute(
-                    f"SELECT c.citing_id FROM citations c{join} WHERE {where} ORDER BY {order}",
-                    params)]
+                one_per_row = [
+                    r[0]
+                    for r in lib.conn.execute(
+                        f"SELECT c.citing_id FROM citations c{join} WHERE {where} ORDER BY {order}",
+                        params,
+                    )
+                ]
                 assert lib.citing_ids(hub, flt, sort=sort) == one_per_row, (sort, flt)
         # the packed read is the one taken on this SQLite (the plan streams in order)
         assert lib._plans and all(lib._plans.values())

@@ -6,8 +6,8 @@ import pytest
 from rich.cells import cell_len
 
 from citetui.store import Library
-from citetui.tui.support.paging import PAGE_SIZE
 from citetui.tui.screens.hub import HubScreen
+from citetui.tui.support.paging import PAGE_SIZE
 from tests.tui.biglib import build
 from tests.tui.helpers import hub_id, screen_text, settle
 from tests.tui.synthetic import HUB, WIDE_TITLE
@@ -38,7 +38,8 @@ async def test_hub_page_at_80x24_is_usable(tui_lib, make_app):
 
 
 async def test_at_80x24_the_header_keeps_the_reading_counts_and_the_authors_move_to_the_abstract(
-        tui_lib, make_app):
+    tui_lib, make_app
+):
     from citetui.tui.screens.help import HelpScreen  # noqa: F401 - the app's screens load
 
     app = make_app(tui_lib)
@@ -58,7 +59,7 @@ async def test_at_80x24_the_header_keeps_the_reading_counts_and_the_authors_move
         await pilot.resize_terminal(160, 45)  # wide again: the authors are back in the header
         await settle(pilot)
         assert header.region.height <= 7
-        top = "\n".join(screen_text(app).splitlines()[:header.region.height])
+        top = "\n".join(screen_text(app).splitlines()[: header.region.height])
         assert "John Schulman" in top
 
 

@@ -92,8 +92,9 @@ async def test_empty_library_says_so(tmp_path, make_app):
     lib.close()
 
 
-async def test_the_other_screens_are_imported_once_the_hub_list_is_shown(tui_lib, make_app,
-                                                                        monkeypatch):
+async def test_the_other_screens_are_imported_once_the_hub_list_is_shown(
+    tui_lib, make_app, monkeypatch
+):
     import citetui.tui.app as app_module
 
     calls = []

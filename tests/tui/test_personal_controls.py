@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
-from citetui import analysis
+from citetui.analysis import ablation, alignment, timeline
 from citetui.tui.screens.controls import ControlsScreen
 from citetui.tui.screens.hub import HubScreen
 from tests.tui.helpers import hub_id, screen_text, settle, show_hub
@@ -15,9 +15,9 @@ from tests.tui.synthetic import HUB
 async def test_controls_show_alignment_ablation_and_timeline(tui_lib, make_app):
     app = make_app(tui_lib)
     hub = hub_id(tui_lib, HUB)
-    aligned = analysis.align(tui_lib, hub)
-    years = list(analysis.timeline(tui_lib, hub))
-    slices = analysis.ablate(tui_lib, hub, analysis.standard_slices(tui_lib, hub))
+    aligned = alignment.align(tui_lib, hub)
+    years = list(timeline.timeline(tui_lib, hub))
+    slices = ablation.ablate(tui_lib, hub, ablation.standard_slices(tui_lib, hub))
     async with app.run_test(size=(160, 45)) as pilot:
         hub_screen = await show_hub(pilot, hub)
         await pilot.press("a")
@@ -28,8 +28,9 @@ async def test_controls_show_alignment_ablation_and_timeline(tui_lib, make_app):
         assert f"{round(first.share * 100)}% ({len(first.recognitions)} of {first.n_citing}" in text
         assert str(years[0]) in text
         controls = app.screen
-        listed = "\n".join(str(o.prompt) for o in
-                           controls.query_one("#controls-slices", OptionList).options)
+        listed = "\n".join(
+            str(o.prompt) for o in controls.query_one("#controls-slices", OptionList).options
+        )
         for a in slices:  # the standard slices, each with what it removes alone
             assert f"[ ] {a.slice.name}  alone: removes {a.removed:,}" in listed
         assert "every slice is off" in str(controls.query_one("#controls-ablation").render())
@@ -43,8 +44,9 @@ async def test_controls_show_alignment_ablation_and_timeline(tui_lib, make_app):
         assert a.verdict_without in rendered
         await pilot.press("down", "enter")
         await settle(pilot)
-        both = analysis.ablate(tui_lib, hub, [analysis.combined([slices[0].slice,
-                                                                 slices[1].slice])])[0]
+        both = ablation.ablate(
+            tui_lib, hub, [ablation.combined([slices[0].slice, slices[1].slice])]
+        )[0]
         rendered = str(controls.query_one("#controls-ablation").render())
         assert f"{slices[0].slice.name} + {slices[1].slice.name}" in rendered
         assert f"removes {both.removed:,}, keeps {both.kept:,}" in rendered
@@ -100,7 +102,7 @@ async def test_compare_two_hubs_from_the_palette(tui_lib, make_app):
     from tests.tui.synthetic import HUB2
 
     a, b = hub_id(tui_lib, HUB), hub_id(tui_lib, HUB2)
-    shared = analysis.compare(tui_lib, a, b)
+    shared = timeline.compare(tui_lib, a, b)
     assert shared, "the synthetic hubs share citing papers"
     app = make_app(tui_lib)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -119,7 +121,7 @@ async def test_compare_two_hubs_from_the_palette(tui_lib, make_app):
         assert f"{n} paper{'s' if n != 1 else ''} cite both" in text
         first = shared[0]
         assert (first.title or "(untitled)")[:30] in text
-        for ctx in (first.contexts_a[:1] + first.contexts_b[:1]):
+        for ctx in first.contexts_a[:1] + first.contexts_b[:1]:
             assert ctx[:30] in text
         await pilot.press("enter")
         await settle(pilot)

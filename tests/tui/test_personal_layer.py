@@ -4,7 +4,7 @@ pages, the marks in the explorer, the status counts in the hub header, and the j
 from __future__ import annotations
 
 from citetui.core.vocab import next_status
-from citetui.tui.support.personal import NoteModal, TagModal
+from citetui.tui.modals.personal import NoteModal, TagModal
 from citetui.tui.screens.hub import HubScreen
 from citetui.tui.screens.paper import PaperScreen
 from tests.tui.helpers import hub_id, list_text, paper_id, screen_text, settle
@@ -218,8 +218,7 @@ async def test_the_first_label_override_of_a_hub_shows_the_label_columns(tui_lib
         assert "method" in list_text(screen.explorer.rows)
 
 
-async def test_the_note_editor_shows_escapes_as_symbols_and_saves_what_it_showed(
-        tui_lib, make_app):
+async def test_the_note_editor_shows_escapes_as_symbols_and_saves_what_it_showed(tui_lib, make_app):
     """A note from someone's bundle may hold escape sequences: the editor shows them as
     symbols (␛, ␇), never sends them to the terminal, and saves the text it showed."""
     from tests.tui.test_hostile_render import assert_nothing_interpreted

@@ -7,11 +7,11 @@ import json
 import pytest
 from textual.binding import Binding
 
-from citetui.tui.support.drill import drill
 from citetui.tui.navigation import History, Location
-from citetui.tui.support.paging import Pager
 from citetui.tui.screens.help import key_rows
 from citetui.tui.settings import Settings
+from citetui.tui.support.drill import drill
+from citetui.tui.support.paging import Pager
 
 
 def test_pager_keeps_pages_and_reads_the_missing_ones():

@@ -1,1 +1,1 @@
-"""One module per input format, each a thin mapping from the file's records to the store's writer."""
+"""One module per input format: each maps a file's records onto the store's writer."""

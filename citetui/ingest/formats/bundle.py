@@ -13,15 +13,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from citetui.core.vocab import POLARITIES, ROLES, STATUSES
 from citetui.ingest.errors import InputError
 from citetui.ingest.jsonio import load_json
-from citetui.core.vocab import POLARITIES, ROLES
-from citetui.core.vocab import STATUSES
 from citetui.store.write import PaperIn, Writer
 
 FORMAT = "bundle"
-ID_KEYS = {"doi": "doi", "arxiv": "arxiv", "s2": "s2_id", "corpus_id": "corpus_id",
-           "openalex": "openalex_id"}
+ID_KEYS = {
+    "doi": "doi",
+    "arxiv": "arxiv",
+    "s2": "s2_id",
+    "corpus_id": "corpus_id",
+    "openalex": "openalex_id",
+}
 _STR_FIELDS = ("title", "venue", "abstract", "summary", "summary_source", "url")
 # Integer fields and the range each may take (SQLite integers are 64-bit).
 INT_MAX = 2**63 - 1
@@ -35,8 +39,15 @@ def detect(head: str) -> bool:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            int: "an integer", float: "a number", type(None): "null"}.get(type(value), "a value")
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), "a value")
 
 
 class _Check:
@@ -65,8 +76,9 @@ class _Check:
             raise self.fail(record, field, f"expected a string, got {_kind(value)}")
         return value
 
-    def opt_int(self, value: Any, record: str, field: str,
-                bounds: tuple[int, int] = _COUNT) -> int | None:
+    def opt_int(
+        self, value: Any, record: str, field: str, bounds: tuple[int, int] = _COUNT
+    ) -> int | None:
         if value is None:
             return None
         if not isinstance(value, int) or isinstance(value, bool):
@@ -85,8 +97,9 @@ class _Check:
     def vocab(self, value: Any, vocab: tuple[str, ...], record: str, field: str) -> str:
         if value not in vocab:
             shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-            raise self.fail(record, field, f"unknown value {shown} (expected one of "
-                            f"{', '.join(vocab)})")
+            raise self.fail(
+                record, field, f"unknown value {shown} (expected one of {', '.join(vocab)})"
+            )
         return value
 
 
@@ -99,8 +112,11 @@ def _paper(chk: _Check, raw: dict, record: str) -> PaperIn:
     ids = chk.obj(raw.get("ids") or {}, record, "ids")
     for key, col in ID_KEYS.items():
         val = ids.get(key)
-        vals[col] = chk.opt_int(val, record, f"ids.{key}") if key == "corpus_id" else \
-            chk.opt_str(val, record, f"ids.{key}")
+        vals[col] = (
+            chk.opt_int(val, record, f"ids.{key}")
+            if key == "corpus_id"
+            else chk.opt_str(val, record, f"ids.{key}")
+        )
     authors = []
     for i, a in enumerate(chk.arr(raw.get("authors"), record, "authors")):
         name = a.get("name") if isinstance(a, dict) else a
@@ -169,8 +185,10 @@ class _Bundle:
         for j, c in enumerate(chk.arr(raw.get("contexts"), rec, "contexts")):
             c = chk.obj(c, rec, f"contexts[{j}]")
             text = chk.opt_str(c.get("text"), rec, f"contexts[{j}].text")
-            croles = [chk.vocab(r, ROLES, rec, f"contexts[{j}].roles")
-                      for r in chk.arr(c.get("roles"), rec, f"contexts[{j}].roles")]
+            croles = [
+                chk.vocab(r, ROLES, rec, f"contexts[{j}].roles")
+                for r in chk.arr(c.get("roles"), rec, f"contexts[{j}].roles")
+            ]
             if text:
                 contexts.append((text, croles))
         csource = chk.opt_str(raw.get("source"), rec, "source")
@@ -215,8 +233,9 @@ class _Bundle:
         cited = self.ref(lab.get("cited"), rec, "cited")
         kind = chk.vocab(lab.get("kind"), ("role", "polarity"), rec, "kind")
         vocab = ROLES if kind == "role" else POLARITIES
-        values = [chk.vocab(v, vocab, rec, "values")
-                  for v in chk.arr(lab.get("values"), rec, "values")]
+        values = [
+            chk.vocab(v, vocab, rec, "values") for v in chk.arr(lab.get("values"), rec, "values")
+        ]
         if not values or (kind == "polarity" and len(values) > 1):
             raise chk.fail(rec, "values", "expected one polarity, or one or more roles")
         return citing, cited, kind, values, chk.opt_str(lab.get("updated_at"), rec, "updated_at")
@@ -227,7 +246,10 @@ class _Bundle:
             "key": self.ref(hub.get("paper"), "hub", "paper"),
             "tier": chk.opt_str(hub.get("tier"), "hub", "tier"),
             "verdict": chk.opt_str(hub.get("verdict"), "hub", "verdict"),
-            "recorded": {}, "claims": [], "cocited": [], "reps": [],
+            "recorded": {},
+            "claims": [],
+            "cocited": [],
+            "reps": [],
         }
         summaries = chk.obj(hub.get("recorded_summaries") or {}, "hub", "recorded_summaries")
         for kind, vocab in (("role", ROLES), ("polarity", POLARITIES)):
@@ -249,8 +271,12 @@ class _Bundle:
         for j, c in enumerate(chk.arr(hub.get("cocited"), "hub", "cocited")):
             try:
                 c = chk.obj(c, "hub", f"cocited[{j}]")
-                out["cocited"].append((self.ref(c.get("paper"), "hub", f"cocited[{j}].paper"),
-                                       chk.opt_int(c.get("count"), "hub", f"cocited[{j}].count")))
+                out["cocited"].append(
+                    (
+                        self.ref(c.get("paper"), "hub", f"cocited[{j}].paper"),
+                        chk.opt_int(c.get("count"), "hub", f"cocited[{j}].count"),
+                    )
+                )
             except InputError as err:
                 self.bad(err)
         for j, k in enumerate(chk.arr(hub.get("representative"), "hub", "representative")):
@@ -298,7 +324,7 @@ def load(path: Path, writer: Writer, **_: Any) -> None:
     chk = b.chk
     doc = chk.obj(load_json(path), "document")
     if doc.get("format") != "citetui-bundle":
-        raise chk.fail("document", "format", "not a citetui bundle (expected \"citetui-bundle\")")
+        raise chk.fail("document", "format", 'not a citetui bundle (expected "citetui-bundle")')
     version = doc.get("version")
     if type(version) is not int or version != 1:
         shown = repr(version) if len(repr(version)) <= 30 else _kind(version)
@@ -333,11 +359,24 @@ def load(path: Path, writer: Writer, **_: Any) -> None:
     pid = {key: writer.upsert_paper(p) for key, p in b.papers.items()}
     for rec, (citing, cited, roles, pol, infl, contexts, csource) in citations:
         if pid[citing] == pid[cited]:
-            b.bad(chk.fail(rec, "cited", f"papers {citing!r} and {cited!r} are the same paper "
-                           "(they share an identifier), so this is a self-citation"))
+            b.bad(
+                chk.fail(
+                    rec,
+                    "cited",
+                    f"papers {citing!r} and {cited!r} are the same paper "
+                    "(they share an identifier), so this is a self-citation",
+                )
+            )
             continue
-        writer.upsert_citation(pid[citing], pid[cited], roles=roles, polarity=pol,
-                               influential=infl, contexts=contexts, source=csource)
+        writer.upsert_citation(
+            pid[citing],
+            pid[cited],
+            roles=roles,
+            polarity=pol,
+            influential=infl,
+            contexts=contexts,
+            source=csource,
+        )
     if plan is not None:
         hid = pid[plan["key"]]
         writer.mark_hub(hid, tier=plan["tier"], verdict=plan["verdict"])
@@ -354,12 +393,15 @@ def load(path: Path, writer: Writer, **_: Any) -> None:
             writer.set_representatives(hid, [pid[k] for k in plan["reps"] if pid[k] != hid])
     # What the user wrote, exported with the hub: restored where this library has nothing.
     for key, starred, status, tags, note, updated in notes:
-        writer.restore_annotation(pid[key], starred=starred, status=status, tags=tags, note=note,
-                                  updated_at=updated)
+        writer.restore_annotation(
+            pid[key], starred=starred, status=status, tags=tags, note=note, updated_at=updated
+        )
     for citing, cited, kind, values, updated in overrides:
-        if writer.conn.execute("SELECT 1 FROM citations WHERE citing_id = ? AND cited_id = ?",
-                               (pid[citing], pid[cited])).fetchone() is None:
-            b.bad(chk.fail("user.labels", "citing", f"{citing!r} does not cite {cited!r} "
-                           "in this bundle"))
+        if not writer.cites(pid[citing], pid[cited]):
+            b.bad(
+                chk.fail(
+                    "user.labels", "citing", f"{citing!r} does not cite {cited!r} in this bundle"
+                )
+            )
             continue
         writer.restore_user_label(pid[citing], pid[cited], kind, values, updated)

@@ -42,11 +42,15 @@ def abstract_from_index(index: Any, f: Fields) -> str | None:
     placed: dict[int, str] = {}
     for word, positions in index.items():
         for pos in f.list(positions, f"abstract_inverted_index.{word}"):
-            if not isinstance(pos, int) or isinstance(pos, bool) or \
-                    not 0 <= pos <= MAX_ABSTRACT_POSITION:
-                raise f.fail(f"abstract_inverted_index.{word}",
-                             f"expected word positions (0..{MAX_ABSTRACT_POSITION}), "
-                             f"got {pos!r}"[:200])
+            if (
+                not isinstance(pos, int)
+                or isinstance(pos, bool)
+                or not 0 <= pos <= MAX_ABSTRACT_POSITION
+            ):
+                raise f.fail(
+                    f"abstract_inverted_index.{word}",
+                    f"expected word positions (0..{MAX_ABSTRACT_POSITION}), got {pos!r}"[:200],
+                )
             placed[pos] = word
     text = " ".join(placed[p] for p in sorted(placed))
     return f.str(text, "abstract_inverted_index")
@@ -78,8 +82,9 @@ def work_id(value: Any, f: Fields, field: str) -> str:
     text = f.str(value, field)
     m = re.fullmatch(r"(?:https?://openalex\.org/)?(W\d+)", (text or "").strip(), re.IGNORECASE)
     if not m:
-        raise f.fail(field, f"expected an OpenAlex work id (https://openalex.org/W...), got "
-                     f"{value!r}"[:200])
+        raise f.fail(
+            field, f"expected an OpenAlex work id (https://openalex.org/W...), got {value!r}"[:200]
+        )
     return m.group(1).upper()
 
 
@@ -94,8 +99,9 @@ def work_from_record(raw: Any, f: Fields) -> tuple[PaperIn, list[str]]:
     for i, a in enumerate(f.list(work.get("authorships"), "authorships")):
         a = f.obj(a, f"authorships[{i}]") or {}
         author = f.obj(a.get("author"), f"authorships[{i}].author") or {}
-        name = f.str(author.get("display_name"), f"authorships[{i}].author.display_name") or \
-            f.str(a.get("raw_author_name"), f"authorships[{i}].raw_author_name")
+        name = f.str(author.get("display_name"), f"authorships[{i}].author.display_name") or f.str(
+            a.get("raw_author_name"), f"authorships[{i}].raw_author_name"
+        )
         if name:
             authors.append(name)
     cited_by = f.int(work.get("cited_by_count"), "cited_by_count")
@@ -131,17 +137,23 @@ def _records(doc: Any, path: str) -> tuple[Iterator[tuple[Any, Fields]], bool]:
     keys = ", ".join(list(doc)[:6]) if isinstance(doc, dict) else kind_of(doc)
     message = doc.get("message") or doc.get("error") if isinstance(doc, dict) else None
     hint = f" (the API said: {message})" if isinstance(message, str) else ""
-    raise InputError(path, "not an OpenAlex record: expected a work, a {meta, results} page or "
-                     f"works as JSON Lines (found {keys}){hint}")
+    raise InputError(
+        path,
+        "not an OpenAlex record: expected a work, a {meta, results} page or "
+        f"works as JSON Lines (found {keys}){hint}",
+    )
 
 
-def load(path: Path, writer: Writer, hub: str | None = None, hubs: Iterable[str] | None = None,
-         **_: Any) -> None:
+def load(
+    path: Path, writer: Writer, hub: str | None = None, hubs: Iterable[str] | None = None, **_: Any
+) -> None:
     """Import one OpenAlex file (work, page or JSON Lines) through ``writer``."""
     path = Path(path)
     if hubs:
-        raise InputError(str(path), "--hubs slices the Semantic Scholar bulk datasets; "
-                         "for this file use --hub W...")
+        raise InputError(
+            str(path),
+            "--hubs slices the Semantic Scholar bulk datasets; for this file use --hub W...",
+        )
     writer.source = SOURCE
     hub_ref = paper_ref(hub) if hub else None
     doc, lines = read_document_or_lines(path)
@@ -178,8 +190,9 @@ def load(path: Path, writer: Writer, hub: str | None = None, hubs: Iterable[str]
             writer.mark_hub(hid)
 
 
-def _line_records(lines: Iterator[tuple[int, Any]], path: str,
-                  writer: Writer) -> Iterator[tuple[Any, Fields]]:
+def _line_records(
+    lines: Iterator[tuple[int, Any]], path: str, writer: Writer
+) -> Iterator[tuple[Any, Fields]]:
     for lineno, raw in lines:
         if isinstance(raw, InputError):
             writer.bad_record(raw)

@@ -13,10 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from citetui.ingest.formats.bundle import _INT_FIELDS, ID_KEYS, _Check, _kind, _paper
-from citetui.ingest.errors import InputError
-from citetui.ingest.jsonio import iter_jsonl
 from citetui.core.vocab import POLARITIES, ROLES
+from citetui.ingest.errors import InputError
+from citetui.ingest.formats.bundle import _INT_FIELDS, ID_KEYS, _Check, _kind, _paper
+from citetui.ingest.jsonio import iter_jsonl
 from citetui.store.bulk import BulkWriter, Cite
 from citetui.store.write import PaperIn, Writer
 
@@ -68,8 +68,22 @@ def _fast_paper(raw: dict) -> PaperIn | None:
     authors = get("authors") or []
     if type(authors) is not list or any(type(a) is not str for a in authors):
         return None
-    return PaperIn(title, year, venue, abstract, summary, summary_source, url, count,
-                   doi, arxiv, s2_id, corpus, openalex, authors)
+    return PaperIn(
+        title,
+        year,
+        venue,
+        abstract,
+        summary,
+        summary_source,
+        url,
+        count,
+        doi,
+        arxiv,
+        s2_id,
+        corpus,
+        openalex,
+        authors,
+    )
 
 
 def _vocab(roles: Any) -> bool:
@@ -120,10 +134,15 @@ def _citation(chk: _Check, raw: Any, rec: str, bulk: BulkWriter) -> Cite:
     if isinstance(target, str) and target in bulk.pending_keys:
         bulk.flush()
     if not isinstance(target, str) or target not in bulk.ids:
-        raise chk.fail(rec, "cites.paper", f"refers to unknown paper key {target!r} "
-                       "(a cited paper must come earlier in the file)")
-    roles = [chk.vocab(r, ROLES, rec, "cites.roles") for r in chk.arr(raw.get("roles"), rec,
-                                                                    "cites.roles")]
+        raise chk.fail(
+            rec,
+            "cites.paper",
+            f"refers to unknown paper key {target!r} (a cited paper must come earlier in the file)",
+        )
+    roles = [
+        chk.vocab(r, ROLES, rec, "cites.roles")
+        for r in chk.arr(raw.get("roles"), rec, "cites.roles")
+    ]
     pol = raw.get("polarity")
     if pol is not None:
         chk.vocab(pol, POLARITIES, rec, "cites.polarity")
@@ -134,8 +153,10 @@ def _citation(chk: _Check, raw: Any, rec: str, bulk: BulkWriter) -> Cite:
     for j, c in enumerate(chk.arr(raw.get("contexts"), rec, "cites.contexts")):
         c = chk.obj(c, rec, f"cites.contexts[{j}]")
         text = chk.opt_str(c.get("text"), rec, f"cites.contexts[{j}].text")
-        croles = [chk.vocab(r, ROLES, rec, f"cites.contexts[{j}].roles")
-                  for r in chk.arr(c.get("roles"), rec, f"cites.contexts[{j}].roles")]
+        croles = [
+            chk.vocab(r, ROLES, rec, f"cites.contexts[{j}].roles")
+            for r in chk.arr(c.get("roles"), rec, f"cites.contexts[{j}].roles")
+        ]
         if text:
             contexts.append((text, croles))
     source = chk.opt_str(raw.get("source"), rec, "cites.source")
@@ -157,8 +178,9 @@ def load(path: Path, writer: Writer, **_: Any) -> None:
                 _record(chk, raw, writer, bulk)
             except InputError as exc:
                 if exc.line is None:
-                    exc = InputError(exc.path, exc.message, record=exc.record, field=exc.field,
-                                     line=lineno)
+                    exc = InputError(
+                        exc.path, exc.message, record=exc.record, field=exc.field, line=lineno
+                    )
                 writer.bad_record(exc)
             except ValueError as exc:  # a value the store refuses
                 writer.bad_record(InputError(str(path), str(exc), line=lineno))
@@ -172,7 +194,9 @@ def load(path: Path, writer: Writer, **_: Any) -> None:
 def _header(chk: _Check, raw: Any, writer: Writer) -> None:
     doc = chk.obj(raw, "header")
     if doc.get("format") != "citetui-records":
-        raise chk.fail("header", "format", 'not a citetui records file (expected "citetui-records")')
+        raise chk.fail(
+            "header", "format", 'not a citetui records file (expected "citetui-records")'
+        )
     if doc.get("version") != 1:
         raise chk.fail("header", "version", f"unsupported records version {doc.get('version')!r}")
     source = chk.obj(doc.get("source"), "header", "source")
@@ -216,5 +240,12 @@ def _record(chk: _Check, raw: Any, writer: Writer, bulk: BulkWriter) -> None:
     pid = bulk.write_now(key, paper)  # a hub is written at once: later records cite it
     writer.mark_hub(pid, tier=tier, verdict=verdict)
     for c in cites:
-        writer.upsert_citation(pid, c.cited, roles=c.roles, polarity=c.polarity,
-                               influential=c.influential, contexts=c.contexts, source=c.source)
+        writer.upsert_citation(
+            pid,
+            c.cited,
+            roles=c.roles,
+            polarity=c.polarity,
+            influential=c.influential,
+            contexts=c.contexts,
+            source=c.source,
+        )

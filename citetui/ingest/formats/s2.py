@@ -33,8 +33,10 @@ SOURCE = "semantic-scholar"
 INTENT_ROLES = {"background": "background", "methodology": "method", "result": "comparison"}
 
 _KEY = r'(?<!\\)"{}"\s*:'
-_S2_KEYS = [re.compile(_KEY.format(k)) for k in
-            ("paperId", "citingPaper", "citedPaper", "contextsWithIntent", "externalIds")]
+_S2_KEYS = [
+    re.compile(_KEY.format(k))
+    for k in ("paperId", "citingPaper", "citedPaper", "contextsWithIntent", "externalIds")
+]
 _CASSETTE = re.compile(r"^\s*interactions:\s*$", re.MULTILINE)
 _OPENALEX_WORK = re.compile(r'(?<!\\)"id"\s*:\s*"https://openalex\.org/W\d+"')
 _FOCAL_NAME = re.compile(
@@ -79,8 +81,10 @@ def paper_from_record(raw: Any, f: Fields) -> PaperIn:
     summary = f.str(tldr.get("text"), "tldr.text")
     authors = []
     for i, a in enumerate(f.list(raw.get("authors"), "authors")):
-        name = f.str(f.obj(a, f"authors[{i}]").get("name") if isinstance(a, dict) else a,
-                     f"authors[{i}].name")
+        name = f.str(
+            f.obj(a, f"authors[{i}]").get("name") if isinstance(a, dict) else a,
+            f"authors[{i}].name",
+        )
         if name:
             authors.append(name)
     paper = PaperIn(
@@ -99,10 +103,13 @@ def paper_from_record(raw: Any, f: Fields) -> PaperIn:
         authors=authors,
     )
     if paper.citation_count is not None and paper.citation_count < 0:
-        raise f.fail("citationCount", f"a citation count cannot be negative ({paper.citation_count})")
+        raise f.fail(
+            "citationCount", f"a citation count cannot be negative ({paper.citation_count})"
+        )
     if not (paper.title or paper.normalised().has_ids()):
-        raise f.fail(None, "a paper needs a title or an identifier (paperId, corpusId, "
-                     "externalIds)")
+        raise f.fail(
+            None, "a paper needs a title or an identifier (paperId, corpusId, externalIds)"
+        )
     return paper
 
 
@@ -145,13 +152,21 @@ def is_edge(raw: Any) -> bool:
 def edge_from_record(raw: Any, f: Fields) -> Edge:
     """A /citations or /references edge record as an Edge (raises InputError on bad fields)."""
     raw = f.obj(raw, None)
-    citing = paper_from_record(raw["citingPaper"], f.at("citingPaper")) \
-        if raw.get("citingPaper") is not None else None
-    cited = paper_from_record(raw["citedPaper"], f.at("citedPaper")) \
-        if raw.get("citedPaper") is not None else None
+    citing = (
+        paper_from_record(raw["citingPaper"], f.at("citingPaper"))
+        if raw.get("citingPaper") is not None
+        else None
+    )
+    cited = (
+        paper_from_record(raw["citedPaper"], f.at("citedPaper"))
+        if raw.get("citedPaper") is not None
+        else None
+    )
     if citing is None and cited is None:
-        raise f.fail("citingPaper" if "citingPaper" in raw else "citedPaper",
-                     "the edge names no paper (null)")
+        raise f.fail(
+            "citingPaper" if "citingPaper" in raw else "citedPaper",
+            "the edge names no paper (null)",
+        )
     roles = roles_from_intents(raw.get("intents"), f, "intents")
     contexts: list[tuple[str, list[str]]] = []
     seen: set[str] = set()
@@ -197,24 +212,38 @@ class Focal:
         return self._id
 
 
-def write_edge(writer: Writer, edge: Edge, *, citing: Focal | None = None,
-               cited: Focal | None = None) -> int | None:
+def write_edge(
+    writer: Writer, edge: Edge, *, citing: Focal | None = None, cited: Focal | None = None
+) -> int | None:
     """Write one edge; the missing side is the focal paper. Returns the edge's other paper."""
     citing_id = writer.upsert_paper(edge.citing) if edge.citing else citing.id()  # type: ignore[union-attr]
     cited_id = writer.upsert_paper(edge.cited) if edge.cited else cited.id()  # type: ignore[union-attr]
     if citing_id == cited_id:
         return None  # a paper listed among its own citations: not an edge
-    writer.upsert_citation(citing_id, cited_id, roles=edge.roles, influential=edge.influential,
-                           contexts=edge.contexts, source=SOURCE)
+    writer.upsert_citation(
+        citing_id,
+        cited_id,
+        roles=edge.roles,
+        influential=edge.influential,
+        contexts=edge.contexts,
+        source=SOURCE,
+    )
     return citing_id if edge.citing else cited_id
 
 
 class _Run:
     """One file (or page) being written: focal papers, notes about edges left out."""
 
-    def __init__(self, writer: Writer, path: str, *, hub: PaperIn | int | None = None,
-                 name_focal: tuple[str, PaperIn] | None = None,
-                 focal: PaperIn | int | None = None, focal_kind: str | None = None):
+    def __init__(
+        self,
+        writer: Writer,
+        path: str,
+        *,
+        hub: PaperIn | int | None = None,
+        name_focal: tuple[str, PaperIn] | None = None,
+        focal: PaperIn | int | None = None,
+        focal_kind: str | None = None,
+    ):
         self.writer, self.path = writer, path
         self.name_focal = name_focal
         cited_focal = citing_focal = None
@@ -243,9 +272,13 @@ class _Run:
         if kind != "complete" and not focal.known:
             if self.name_focal and self.name_focal[0] != kind:
                 side = "citingPaper" if kind == "citations" else "citedPaper"
-                raise InputError(self.path, f"the file name says /{self.name_focal[0]} but this "
-                                 f"is a /{kind} edge (it has {side})", record=f.record,
-                                 line=f.line)
+                raise InputError(
+                    self.path,
+                    f"the file name says /{self.name_focal[0]} but this "
+                    f"is a /{kind} edge (it has {side})",
+                    record=f.record,
+                    line=f.line,
+                )
             self.unlinked[kind] += 1
             self.other_ids.append(self.writer.upsert_paper(edge.citing or edge.cited))  # type: ignore[arg-type]
             return
@@ -304,17 +337,27 @@ class _Run:
     def finish(self) -> None:
         for kind, n in self.unlinked.items():
             if n:
-                side, how = (("cited", "pass --hub ID") if kind == "citations" else
-                             ("citing", "name the file references_CorpusID<N>_....json"))
+                side, how = (
+                    ("cited", "pass --hub ID")
+                    if kind == "citations"
+                    else ("citing", "name the file references_CorpusID<N>_....json")
+                )
                 self.writer.skipped.append(
                     f"{self.path}: {n} /{kind} edge{'s' if n != 1 else ''} without the {side} "
                     f"paper: imported {'its' if n == 1 else 'their'} "
                     f"{'citing' if side == 'cited' else 'cited'} paper{'s' if n != 1 else ''} "
-                    f"only ({how} to import the edges)")
+                    f"only ({how} to import the edges)"
+                )
 
 
-def write_page(writer: Writer, page: dict, *, focal: PaperIn | int | None,
-               kind: str = "citations", path: str = "<page>") -> list[int]:
+def write_page(
+    writer: Writer,
+    page: dict,
+    *,
+    focal: PaperIn | int | None,
+    kind: str = "citations",
+    path: str = "<page>",
+) -> list[int]:
     """Write one /citations or /references page dict; return the library ids of its papers.
 
     ``focal`` is the paper whose citations (``kind="citations"``: the cited paper,
@@ -358,33 +401,53 @@ def _records(doc: Any, path: str) -> Iterator[tuple[Any, Fields]]:
         keys = ", ".join(list(doc)[:6]) if isinstance(doc, dict) else kind_of(doc)
         message = doc.get("message") or doc.get("error") if isinstance(doc, dict) else None
         hint = f" (the API said: {message})" if isinstance(message, str) else ""
-        raise InputError(path, "not a Semantic Scholar record: expected a /paper record, a "
-                         f"/citations or /references page or edge records (found {keys}){hint}")
+        raise InputError(
+            path,
+            "not a Semantic Scholar record: expected a /paper record, a "
+            f"/citations or /references page or edge records (found {keys}){hint}",
+        )
 
 
 def _looks_like_paper(doc: dict) -> bool:
     return any(k in doc for k in ("paperId", "corpusId", "externalIds", "title"))
 
 
-def load(path: Path, writer: Writer, hub: str | None = None, hubs: Iterable[str] | None = None,
-         focal: PaperIn | int | None = None, focal_kind: str | None = None, **_: Any) -> None:
+def load(
+    path: Path,
+    writer: Writer,
+    hub: str | None = None,
+    hubs: Iterable[str] | None = None,
+    focal: PaperIn | int | None = None,
+    focal_kind: str | None = None,
+    **_: Any,
+) -> None:
     """Import one Semantic Scholar file (document or JSON Lines) through ``writer``."""
     path = Path(path)
     if hubs:
-        raise InputError(str(path), "--hubs slices the Semantic Scholar bulk datasets; "
-                         "for this file use --hub ID")
+        raise InputError(
+            str(path),
+            "--hubs slices the Semantic Scholar bulk datasets; for this file use --hub ID",
+        )
     writer.source = SOURCE
     hub_ref = paper_ref(hub) if hub else None
     _check_not_cassette(path)
     name_focal = focal_from_filename(path)
-    if hub_ref is not None and name_focal is not None and name_focal[0] == "citations" \
-            and not writer.same_paper(hub_ref, name_focal[1]):
-        raise InputError(str(path), f"the file name says this page lists the citations of "
-                         f"{_id_text(name_focal[1])}, but --hub names {hub}: leave out --hub "
-                         "(or rename the file) to import it")
+    if (
+        hub_ref is not None
+        and name_focal is not None
+        and name_focal[0] == "citations"
+        and not writer.same_paper(hub_ref, name_focal[1])
+    ):
+        raise InputError(
+            str(path),
+            f"the file name says this page lists the citations of "
+            f"{_id_text(name_focal[1])}, but --hub names {hub}: leave out --hub "
+            "(or rename the file) to import it",
+        )
     doc, lines = read_document_or_lines(path)
-    run = _Run(writer, str(path), hub=hub_ref, name_focal=name_focal,
-               focal=focal, focal_kind=focal_kind)
+    run = _Run(
+        writer, str(path), hub=hub_ref, name_focal=name_focal, focal=focal, focal_kind=focal_kind
+    )
     records: Iterable[tuple[Any, Fields]]
     if lines is not None:
         records = _line_records(lines, str(path), writer.bad_record)
@@ -394,11 +457,17 @@ def load(path: Path, writer: Writer, hub: str | None = None, hubs: Iterable[str]
         run.item(raw, f)
     run.finish()
     if hub_ref is not None:
-        hid = run.cited_focal.id() if run.cited_focal.paper is hub_ref else \
-            writer.upsert_paper(hub_ref)
+        hid = (
+            run.cited_focal.id()
+            if run.cited_focal.paper is hub_ref
+            else writer.upsert_paper(hub_ref)
+        )
         if run.embedded_hubs and hid not in run.embedded_hubs:
-            raise InputError(str(path), f"the paper record embeds its own citations, so it is "
-                             f"their hub, but --hub names {hub}, another paper: leave out --hub")
+            raise InputError(
+                str(path),
+                f"the paper record embeds its own citations, so it is "
+                f"their hub, but --hub names {hub}, another paper: leave out --hub",
+            )
         if hid not in writer.hub_ids:
             writer.mark_hub(hid)
 
@@ -407,12 +476,19 @@ def _id_text(p: PaperIn) -> str:
     """How a paper named by one identifier is written on the command line."""
     if p.corpus_id is not None:
         return f"CorpusID:{p.corpus_id}"
-    return next((str(getattr(p, c)) for c in ("s2_id", "doi", "arxiv", "openalex_id")
-                 if getattr(p, c) is not None), "?")
+    return next(
+        (
+            str(getattr(p, c))
+            for c in ("s2_id", "doi", "arxiv", "openalex_id")
+            if getattr(p, c) is not None
+        ),
+        "?",
+    )
 
 
-def _line_records(lines: Iterator[tuple[int, Any]], path: str,
-                  bad: Callable[[Exception], None]) -> Iterator[tuple[Any, Fields]]:
+def _line_records(
+    lines: Iterator[tuple[int, Any]], path: str, bad: Callable[[Exception], None]
+) -> Iterator[tuple[Any, Fields]]:
     for lineno, raw in lines:
         if isinstance(raw, InputError):
             bad(raw)
@@ -425,7 +501,9 @@ def _check_not_cassette(path: Path) -> None:
 
     head = peek(path)
     if _CASSETTE.search(head):
-        raise InputError(str(path), "a recorded HTTP cassette (VCR YAML) is not importable as is: "
-                         "extract each response body (a /citations page) to a .json file and "
-                         "import those (see docs/importers.md)")
-
+        raise InputError(
+            str(path),
+            "a recorded HTTP cassette (VCR YAML) is not importable as is: "
+            "extract each response body (a /citations page) to a .json file and "
+            "import those (see docs/importers.md)",
+        )

@@ -23,9 +23,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from citetui.ingest.formats import s2
 from citetui.ingest.errors import InputError
 from citetui.ingest.fields import Fields, iter_lines, kind_of, paper_ref
+from citetui.ingest.formats import s2
 from citetui.store.write import PaperIn, Writer
 
 FORMAT = "s2-bulk"
@@ -71,8 +71,10 @@ def _corpus(raw: dict, f: Fields, key: str, required: bool = True) -> int | None
 
 def _ext_ids(ext: dict | None, f: Fields, field: str) -> dict[str, Any]:
     ext = f.obj(ext, field) or {}
-    return {"doi": f.str(ext.get("DOI"), f"{field}.DOI"),
-            "arxiv": f.str(ext.get("ArXiv"), f"{field}.ArXiv")}
+    return {
+        "doi": f.str(ext.get("DOI"), f"{field}.DOI"),
+        "arxiv": f.str(ext.get("ArXiv"), f"{field}.ArXiv"),
+    }
 
 
 def paper_from_bulk(raw: dict, f: Fields, kind: str) -> PaperIn:
@@ -80,12 +82,18 @@ def paper_from_bulk(raw: dict, f: Fields, kind: str) -> PaperIn:
     cid = _corpus(raw, f, "corpusid")
     if kind == "tldrs":
         text = f.str(raw.get("text"), "text")
-        return PaperIn(corpus_id=cid, summary=text,
-                       summary_source=f.str(raw.get("model"), "model") if text else None)
+        return PaperIn(
+            corpus_id=cid,
+            summary=text,
+            summary_source=f.str(raw.get("model"), "model") if text else None,
+        )
     if kind == "abstracts":
         info = f.obj(raw.get("openaccessinfo"), "openaccessinfo") or {}
-        return PaperIn(corpus_id=cid, abstract=f.str(raw.get("abstract"), "abstract"),
-                       **_ext_ids(info.get("externalids"), f, "openaccessinfo.externalids"))
+        return PaperIn(
+            corpus_id=cid,
+            abstract=f.str(raw.get("abstract"), "abstract"),
+            **_ext_ids(info.get("externalids"), f, "openaccessinfo.externalids"),
+        )
     if kind == "paper-ids":
         sha = f.str(raw.get("sha"), "sha")
         primary = f.bool(raw.get("primary"), "primary")
@@ -99,8 +107,10 @@ def paper_from_bulk(raw: dict, f: Fields, kind: str) -> PaperIn:
         year = int(date[:4])
     authors = []
     for i, a in enumerate(f.list(raw.get("authors"), "authors")):
-        name = f.str(f.obj(a, f"authors[{i}]").get("name") if isinstance(a, dict) else a,
-                     f"authors[{i}].name")
+        name = f.str(
+            f.obj(a, f"authors[{i}]").get("name") if isinstance(a, dict) else a,
+            f"authors[{i}].name",
+        )
         if name:
             authors.append(name)
     count = f.int(raw.get("citationcount"), "citationcount")
@@ -139,8 +149,13 @@ def edge_from_bulk(raw: dict, f: Fields) -> tuple[int, int | None, s2.Edge]:
         roles = s2.roles_from_intents(intents, f, "intents")
         ctx = [(text, []) for text in contexts]
     cited_paper = PaperIn(corpus_id=cited) if cited is not None else None  # corpus id 0 is an id
-    edge = s2.Edge(PaperIn(corpus_id=citing), cited_paper, roles,
-                   f.bool(raw.get("isinfluential"), "isinfluential"), ctx)
+    edge = s2.Edge(
+        PaperIn(corpus_id=citing),
+        cited_paper,
+        roles,
+        f.bool(raw.get("isinfluential"), "isinfluential"),
+        ctx,
+    )
     return citing, cited, edge  # type: ignore[return-value]
 
 
@@ -153,8 +168,11 @@ def parse_hubs(values: Iterable[str]) -> list[int]:
     for v in values:
         ref = paper_ref(str(v)) if str(v).strip() else None
         if ref is None or ref.corpus_id is None:
-            raise InputError("--hubs", f"{v!r} is not a corpus id (the bulk datasets are keyed "
-                             "by corpus id: give CorpusID:N or N)")
+            raise InputError(
+                "--hubs",
+                f"{v!r} is not a corpus id (the bulk datasets are keyed "
+                "by corpus id: give CorpusID:N or N)",
+            )
         if ref.corpus_id not in out:
             out.append(ref.corpus_id)
     return out
@@ -247,19 +265,30 @@ class Slice:
         con.executemany("INSERT INTO hubs VALUES (?)", [[h] for h in sorted(self.hub_keys)])
         con.execute("CREATE TABLE citing (id VARCHAR)")
         con.execute("CREATE TABLE edges (n INTEGER, json VARCHAR)")
-        cit, ced = "json_extract_string(json, '$.citingcorpusid')", \
-            "json_extract_string(json, '$.citedcorpusid')"
+        cit, ced = (
+            "json_extract_string(json, '$.citingcorpusid')",
+            "json_extract_string(json, '$.citedcorpusid')",
+        )
         for path in self.citation_paths:
-            con.execute(f"INSERT INTO citing SELECT DISTINCT {cit} FROM {_reader(path)} "
-                        f"WHERE {ced} IN (SELECT id FROM hubs) AND {cit} IS NOT NULL",
-                        [str(path)])
+            con.execute(
+                f"INSERT INTO citing SELECT DISTINCT {cit} FROM {_reader(path)} "
+                f"WHERE {ced} IN (SELECT id FROM hubs) AND {cit} IS NOT NULL",
+                [str(path)],
+            )
         for n, path in enumerate(self.citation_paths):
-            con.execute(f"INSERT INTO edges SELECT ?, json FROM {_reader(path)} WHERE "
-                        f"{ced} IN (SELECT id FROM hubs) OR {cit} IN (SELECT id FROM hubs) "
-                        f"OR {cit} IN (SELECT id FROM citing)", [n, str(path)])
-        con.execute(f"CREATE TABLE kept AS SELECT id FROM hubs UNION SELECT {cit} FROM edges "
-                    f"UNION SELECT {ced} FROM edges WHERE {ced} IS NOT NULL")
-        self.kept = {r[0] for r in con.execute("SELECT id FROM kept WHERE id IS NOT NULL").fetchall()}
+            con.execute(
+                f"INSERT INTO edges SELECT ?, json FROM {_reader(path)} WHERE "
+                f"{ced} IN (SELECT id FROM hubs) OR {cit} IN (SELECT id FROM hubs) "
+                f"OR {cit} IN (SELECT id FROM citing)",
+                [n, str(path)],
+            )
+        con.execute(
+            f"CREATE TABLE kept AS SELECT id FROM hubs UNION SELECT {cit} FROM edges "
+            f"UNION SELECT {ced} FROM edges WHERE {ced} IS NOT NULL"
+        )
+        self.kept = {
+            r[0] for r in con.execute("SELECT id FROM kept WHERE id IS NOT NULL").fetchall()
+        }
         self._con = con
 
     def edges(self, path: Path) -> Iterator[tuple[Any, Fields]]:
@@ -285,7 +314,8 @@ class Slice:
                 cur = self._con.execute(
                     f"SELECT json FROM {_reader(path)} WHERE "
                     "json_extract_string(json, '$.corpusid') IN (SELECT id FROM kept)",
-                    [str(path)])
+                    [str(path)],
+                )
                 rows = cur.fetchmany(1000)
             except duckdb.Error:
                 rows = None  # fall through to the Python reader
@@ -297,7 +327,11 @@ class Slice:
                     rows = cur.fetchmany(1000)
                 return
         for lineno, raw in iter_lines(path):
-            if isinstance(raw, InputError) or isinstance(raw, dict) and _key(raw.get("corpusid")) in self.kept:
+            if (
+                isinstance(raw, InputError)
+                or isinstance(raw, dict)
+                and _key(raw.get("corpusid")) in self.kept
+            ):
                 yield raw, Fields(path, None, line=lineno)
 
     def close(self) -> None:
@@ -323,13 +357,16 @@ def _key(value: Any) -> str:
 
 def _edge_name(raw: Any) -> str:
     if isinstance(raw, dict):
-        return f"citation {_key(raw.get('citingcorpusid')) or '?'} -> " \
-               f"{_key(raw.get('citedcorpusid')) or 'null'}"
+        return (
+            f"citation {_key(raw.get('citingcorpusid')) or '?'} -> "
+            f"{_key(raw.get('citedcorpusid')) or 'null'}"
+        )
     return "citation"
 
 
-def prepare(paths: list[Path], *, hubs: Iterable[str] | None = None, skip_invalid: bool = False,
-            **_: Any) -> dict[str, Any]:
+def prepare(
+    paths: list[Path], *, hubs: Iterable[str] | None = None, skip_invalid: bool = False, **_: Any
+) -> dict[str, Any]:
     """Before the import: with --hubs, scan the citations files for the slice."""
     if not hubs:
         return {}
@@ -341,8 +378,14 @@ def prepare(paths: list[Path], *, hubs: Iterable[str] | None = None, skip_invali
 # -- loading ------------------------------------------------------------------
 
 
-def load(path: Path, writer: Writer, hub: str | None = None, hubs: Iterable[str] | None = None,
-         bulk_slice: Slice | None = None, **_: Any) -> None:
+def load(
+    path: Path,
+    writer: Writer,
+    hub: str | None = None,
+    hubs: Iterable[str] | None = None,
+    bulk_slice: Slice | None = None,
+    **_: Any,
+) -> None:
     """Import one bulk dataset shard (a slice of it with --hubs) through ``writer``."""
     path = Path(path)
     writer.source = SOURCE
@@ -355,7 +398,11 @@ def load(path: Path, writer: Writer, hub: str | None = None, hubs: Iterable[str]
             for h in bulk_slice.hubs:
                 writer.mark_hub(writer.upsert_paper(PaperIn(corpus_id=h)))
             bulk_slice.marked = True
-        records = bulk_slice.edges(path) if path in bulk_slice.citation_paths else bulk_slice.records(path)
+        records = (
+            bulk_slice.edges(path)
+            if path in bulk_slice.citation_paths
+            else bulk_slice.records(path)
+        )
     else:
         records = ((raw, Fields(path, None, line=n)) for n, raw in iter_lines(path))
     dangling = 0
@@ -366,8 +413,11 @@ def load(path: Path, writer: Writer, hub: str | None = None, hubs: Iterable[str]
             kind = record_kind(raw)
             if kind is None:
                 keys = ", ".join(list(raw)[:6]) if isinstance(raw, dict) else kind_of(raw)
-                raise f.fail(None, "not a Semantic Scholar bulk dataset record (expected "
-                             f"{', '.join(KINDS)}; found {keys})")
+                raise f.fail(
+                    None,
+                    "not a Semantic Scholar bulk dataset record (expected "
+                    f"{', '.join(KINDS)}; found {keys})",
+                )
             if kind == "citations":
                 citing, cited, edge = edge_from_bulk(raw, f)
             else:
@@ -376,16 +426,24 @@ def load(path: Path, writer: Writer, hub: str | None = None, hubs: Iterable[str]
             writer.bad_record(exc)
             continue
         if kind != "citations":
-            if paper.title or paper.abstract or paper.summary or paper.s2_id or paper.doi \
-                    or paper.arxiv:
+            if (
+                paper.title
+                or paper.abstract
+                or paper.summary
+                or paper.s2_id
+                or paper.doi
+                or paper.arxiv
+            ):
                 writer.upsert_paper(paper)  # (a record with nothing but its corpus id adds nothing)
         elif cited is None:
             dangling += 1  # the cited work is not in the corpus: there is no edge to keep
         elif citing != cited:
             s2.write_edge(writer, edge)
     if dangling:
-        writer.skipped.append(f"{path}: {dangling} citation{'s' if dangling != 1 else ''} "
-                              "with no cited corpus id (the cited work is outside the corpus) "
-                              "not imported")
+        writer.skipped.append(
+            f"{path}: {dangling} citation{'s' if dangling != 1 else ''} "
+            "with no cited corpus id (the cited work is outside the corpus) "
+            "not imported"
+        )
     if hub:
         writer.mark_hub(writer.upsert_paper(paper_ref(hub)))

@@ -11,8 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import RadioButton, RadioSet, SelectionList, Static
 
-from citetui.core.vocab import POLARITIES, ROLES
 from citetui.core.textsafe import clean
+from citetui.core.vocab import POLARITIES, ROLES
 
 NO_POLARITY = "(none: the sources decide)"
 
@@ -36,14 +36,16 @@ class LabelModal(ModalScreen[tuple[tuple[str, ...], str | None] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="personal-dialog", classes="-labels"):
-            yield Static(Text("Your labels for the citation of " + clean(self.cited_title, limit=60)))
             yield Static(
-                Text("space toggles a role · tab moves to the polarity · ctrl+s saves · "
-                     "esc cancels", style="dim")
+                Text("Your labels for the citation of " + clean(self.cited_title, limit=60))
             )
-            yield SelectionList[str](
-                *((r, r, r in self.roles) for r in ROLES), id="label-roles"
+            yield Static(
+                Text(
+                    "space toggles a role · tab moves to the polarity · ctrl+s saves · esc cancels",
+                    style="dim",
+                )
             )
+            yield SelectionList[str](*((r, r, r in self.roles) for r in ROLES), id="label-roles")
             with RadioSet(id="label-polarity"):
                 yield RadioButton(NO_POLARITY, value=self.polarity is None)
                 for p in POLARITIES:

@@ -24,8 +24,10 @@ def view_label(view: SavedView) -> Text:
     """One line for a view: slot, name, query and sort."""
     slot = f"{view.slot} " if view.slot else "  "
     query = view.query or "(every citing paper)"
-    return Text(slot) + Text(clean(view.name, limit=40), style="bold") + Text(
-        f"  {clean(query, limit=60)} · sorted by {view.sort}", style="dim"
+    return (
+        Text(slot)
+        + Text(clean(view.name, limit=40), style="bold")
+        + Text(f"  {clean(query, limit=60)} · sorted by {view.sort}", style="dim")
     )
 
 
@@ -43,12 +45,19 @@ class SaveViewModal(ModalScreen[tuple[str, int | None] | None]):
         with Vertical(id="personal-dialog"):
             yield Static(Text("Save this view (Enter saves, Esc cancels)"))
             yield Static(
-                Text(f"{clean(self.query_text or '(every citing paper)', limit=70)} · "
-                     f"sorted by {self.sort}", style="dim")
+                Text(
+                    f"{clean(self.query_text or '(every citing paper)', limit=70)} · "
+                    f"sorted by {self.sort}",
+                    style="dim",
+                )
             )
             yield Input(placeholder="name", id="view-name")
-            yield Input(placeholder="number key 1-9 (optional)", id="view-slot", max_length=1,
-                        restrict=r"[1-9]?")
+            yield Input(
+                placeholder="number key 1-9 (optional)",
+                id="view-slot",
+                max_length=1,
+                restrict=r"[1-9]?",
+            )
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

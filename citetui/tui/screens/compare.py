@@ -17,10 +17,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from citetui import analysis
-from citetui.analysis import SharedCiter
-from citetui.store import Library
+from citetui.analysis.timeline import SharedCiter, compare
 from citetui.core.textsafe import clean
+from citetui.store import Library
 from citetui.tui.widgets.footer import Footer
 
 SHOWN = 500  # shared citers listed at most (the count says how many there are)
@@ -78,8 +77,10 @@ class CompareScreen(Screen):
         head = Table.grid(expand=True, padding=(0, 2))
         head.add_column(ratio=1)
         head.add_column(ratio=1)
-        head.add_row(Text("A: " + clean(self.title_a, limit=120), style="bold"),
-                     Text("B: " + clean(self.title_b, limit=120), style="bold"))
+        head.add_row(
+            Text("A: " + clean(self.title_a, limit=120), style="bold"),
+            Text("B: " + clean(self.title_b, limit=120), style="bold"),
+        )
         yield Static(head, id="compare-head")
         yield Static(Text("reading the papers that cite both…", style="dim"), id="compare-count")
         yield OptionList(id="compare-list")
@@ -91,12 +92,13 @@ class CompareScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def _load(self) -> None:
-        self.post_message(self.Ready(analysis.compare(self.lib, self.hub_a, self.hub_b)))
+        self.post_message(self.Ready(compare(self.lib, self.hub_a, self.hub_b)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group == "compare":
             self.query_one("#compare-count", Static).update(
-                Text(f"cannot compare: {clean(str(event.worker.error))}"))
+                Text(f"cannot compare: {clean(str(event.worker.error))}")
+            )
 
     def on_compare_screen_ready(self, message: Ready) -> None:
         self.shared = message.shared[:SHOWN]
@@ -108,8 +110,9 @@ class CompareScreen(Screen):
         options = self.query_one("#compare-list", OptionList)
         options.clear_options()
         if not self.shared:
-            options.add_option(Option(Text("no paper in the library cites both hubs"),
-                                      disabled=True))
+            options.add_option(
+                Option(Text("no paper in the library cites both hubs"), disabled=True)
+            )
             return
         options.add_options([Option(shared_row(s)) for s in self.shared])
         options.highlighted = 0

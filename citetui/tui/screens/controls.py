@@ -21,12 +21,15 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from citetui import analysis
-from citetui.analysis import Ablation, ClaimAlignment
+from citetui.analysis import ablation as abl
+from citetui.analysis.ablation import Ablation, Slice
+from citetui.analysis.alignment import ClaimAlignment, align
+from citetui.analysis.timeline import timeline
 from citetui.core.models import Summary
+from citetui.core.textsafe import clean
+from citetui.render.bars import BLOCKS
 from citetui.render.page import disagreement_lines
 from citetui.store import Library
-from citetui.core.textsafe import clean
 from citetui.tui.widgets.footer import Footer
 
 BAR_WIDTH = 30
@@ -77,8 +80,13 @@ class ControlsScreen(Screen):
     class Ready(Message):
         """Alignment, ablation, timeline and disagreements were computed."""
 
-        def __init__(self, claims: list[ClaimAlignment], ablation: list[Ablation],
-                     years: dict, disagreements: list[tuple[int, str]]) -> None:
+        def __init__(
+            self,
+            claims: list[ClaimAlignment],
+            ablation: list[Ablation],
+            years: dict,
+            disagreements: list[tuple[int, str]],
+        ) -> None:
             super().__init__()
             self.claims = claims
             self.ablation = ablation
@@ -93,7 +101,7 @@ class ControlsScreen(Screen):
         self.claims: list[ClaimAlignment] = []
         self.years: list[int] = []
         self.disagreeing: list[int] = []  # citing paper ids, in the list's order
-        self.slices: list[analysis.Slice] = []
+        self.slices: list[Slice] = []
         self.single: list[Ablation] = []  # each slice alone, in the list's order
         self.on: set[int] = set()  # the slices toggled on
         self._edges: list = []
@@ -102,20 +110,31 @@ class ControlsScreen(Screen):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="controls-body"):
             yield Static(
-                Text("Hub controls · ", style="dim") + Text(clean(self.hub_title), style="bold")
-                + Text("  (Enter on a claim or a year filters the explorer; Esc back)",
-                       style="dim")
+                Text("Hub controls · ", style="dim")
+                + Text(clean(self.hub_title), style="bold")
+                + Text("  (Enter on a claim or a year filters the explorer; Esc back)", style="dim")
             )
-            yield Static(Text("Recognition alignment (share of citing papers, best score)",
-                              style="bold"))
+            yield Static(
+                Text("Recognition alignment (share of citing papers, best score)", style="bold")
+            )
             yield OptionList(id="controls-claims")
             yield Static(Text("Timeline: citations per year", style="bold"))
             yield OptionList(id="controls-years")
-            yield Static(Text("Label disagreements: sources (and you) that label a citation "
-                              "differently; Enter opens the citing paper", style="bold"))
+            yield Static(
+                Text(
+                    "Label disagreements: sources (and you) that label a citation "
+                    "differently; Enter opens the citing paper",
+                    style="bold",
+                )
+            )
             yield OptionList(id="controls-disagreements")
-            yield Static(Text("Counterfactual ablation: Enter toggles a slice; the figures "
-                              "below leave out every slice that is on", style="bold"))
+            yield Static(
+                Text(
+                    "Counterfactual ablation: Enter toggles a slice; the figures "
+                    "below leave out every slice that is on",
+                    style="bold",
+                )
+            )
             yield OptionList(id="controls-slices")
             yield Static(Text("computing…"), id="controls-ablation")
         yield Footer()
@@ -127,15 +146,21 @@ class ControlsScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="controls")
     def _compute(self) -> None:
 
-        claims = analysis.align(self.lib, self.hub_id)
+        claims = align(self.lib, self.hub_id)
         self._edges = edges = self.lib.hub_edges(self.hub_id)
-        slices = analysis.standard_slices(self.lib, self.hub_id) + analysis.browse_slices(edges)
-        ablation = analysis.ablate_edges(edges, slices)
-        years = analysis.timeline(self.lib, self.hub_id)
+        slices = abl.standard_slices(self.lib, self.hub_id) + abl.browse_slices(edges)
+        ablation = abl.ablate_edges(edges, slices)
+        years = timeline(self.lib, self.hub_id)
         rows = self.lib.disagreements(self.hub_id)
         lines = disagreement_lines(self.lib, rows)
-        self.post_message(self.Ready(claims, ablation, years,
-                                     [(r["citing_id"], line) for r, line in zip(rows, lines)]))
+        self.post_message(
+            self.Ready(
+                claims,
+                ablation,
+                years,
+                [(r["citing_id"], line) for r, line in zip(rows, lines, strict=False)],
+            )
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group == "controls":
@@ -151,8 +176,7 @@ class ControlsScreen(Screen):
             best = max((r.score for r in c.recognitions), default=None)
             line = Text(f"{c.position + 1:>2}. {round(c.share * 100):>3}% ")
             line.append(f"({len(c.recognitions)} of {c.n_citing}", style="dim")
-            line.append(f", best {best:.0f})  " if best is not None else ", no one)  ",
-                        style="dim")
+            line.append(f", best {best:.0f})  " if best is not None else ", no one)  ", style="dim")
             line.append(clean(c.text, limit=200))
             claims.add_option(Option(line))
         if not message.claims:
@@ -163,7 +187,7 @@ class ControlsScreen(Screen):
         peak = max((sum(c.values()) for c in message.years.values()), default=0)
         for year, roles in message.years.items():
             n = sum(roles.values())
-            bar = "█" * max(1, round(n / peak * BAR_WIDTH)) if peak else ""
+            bar = BLOCKS[0] * max(1, round(n / peak * BAR_WIDTH)) if peak else ""
             top = ", ".join(f"{r} {k}" for r, k in roles.most_common(3))
             line = Text(f"{year}  ")
             line.append(bar.ljust(BAR_WIDTH), style="bold")
@@ -178,8 +202,9 @@ class ControlsScreen(Screen):
         for _, line in message.disagreements:
             dis.add_option(Option(Text(line)))  # cleaned by disagreement_lines
         if not message.disagreements:
-            dis.add_option(Option(Text("no citation of this hub has labels that disagree"),
-                                  disabled=True))
+            dis.add_option(
+                Option(Text("no citation of this hub has labels that disagree"), disabled=True)
+            )
         claims.highlighted = 0 if message.claims else None
         years.highlighted = 0 if message.years else None
         dis.highlighted = 0 if message.disagreements else None
@@ -195,19 +220,26 @@ class ControlsScreen(Screen):
         for i, a in enumerate(self.single):
             line = Text("[x] " if i in self.on else "[ ] ", style="bold")
             line.append(clean(a.slice.name, limit=60))
-            line.append(f"  alone: removes {a.removed:,}, verdict "
-                        + ("changes" if a.verdict_changed else "holds"), style="dim")
+            line.append(
+                f"  alone: removes {a.removed:,}, verdict "
+                + ("changes" if a.verdict_changed else "holds"),
+                style="dim",
+            )
             options.add_option(Option(line))
         if not self.single:
             options.add_option(Option(Text("no slices"), disabled=True))
-        options.highlighted = keep if keep is not None and self.single else (
-            0 if self.single else None)
+        options.highlighted = (
+            keep if keep is not None and self.single else (0 if self.single else None)
+        )
 
     def _show_combined(self, result: Ablation | None) -> None:
         box = self.query_one("#controls-ablation", Static)
         if result is None:
-            box.update(Text("every slice is off: toggle one to see the hub without it",
-                            style="dim") if self.single else Text(""))
+            box.update(
+                Text("every slice is off: toggle one to see the hub without it", style="dim")
+                if self.single
+                else Text("")
+            )
         else:
             box.update(ablation_lines([result]))
 
@@ -225,7 +257,7 @@ class ControlsScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="controls-toggle")
     def _recompute(self, chosen: list) -> None:
-        (result,) = analysis.ablate_edges(self._edges, [analysis.combined(chosen)])
+        (result,) = abl.ablate_edges(self._edges, [abl.combined(chosen)])
         self.app.call_from_thread(self._show_combined, result)
 
     @on(OptionList.OptionSelected, "#controls-claims")

@@ -16,15 +16,14 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from citetui.core.models import HubPage
-from citetui.core.models import Annotation, SavedView
-from citetui.store import Library
+from citetui.core.models import Annotation, HubPage, SavedView
 from citetui.core.textsafe import clean
-from citetui.tui.support.drill import drill
+from citetui.store import Library
 from citetui.tui.messages import OpenHub, OpenPaper
+from citetui.tui.modals.saved_views import SaveViewModal, ViewsModal
+from citetui.tui.support.drill import drill
 from citetui.tui.support.paging import Pager
 from citetui.tui.support.personal import PERSONAL_BINDINGS, PersonalActions
-from citetui.tui.modals.saved_views import SaveViewModal, ViewsModal
 from citetui.tui.support.rendering import lines, lit
 from citetui.tui.widgets.explorer import Explorer
 from citetui.tui.widgets.footer import Footer
@@ -79,8 +78,9 @@ class HubScreen(PersonalActions, Screen):
         Binding("o", "open_link", "Open link", show=False, id="hub.open-link"),
         Binding("r", "refresh", "Reload", show=False, id="hub.refresh"),
         *PERSONAL_BINDINGS,
-        Binding("x", "find_next('critical')", "Next unread critical", show=False,
-                id="hub.next-critical"),
+        Binding(
+            "x", "find_next('critical')", "Next unread critical", show=False, id="hub.next-critical"
+        ),
         Binding("K", "find_next('key')", "Next key paper", show=False, id="hub.next-key"),
         Binding("w", "save_view", "Save view", show=False, id="hub.save-view"),
         Binding("v", "views", "Views", show=False, id="hub.views"),
@@ -220,10 +220,14 @@ class HubScreen(PersonalActions, Screen):
             return
         narrow = self.has_class("-narrow")
         self.query_one("#hub-header", Static).update(
-            hub_header(page, self._counts, authors=not narrow))
+            hub_header(page, self._counts, authors=not narrow)
+        )
         p = page.hub.paper
-        abstract = (lit(p.abstract, multiline=True) if p.abstract
-                    else lit("no abstract recorded for this hub", "$text-muted"))
+        abstract = (
+            lit(p.abstract, multiline=True)
+            if p.abstract
+            else lit("no abstract recorded for this hub", "$text-muted")
+        )
         if narrow:
             abstract = lines(authors_line(p), Content(""), abstract)
         for pane in self.query("#abstract").results(TextPane):  # none while panes remount
@@ -394,8 +398,10 @@ class HubScreen(PersonalActions, Screen):
             view = self.lib.save_view(name, query, hub_id=self.hub_id, sort=sort, slot=slot)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(
-                self.notify, f"could not save the view: {clean(str(exc))}",
-                severity="error", markup=False,
+                self.notify,
+                f"could not save the view: {clean(str(exc))}",
+                severity="error",
+                markup=False,
             )
             return
         key = f" on v{view.slot}" if view.slot else ""
@@ -410,9 +416,7 @@ class HubScreen(PersonalActions, Screen):
     @work(thread=True, exit_on_error=False, group="hub-views")
     def _list_views(self) -> None:
         saved = self.lib.saved_views()
-        self.app.call_from_thread(
-            self.app.push_screen, ViewsModal(saved), self._view_chosen
-        )
+        self.app.call_from_thread(self.app.push_screen, ViewsModal(saved), self._view_chosen)
 
     def _view_chosen(self, view: SavedView | None) -> None:
         if view is not None:

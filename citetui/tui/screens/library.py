@@ -15,11 +15,12 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from citetui.core.models import Hub
 from citetui.core.query import Query, QueryError, parse
-from citetui.store import Library
 from citetui.core.textsafe import clean
+from citetui.render.bars import plural
+from citetui.store import Library
 from citetui.tui.messages import OpenHub
 from citetui.tui.support.paging import Pager
-from citetui.tui.support.rendering import lit, plural
+from citetui.tui.support.rendering import lit
 from citetui.tui.widgets.footer import Footer
 from citetui.tui.widgets.lists import HubList
 from citetui.tui.widgets.search_box import TYPING_PAUSE, SearchBox

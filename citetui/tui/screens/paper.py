@@ -13,15 +13,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from citetui.core.models import Citation, Claim, Engagement, Paper
-from citetui.core.models import Annotation
-from citetui.store import Library
+from citetui.core.models import Annotation, Citation, Claim, Engagement, Paper
 from citetui.core.textsafe import clean
-from citetui.tui.modals.labels import LabelModal
+from citetui.render.bars import plural
+from citetui.store import Library
 from citetui.tui.messages import OpenHub, OpenPaper
+from citetui.tui.modals.labels import LabelModal
 from citetui.tui.support.paging import Pager
 from citetui.tui.support.personal import PERSONAL_BINDINGS, PersonalActions, describe
-from citetui.tui.support.rendering import lines, lit, plural, txt
+from citetui.tui.support.rendering import lines, lit, txt
 from citetui.tui.widgets.footer import Footer
 from citetui.tui.widgets.lists import PaperList
 from citetui.tui.widgets.panes import Column, Section, TextPane
@@ -88,7 +88,7 @@ def citation_details(
     claims: list[tuple[Claim, Engagement]],
     mine: frozenset[str] = frozenset(),
 ) -> Content:
-    """One citation this paper makes: labels, contexts, and the claims of the cited hub it engages."""
+    """One citation this paper makes: labels, contexts, the claims of the cited hub it engages."""
     head = txt("→ ", "$text-accent") + lit(cited.display_title, "bold")
     if is_hub:
         head += txt("  (hub)", "$text-accent")
@@ -264,7 +264,9 @@ class PaperScreen(PersonalActions, Screen):
         for hub_id, claim, engagement in message.engagements:
             by_hub.setdefault(hub_id, []).append((claim, engagement))
         blocks = [
-            citation_details(p, c, is_hub, by_hub.pop(p.id, []), message.mine.get(p.id, frozenset()))
+            citation_details(
+                p, c, is_hub, by_hub.pop(p.id, []), message.mine.get(p.id, frozenset())
+            )
             for p, c, is_hub in rows
         ]
         for hub_id, claims in by_hub.items():  # claims engaged without a citation edge
@@ -325,12 +327,15 @@ class PaperScreen(PersonalActions, Screen):
             if set(roles) != set(before[0]):
                 self.lib.override_label(self.paper_id, cited_id, "role", roles)
             if polarity != before[1]:
-                self.lib.override_label(self.paper_id, cited_id, "polarity", [polarity] if polarity else []
+                self.lib.override_label(
+                    self.paper_id, cited_id, "polarity", [polarity] if polarity else []
                 )
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(
-                self.notify, f"could not save the labels: {clean(str(exc))}",
-                severity="error", markup=False,
+                self.notify,
+                f"could not save the labels: {clean(str(exc))}",
+                severity="error",
+                markup=False,
             )
             return
         self.app.labels_changed += 1

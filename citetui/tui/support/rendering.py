@@ -63,23 +63,3 @@ def fit(text: Text | str, width: int, *, right: bool = False) -> Text:
 def join(*parts: Text | str, sep: str = " ") -> Text:
     """Parts joined with a separator into one Text."""
     return Text(sep).join(Text(p) if isinstance(p, str) else p for p in parts)
-
-
-def bar(share: float | None, width: int) -> str:
-    """A bar of ``width`` cells filled to ``share``."""
-    if width <= 0:
-        return ""
-    if share is None:
-        return "·" * width
-    filled = round(max(0.0, min(1.0, share)) * width)
-    return "█" * filled + "░" * (width - filled)
-
-
-def pct(share: float | None) -> str:
-    """'52%', or '?' when the share is unknown."""
-    return f"{round(share * 100)}%" if share is not None else "?"
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """'1 paper', '2 papers'."""
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"

@@ -14,12 +14,11 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from citetui.core.models import CitingRow
-from citetui.core.vocab import POLARITIES, ROLES
-from citetui.core.query import Query, QueryError, parse
-from citetui.search import search
-from citetui.core.query import RowFilter
-from citetui.store import Library
+from citetui.core.query import Query, QueryError, RowFilter, parse
 from citetui.core.textsafe import clean
+from citetui.core.vocab import POLARITIES, ROLES
+from citetui.search import search
+from citetui.store import Library
 from citetui.tui.support.paging import PAGE_SIZE, Pager
 from citetui.tui.widgets.lists import CitingList
 from citetui.tui.widgets.panes import Section

@@ -32,8 +32,16 @@ class Footer(TextualFooter):
             self.compact,
             self.show_command_palette,
             tuple(
-                (key, b.action, b.description, b.show, b.group, enabled, tooltip,
-                 app.get_key_display(b) if b.show else "")
+                (
+                    key,
+                    b.action,
+                    b.description,
+                    b.show,
+                    b.group,
+                    enabled,
+                    tooltip,
+                    app.get_key_display(b) if b.show else "",
+                )
                 for key, (_, b, enabled, tooltip) in self.screen.active_bindings.items()
             ),
         )

@@ -9,7 +9,8 @@ from rich.text import Text
 
 from citetui.core.models import Bar, CitingRow, Claim, CoCited, Hub, Paper
 from citetui.core.query import Query
-from citetui.tui.support.rendering import bar, fit, highlighted, join, literal, pct, plural
+from citetui.render.bars import bar, pct, plural
+from citetui.tui.support.rendering import fit, highlighted, join, literal
 from citetui.tui.widgets.virtual_list import VirtualList
 
 STANCE_CLASSES = {
@@ -164,7 +165,7 @@ class BarList(LabelledList):
         count = f"{row.count:,}" if row.count is not None else ""
         return Text(" ") + join(
             fit(literal(row.label), label_w),
-            Text(bar(row.share, bar_w), style=bar_style),
+            Text(bar(row.share, bar_w, unknown="·"), style=bar_style),
             fit(pct(row.share), pct_w, right=True),
             fit(count, count_w, right=True),
         )

@@ -10,7 +10,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from citetui.core.models import HubPage, Paper
-from citetui.tui.support.rendering import lines, lit, plural
+from citetui.render.bars import plural
+from citetui.tui.support.rendering import lines, lit
 
 
 class Section(Vertical):
@@ -95,8 +96,9 @@ def authors_line(p: Paper) -> Content:
     return lit(", ".join(p.authors)) if p.authors else lit("no authors recorded", "$text-muted")
 
 
-def hub_header(page: HubPage, counts: dict[str, int] | None = None, *,
-               authors: bool = True) -> Content:
+def hub_header(
+    page: HubPage, counts: dict[str, int] | None = None, *, authors: bool = True
+) -> Content:
     """The hub page header: title, meta and figures, verdict line, the reading status
     counts of its citing papers (when given), authors (unless ``authors`` is false: a
     narrow screen shows them in the abstract pane)."""

@@ -31,7 +31,6 @@ from textual.worker import Worker, WorkerState
 from citetui.core.textsafe import clean
 from citetui.tui.support.paging import Pager
 
-
 # seconds from a paint to drawing the rows around it (see VirtualList._schedule_warm)
 WARM_DELAY = 0.005
 
@@ -115,7 +114,9 @@ class VirtualList(ScrollView, can_focus=True):
     def vertical_scrollbar(self) -> ScrollBar:
         """The vertical scrollbar (created when first asked for, as Textual does)."""
         if self._vertical_scrollbar is None:
-            bar = ThumbScrollBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar = ThumbScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+            )
             bar.display = False
             self._vertical_scrollbar = bar
             self.app._start_widget(self, bar)
@@ -297,16 +298,16 @@ class VirtualList(ScrollView, can_focus=True):
         inner, _ = self._styles_cache.get_inner_outer(base_background, background)
         return region.width, inner.rich_style, background
 
-    def _plain_lines(
-        self, crop: Region, width: int, fill: Style, background: Color
-    ) -> list[Strip]:
+    def _plain_lines(self, crop: Region, width: int, fill: Style, background: Color) -> list[Strip]:
         """The lines of ``crop`` as Textual's style cache would give them for a plain
         box, without its copy of every line on every paint: a line drawn before is
         the same ``Strip`` each time, so its filtered form (the app's colour filters)
         comes from that strip's own cache instead of being worked out again."""
         filters = self.get_line_filters()
-        strips = [self._painted(self.render_line(y), width, fill, filters, background)
-                  for y in crop.line_range]
+        strips = [
+            self._painted(self.render_line(y), width, fill, filters, background)
+            for y in crop.line_range
+        ]
         x1, x2 = crop.column_span
         if (x1, x2) != (0, width):
             strips = [strip.crop(x1, x2) for strip in strips]
@@ -351,7 +352,12 @@ class VirtualList(ScrollView, can_focus=True):
         return base
 
     def _row_strip(
-        self, index: int, line: int, width: int, base: Style, focus: bool,
+        self,
+        index: int,
+        line: int,
+        width: int,
+        base: Style,
+        focus: bool,
         cursor: int | None = None,
     ) -> Strip | None:
         """Line ``line`` of row ``index``, from the cache or drawn (None: row not read yet);
@@ -391,7 +397,8 @@ class VirtualList(ScrollView, can_focus=True):
         # rows it may go to with it (a cursor position no row has: -1)
         cursor = self.cursor
         moves = [(cursor, -1)] + [
-            (i, i) for i in (cursor - rows, cursor - 1, cursor + 1, cursor + rows)
+            (i, i)
+            for i in (cursor - rows, cursor - 1, cursor + 1, cursor + rows)
             if 0 <= i < self.total
         ]
         plain = self._plain_box()

@@ -1,0 +1,138 @@
+"""The commands that read a library: the hub list, a hub's page, search and counts."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict
+
+import click
+
+from citetui.cli.common import Ctx, emit_json, friendly_errors, json_option
+
+
+@click.command()
+@json_option
+@click.pass_obj
+@friendly_errors
+def hubs(c: Ctx, as_json: bool) -> None:
+    """List the hubs in the library."""
+    from citetui.core.textsafe import clean
+
+    lib = c.open()
+    items = lib.hubs()
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": h.paper.id,
+                    "title": h.paper.title,
+                    "year": h.paper.year,
+                    "tier": h.tier,
+                    "verdict": h.verdict,
+                    "citing_papers": h.n_citing,
+                    "citation_count": h.paper.citation_count,
+                    "identifiers": h.paper.identifiers(),
+                }
+                for h in items
+            ]
+        )
+        return
+    if not items:
+        click.echo("no hubs in the library (import a bundle or a Semantic Scholar page)")
+    for h in items:
+        year = h.paper.year or "----"
+        tier = f" [{clean(h.tier)}]" if h.tier else ""
+        click.echo(
+            f"{h.paper.id:>6}  {year}  {clean(h.paper.display_title, limit=90)}{tier}  "
+            f"({h.n_citing} citing in library)"
+        )
+
+
+@click.command()
+@click.argument("hub")
+@json_option
+@click.pass_obj
+@friendly_errors
+def show(c: Ctx, hub: str, as_json: bool) -> None:
+    """Print the page of HUB (an id, DOI, arXiv id or fuzzy title)."""
+    from citetui.render.page import hub_page_dict, hub_page_text
+
+    lib = c.open()
+    h = lib.resolve_hub(hub)
+    page = lib.hub_page(h.paper.id)
+    if as_json:
+        emit_json(hub_page_dict(page))
+    else:
+        click.echo(hub_page_text(page))
+
+
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--hub", help="Search only the citing papers of this hub (id or fuzzy title).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100000))
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "year", "citations", "title"]),
+    default="relevance",
+    show_default=True,
+)
+@json_option
+@click.pass_obj
+@friendly_errors
+def search(
+    c: Ctx, query: tuple[str, ...], hub: str | None, limit: int, sort: str, as_json: bool
+) -> None:
+    """Fuzzy search titles and summaries (see the query syntax in the README)."""
+    from citetui.core.textsafe import clean
+    from citetui.search import search as run_search
+
+    lib = c.open()
+    hub_id = lib.resolve_hub(hub).paper.id if hub else None
+    result = run_search(lib, " ".join(query), hub_id=hub_id, limit=limit, sort=sort)
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": r.paper_id,
+                    "title": r.title,
+                    "summary": r.summary,
+                    "year": r.year,
+                    "roles": list(r.roles),
+                    "polarity": r.polarity,
+                    "citation_count": r.citation_count,
+                    "score": round(r.score, 4) if r.score is not None else None,
+                }
+                for r in result.rows
+            ]
+        )
+        return
+    if not result.rows:
+        click.echo("no matches", err=True)
+        sys.exit(1)
+    for r in result.rows:
+        year = r.year or "----"
+        click.echo(f"{r.paper_id:>6}  {year}  {clean(r.title, limit=100)}")
+        if r.summary:
+            click.echo(f"              {clean(r.summary, limit=140)}")
+    click.echo(f"{len(result.rows)} of {result.total} matches", err=True)
+
+
+@click.command()
+@json_option
+@click.pass_obj
+@friendly_errors
+def stats(c: Ctx, as_json: bool) -> None:
+    """Counts of what the library holds."""
+    lib = c.open()
+    s = lib.stats()
+    if as_json:
+        emit_json(asdict(s))
+        return
+    click.echo(f"library   {s.path}")
+    click.echo(f"schema    {s.schema_version}")
+    for label in ("hubs", "papers", "citations", "contexts", "claims", "labels", "imports"):
+        click.echo(f"{label:<9} {getattr(s, label)}")
+    click.echo(f"size      {s.size_bytes / 1e6:.1f} MB")
+
+
+COMMANDS = (hubs, show, search, stats)
