@@ -113,7 +113,7 @@ def standard_slices(
             Slice(
                 f"venue {venue}",
                 f"citing papers in venues matching {venue!r}",
-                lambda e: bool(e.venue) and v in fold(e.venue),
+                lambda e: bool(e.venue) and v in fold(e.venue or ""),
             )
         )
     if source:
@@ -155,30 +155,40 @@ def browse_slices(edges: Sequence[HubEdge], k: int = 10) -> list[Slice]:
                 Slice(
                     f"years {lo}-{mid - 1}",
                     f"citing papers from {lo} to {mid - 1}",
-                    lambda e, a=lo, b=mid - 1: e.year is not None and a <= e.year <= b,
+                    _in_years(lo, mid - 1),
                 )
             )
         out.append(
             Slice(
                 f"years {mid}-{hi}",
                 f"citing papers from {mid} to {hi}",
-                lambda e, a=mid, b=hi: e.year is not None and a <= e.year <= b,
+                _in_years(mid, hi),
             )
         )
     venues = Counter(e.venue for e in edges if e.venue)
     for venue, _ in venues.most_common(3):
-        out.append(
-            Slice(f"venue {venue}", f"citing papers in {venue}", lambda e, v=venue: e.venue == v)
-        )
+        out.append(Slice(f"venue {venue}", f"citing papers in {venue}", _in_venue(venue)))
     for src in sorted({s for e in edges for s in e.label_sources}):
         out.append(
             Slice(
                 f"source {src}",
                 f"citations labelled by {src}",
-                lambda e, x=src: x in e.label_sources,
+                _labelled_by(src),
             )
         )
     return out
+
+
+def _in_years(lo: int, hi: int) -> Callable[[HubEdge], bool]:
+    return lambda e: e.year is not None and lo <= e.year <= hi
+
+
+def _in_venue(venue: str) -> Callable[[HubEdge], bool]:
+    return lambda e: e.venue == venue
+
+
+def _labelled_by(source: str) -> Callable[[HubEdge], bool]:
+    return lambda e: source in e.label_sources
 
 
 def ablate_edges(edges: Sequence[HubEdge], slices: Sequence[Slice]) -> list[Ablation]:

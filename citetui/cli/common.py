@@ -146,7 +146,7 @@ def complete_stdout() -> None:
         io.BufferedWriter(_WholeWrites(fd)),
         encoding=out.encoding,
         errors=errors,
-        line_buffering=out.line_buffering,
+        line_buffering=bool(out.line_buffering),
     )
 
 

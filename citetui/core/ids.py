@@ -84,7 +84,7 @@ _SIGNS = re.compile(r"(?<=[^\W_])[+#]+")
 _SIGN_WORDS = {"+": "plus", "#": "sharp"}
 
 
-def _spell_signs(m: re.Match) -> str:
+def _spell_signs(m: re.Match[str]) -> str:
     return "".join(_SIGN_WORDS[c] for c in m.group())
 
 

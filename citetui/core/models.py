@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from citetui.core.vocab import ID_FIELDS, POLARITIES, ROLES
 
@@ -105,7 +106,7 @@ class Summary:
     def top(self) -> Bar | None:
         """The most common label, if any."""
         known = [b for b in self.bars if b.share is not None]
-        return max(known, key=lambda b: b.share) if known else None
+        return max(known, key=lambda b: b.share or 0.0) if known else None
 
     @property
     def caption(self) -> str:
@@ -275,7 +276,7 @@ class ImportReport:
     skipped: tuple[str, ...] = ()
     hub_ids: tuple[int, ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {
             "source": self.source,
@@ -318,7 +319,7 @@ class Annotation:
     note: str | None = None
     updated_at: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {
             "paper_id": self.paper_id,

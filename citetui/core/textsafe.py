@@ -115,7 +115,7 @@ def is_clean(text: str, *, multiline: bool = False) -> bool:
     return multiline or "\n" not in text and "\t" not in text
 
 
-def _escape_json_char(m: re.Match) -> str:
+def _escape_json_char(m: re.Match[str]) -> str:
     code = ord(m.group())
     if code > 0xFFFF:
         code -= 0x10000
@@ -126,7 +126,7 @@ def _escape_json_char(m: re.Match) -> str:
 _VISIBLE_CONTROLS = re.compile(f"[{_INVISIBLE}\ud800-\udfff]")
 
 
-def _picture(m: re.Match) -> str:
+def _picture(m: re.Match[str]) -> str:
     code = ord(m.group())
     if code < 0x20:
         return chr(0x2400 + code)  # ␀ ... ␟: ESC shows as ␛, BEL as ␇

@@ -181,7 +181,7 @@ def build_bundle(lib: Library, hub_id: int, query: str | None = None) -> dict[st
     edges.sort(key=lambda e: (position[e.citation.citing_id], position[e.citation.cited_id]))
     description = "exported from a citetui library"
     if filtered:
-        description += f"; citing papers matching the query {query.strip()!r}"
+        description += f"; citing papers matching the query {(query or '').strip()!r}"
     doc = {
         "format": "citetui-bundle",
         "version": 1,

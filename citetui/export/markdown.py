@@ -91,9 +91,9 @@ def _meta(item: Item, s: Sanitizer) -> list[str]:
     facts = [str(p.year) if p.year else None, md_text(s.line(p.venue)) or None]
     if p.citation_count is not None:
         facts.append(f"{p.citation_count} citations")
-    facts = [f for f in facts if f]
-    if facts:
-        lines.append("- " + " · ".join(facts))
+    shown = [f for f in facts if f]
+    if shown:
+        lines.append("- " + " · ".join(shown))
     authors = [md_text(s.line(a)) for a in p.authors if s.line(a)]
     if authors:
         lines.append("- Authors: " + ", ".join(authors))
@@ -128,8 +128,8 @@ def _citing(n: int, item: Item, s: Sanitizer) -> list[str]:
             contexts.append(f"> {roles}{text}")
     if contexts:
         lines += ["", "Contexts:", ""]
-        for i, c in enumerate(contexts):
-            lines += [c, ""] if i < len(contexts) - 1 else [c]
+        for i, quote in enumerate(contexts):
+            lines += [quote, ""] if i < len(contexts) - 1 else [quote]
     return [*lines, ""]
 
 

@@ -73,10 +73,10 @@ def _record(item: Item, view: View, s: Sanitizer) -> list[str]:
             tag("N1", f"Claim {c.position + 1}. {s.line(c.text)}")
     for n, stance, _ in item.claims:
         tag("N1", f"Claim {n}: {stance}")
-    for c in item.edge.contexts if item.edge else ():
-        text = s.line(c.text)
+    for ctx in item.edge.contexts if item.edge else ():
+        text = s.line(ctx.text)
         if text:
-            roles = f" [{', '.join(c.roles)}]" if c.roles else ""
+            roles = f" [{', '.join(ctx.roles)}]" if ctx.roles else ""
             tag("N1", f"Context{roles}: {text}")
     lines.append("ER  - ")
     return lines

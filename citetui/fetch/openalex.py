@@ -113,7 +113,8 @@ def fetch(
             raise
         if not isinstance(page, dict) or not isinstance(page.get("results"), list):
             raise FetchError(f"{url}: expected a page of works ({{meta, results}})")
-        meta = page.get("meta") if isinstance(page.get("meta"), dict) else {}
+        meta = page.get("meta")
+        meta = meta if isinstance(meta, dict) else {}
         results = page["results"]
         done += len(results)
         total = meta.get("count") if isinstance(meta.get("count"), int) else state.get("total")

@@ -6,6 +6,7 @@ field, so one bad value in a million-line dataset is one clear line.
 
 from __future__ import annotations
 
+import builtins
 import gzip
 import json
 import re
@@ -56,18 +57,20 @@ class Fields:
         """The same record, with field names under ``prefix`` (e.g. 'citingPaper')."""
         return Fields(self.path, self.record, self.line, f"{self.prefix}{prefix}.")
 
-    def fail(self, field: str | None, message: str) -> InputError:
+    def fail(self, field: builtins.str | None, message: str) -> InputError:
         """The error for a bad ``field`` of this record."""
         name = f"{self.prefix}{field}" if field else (self.prefix.rstrip(".") or None)
         return InputError(self.path, message, record=self.record, field=name, line=self.line)
 
-    def obj(self, value: Any, field: str | None) -> dict | None:
+    def obj(
+        self, value: Any, field: builtins.str | None
+    ) -> builtins.dict[builtins.str, Any] | None:
         """An object or null."""
         if value is not None and not isinstance(value, dict):
             raise self.fail(field, f"expected an object, got {kind_of(value)}")
         return value
 
-    def list(self, value: Any, field: str) -> list:
+    def list(self, value: Any, field: builtins.str) -> builtins.list[Any]:
         """A list (null reads as empty)."""
         if value is None:
             return []
@@ -75,7 +78,7 @@ class Fields:
             raise self.fail(field, f"expected a list, got {kind_of(value)}")
         return value
 
-    def str(self, value: Any, field: str) -> str | None:
+    def str(self, value: Any, field: builtins.str) -> builtins.str | None:
         """A string or null (blank reads as null)."""
         if value is None:
             return None
@@ -84,7 +87,7 @@ class Fields:
         value = clean_str(value)
         return value if value.strip() else None
 
-    def int(self, value: Any, field: str) -> int | None:
+    def int(self, value: Any, field: builtins.str) -> builtins.int | None:
         """An integer or null; a string of digits is read as its number."""
         if value is None:
             return None
@@ -98,13 +101,13 @@ class Fields:
             return value
         raise self.fail(field, f"expected an integer, got {kind_of(value)}")
 
-    def bool(self, value: Any, field: str) -> bool | None:
+    def bool(self, value: Any, field: builtins.str) -> builtins.bool | None:
         """true, false or null."""
         if value is not None and not isinstance(value, bool):
             raise self.fail(field, f"expected true, false or null, got {kind_of(value)}")
         return value
 
-    def strings(self, value: Any, field: str) -> list[str]:
+    def strings(self, value: Any, field: builtins.str) -> builtins.list[builtins.str]:
         """A list of strings (nulls and blanks dropped)."""
         out = []
         for i, item in enumerate(self.list(value, field)):

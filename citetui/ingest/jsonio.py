@@ -18,7 +18,7 @@ import stat
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from citetui.ingest.errors import InputError
 
@@ -82,7 +82,9 @@ def open_binary(path: Path) -> IO[bytes]:
         raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
     del READING[:-7]  # closed ones are dropped as they are found; keep the list short
     READING.append((path, raw))
-    return gzip.GzipFile(fileobj=raw) if magic == GZIP_MAGIC else raw
+    if magic == GZIP_MAGIC:
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw))
+    return raw
 
 
 def open_text(path: Path) -> IO[str]:
@@ -179,10 +181,10 @@ def iter_jsonl(
                     continue
                 yield lineno, record
     except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
-        err = _decode_error(path, exc)
+        failure = _decode_error(path, exc)
         if lineno:
-            err = InputError(str(path), f"{err.message}, after line {lineno}")
-        raise err from None
+            failure = InputError(str(path), f"{failure.message}, after line {lineno}")
+        raise failure from None
 
 
 def peek(path: Path, size: int = 4096) -> str:

@@ -43,6 +43,7 @@ import time
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Levenshtein
@@ -363,7 +364,7 @@ class Engine:
         self.lib = lib
         self.reads = lib.index_reads()
         self._vocab: Vocabulary | None = None
-        self._stamp: tuple | None = None
+        self._stamp: tuple[Any, ...] | None = None
         self._load_lock = threading.Lock()
         self._words: dict[tuple[str, bool, bool], Word] = {}
         self._hubs: dict[int, float] = {}
@@ -410,7 +411,7 @@ class Engine:
         return out
 
 
-_ENGINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_ENGINES: weakref.WeakKeyDictionary[Library, Engine] = weakref.WeakKeyDictionary()
 _ENGINES_LOCK = threading.Lock()
 
 
@@ -436,7 +437,7 @@ def _exact_ok(phrase: str, text: str) -> bool:
     return False
 
 
-def _longest_run(hits: list, n: int) -> int:
+def _longest_run(hits: list[Any], n: int) -> int:
     """The most query words matched side by side in the title, in the query's order.
 
     ``hits`` holds each title token's entry (its mask of matched query words, or None).
@@ -477,13 +478,13 @@ class Scorer:
         # per query word beyond the first in the longest in-order run of the title
         self.phrase = PHRASE_WEIGHT * sum(self.idf) / n / max(1, n - 1) if n > 1 else 0.0
         # token -> (bit mask of the words it matches, ((word, quality), ...)) or None
-        self._memo: dict[str, tuple[int, tuple] | None] = {}
+        self._memo: dict[str, tuple[int, tuple[Any, ...]] | None] = {}
         for w in words:
             for t in w.terms:
                 if t not in self._memo:
                     self._memo[t] = self._entry(t)
 
-    def _entry(self, t: str) -> tuple[int, tuple] | None:
+    def _entry(self, t: str) -> tuple[int, tuple[Any, ...]] | None:
         mask, hits = 0, []
         for i, w in enumerate(self.words):
             q = w.quality(t)
@@ -492,13 +493,14 @@ class Scorer:
                 hits.append((i, q))
         return (mask, tuple(hits)) if mask else None
 
-    def _scan(self, toks: list[str], best: list[float]) -> list:
+    def _scan(self, toks: list[str], best: list[float]) -> list[Any]:
         """Raise best[i] to word i's best quality over ``toks``; the tokens' entries, in order."""
         memo, pre = self._memo, self.prefixes
         out = []
         for t in toks:
-            e = memo.get(t, 0)
-            if e == 0:
+            if t in memo:
+                e = memo[t]
+            else:
                 e = memo[t] = self._entry(t) if pre and t.startswith(pre) else None
             if e is not None:
                 for i, q in e[1]:
@@ -614,7 +616,9 @@ def search(
     )
 
 
-def _tiebreak(q: Query, scored: list[tuple[float, int]], texts: dict) -> list[tuple[float, int]]:
+def _tiebreak(
+    q: Query, scored: list[tuple[float, int]], texts: dict[int, tuple[Any, ...]]
+) -> list[tuple[float, int]]:
     """Add WRatio of the query against the title to the best-scored candidates."""
     head, tail = scored[:20], scored[20:]
     text = q.text
@@ -680,16 +684,16 @@ def _candidates(
     """Ids of papers that may match, best first; the ids found through a citation context;
     and whether that is every paper that may match."""
     needed = [w for w in words if not w.stop] or words
-    if any(w.fts() is None for w in needed):
+    exprs = [w.fts() for w in needed]
+    if any(x is None for x in exprs):
         return [], [], True  # a word nothing in the index matches
     vocab = eng.vocabulary()
-    groups = [(w.fts(), w.docs) for w in needed]
+    groups = [(x, w.docs) for x, w in zip(exprs, needed, strict=True) if x is not None]
     for e in scorer.exact:
         toks = e.split()
         groups += [(quote(t), vocab.docs.get(t, 0)) for t in toks[:-1]]
         groups.append((quote(toks[-1]) + " *", vocab.prefix_docs(toks[-1])))
     reads = eng.reads
-    kw = {"hub_id": hub_id, "flt": flt}
     if among is not None and len(among) <= 5000:  # few papers: check each
         allowed = set(reads.scan_ids(hub_id, flt)) if hub_id is not None else None
         ids = [i for i in dict.fromkeys(among) if allowed is None or i in allowed]
@@ -704,8 +708,8 @@ def _candidates(
         return ids, [], True
     if cap is None or among is not None:  # every match
         match = " AND ".join(g for g, _ in groups)
-        ids = reads.match_papers(match, **kw)
-        by_context = reads.match_contexts(match, **kw) if words else []
+        ids = reads.match_papers(match, hub_id=hub_id, flt=flt)
+        by_context = reads.match_contexts(match, hub_id=hub_id, flt=flt) if words else []
         ids = list(dict.fromkeys(ids + by_context))
         if among is not None:
             keep = set(among)
@@ -714,28 +718,37 @@ def _candidates(
         return (ids if cap is None else ids[:cap]), by_context, complete
     share = 1.0 if hub_id is None else eng.hub_share(hub_id)
     found: dict[int, None] = {}
-    by_context: list[int] = []
+    by_context = []
     cut = False
     if q.words and len(words) >= 2:
         expr = _pairs(words)
         if expr:
-            found.update(dict.fromkeys(reads.match_pairs(expr, limit=cap, pool=PAIR_POOL, **kw)))
+            found.update(
+                dict.fromkeys(
+                    reads.match_pairs(expr, hub_id=hub_id, flt=flt, limit=cap, pool=PAIR_POOL)
+                )
+            )
     for tier in ("title", "any", "contexts"):
         if tier == "title" and not q.words:
             continue
         if tier == "contexts" and not words:
             break
-        if len(found) >= (cap if tier == "title" else limit):
+        if len(found) >= (cap if tier == "title" or limit is None else limit):
             cut = True
             break
         want = cap - len(found) + 1
         if tier == "contexts":
-            got = reads.match_contexts(" AND ".join(g for g, _ in groups), limit=want, **kw)
+            got = reads.match_contexts(
+                " AND ".join(g for g, _ in groups), hub_id=hub_id, flt=flt, limit=want
+            )
             by_context = got
         else:
             expr = " AND ".join(_plan(groups, vocab.n_papers, share, want))
             got = reads.match_papers(
-                "{title} : (" + expr + ")" if tier == "title" else expr, limit=want, **kw
+                "{title} : (" + expr + ")" if tier == "title" else expr,
+                hub_id=hub_id,
+                flt=flt,
+                limit=want,
             )
         cut |= len(got) >= want
         found.update(dict.fromkeys(got))

@@ -194,7 +194,7 @@ class _Rec:
     cites: list[Cite]
     ready: bool = False  # paper already normalised
     identity: str | None = None
-    marks: tuple = ()
+    marks: tuple[Any, ...] = ()
 
 
 def _marks(p: PaperIn, identity: str | None) -> tuple[int, ...]:
@@ -212,12 +212,12 @@ def _marks(p: PaperIn, identity: str | None) -> tuple[int, ...]:
 def has_json(conn: Any) -> bool:
     """Whether this SQLite has its JSON functions (built in since 3.38, usual before)."""
     try:
-        return conn.execute("SELECT json_extract('[7]', '$[0]')").fetchone()[0] == 7
+        return bool(conn.execute("SELECT json_extract('[7]', '$[0]')").fetchone()[0] == 7)
     except Exception:  # noqa: BLE001 - sqlite3.OperationalError: no such function
         return False
 
 
-def _rows_sql(conn: Any, name: str, rows: list | str) -> None:
+def _rows_sql(conn: Any, name: str, rows: list[Any] | str) -> None:
     """Insert rows (a list of tuples, or them as one JSON array) into table ``name``."""
     plain, as_json = _INSERTS[name]
     if isinstance(rows, str):
@@ -228,11 +228,11 @@ def _rows_sql(conn: Any, name: str, rows: list | str) -> None:
 
 def _write(
     conn: Any,
-    papers: list | str,
-    cites: list | str,
-    labels: list | str,
-    contexts: list | str,
-    pairs: list | str | None,
+    papers: list[Any] | str,
+    cites: list[Any] | str,
+    labels: list[Any] | str,
+    contexts: list[Any] | str,
+    pairs: list[Any] | str | None,
     *,
     fts: bool = False,
 ) -> None:
@@ -273,7 +273,7 @@ def _in_list(keys: list[str]) -> str:
     return ", ".join(f"'{k}'" for k in keys)
 
 
-def _spill(conn: Any, items: list | str) -> None:
+def _spill(conn: Any, items: list[Any] | str) -> None:
     """Write record keys and paper ids to ``temp.bulk_keys`` (on the insert thread, as JSON)."""
     _rows_sql(conn, "keys", items)
 
@@ -291,7 +291,7 @@ class MarkSet:
 
     def __init__(self, bits: int | None = None) -> None:
         self.recent: set[int] = set()
-        self.runs: list[array] = []
+        self.runs: list[array[int]] = []
         self.nbits = bits or self.BITS
         self.bits = bytearray(self.nbits >> 3)
         self.size = 0
@@ -437,7 +437,7 @@ class BulkWriter:
         self.json = has_json(conn)
         self.next_id: int | None = None  # the id of the next fast-path paper
         self._pool: ThreadPoolExecutor | None = None
-        self._flight: deque[Future] = deque()
+        self._flight: deque[Future[Any]] = deque()
         # The cyclic garbage collector walked each batch's objects every 700 allocations
         # and found nothing (records make no reference cycles; reference counting frees
         # them): 15 s of a 1M-record import. It is off until close().
@@ -610,7 +610,7 @@ class BulkWriter:
         self._wait()
         out: set[int] = set()
         for col in ID_COLUMNS:
-            by_val: dict = {}
+            by_val: dict[str, Any] = {}
             for r in recs:
                 v = getattr(r.paper, col)
                 if v is not None:
@@ -621,7 +621,7 @@ class BulkWriter:
                 sql = f"SELECT {col} FROM papers WHERE {col} IN ({','.join('?' * len(chunk))})"
                 for (v,) in self.conn.execute(sql, chunk):
                     out.update(id(r) for r in by_val.get(v, ()))
-        by_ident: dict = {}
+        by_ident: dict[str, Any] = {}
         for r in recs:
             if r.identity is not None:
                 by_ident.setdefault(r.identity, []).append(r)
@@ -647,7 +647,7 @@ class BulkWriter:
         source = w.source
         pid = self.next_id
         papers, cites, labels, contexts = [], [], [], []
-        pairs: list | None = [] if self.pairs else None
+        pairs: list[Any] | None = [] if self.pairs else None
         ids = self.ids
         for r in recs:
             p = r.paper

@@ -9,7 +9,7 @@ import stat
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from citetui.store.errors import (
     LibraryBusy,
@@ -100,7 +100,9 @@ class Connection:
     One connection may be used from several threads: every use holds ``lock``.
     """
 
-    def __init__(self, path: str | os.PathLike, *, readonly: bool = False, create: bool = False):
+    def __init__(
+        self, path: str | os.PathLike[str], *, readonly: bool = False, create: bool = False
+    ):
         self.path = Path(path)
         exists = _exists(self.path)
         if not exists and not create:
@@ -203,7 +205,7 @@ class Connection:
     def schema_version(self) -> int:
         """The schema version of the open library."""
         with self.lock:
-            return self.conn.execute("PRAGMA user_version").fetchone()[0]
+            return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
@@ -260,7 +262,7 @@ class Connection:
                 with contextlib.suppress(sqlite3.OperationalError):  # the next open sets it
                     self.conn.execute("PRAGMA journal_mode=WAL")
 
-    def _rows(self, sql: str, params: Sequence | dict = ()) -> list[tuple]:
+    def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
         """Every row of one read, under the connection's lock."""
         with self.lock:
             return self.conn.execute(sql, params).fetchall()
@@ -272,7 +274,7 @@ class Connection:
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.conn.execute("PRAGMA journal_mode=DELETE")
 
-    def __enter__(self):
+    def __enter__(self) -> Connection:
         return self
 
     def __exit__(self, *exc: object) -> None:

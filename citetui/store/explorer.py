@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from citetui.core.models import CitingRow
 from citetui.core.query import RowFilter
@@ -22,7 +23,7 @@ SORTS = {
 }
 
 
-def row_from_tuple(row: Sequence, score: float | None = None) -> CitingRow:
+def row_from_tuple(row: Sequence[Any], score: float | None = None) -> CitingRow:
     """A CitingRow from a row of ROW_COLUMNS."""
     roles = tuple(r for r in (row[3] or "").split(",") if r)
     title = row[1] or (f"(untitled) {row[5]}" if row[5] else "(untitled)")
@@ -38,7 +39,7 @@ class ExplorerReads(PaperReads):
         where, params = filter_sql(flt or RowFilter(), hub_id)
         # citations only (every citation's citing paper exists): the index answers
         sql = f"SELECT count(*) FROM citations c WHERE {where}"
-        return self._rows(sql, params)[0][0]
+        return int(self._rows(sql, params)[0][0])
 
     def citing_rows(
         self,
@@ -79,7 +80,7 @@ class ExplorerReads(PaperReads):
             return list(map(int, packed.split(","))) if n else []
         return [r[0] for r in self._rows(f"SELECT c.citing_id {rest}", params)]
 
-    def _streams_in_order(self, sql: str, params: Sequence) -> bool:
+    def _streams_in_order(self, sql: str, params: Sequence[Any]) -> bool:
         """Whether the aggregate of ``sql`` reads its subquery as a co-routine, in order."""
         plans = self.__dict__.setdefault("_plans", {})  # per library: plans follow its indexes
         ok = plans.get(sql)
@@ -92,7 +93,7 @@ class ExplorerReads(PaperReads):
                 parent == 0 and d.startswith("SCAN (subquery") for parent, d in plan
             )
             plans[sql] = ok
-        return ok
+        return bool(ok)
 
     def citing_rows_for(
         self, hub_id: int, paper_ids: Sequence[int], flt: RowFilter | None = None

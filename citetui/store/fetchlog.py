@@ -42,7 +42,7 @@ class FetchLog(AnalysisReads):
             if value is not None:
                 rows = self._rows(f"SELECT id FROM papers WHERE {col} = ?", (value,))
                 if rows:
-                    return rows[0][0]
+                    return int(rows[0][0])
         return None
 
     def citing_s2_ids_without_summary(self, hub_id: int, after: str, limit: int) -> list[str]:
@@ -60,8 +60,9 @@ class FetchLog(AnalysisReads):
 
     def count_citing_s2_ids_without_summary(self, hub_id: int, after: str) -> int:
         """How many ids :func:`citing_s2_ids_without_summary` has left to give."""
-        return self._rows(
+        rows = self._rows(
             "SELECT count(*) FROM citations c JOIN papers p ON p.id = c.citing_id "
             "WHERE c.cited_id = ? AND p.s2_id IS NOT NULL AND p.s2_id > ? AND p.summary IS NULL",
             (hub_id, after),
-        )[0][0]
+        )
+        return int(rows[0][0])

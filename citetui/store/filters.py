@@ -3,13 +3,15 @@ over ``citations c``: the only place that turns a filter into a WHERE clause."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from citetui.core.query import RowFilter
 
 
-def filter_sql(flt: RowFilter, hub_id: int) -> tuple[str, list]:
+def filter_sql(flt: RowFilter, hub_id: int) -> tuple[str, list[Any]]:
     """WHERE clauses (joined with AND) over c (citations) alone: no papers join needed."""
     where: list[str] = ["c.cited_id = ?"]
-    params: list = [hub_id]
+    params: list[Any] = [hub_id]
     if flt.roles:
         where.append("(" + " OR ".join("c.roles LIKE ?" for _ in flt.roles) + ")")
         params += [f"%,{r},%" for r in flt.roles]

@@ -331,7 +331,7 @@ def refresh_terms(conn: Any, *, full_share: float = 0.05) -> int:
     re-import that changes nothing leaves the table as it was).
     """
     refresh_pairs(conn)
-    dirty = conn.execute("SELECT count(*) FROM search_dirty").fetchone()[0]
+    dirty = int(conn.execute("SELECT count(*) FROM search_dirty").fetchone()[0])
     if not dirty:
         return 0
     papers = conn.execute("SELECT max(id) FROM papers").fetchone()[0] or 0
@@ -375,7 +375,7 @@ class IndexReads:
         self.conn = conn
         self.lock = lock
 
-    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.lock:
             return self.conn.execute(sql, params).fetchall()
 
@@ -396,7 +396,7 @@ class IndexReads:
 
     def hub_size(self, hub_id: int) -> int:
         """How many citing papers the hub has."""
-        return self._rows("SELECT count(*) FROM citations WHERE cited_id = ?", (hub_id,))[0][0]
+        return int(self._rows("SELECT count(*) FROM citations WHERE cited_id = ?", (hub_id,))[0][0])
 
     def has_pairs(self) -> bool:
         """Whether the library has the title-pairs index (schema v4)."""
@@ -416,13 +416,15 @@ class IndexReads:
         return counts
 
     @staticmethod
-    def _where(hub_id: int | None, flt: RowFilter | None) -> tuple[str, list]:
+    def _where(hub_id: int | None, flt: RowFilter | None) -> tuple[str, list[Any]]:
         """The hub's filter as SQL over ``c`` (citations), or nothing library-wide."""
         if hub_id is None:
             return "", []
         return filter_sql(flt or RowFilter(), hub_id)
 
-    def _scope(self, table: str, hub_id: int | None, flt: RowFilter | None) -> tuple[str, list]:
+    def _scope(
+        self, table: str, hub_id: int | None, flt: RowFilter | None
+    ) -> tuple[str, list[Any]]:
         """SELECT of matching rowids of an FTS table, within the hub when given."""
         if hub_id is None:
             return f"SELECT rowid AS id FROM {table} WHERE {table} MATCH ?", []
@@ -492,13 +494,12 @@ class IndexReads:
 
     def count_papers(self, match: str) -> int:
         """How many papers' title/summary match the expression."""
-        return self._rows("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", (match,))[0][
-            0
-        ]
+        sql = "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?"
+        return int(self._rows(sql, (match,))[0][0])
 
-    def texts(self, ids: Iterable[int]) -> dict[int, tuple]:
+    def texts(self, ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
         """(title, summary, citation_count) of these papers, by id."""
-        out: dict[int, tuple] = {}
+        out: dict[int, tuple[Any, ...]] = {}
         ids = list(ids)
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]

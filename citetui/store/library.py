@@ -40,7 +40,7 @@ class Library(FetchLog):
         """Counts of what the library holds."""
 
         def count(table: str) -> int:
-            return self._rows(f"SELECT count(*) FROM {table}")[0][0]
+            return int(self._rows(f"SELECT count(*) FROM {table}")[0][0])
 
         size = self.path.stat().st_size if self.path.exists() else 0
         wal = self.path.with_name(self.path.name + "-wal")

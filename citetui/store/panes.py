@@ -21,7 +21,7 @@ PANES_AHEAD_MIN = 10_000
 _KEEP_PANES = "INSERT OR REPLACE INTO hub_cache (hub_id, payload) VALUES (?, ?)"
 
 
-def _summary_data(s: Summary | None) -> dict | None:
+def _summary_data(s: Summary | None) -> dict[str, Any] | None:
     if s is None:
         return None
     return {
@@ -33,7 +33,7 @@ def _summary_data(s: Summary | None) -> dict | None:
     }
 
 
-def _summary_from(d: dict | None) -> Summary | None:
+def _summary_from(d: dict[str, Any] | None) -> Summary | None:
     if d is None:
         return None
     return Summary(
@@ -66,7 +66,7 @@ class PaneReads(ExplorerReads):
     """Computed and recorded summaries, co-cited works, representatives (a layer of
     :class:`Library`)."""
 
-    def computed_panes(self, hub_id: int) -> dict:
+    def computed_panes(self, hub_id: int) -> dict[str, Any]:
         """The hub's panes that take reading all its citations (computed role and polarity
         summaries, co-cited works, representative papers), as plain data.
 
@@ -83,7 +83,7 @@ class PaneReads(ExplorerReads):
         if row:
             try:
                 panes = json.loads(row[0][0])
-                if panes.get("version") == PANES_VERSION:
+                if isinstance(panes, dict) and panes.get("version") == PANES_VERSION:
                     return panes
             except ValueError:
                 pass
@@ -91,7 +91,7 @@ class PaneReads(ExplorerReads):
         self._keep_panes(hub_id, json.dumps(panes))
         return panes
 
-    def _compute_panes(self, hub_id: int) -> dict:
+    def _compute_panes(self, hub_id: int) -> dict[str, Any]:
         summaries = self.computed_summaries(hub_id)
         return {
             "version": PANES_VERSION,

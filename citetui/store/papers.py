@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from citetui.core import ids as idn
 from citetui.core.models import Citation, Claim, Context, Engagement, Label, Paper
@@ -17,10 +18,26 @@ PAPER_COLUMNS = (
 )
 
 
-def paper_from_row(row: Sequence) -> Paper:
+def paper_from_row(row: Sequence[Any]) -> Paper:
     """A Paper from a row of PAPER_COLUMNS."""
     authors = tuple(json.loads(row[14])) if row[14] else ()
-    return Paper(*row[:14], authors=authors)
+    return Paper(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+        row[10],
+        row[11],
+        row[12],
+        row[13],
+        authors=authors,
+    )
 
 
 class PaperReads(Connection):

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # imported where a library is written (it costs ~45 ms at sta
 
 def _v1(db: sqlite_utils.Database) -> None:
     """The first schema: papers, citations, labels, contexts, hubs and their panes."""
-    db["papers"].create(
+    db.table("papers").create(
         {
             "id": int,
             "title": str,
@@ -40,12 +40,12 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
     for col in ("doi", "arxiv", "s2_id", "corpus_id", "openalex_id"):
         db.execute(f"CREATE UNIQUE INDEX idx_papers_{col} ON papers({col}) WHERE {col} IS NOT NULL")
-    db["papers"].create_index(["norm_title", "year"], index_name="idx_papers_norm_title")
+    db.table("papers").create_index(["norm_title", "year"], index_name="idx_papers_norm_title")
 
     # Edges citing -> cited. roles/polarity are the effective labels (the latest
     # source's, or the user's later), kept here so the explorer reads one table;
     # every label with its provenance is in `labels`.
-    db["citations"].create(
+    db.table("citations").create(
         {
             "citing_id": int,
             "cited_id": int,
@@ -57,12 +57,12 @@ def _v1(db: sqlite_utils.Database) -> None:
         pk=("citing_id", "cited_id"),
         foreign_keys=[("citing_id", "papers", "id"), ("cited_id", "papers", "id")],
     )
-    db["citations"].create_index(["cited_id"], index_name="idx_citations_cited")
-    db["labels"].create(
+    db.table("citations").create_index(["cited_id"], index_name="idx_citations_cited")
+    db.table("labels").create(
         {"citing_id": int, "cited_id": int, "kind": str, "value": str, "source": str},
         pk=("citing_id", "cited_id", "kind", "value", "source"),
     )
-    db["contexts"].create(
+    db.table("contexts").create(
         {
             "id": int,
             "citing_id": int,
@@ -74,14 +74,14 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["contexts"].create_index(["citing_id", "cited_id"], index_name="idx_contexts_edge")
+    db.table("contexts").create_index(["citing_id", "cited_id"], index_name="idx_contexts_edge")
 
-    db["hubs"].create(
+    db.table("hubs").create(
         {"paper_id": int, "tier": str, "verdict": str, "source": str},
         pk="paper_id",
         foreign_keys=[("paper_id", "papers", "id")],
     )
-    db["recorded_summaries"].create(
+    db.table("recorded_summaries").create(
         {
             "hub_id": int,
             "kind": str,
@@ -93,23 +93,25 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk=("hub_id", "kind", "label", "source"),
     )
-    db["claims"].create(
+    db.table("claims").create(
         {"id": int, "hub_id": int, "position": int, "text": str, "source": str}, pk="id"
     )
-    db["claims"].create_index(["hub_id", "text"], unique=True, index_name="idx_claims_hub_text")
-    db["claim_engagements"].create(
+    db.table("claims").create_index(
+        ["hub_id", "text"], unique=True, index_name="idx_claims_hub_text"
+    )
+    db.table("claim_engagements").create(
         {"claim_id": int, "paper_id": int, "stance": str, "context": str, "source": str},
         pk=("claim_id", "paper_id"),
     )
-    db["claim_engagements"].create_index(["paper_id"], index_name="idx_engagements_paper")
-    db["cocited"].create(
+    db.table("claim_engagements").create_index(["paper_id"], index_name="idx_engagements_paper")
+    db.table("cocited").create(
         {"hub_id": int, "paper_id": int, "count": int, "source": str}, pk=("hub_id", "paper_id")
     )
-    db["representatives"].create(
+    db.table("representatives").create(
         {"hub_id": int, "paper_id": int, "position": int, "source": str},
         pk=("hub_id", "paper_id"),
     )
-    db["imports"].create(
+    db.table("imports").create(
         {
             "id": int,
             "path": str,
@@ -121,7 +123,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     # The user's own layer. Imports never write to these tables.
-    db["user_annotations"].create(
+    db.table("user_annotations").create(
         {
             "paper_id": int,
             "starred": int,
@@ -132,7 +134,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk="paper_id",
     )
-    db["user_labels"].create(
+    db.table("user_labels").create(
         {"citing_id": int, "cited_id": int, "kind": str, "value": str, "updated_at": str},
         pk=("citing_id", "cited_id", "kind"),
     )
@@ -147,11 +149,11 @@ def _v2(db: sqlite_utils.Database) -> None:
 
 def _v3(db: sqlite_utils.Database) -> None:
     """The user's saved views and query history (written only by the user, never by imports)."""
-    db["saved_views"].create(
+    db.table("saved_views").create(
         {"name": str, "hub_id": int, "query": str, "sort": str, "slot": int, "created_at": str},
         pk="name",
     )
-    db["query_history"].create(
+    db.table("query_history").create(
         {"id": int, "hub_id": int, "query": str, "uses": int, "used_at": str}, pk="id"
     )
     db.execute(

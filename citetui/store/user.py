@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from citetui.core.models import Annotation, LabelOverride
 from citetui.core.vocab import POLARITIES, ROLES, STATUSES, next_status
@@ -25,7 +26,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _row_to_annotation(row: Sequence) -> Annotation:
+def _row_to_annotation(row: Sequence[Any]) -> Annotation:
     return Annotation(
         row[0], bool(row[1]), row[2], tuple(json.loads(row[3] or "[]")), row[4], row[5]
     )
@@ -172,7 +173,7 @@ class UserLayer(HubReads):
             write_user_label(conn, citing, cited, kind, values, _now())
             forget_panes(conn)  # the summaries and representatives go by the effective labels
 
-    def disagreements(self, hub_id: int | None = None) -> list[dict]:
+    def disagreements(self, hub_id: int | None = None) -> list[dict[str, Any]]:
         """Citations whose labels differ between sources (the user counts as a source)."""
         where = "WHERE cited_id = ?" if hub_id is not None else ""
         rows = self._rows(

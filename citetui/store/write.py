@@ -173,7 +173,7 @@ class Writer:
         self._contexts_at_start = self._count_contexts()
 
     def _count_contexts(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM contexts").fetchone()[0]
+        return int(self.conn.execute("SELECT count(*) FROM contexts").fetchone()[0])
 
     def settle_counts(self) -> None:
         """Make ``added["contexts"]`` what the import added in the end: an edge listed twice
@@ -271,7 +271,7 @@ class Writer:
                 f"INSERT INTO papers ({cols}) VALUES ({marks})", list(row.values())
             )
             self.added["papers"] += 1
-            return cur.lastrowid
+            return int(cur.lastrowid)
         keep = found[0]
         for other in found[1:]:
             self.merge_papers(keep, other)
@@ -574,7 +574,7 @@ class Writer:
         if paper_id not in self.hub_ids:
             self.hub_ids.append(paper_id)
 
-    def set_recorded_summary(self, hub_id: int, kind: str, bars: Sequence[dict]) -> None:
+    def set_recorded_summary(self, hub_id: int, kind: str, bars: Sequence[dict[str, Any]]) -> None:
         """Replace the summary of ``kind`` that this source recorded for the hub."""
         vocab = ROLES if kind == "role" else POLARITIES
         rows = []
@@ -613,13 +613,13 @@ class Writer:
                 self.updated["claims"] += 1
             else:
                 self.unchanged["claims"] += 1
-            return row[0]
+            return int(row[0])
         cur = self.conn.execute(
             "INSERT INTO claims (hub_id, position, text, source) VALUES (?, ?, ?, ?)",
             (hub_id, position, text, self.source),
         )
         self.added["claims"] += 1
-        return cur.lastrowid
+        return int(cur.lastrowid)
 
     def engage_claim(
         self, claim_id: int, paper_id: int, stance: str | None, context: str | None
@@ -722,7 +722,9 @@ class Writer:
         )
         (self.added if written else self.unchanged)["label overrides"] += 1
 
-    def record_import(self, path: str, fmt: str, sha256: str | None, report: dict) -> None:
+    def record_import(
+        self, path: str, fmt: str, sha256: str | None, report: dict[str, Any]
+    ) -> None:
         """Remember the import in the library's log."""
         from datetime import UTC, datetime
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
 from textual.app import App
@@ -25,6 +25,10 @@ from citetui.tui.widgets.panes import TextPane
 from citetui.tui.widgets.search_box import SearchBox
 from citetui.tui.widgets.virtual_list import WARM_DELAY, VirtualList
 
+if TYPE_CHECKING:
+    from citetui.tui.screens.hub import HubScreen
+    from citetui.tui.screens.paper import PaperScreen
+
 CONSOLE_BROWSERS = {"www-browser", "links", "elinks", "lynx", "w3m"}
 # Seconds after an input's paint to collect the young generations (tui.collector):
 # after the list has drawn ahead, which it does WARM_DELAY after the paint.
@@ -33,13 +37,13 @@ YOUNG_DELAY = 2 * WARM_DELAY
 
 # The hub, paper and help screens are imported when first needed (and, after the first
 # paint, in the background): start-up shows the library screen only.
-def _hub() -> type:
+def _hub() -> type[HubScreen]:
     from citetui.tui.screens.hub import HubScreen
 
     return HubScreen
 
 
-def _paper() -> type:
+def _paper() -> type[PaperScreen]:
     from citetui.tui.screens.paper import PaperScreen
 
     return PaperScreen
@@ -222,7 +226,7 @@ class CitetuiApp(App[None]):
             return self.history.can_forward
         return True
 
-    def action_back(self) -> None:
+    def action_back(self) -> None:  # type: ignore[override]  # Textual's is async; ours needs not be
         """Go back to where the user was before."""
         if not self.history.can_back or not isinstance(self.screen, (_hub(), _paper())):
             return

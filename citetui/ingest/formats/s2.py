@@ -82,7 +82,7 @@ def paper_from_record(raw: Any, f: Fields) -> PaperIn:
     authors = []
     for i, a in enumerate(f.list(raw.get("authors"), "authors")):
         name = f.str(
-            f.obj(a, f"authors[{i}]").get("name") if isinstance(a, dict) else a,
+            a.get("name") if isinstance(a, dict) else a,
             f"authors[{i}].name",
         )
         if name:
@@ -352,7 +352,7 @@ class _Run:
 
 def write_page(
     writer: Writer,
-    page: dict,
+    page: dict[str, Any] | list[Any],
     *,
     focal: PaperIn | int | None,
     kind: str = "citations",
@@ -366,7 +366,7 @@ def write_page(
     """
     writer.source = SOURCE
     f = Fields(path, "page")
-    data = f.list(f.obj(page, None).get("data") if isinstance(page, dict) else page, "data")
+    data = f.list(page.get("data") if isinstance(page, dict) else page, "data")
     run = _Run(writer, path, focal=focal, focal_kind=kind)
     for i, raw in enumerate(data):
         run.item(raw, Fields(path, f"data[{i}]"))

@@ -108,7 +108,7 @@ def paper_from_bulk(raw: dict, f: Fields, kind: str) -> PaperIn:
     authors = []
     for i, a in enumerate(f.list(raw.get("authors"), "authors")):
         name = f.str(
-            f.obj(a, f"authors[{i}]").get("name") if isinstance(a, dict) else a,
+            a.get("name") if isinstance(a, dict) else a,
             f"authors[{i}].name",
         )
         if name:

@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 from citetui.analysis.timeline import SharedCiter, compare
 from citetui.core.textsafe import clean
 from citetui.store import Library
+from citetui.tui.support.appref import citetui_app
 from citetui.tui.widgets.footer import Footer
 
 SHOWN = 500  # shared citers listed at most (the count says how many there are)
@@ -120,7 +121,7 @@ class CompareScreen(Screen):
     @on(OptionList.OptionSelected, "#compare-list")
     def _open(self, event: OptionList.OptionSelected) -> None:
         if self.shared:
-            self.app.open_paper(self.shared[event.option_index].paper_id, self.hub_a)
+            citetui_app(self).open_paper(self.shared[event.option_index].paper_id, self.hub_a)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -30,6 +30,7 @@ from citetui.core.textsafe import clean
 from citetui.render.bars import BLOCKS
 from citetui.render.page import disagreement_lines
 from citetui.store import Library
+from citetui.tui.support.appref import citetui_app
 from citetui.tui.widgets.footer import Footer
 
 BAR_WIDTH = 30
@@ -199,8 +200,8 @@ class ControlsScreen(Screen):
         self.disagreeing = [pid for pid, _ in message.disagreements]
         dis = self.query_one("#controls-disagreements", OptionList)
         dis.clear_options()
-        for _, line in message.disagreements:
-            dis.add_option(Option(Text(line)))  # cleaned by disagreement_lines
+        for _, said in message.disagreements:
+            dis.add_option(Option(Text(said)))  # cleaned by disagreement_lines
         if not message.disagreements:
             dis.add_option(
                 Option(Text("no citation of this hub has labels that disagree"), disabled=True)
@@ -275,7 +276,7 @@ class ControlsScreen(Screen):
         if self.disagreeing:
             pid = self.disagreeing[event.option_index]
             self.dismiss(None)
-            self.app.open_paper(pid, self.hub_id)
+            citetui_app(self).open_paper(pid, self.hub_id)
 
     def _close_with(self, query: str) -> None:
         self.dismiss(query)

@@ -21,6 +21,7 @@ from citetui.core.textsafe import clean
 from citetui.store import Library
 from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.modals.saved_views import SaveViewModal, ViewsModal
+from citetui.tui.support.appref import citetui_app
 from citetui.tui.support.drill import drill
 from citetui.tui.support.paging import Pager
 from citetui.tui.support.personal import PERSONAL_BINDINGS, PersonalActions
@@ -355,12 +356,12 @@ class HubScreen(PersonalActions, Screen):
     def action_copy(self, what: str) -> None:
         paper_id = self.selected_paper_id()
         if paper_id is not None:
-            self.app.copy_paper(paper_id, what)
+            citetui_app(self).copy_paper(paper_id, what)
 
     def action_open_link(self) -> None:
         paper_id = self.selected_paper_id()
         if paper_id is not None:
-            self.app.open_paper_link(paper_id)
+            citetui_app(self).open_paper_link(paper_id)
 
     def action_find_next(self, kind: str) -> None:
         self._explorer.find_next(kind)
@@ -420,7 +421,7 @@ class HubScreen(PersonalActions, Screen):
 
     def _view_chosen(self, view: SavedView | None) -> None:
         if view is not None:
-            self.app.recall_view(view)
+            citetui_app(self).recall_view(view)
 
     def apply_view(self, query: str, sort: str) -> None:
         """Show ``query`` sorted by ``sort`` in the explorer."""

@@ -19,6 +19,7 @@ from citetui.core.textsafe import clean
 from citetui.render.bars import plural
 from citetui.store import Library
 from citetui.tui.messages import OpenHub
+from citetui.tui.support.appref import citetui_app
 from citetui.tui.support.paging import Pager
 from citetui.tui.support.rendering import lit
 from citetui.tui.widgets.footer import Footer
@@ -146,7 +147,7 @@ class LibraryScreen(Screen):
         if message.generation != self._generation:
             return
         hubs = self.hub_list
-        hubs.query = message.query
+        hubs.highlight = message.query
         empty = (
             "no hubs match this filter"
             if message.query
@@ -197,7 +198,7 @@ class LibraryScreen(Screen):
 
     def action_copy(self, what: str) -> None:
         if (paper_id := self._current_id()) is not None:
-            self.app.copy_paper(paper_id, what)
+            citetui_app(self).copy_paper(paper_id, what)
 
     def action_refresh(self) -> None:
         """Read the hubs again (after an import in another terminal)."""
@@ -205,4 +206,4 @@ class LibraryScreen(Screen):
 
     def action_open_link(self) -> None:
         if (paper_id := self._current_id()) is not None:
-            self.app.open_paper_link(paper_id)
+            citetui_app(self).open_paper_link(paper_id)

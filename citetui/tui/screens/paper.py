@@ -19,6 +19,7 @@ from citetui.render.bars import plural
 from citetui.store import Library
 from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.modals.labels import LabelModal
+from citetui.tui.support.appref import citetui_app
 from citetui.tui.support.paging import Pager
 from citetui.tui.support.personal import PERSONAL_BINDINGS, PersonalActions, describe
 from citetui.tui.support.rendering import lines, lit, txt
@@ -338,7 +339,7 @@ class PaperScreen(PersonalActions, Screen):
                 markup=False,
             )
             return
-        self.app.labels_changed += 1
+        citetui_app(self).labels_changed += 1
         self.app.call_from_thread(self.notify, "labels saved", timeout=2)
         self.app.call_from_thread(self._reload)
 
@@ -370,10 +371,10 @@ class PaperScreen(PersonalActions, Screen):
             self.post_message(OpenHub(self.paper_id))
 
     def action_copy(self, what: str) -> None:
-        self.app.copy_paper(self.paper_id, what)
+        citetui_app(self).copy_paper(self.paper_id, what)
 
     def action_open_link(self) -> None:
-        self.app.open_paper_link(self.paper_id)
+        citetui_app(self).open_paper_link(self.paper_id)
 
     def state(self) -> dict[str, Any]:
         """What to restore when the user comes back here."""

@@ -19,6 +19,7 @@ from citetui.core.textsafe import clean
 from citetui.core.vocab import POLARITIES, ROLES
 from citetui.search import search
 from citetui.store import Library
+from citetui.tui.support.appref import citetui_app
 from citetui.tui.support.paging import PAGE_SIZE, Pager
 from citetui.tui.widgets.lists import CitingList
 from citetui.tui.widgets.panes import Section
@@ -298,7 +299,7 @@ class Explorer(Section):
             return
         self.total = message.pager.total
         rows = self.rows
-        rows.query = message.query
+        rows.highlight = message.query
         rows.show_labels = message.labelled
         empty = message.note or (
             "no citing papers match this search"
@@ -332,7 +333,7 @@ class Explorer(Section):
 
     @work(thread=True, exit_on_error=False, group="explorer-history")
     def _remember(self, text: str) -> None:
-        self.app.lib.remember_query(text, self.hub_id)  # the writer, not the reader
+        citetui_app(self).lib.remember_query(text, self.hub_id)  # the writer, not the reader
 
     def on_explorer_counted(self, message: Explorer.Counted) -> None:
         message.stop()

@@ -57,7 +57,7 @@ class HubList(LabelledList):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(empty="no hubs in the library", **kwargs)
-        self.query: Query | None = None
+        self.highlight: Query | None = None
 
     @staticmethod
     def columns(width: int) -> tuple[int, int, int, int, int]:
@@ -85,7 +85,7 @@ class HubList(LabelledList):
         title_w, year_w, tier_w, citing_w, verdict_w = self.columns(width)
         p = row.paper
         parts = [
-            fit(highlighted(p.display_title, self.query, self.match_style()), title_w),
+            fit(highlighted(p.display_title, self.highlight, self.match_style()), title_w),
             fit(str(p.year) if p.year else "", year_w),
             fit(literal(row.tier or "hub"), tier_w),
             fit(f"{row.n_citing:,}", citing_w, right=True),
@@ -98,11 +98,11 @@ class HubList(LabelledList):
 class CitingList(LabelledList):
     """The citing-papers explorer rows: year, title, roles, polarity; the summary below."""
 
-    row_height: ClassVar[int] = 2
+    row_height = 2
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(empty="no citing papers", **kwargs)
-        self.query: Query | None = None
+        self.highlight: Query | None = None
         self.show_labels = True  # role and polarity columns (off when no citation has labels)
         # paper id -> (starred, status) for the papers the user annotated; the mark
         # column shows only once there is one
@@ -112,7 +112,10 @@ class CitingList(LabelledList):
         if line == 1:
             summary = row.summary or "no summary recorded"
             text = highlighted(
-                summary, self.query if row.summary else None, self.match_style(), self.dim_style()
+                summary,
+                self.highlight if row.summary else None,
+                self.match_style(),
+                self.dim_style(),
             )
             indent = 7 + (4 if self.marks else 0)
             return Text(" " * indent) + fit(text, max(1, width - indent - 1))
@@ -123,7 +126,7 @@ class CitingList(LabelledList):
         mark_w = 4 if self.marks else 0  # two marks and a gap
         title_w = max(8, width - 2 - 4 - roles_w - pol_w - gaps - mark_w)
         year = fit(str(row.year) if row.year else "", 4)
-        title = highlighted(row.title, self.query, self.match_style())
+        title = highlighted(row.title, self.highlight, self.match_style())
         if row.influential:
             title = Text("* ") + title
         parts = [year, fit(title, title_w)]
@@ -178,7 +181,7 @@ class ClaimList(LabelledList):
     then a line of counts.
     """
 
-    row_height: ClassVar[int] = 2
+    row_height = 2
     INDENT: ClassVar[int] = 4
 
     def __init__(self, **kwargs: Any) -> None:

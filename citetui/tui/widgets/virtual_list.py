@@ -108,7 +108,7 @@ class VirtualList(ScrollView, can_focus=True):
         Binding("enter", "select", "Open", id="list.open"),
     ]
 
-    row_height: ClassVar[int] = 1
+    row_height: int = 1  # lines per row (a subclass may change it per instance)
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
@@ -389,6 +389,7 @@ class VirtualList(ScrollView, can_focus=True):
         base, width, focus = self._frame()
         done = self._warmed
         self._warmed = (self.pager, width, focus, lo, hi)
+        todo: Sequence[int]
         if done is not None and done[:3] == self._warmed[:3]:
             todo = [i for i in range(lo, hi) if not done[3] <= i < done[4]]
         else:
