@@ -53,14 +53,21 @@ class Settings:
         return cls(path, theme if isinstance(theme, str) else DEFAULT_THEME, keymap)
 
     def save(self) -> str | None:
-        """Write the settings (keeping keys we do not know); return a problem or None."""
+        """Write the settings (keeping keys we do not know); return a problem or None.
+
+        A file that does not parse as a JSON object is the user's, half-edited: it is
+        never overwritten (its keymap would be lost), and nothing is saved."""
+        if self.problem is not None:
+            return f"{self.path} is not valid settings, so it was left as it is: fix it to save"
         try:
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
-                if not isinstance(data, dict):
-                    data = {}
-            except (OSError, ValueError):
+            except FileNotFoundError:
                 data = {}
+            except (OSError, ValueError) as exc:
+                return f"{self.path} does not parse ({exc}), so it was left as it is"
+            if not isinstance(data, dict):
+                return f"{self.path} is not a JSON object, so it was left as it is"
             data["theme"] = self.theme
             if self.keymap:
                 data["keymap"] = self.keymap

@@ -158,3 +158,53 @@ async def test_palette_exports_the_current_view(tui_lib, make_app, tmp_path):
         await pilot.press("enter")
         await settle(pilot)
         assert (tmp_path / "scaling-laws-for-synthetic-widgets-2.csv").exists()
+
+
+def _themes() -> list[str]:
+    from textual.theme import BUILTIN_THEMES
+
+    return sorted(BUILTIN_THEMES)
+
+
+async def test_every_theme_draws_every_screen(tui_lib, tmp_path):
+    """Each theme the palette lists opens the library, a hub, its controls, a paper and
+    the help without a CSS error (ansi-dark had no $surface-active and quit the app)."""
+    hub = hub_id(tui_lib, HUB)
+    for theme in _themes():
+        settings = tmp_path / f"{theme}.json"
+        settings.write_text(json.dumps({"theme": theme}))
+        app = CitetuiApp(tui_lib, settings_path=settings)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert app.theme == theme
+            app.open_hub(hub)
+            await settle(pilot)
+            await pilot.press("slash")  # the search box's focused style
+            await settle(pilot)
+            await pilot.press("escape", "a")
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+            app.open_paper(app.screen.explorer.rows.current.paper_id, hub)
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await settle(pilot)
+            assert isinstance(app.screen, HelpScreen), theme
+            assert app.return_code is None and app._exit_renderables == [], theme
+
+
+async def test_a_broken_settings_file_is_never_overwritten(tui_lib, tmp_path):
+    settings = tmp_path / "tui.json"
+    broken = '{"keymap": {"hub.sort": "z"}, "theme": "nord",'  # half edited
+    settings.write_text(broken)
+    app = CitetuiApp(tui_lib, settings_path=settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"theme: dracula")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.theme == "dracula"
+        said = [str(n.message) for n in app._notifications]
+    assert settings.read_text() == broken
+    assert any("left as it is" in m for m in said), said
