@@ -17,11 +17,15 @@ import click
 
 from citetui import __version__
 from citetui.cli import analysis, browse, io, user
-from citetui.cli.common import Ctx, complete_stdout, finish_output, friendly_errors
+from citetui.cli.common import Ctx, Group, complete_stdout, finish_output, friendly_errors
 from citetui.core.paths import ENV_DB
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=Group,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import click
@@ -16,12 +17,20 @@ def _summary_text(s) -> str:
     return ", ".join(f"{b.label} {round((b.share or 0) * 100)}%" for b in s.bars)
 
 
+def _a_number(value: float | None, param: click.Parameter) -> float | None:
+    """click's FloatRange lets NaN through (every comparison with it is false)."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("not a number", param=param)
+    return value
+
+
 @click.command("align")
 @click.argument("hub")
 @click.option(
     "--threshold",
     type=click.FloatRange(0, 100),
     default=None,
+    callback=lambda ctx, param, value: _a_number(value, param),
     help="Similarity (0-100) from which a sentence counts (default 40).",
 )
 @json_option
@@ -77,7 +86,14 @@ def align_cmd(c: Ctx, hub: str, threshold: float | None, as_json: bool) -> None:
 @click.option("--years", help="Also leave out a year range, e.g. 2019..2021.")
 @click.option("--venue", help="Also leave out citing papers from venues matching this.")
 @click.option("--source", help="Also leave out citations labelled by this source.")
-@click.option("-k", "k", default=10, show_default=True, help="How many most-cited citers.")
+@click.option(
+    "-k",
+    "k",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="How many most-cited citers.",
+)
 @json_option
 @click.pass_obj
 @friendly_errors

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import click
 
-from citetui.cli.common import Ctx, emit_json, friendly_errors, json_option
+from citetui.cli.common import Ctx, emit_json, fail, friendly_errors, json_option
 
 
 @click.command()
@@ -135,4 +135,49 @@ def stats(c: Ctx, as_json: bool) -> None:
     click.echo(f"size      {s.size_bytes / 1e6:.1f} MB")
 
 
-COMMANDS = (hubs, show, search, stats)
+@click.command()
+@click.option("--repair", is_flag=True, help="Rebuild a search index found out of step.")
+@json_option
+@click.pass_obj
+@friendly_errors
+def doctor(c: Ctx, repair: bool, as_json: bool) -> None:
+    """Check the library for damage (every page and index) and say what to do.
+
+    Exits 0 when the library is sound, 3 when it is damaged."""
+    from citetui.core.textsafe import clean
+    from citetui.store.doctor import diagnose
+
+    if not c.path.exists():
+        fail(f"no library at {c.path}", 3)
+    d = diagnose(c.path, repair=repair)
+    if as_json:
+        emit_json(
+            {
+                "path": str(d.path),
+                "sound": d.sound,
+                "schema_version": d.schema_version,
+                "papers": d.papers,
+                "problems": d.problems,
+                "index_problems": d.index_problems,
+                "repaired": d.repaired,
+                "advice": d.advice(),
+            }
+        )
+    elif d.sound:
+        fixed = " (the search index was rebuilt)" if d.repaired else ""
+        click.echo(
+            f"{clean(d.path)}: sound: {d.papers:,} papers, schema {d.schema_version}, "
+            f"every page and index checked{fixed}"
+        )
+    else:
+        click.echo(f"{clean(d.path)}: damaged", err=True)
+        for problem in (d.problems + d.index_problems)[:20]:
+            click.echo(f"  {clean(problem, limit=200)}", err=True)
+        click.echo("what to do:", err=True)
+        for step in d.advice():
+            click.echo(f"  - {clean(step)}", err=True)
+    if not d.sound:
+        sys.exit(3)
+
+
+COMMANDS = (hubs, show, search, stats, doctor)

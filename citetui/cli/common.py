@@ -10,13 +10,14 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from citetui.core.paths import default_library_path
+from citetui.core.textsafe import clean
 
 EXIT_USAGE = 2
 
@@ -50,6 +51,34 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+class Group(click.Group):
+    """A click group whose usage errors are one line, like every other failure:
+    ``citetui: error: Missing argument 'HUB'. (see 'citetui show --help')`` and exit 2,
+    instead of click's three-line usage block. The same in a shell and in CliRunner."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.Abort:
+            fail("interrupted; nothing was written", 130)
+        except click.ClickException as exc:
+            message = " ".join(exc.format_message().split())
+            ctx = getattr(exc, "ctx", None)
+            if isinstance(exc, click.UsageError) and ctx is not None:
+                message += f" (see '{ctx.command_path} --help')"
+            fail(clean(message), exc.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 def friendly_errors(fn: Callable) -> Callable:
     """Turn expected failures into one line on stderr and an exit code, never a traceback."""
 
@@ -81,7 +110,11 @@ def _expected(exc: Exception) -> None:
     elif isinstance(exc, QueryError):
         fail(f"bad query: {clean(str(exc))}", EXIT_USAGE)
     elif isinstance(exc, sqlite3.DatabaseError):
-        fail(f"the library is damaged or not a citetui library ({clean(str(exc))})", 3)
+        fail(
+            f"the library is damaged or not a citetui library ({clean(str(exc))}); "
+            "run citetui doctor to check it and see what to do",
+            3,
+        )
     elif isinstance(exc, BrokenPipeError):  # the reader of our output went away (| head)
         _silence_stdout()
         sys.exit(0)

@@ -57,6 +57,9 @@ def norm_openalex(value: object) -> str | None:
     return m.group(1).upper() if m else None
 
 
+MAX_ID = 2**63 - 1  # the largest integer SQLite stores
+
+
 def norm_corpus_id(value: object) -> int | None:
     """'CorpusID:14514057', '14514057' or 14514057 -> 14514057."""
     if value is None or isinstance(value, bool):
@@ -65,9 +68,10 @@ def norm_corpus_id(value: object) -> int | None:
     if text.lower().startswith("corpusid:"):
         text = text[9:]
     try:
-        return int(text)
+        number = int(text)
     except ValueError:
         return None
+    return number if 0 <= number <= MAX_ID else None  # a corpus id is a row number
 
 
 def norm_s2(value: object) -> str | None:

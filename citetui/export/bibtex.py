@@ -50,14 +50,16 @@ _AND = re.compile(r"\band\b", re.IGNORECASE)
 
 
 def escape(text: str) -> str:
-    """Text with LaTeX's special characters escaped (typeset literally)."""
-    if not _SPECIAL.search(text):
-        return text
-    return _SPECIAL.sub(lambda m: _ESCAPE[m.group()], text)
+    """Text with LaTeX's special characters escaped (typeset literally); a hyphen before
+    a hyphen gets an empty group (``-{}-``), so ``--`` stays two hyphens, not an en dash."""
+    if _SPECIAL.search(text):
+        text = _SPECIAL.sub(lambda m: _ESCAPE[m.group()], text)
+    return text.replace("--", "-{}-").replace("--", "-{}-") if "--" in text else text
 
 
 def unescape(value: str) -> str:
     """The inverse of :func:`escape`."""
+    value = value.replace("-{}", "-")
     return _ESCAPED.sub(lambda m: _UNESCAPE[m.group()], value)
 
 

@@ -6,7 +6,10 @@ identifiers, ``authors`` (``; ``-separated), then the edge to the hub:
 or empty), ``claims`` (``1: supportive, 3: critical``) and ``contexts`` - one
 per line, each prefixed with its roles when it has any (``[method] ...``).
 Empty cells mean the library has no value. Written with the ``csv`` module
-(quoting as needed, ``\\n`` line ends).
+(quoting as needed, ``\\n`` line ends). A cell holds at most ``MAX_CELL``
+characters (a longer one is cut and ends in ``…``): Python's csv reader, and
+others, refuse a field over 131,072 characters by default; the JSON export is
+the lossless one.
 """
 
 from __future__ import annotations
@@ -42,6 +45,13 @@ COLUMNS = (
     "contexts",
     "abstract",
 )
+
+
+MAX_CELL = 100_000
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
 def _row(item: Item, s: Sanitizer) -> list[str]:
@@ -88,5 +98,5 @@ def render(view: View, *, terminal: bool = False) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     for item in view.items:
-        w.writerow(_row(item, s))
+        w.writerow([_fit(c) for c in _row(item, s)])
     return buf.getvalue()

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from citetui.core.ids import norm_title
 from citetui.core.models import Paper
+from citetui.core.textsafe import clean
 
 _STOP = frozenset(
     [
@@ -60,6 +61,7 @@ _STOP = frozenset(
     ]
 )
 _WORD = re.compile(r"[a-z0-9]+")
+_LETTERS = re.compile(r"[a-z]+")
 
 
 def _ascii(text: str) -> str:
@@ -68,14 +70,15 @@ def _ascii(text: str) -> str:
 
 
 def family_name(author: str) -> str:
-    """The family name of 'First Last' or 'Last, First' as lower-case ASCII letters."""
-    author = author.strip()
+    """The family name of 'First Last' or 'Last, First' as lower-case ASCII letters (an
+    escape sequence or a digit in a name is data noise, never part of a key)."""
+    author = clean(author)
     if "," in author:
         family = author.split(",", 1)[0]
     else:
         parts = author.split()
         family = parts[-1] if parts else ""
-    return "".join(_WORD.findall(_ascii(family)))
+    return "".join(_LETTERS.findall(_ascii(family)))
 
 
 def base_key(p: Paper) -> str:

@@ -6,6 +6,11 @@
 - A ``Retry-After`` longer than ``max_wait`` stops the fetch with a message
   (run the command again later; it resumes) rather than hanging for an hour.
 - ``min_interval`` paces requests (the APIs ask for about one a second).
+- Time is bounded: connecting may take ``connect_timeout`` (10 s), each read of
+  the answer ``read_timeout`` (30 s), and one page, retries included,
+  ``page_deadline`` (120 s; waits the server asked for with Retry-After are added
+  to it). A host name that does not resolve is final at once: retrying cannot
+  bring a network back (the fetch resumes where it stopped when run again).
 - An API key goes in a header only. It never appears in a URL, an error
   message or the library (messages are also scrubbed of it, should a server
   echo it back).
@@ -30,6 +35,55 @@ from typing import Any
 from citetui import __version__
 
 USER_AGENT = f"citetui/{__version__}"
+CONNECT_TIMEOUT = 10.0  # seconds to connect (and shake hands, for https)
+READ_TIMEOUT = 30.0  # seconds any one read of an answer may wait
+PAGE_DEADLINE = 120.0  # seconds one page may take, its retries included
+CHUNK = 1 << 16
+
+
+class _Timed(http.client.HTTPConnection):
+    """An HTTP connection that connects within the connect timeout (urllib's ``timeout``)
+    and then reads within ``read_limit[0]`` seconds (set by the client per attempt)."""
+
+    read_limit = [READ_TIMEOUT]
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.settimeout(self.read_limit[0])
+
+
+class _TimedTLS(http.client.HTTPSConnection):
+    """:class:`_Timed` for https: the handshake counts as connecting."""
+
+    read_limit = [READ_TIMEOUT]
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.settimeout(self.read_limit[0])
+
+
+def _timed_handlers(read_limit: list[float]) -> list[urllib.request.BaseHandler]:
+    class Plain(_Timed):
+        pass
+
+    class TLS(_TimedTLS):
+        pass
+
+    Plain.read_limit = TLS.read_limit = read_limit
+
+    class HTTP(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(Plain, req)
+
+    class HTTPS(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(TLS, req)
+
+    return [HTTP(), HTTPS()]
+
+
+class _Deadline(TimeoutError):
+    """The page took longer than its deadline."""
 
 
 class FetchError(Exception):
@@ -102,7 +156,9 @@ class Client:
         *,
         api_key: str | None = None,
         api_key_header: str = "x-api-key",
-        timeout: float = 60.0,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
+        page_deadline: float = PAGE_DEADLINE,
         retries: int = 6,
         backoff: float = 1.0,
         max_backoff: float = 60.0,
@@ -117,13 +173,17 @@ class Client:
         self.host = parsed.netloc
         self._key = api_key or None
         self._key_header = api_key_header
-        self.timeout, self.retries = timeout, retries
+        self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
+        self.page_deadline, self.retries = page_deadline, retries
         self.backoff, self.max_backoff, self.max_wait = backoff, max_backoff, max_wait
         self.min_interval = min_interval
         self.on_wait = on_wait
         self.requests = 0  # requests sent, retries included
         self._last: float | None = None
-        self._opener = urllib.request.build_opener(_KeepKeyOnHost(api_key_header))
+        self._read_limit = [read_timeout]  # this attempt's read timeout (shared with the handlers)
+        self._opener = urllib.request.build_opener(
+            _KeepKeyOnHost(api_key_header), *_timed_handlers(self._read_limit)
+        )
 
     # -- public ---------------------------------------------------------------
 
@@ -166,13 +226,16 @@ class Client:
         if self._key:
             headers[self._key_header] = self._key
         attempt = 0
+        deadline = time.monotonic() + self.page_deadline
         while True:
             self._pace()
             req = urllib.request.Request(url, data=body, headers=headers, method=method)
             self.requests += 1
+            left = max(0.1, deadline - time.monotonic())  # no attempt outlives the deadline
+            self._read_limit[0] = min(self.read_timeout, left)
             try:
-                with self._opener.open(req, timeout=self.timeout) as resp:
-                    data = resp.read()
+                with self._opener.open(req, timeout=min(self.connect_timeout, left)) as resp:
+                    data = _read_by(resp, deadline)
                     if resp.headers.get("Content-Encoding", "").lower() == "gzip":
                         data = gzip.decompress(data)
                     return data
@@ -188,12 +251,19 @@ class Client:
                         f"{self.host} asks to wait {wait:.0f} s ({reason}); run the same command "
                         "later to resume"
                     ) from None
+                if wait is not None:
+                    deadline += wait  # a wait the server asked for is not the server failing
             except (
                 urllib.error.URLError,
                 http.client.HTTPException,
                 ConnectionError,
                 TimeoutError,
             ) as exc:
+                if _unresolved(exc):
+                    raise FetchError(
+                        f"cannot find the host {self.host}: no network? (its name does not "
+                        "resolve); run the same command again to resume"
+                    ) from None
                 reason = _network_reason(exc)
                 wait = None
             if attempt >= self.retries:
@@ -203,6 +273,12 @@ class Client:
             if wait is None:
                 wait = min(self.max_backoff, self.backoff * 2**attempt)
                 wait += random.uniform(0, self.backoff)
+            if time.monotonic() + wait >= deadline - 1.0:  # no time left for another try
+                raise FetchError(
+                    f"{self.scrub(url)}: {self.scrub(reason)}; gave up after "
+                    f"{self.page_deadline:.0f} s on this page ({attempt + 1} tries); run the "
+                    "same command again to resume"
+                ) from None
             if self.on_wait:
                 self.on_wait(self.scrub(reason), wait)
             sleep(wait)
@@ -214,6 +290,25 @@ class Client:
             if gap > 0:
                 sleep(gap)
         self._last = time.monotonic()
+
+
+def _read_by(resp: http.client.HTTPResponse, deadline: float) -> bytes:
+    """The whole answer, read a chunk at a time until ``deadline`` (a server that sends a
+    byte every 29 s keeps each read within its timeout but never finishes)."""
+    chunks: list[bytes] = []
+    while True:
+        chunk = resp.read1(CHUNK)  # what has come: read(n) waits for all n
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise _Deadline("the answer came too slowly")
+
+
+def _unresolved(exc: BaseException) -> bool:
+    """Whether the host name did not resolve (no network, no DNS, or a wrong host)."""
+    reason = getattr(exc, "reason", None)
+    return isinstance(reason, socket.gaierror) or isinstance(exc, socket.gaierror)
 
 
 def _read(exc: urllib.error.HTTPError) -> bytes:
@@ -244,7 +339,9 @@ def _api_message(body: bytes) -> str:
 
 def _network_reason(exc: BaseException) -> str:
     reason = getattr(exc, "reason", None) or exc
+    if isinstance(reason, _Deadline) or isinstance(exc, _Deadline):
+        return "the answer came too slowly"
     if isinstance(reason, (TimeoutError, socket.timeout)):
-        return "timed out"
+        return "no answer in time (timed out)"
     text = str(reason) or type(reason).__name__
     return f"network error ({text})"

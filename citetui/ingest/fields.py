@@ -22,6 +22,7 @@ from citetui.store.write import PaperIn
 
 MAX_INT = 2**63  # what SQLite stores as an integer
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_INTEGER = re.compile(r"^\s*[-+]?\d+\s*$")
 _S2_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 _ARXIV_NEW = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
 _ARXIV_OLD = re.compile(r"^[a-z\-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$")
@@ -184,7 +185,7 @@ def iter_lines(path: Path) -> Iterator[tuple[int, Any]]:
         )
 
 
-def paper_ref(text: str) -> PaperIn:
+def paper_ref(text: str, option: str = "--hub") -> PaperIn:
     """A paper named by an identifier, as on the command line (``--hub``).
 
     ``CorpusID:N`` (or bare digits: a Semantic Scholar corpus id), ``DOI:...`` or
@@ -197,6 +198,11 @@ def paper_ref(text: str) -> PaperIn:
         cid = idn.norm_corpus_id(t)
         if cid is not None:
             return PaperIn(corpus_id=cid)
+        if _INTEGER.match(t[9:] if low.startswith("corpusid:") else t):
+            shown = t if len(t) <= 40 else f"{t[:37]}..."
+            raise InputError(
+                option, f"{shown!r}: a corpus id is a whole number from 0 to {idn.MAX_ID}"
+            )
     if low.startswith(
         ("doi:", "https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "10.")
     ):
@@ -216,7 +222,7 @@ def paper_ref(text: str) -> PaperIn:
     if re.match(r"^(https?://(api\.)?openalex\.org/(works/)?)?[Ww]\d+$", t):
         return PaperIn(openalex_id=idn.norm_openalex(t))
     raise InputError(
-        "--hub",
+        option,
         f"{t!r} is not a paper identifier (use CorpusID:N, DOI:..., ARXIV:..., a "
         "Semantic Scholar paperId or an OpenAlex W id)",
     )

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from citetui.core.paths import sample_bundles
+from citetui.core.paths import ENV_DB, sample_bundles
 from citetui.store import Library, LibraryError
 
 
@@ -21,7 +21,13 @@ def build_sample_library(path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LibraryError(f"cannot create {path.parent}: {exc.strerror}") from None
-    fd, tmp = tempfile.mkstemp(prefix=".citetui-", suffix=".db", dir=path.parent)
+    try:  # built beside it, then moved into place: never a half-built library
+        fd, tmp = tempfile.mkstemp(prefix=".citetui-", suffix=".db", dir=path.parent)
+    except OSError as exc:
+        raise LibraryError(
+            f"cannot create the library {path}: {exc.strerror or exc} in {path.parent} "
+            f"(set {ENV_DB} to a place you can write, or use --db)"
+        ) from None
     os.close(fd)
     os.unlink(tmp)
     try:

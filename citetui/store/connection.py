@@ -79,6 +79,7 @@ def _exists(path: Path) -> bool:
         raise LibraryError(f"cannot reach {path}: {exc.strerror or exc}") from None
 
 
+DOCTOR = "run citetui doctor to check it and see what to do"
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's
 
 
@@ -150,6 +151,12 @@ class Connection:
         if version == 0 and tables and not tables >= OUR_TABLES:
             conn.close()
             raise NotALibrary(f"{self.path} is a SQLite database but not a citetui library")
+        if version < 0 or (version == 0 and tables >= OUR_TABLES):
+            conn.close()
+            raise NotALibrary(
+                f"{self.path} holds citetui's tables but says schema version {version}, which "
+                f"no citetui writes: the library is damaged ({DOCTOR})"
+            )
         if version < SCHEMA_VERSION:
             if readonly:
                 conn.close()
@@ -199,6 +206,11 @@ class Connection:
                     MIGRATIONS[version - 1](self.db)
                     self.conn.execute(f"PRAGMA user_version = {version}")
         except sqlite3.OperationalError as exc:
+            if "already exists" in str(exc) or "duplicate column" in str(exc):
+                raise NotALibrary(
+                    f"{self.path} says schema version {current} but holds the tables of a "
+                    f"later one: the library is damaged ({DOCTOR})"
+                ) from None
             raise _translate(exc, self.path) from None
 
     @property
@@ -325,7 +337,7 @@ def _translate(exc: sqlite3.Error, path: Path, *, opening: bool = False) -> Libr
         or "malformed" in msg
         or code.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT"))
     ):
-        return NotALibrary(f"{path} is damaged or not a SQLite database ({msg})")
+        return NotALibrary(f"{path} is damaged or not a SQLite database ({msg}; {DOCTOR})")
     if opening:
         return NotALibrary(f"{path} is not a usable SQLite database ({msg})")
     return LibraryError(f"{path}: {msg}")

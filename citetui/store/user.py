@@ -167,7 +167,7 @@ class UserLayer(HubReads):
         if kind == "polarity" and len(values) > 1:
             raise ValueError("a citation has one polarity")
         if self.citation(citing, cited) is None:
-            raise ValueError(f"paper {citing} does not cite paper {cited} in this library")
+            raise NotFound(f"paper {citing} does not cite paper {cited} in this library")
         with self.transaction() as db:
             conn = db.conn
             write_user_label(conn, citing, cited, kind, values, _now())

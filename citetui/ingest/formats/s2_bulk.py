@@ -166,7 +166,7 @@ def parse_hubs(values: Iterable[str]) -> list[int]:
     """Corpus ids from --hubs ('CorpusID:N' or digits)."""
     out = []
     for v in values:
-        ref = paper_ref(str(v)) if str(v).strip() else None
+        ref = paper_ref(str(v), "--hubs") if str(v).strip() else None
         if ref is None or ref.corpus_id is None:
             raise InputError(
                 "--hubs",
