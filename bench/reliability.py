@@ -1,4 +1,5 @@
-"""The reliability report: hostile inputs, broken libraries, killed imports, concurrent reads.
+"""The reliability report: hostile inputs, broken libraries, killed imports, concurrent reads
+and writes, output failures, long queries and fetch deadlines (the last four: bench/stress.py).
 
 Run from the repository root::
 
@@ -1709,6 +1710,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also import generated JSON Lines of MB/10 and MB megabytes in "
         "each streamed format and print the peak memory (slow: minutes)",
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer concurrent writers, and no fetch against slow servers (minutes)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("CITETUI_DB", "/nonexistent/never-the-user-library.db")
     failed = False
@@ -1816,6 +1822,11 @@ def main(argv: list[str] | None = None) -> int:
         for e in c.errors[:10]:
             print(f"  FAIL {e}")
         failed |= bool(c.errors) or c.import_errors > 0
+        from bench import stress
+
+        work = tmp_path / "stress"
+        work.mkdir()
+        failed |= not stress.report(work, quick=args.quick)
         if args.memory:
             work = tmp_path / "memory"
             work.mkdir()

@@ -108,15 +108,25 @@ __all__ = [
 ]
 
 
+# A word longer than this is matched exactly: no real word is, and the typo expansions
+# of a pasted 8,000-character "word" took seconds and gigabytes (they grow with its square).
+MAX_FUZZY_WORD = 40
+
+
 def edit_budget(word: str) -> int:
-    """Edits forgiven in a word: 0 below 5 letters, 1 from 5, 2 from 9."""
+    """Edits forgiven in a word: 0 below 5 letters, 1 from 5, 2 from 9, 0 past
+    MAX_FUZZY_WORD."""
     n = len(word)
+    if n > MAX_FUZZY_WORD:
+        return 0
     return 2 if n >= 9 else 1 if n >= 5 else 0
 
 
 def _budget(a: str, b: str) -> int:
     """Edits forgiven between a query word and a word of the text (the longer one counts)."""
     n = max(len(a), len(b))
+    if n > MAX_FUZZY_WORD:
+        return 0
     return 2 if n >= 9 else 1 if n >= 5 else 0
 
 
@@ -220,6 +230,8 @@ def _edits1(s: str) -> set[str]:
 def _fuzzy(vocab: Vocabulary, w: str) -> dict[str, int]:
     """Index terms within the edit budget of ``w`` (not ``w`` itself), with their distance."""
     n = len(w)
+    if n > MAX_FUZZY_WORD:
+        return {}
     if n < 4:
         return {}
     if n == 4:  # a 5-letter word with a letter dropped
