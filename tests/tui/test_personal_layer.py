@@ -250,3 +250,24 @@ async def test_an_emptied_note_is_removed(tui_lib, make_app):
         await pilot.press("end", "backspace", "backspace", "backspace", "ctrl+s")
         await settle(pilot)
         assert tui_lib.annotation(pid).note is None
+
+
+async def test_an_editor_that_saves_latin_1_keeps_the_text(tui_lib, make_app, tmp_path,
+                                                            monkeypatch):
+    """$EDITOR may save another encoding: the note keeps the text, with U+FFFD for what is
+    not UTF-8, instead of a UnicodeDecodeError and the edit lost."""
+    import contextlib
+
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nprintf 'caf\\351 cr\\350me' > \"$1\"\n")
+    editor.chmod(0o755)
+    monkeypatch.setenv("VISUAL", str(editor))
+    app = make_app(tui_lib)
+    monkeypatch.setattr(app, "suspend", contextlib.nullcontext)  # no terminal to give up
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_hub(app, pilot, tui_lib)
+        pid = screen.explorer.rows.current.paper_id
+        await pilot.press("e")
+        await settle(pilot)
+        assert tui_lib.annotation(pid).note == "caf\ufffd cr\ufffdme"
+        assert app.return_code is None
