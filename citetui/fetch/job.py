@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citetui.fetch.http import Client, FetchError
-from citetui.store import Library, Writer
+from citetui.store import Library, PaperIn, Writer
 from citetui.store.fetchlog import FORMAT_PREFIX
 
 
@@ -86,6 +86,18 @@ class Job:
         if state is None or state.get("stage") == "done":
             return None
         return state
+
+    def begin(
+        self, restart: bool, start: Callable[[], dict[str, Any]]
+    ) -> tuple[dict[str, Any], PaperIn]:
+        """The state to go on from (the bookmark, or ``start()`` for a new or restarted
+        fetch) and the hub it fetches; the report says whether it resumed."""
+        state = None if restart else self.bookmark()
+        self.report.resumed = state
+        if state is None:
+            state = start()
+        self.report.hub_id = self.lib.paper_by_ids(state["hub"])
+        return state, PaperIn(**state["hub"])
 
     def commit(
         self,

@@ -87,12 +87,7 @@ def fetch(
     wid = work_id(ident)
     mailto = mailto or os.environ.get(ENV_MAILTO) or None
     job = Job(lib, NAME, f"{NAME}:{wid}", client, report, progress)
-    state = None if restart else job.bookmark()
-    job.report.resumed = state
-    if state is None:
-        state = _fetch_work(job, wid, mailto)
-    hub = PaperIn(**state["hub"])
-    job.report.hub_id = lib.paper_by_ids(state["hub"])
+    state, hub = job.begin(restart, lambda: _fetch_work(job, wid, mailto))
     done = state.get("done", 0)
     while state["stage"] == "citing":
         job.tell("citing", done, state.get("total"))

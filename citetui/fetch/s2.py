@@ -24,7 +24,7 @@ from citetui.fetch.job import FetchReport, Job, Progress
 from citetui.ingest.errors import InputError
 from citetui.ingest.fields import Fields, paper_ref
 from citetui.ingest.formats.s2 import SOURCE, paper_from_record, write_page
-from citetui.store import Library, PaperIn, Writer
+from citetui.store import Library, Writer
 
 NAME = "s2"
 DEFAULT_BASE_URL = "https://api.semanticscholar.org/graph/v1"
@@ -93,12 +93,7 @@ def fetch(
     aid = api_id(ident)
     path = f"paper/{quote(aid, safe=':/')}"
     job = Job(lib, NAME, f"{NAME}:{aid}", client, report, progress)
-    state = None if restart else job.bookmark()
-    job.report.resumed = state
-    if state is None:
-        state = _fetch_paper(job, path, ident)
-    hub = PaperIn(**state["hub"])
-    job.report.hub_id = lib.paper_by_ids(state["hub"])
+    state, hub = job.begin(restart, lambda: _fetch_paper(job, path, ident))
     done = state.get("done", 0)
     while state["stage"] == "citations":
         offset = state["next"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from citetui.core.models import Bar, Citation, Context, ExportEdge, Label, SourcedContext
 from citetui.store.views import SavedViews
@@ -33,88 +34,53 @@ class ExportReads(SavedViews):
         """Every edge whose citing end is one of these papers, with labels and contexts."""
         out: list[ExportEdge] = []
         for chunk in _chunks(citing):
-            marks = _marks(len(chunk))
-            rows = self._rows(
-                "SELECT citing_id, cited_id, roles, polarity, influential, source FROM citations "
-                f"WHERE citing_id IN ({marks}) ORDER BY citing_id, cited_id",
-                chunk,
-            )
-            ctx: dict[tuple[int, int], list[SourcedContext]] = {}
-            for c_from, c_to, text, roles, source, pos in self._rows(
-                "SELECT citing_id, cited_id, text, roles, source, position FROM contexts "
-                f"WHERE citing_id IN ({marks}) ORDER BY citing_id, cited_id, source, position, id",
-                chunk,
-            ):
-                ctx.setdefault((c_from, c_to), []).append(
-                    SourcedContext(text, tuple(json.loads(roles or "[]")), source, pos)
-                )
-            labels: dict[tuple[int, int], list[Label]] = {}
-            for c_from, c_to, kind, value, source in self._rows(
-                "SELECT citing_id, cited_id, kind, value, source FROM labels "
-                f"WHERE citing_id IN ({marks}) ORDER BY citing_id, cited_id, kind, source, value",
-                chunk,
-            ):
-                labels.setdefault((c_from, c_to), []).append(Label(kind, value, source))
-            for c_from, c_to, roles, polarity, infl, source in rows:
-                sc = tuple(ctx.get((c_from, c_to), ()))
-                citation = Citation(
-                    c_from,
-                    c_to,
-                    tuple(r for r in (roles or "").split(",") if r),
-                    polarity,
-                    None if infl is None else bool(infl),
-                    tuple(Context(c.text, c.roles, c.source) for c in sc),
-                    tuple(labels.get((c_from, c_to), ())),
-                    source,
-                )
-                out.append(ExportEdge(citation, sc))
+            out += self._edges(f"citing_id IN ({_marks(len(chunk))})", chunk)
         return out
 
     def export_edges_to(self, hub_id: int, citing: Sequence[int]) -> dict[int, ExportEdge]:
         """The edges citing -> hub for these citing papers, by citing id."""
-        wanted = set(citing)
         out: dict[int, ExportEdge] = {}
-        for chunk in _chunks(sorted(wanted)):
-            for edge in self._edges_between(chunk, hub_id):
+        for chunk in _chunks(sorted(set(citing))):
+            where = f"cited_id = ? AND citing_id IN ({_marks(len(chunk))})"
+            for edge in self._edges(where, [hub_id, *chunk]):
                 out[edge.citation.citing_id] = edge
         return out
 
-    def _edges_between(self, citing: list[int], cited: int) -> list[ExportEdge]:
-        marks = _marks(len(citing))
+    def _edges(self, where: str, params: list[Any]) -> list[ExportEdge]:
+        """The edges ``where`` selects (over citing_id and cited_id, which the citations,
+        contexts and labels tables share), each with its contexts and labels by source."""
         rows = self._rows(
-            "SELECT citing_id, roles, polarity, influential, source FROM citations "
-            f"WHERE cited_id = ? AND citing_id IN ({marks})",
-            [cited, *citing],
+            "SELECT citing_id, cited_id, roles, polarity, influential, source FROM citations "
+            f"WHERE {where} ORDER BY citing_id, cited_id",
+            params,
         )
-        ctx: dict[int, list[SourcedContext]] = {}
-        for c_from, text, roles, source, pos in self._rows(
-            "SELECT citing_id, text, roles, source, position FROM contexts "
-            f"WHERE cited_id = ? AND citing_id IN ({marks}) ORDER BY citing_id, source, "
-            "position, id",
-            [cited, *citing],
+        ctx: dict[tuple[int, int], list[SourcedContext]] = {}
+        for c_from, c_to, text, roles, source, pos in self._rows(
+            "SELECT citing_id, cited_id, text, roles, source, position FROM contexts "
+            f"WHERE {where} ORDER BY citing_id, cited_id, source, position, id",
+            params,
         ):
-            ctx.setdefault(c_from, []).append(
+            ctx.setdefault((c_from, c_to), []).append(
                 SourcedContext(text, tuple(json.loads(roles or "[]")), source, pos)
             )
-        labels: dict[int, list[Label]] = {}
-        for c_from, kind, value, source in self._rows(
-            "SELECT citing_id, kind, value, source FROM labels "
-            f"WHERE cited_id = ? AND citing_id IN ({marks}) "
-            "ORDER BY citing_id, kind, source, value",
-            [cited, *citing],
+        labels: dict[tuple[int, int], list[Label]] = {}
+        for c_from, c_to, kind, value, source in self._rows(
+            "SELECT citing_id, cited_id, kind, value, source FROM labels "
+            f"WHERE {where} ORDER BY citing_id, cited_id, kind, source, value",
+            params,
         ):
-            labels.setdefault(c_from, []).append(Label(kind, value, source))
+            labels.setdefault((c_from, c_to), []).append(Label(kind, value, source))
         out = []
-        for c_from, roles, polarity, infl, source in rows:
-            sc = tuple(ctx.get(c_from, ()))
+        for c_from, c_to, roles, polarity, infl, source in rows:
+            sc = tuple(ctx.get((c_from, c_to), ()))
             citation = Citation(
                 c_from,
-                cited,
+                c_to,
                 tuple(r for r in (roles or "").split(",") if r),
                 polarity,
                 None if infl is None else bool(infl),
                 tuple(Context(c.text, c.roles, c.source) for c in sc),
-                tuple(labels.get(c_from, ())),
+                tuple(labels.get((c_from, c_to), ())),
                 source,
             )
             out.append(ExportEdge(citation, sc))

@@ -122,31 +122,24 @@ class VirtualList(ScrollView, can_focus=True):
             self.app._start_widget(self, bar)
         return self._vertical_scrollbar
 
-    class Highlighted(Message):
+    class _RowMessage(Message):
+        """A message about one row of a list."""
+
+        def __init__(self, vlist: VirtualList, index: int, row: Any) -> None:
+            super().__init__()
+            self.vlist = vlist
+            self.index = index
+            self.row = row
+
+        @property
+        def control(self) -> VirtualList:
+            return self.vlist
+
+    class Highlighted(_RowMessage):
         """The cursor moved to a row."""
 
-        def __init__(self, vlist: VirtualList, index: int, row: Any) -> None:
-            super().__init__()
-            self.vlist = vlist
-            self.index = index
-            self.row = row
-
-        @property
-        def control(self) -> VirtualList:
-            return self.vlist
-
-    class Selected(Message):
+    class Selected(_RowMessage):
         """A row was chosen (Enter or a click on the cursor row)."""
-
-        def __init__(self, vlist: VirtualList, index: int, row: Any) -> None:
-            super().__init__()
-            self.vlist = vlist
-            self.index = index
-            self.row = row
-
-        @property
-        def control(self) -> VirtualList:
-            return self.vlist
 
     class PageLoaded(Message):
         """A page of rows was read from the library (posted by a worker thread)."""
