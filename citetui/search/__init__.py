@@ -50,6 +50,7 @@ from rapidfuzz.distance import Levenshtein
 
 from citetui.core.models import CitingRow
 from citetui.core.query import Query, QueryError, RowFilter, parse
+from citetui.core.vocab import parse_sort
 from citetui.store import Library
 from citetui.store.fts import fold, quote, tokens
 
@@ -763,21 +764,22 @@ def _rows(
         by_id = lib.citing_rows_for(hub_id, ids, flt)
         return [replace(by_id[i], score=scores[i]) for i in ids if i in by_id]
     papers = lib.papers(ids)
-    return [
-        CitingRow(
-            p.id, p.display_title, p.year, (), None, p.summary, p.citation_count, None, scores[p.id]
-        )
-        for p in (papers[i] for i in ids if i in papers)
-    ]
+    return [CitingRow.of_paper(papers[i], scores[i]) for i in ids if i in papers]
 
 
 def _sorted(rows: Sequence[CitingRow], sort: str) -> list[CitingRow]:
-    if sort == "year":
-        return sorted(rows, key=lambda r: (r.year is None, -(r.year or 0), -(r.score or 0)))
-    if sort == "citations":
-        return sorted(rows, key=lambda r: (r.citation_count is None, -(r.citation_count or 0)))
-    if sort == "title":
-        return sorted(rows, key=lambda r: r.title.casefold())
+    """Rows in the order of ``sort`` ("year", "citations:asc"...; see vocab.parse_sort),
+    missing values last both ways."""
+    key, desc = parse_sort(sort)
+    sign = -1 if desc else 1
+    if key == "year":
+        return sorted(rows, key=lambda r: (r.year is None, sign * (r.year or 0), -(r.score or 0)))
+    if key == "citations":
+        return sorted(
+            rows, key=lambda r: (r.citation_count is None, sign * (r.citation_count or 0))
+        )
+    if key == "title":
+        return sorted(rows, key=lambda r: r.label.casefold(), reverse=desc)
     return list(rows)
 
 

@@ -151,7 +151,8 @@ class LibraryScreen(Screen):
         empty = (
             "no hubs match this filter"
             if message.query
-            else "no hubs in the library: import one with  citetui import FILE"
+            else "no hubs in the library: import one (citetui import FILE --hub ID), or open "
+            "a paper (Ctrl+P) and press h to make it one"
         )
         hubs.set_pager(Pager.of(message.hubs), message=empty)
         if message.query is None:
