@@ -123,6 +123,15 @@ def known_polarities(summary: Summary | None) -> int:
     return sum(counts.get(p, 0) for p in KNOWN_POLARITIES)
 
 
+def _none_has(citing: int, kind: str) -> str:
+    """'none of the 66 citing papers in the library has a role label'."""
+    if citing == 0:
+        return "no citing papers in the library"
+    if citing == 1:
+        return f"the one citing paper in the library has no {kind} label"
+    return f"none of the {citing:,} citing papers has a {kind} label"
+
+
 @dataclass(frozen=True)
 class Coverage:
     """What a computed summary is computed from."""
@@ -146,9 +155,7 @@ class Coverage:
             else "citation count unknown"
         )
         if not self.labelled:
-            of = f"the {self.citing:,}" if self.citing != 1 else "the 1"
-            paper = "citing paper" if self.citing == 1 else "citing papers"
-            return f"none of {of} {paper} in the library has a {kind} label ({known})"
+            return f"{_none_has(self.citing, kind)} ({known})"
         yours = f"; {self.yours:,} labelled by you" if self.yours else ""
         return (
             f"computed from {self.labelled:,} labelled of {plural(self.citing, 'citing paper')} "
@@ -208,8 +215,7 @@ def _computed(counts: Mapping[str, int], citing: int) -> Verdict:
     if label is not None:
         return Verdict(label, "computed", f"computed from {n:,} polarity labels of {of}")
     if n == 0:
-        none = "none of " + of if citing != 1 else "the 1 citing paper"
-        return Verdict(None, "none", f"{none} in the library has a polarity label")
+        return Verdict(None, "none", _none_has(citing, "polarity"))
     return Verdict(
         None,
         "none",
@@ -338,28 +344,34 @@ class HubSummary:
         )
 
     def role_line(self) -> str:
-        """The roles, recorded and computed, each with where it comes from."""
+        """The roles, recorded and computed, each with where it comes from: 'top role
+        background 52% (recorded by hub-page, n not given) · computed: 1 of 66 labelled
+        (background 1)'."""
         parts = []
         recorded = self.recorded_role
         rec = recorded.top if recorded else None
         if recorded is not None and rec is not None and rec.share is not None:
             src = f"recorded by {recorded.source}" if recorded.source else "recorded"
-            parts.append(f"most common role {rec.label} {pct(rec.share)} ({src}; n not given)")
+            parts.append(f"top role {rec.label} {pct(rec.share)} ({src}, n not given)")
         cov = self.roles
         computed = self.computed_role
         top = max(computed.bars, key=lambda b: b.count or 0) if computed and computed.bars else None
         if top is not None and cov.enough:
             lo, hi = wilson(top.count or 0, cov.labelled)
             parts.append(
-                f"computed: most common role {top.label} {pct((top.count or 0) / cov.labelled)} "
-                f"({round(lo * 100)}–{round(hi * 100)}%; {top.count:,} of {cov.labelled:,} "
+                f"computed: top role {top.label} {pct((top.count or 0) / cov.labelled)} "
+                f"({round(lo * 100)}–{round(hi * 100)}%, {top.count:,} of {cov.labelled:,} "
                 "labelled)"
             )
         elif top is not None:
+            known = (
+                f" of {plural(cov.known, 'citation')} known"
+                if cov.known is not None and cov.known > cov.citing
+                else ""
+            )
             parts.append(
-                f"computed: {self.computed_text('role')} "
-                f"({cov.labelled:,} of {plural(cov.citing, 'citing paper')} labelled: "
-                f"too few for shares, needs {MIN_LABELLED})"
+                f"computed: {cov.labelled:,} of {plural(cov.citing, 'citing paper')} "
+                f"labelled{known} ({self.computed_text('role')})"
             )
         elif rec is None:
             parts.append(f"no role labels among {plural(cov.citing, 'citing paper')}")

@@ -70,17 +70,18 @@ def meta_parts(p: Paper) -> list[str]:
 
 
 def figures_line(page: HubPage) -> str:
-    """'mega hub (from its 15,204 citations) · 15,204 citations · 1 citing paper in the
-    library'."""
-    h, p = page.hub, page.hub.paper
-    cites = (
-        plural(p.citation_count, "citation")
-        if p.citation_count is not None
-        else "citation count unknown"
-    )
-    return " · ".join(
-        [page.summary.tier.text(), cites, plural(h.n_citing, "citing paper") + " in the library"]
-    )
+    """The tier with what it was decided from, the known citation count and the citing
+    papers in the library, each said once: 'mega hub (from its 15,204 citations) · 1 citing
+    paper in the library'."""
+    tier, p = page.summary.tier, page.hub.paper
+    here = plural(page.hub.n_citing, "citing paper") + " in the library"
+    if tier.basis == "library":
+        return f"at least a {tier.label}: {here}, citation count unknown"
+    parts = [tier.text()]
+    if tier.basis != "citation count" and not (tier.basis == "none" and tier.count is not None):
+        known = p.citation_count
+        parts.append(plural(known, "citation") if known is not None else "citation count unknown")
+    return " · ".join([*parts, here])
 
 
 def hub_page_text(page: HubPage) -> str:

@@ -42,7 +42,15 @@ from citetui.tui.widgets.columns import SORT_WORDS
 from citetui.tui.widgets.explorer import Explorer
 from citetui.tui.widgets.footer import Footer
 from citetui.tui.widgets.lists import BarList, ClaimList, PaperList
-from citetui.tui.widgets.panes import Caption, Column, Section, TextPane, authors_line, hub_header
+from citetui.tui.widgets.panes import (
+    Caption,
+    Column,
+    Section,
+    TextPane,
+    authors_line,
+    hub_header,
+    reading_line,
+)
 from citetui.tui.widgets.statements import StatementList
 from citetui.tui.widgets.virtual_list import VirtualList
 
@@ -272,7 +280,8 @@ class HubScreen(PersonalActions, Screen):
             else lit("no abstract recorded for this hub", "$text-muted")
         )
         if narrow:
-            abstract = lines(authors_line(p), Content(""), abstract)
+            extra = [reading_line(self._counts)] if self._counts else []
+            abstract = lines(*extra, authors_line(p), Content(""), abstract)
         for pane in self.query("#abstract").results(TextPane):  # none while panes remount
             pane.show(abstract)
 

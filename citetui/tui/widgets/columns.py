@@ -18,6 +18,7 @@ from citetui.tui.support.rendering import fit, join
 
 DENSE_SHARE = 0.2  # the share of rows with a role (polarity) from which it gets a column
 MIN_TITLE = 24  # cells the title keeps before a column is dropped
+TITLE_SHARE = 0.4  # ... and at least this share of the row
 HEADINGS = {
     "year": "year",
     "venue": "venue",
@@ -38,6 +39,7 @@ class Columns:
     columns: tuple[str, ...] = ("year",)  # shown as columns, in COLUMNS order
     tags: tuple[str, ...] = ()  # "role"/"polarity" shown after the title where present
     chosen: bool = False  # the user chose them (else decided by the rows)
+    sort: str = "year"  # the sort the heading marks (core.vocab.parse_sort)
 
 
 def automatic(counts: dict[str, int]) -> Columns:
@@ -78,14 +80,17 @@ def with_sort(cols: Columns, sort: str, counts: dict[str, int]) -> Columns:
     key, _ = parse_sort(sort)
     need = SORT_COLUMN.get(key)
     if need is None or need in cols.columns or not counts.get(need):
-        return cols
+        return Columns(cols.columns, cols.tags, cols.chosen, sort)
     shown = tuple(c for c in COLUMNS if c in cols.columns or c == need)
-    return Columns(shown, tuple(t for t in cols.tags if t != need), cols.chosen)
+    return Columns(shown, tuple(t for t in cols.tags if t != need), cols.chosen, sort)
 
 
-def widths(columns: tuple[str, ...], width: int, *, counts_w: int = 7) -> dict[str, int]:
+def widths(
+    columns: tuple[str, ...], width: int, *, sort: str = "year", counts_w: int = 7
+) -> dict[str, int]:
     """Cells per column for a row ``width`` wide (the title takes the rest), dropping
-    columns in DROP_ORDER while the title would keep fewer than MIN_TITLE cells."""
+    columns in DROP_ORDER while the title would keep fewer than MIN_TITLE cells; the
+    sorted-by column is wide enough for its heading and arrow, and is kept."""
     want = {
         "year": 4,
         "venue": min(24, max(10, width // 7)),
@@ -94,12 +99,15 @@ def widths(columns: tuple[str, ...], width: int, *, counts_w: int = 7) -> dict[s
         "role": 20 if width >= 100 else 12,
         "polarity": 10,
     }
+    sorted_by = SORT_COLUMN.get(parse_sort(sort)[0])
+    if sorted_by is not None:
+        want[sorted_by] = max(want[sorted_by], len(HEADINGS[sorted_by]) + 2)
     shown = [c for c in columns if c in want]
     while True:
         used = sum(want[c] + 2 for c in shown)
-        if width - 1 - used >= MIN_TITLE or not shown:
+        if width - 1 - used >= max(MIN_TITLE, int(width * TITLE_SHARE)) or not shown:
             break
-        drop = next((c for c in DROP_ORDER if c in shown), None)
+        drop = next((c for c in DROP_ORDER if c in shown and c != sorted_by), None)
         if drop is None:
             break
         shown.remove(drop)
@@ -116,7 +124,7 @@ def arrow(descending: bool) -> str:
 def heading(cols: Columns, width: int, sort: str, *, marks: bool = False) -> Text:
     """The heading line over the rows, the sorted-by column marked with its direction."""
     key, desc = parse_sort(sort)
-    w = widths(cols.columns, width - (4 if marks else 0))
+    w = widths(cols.columns, width - (4 if marks else 0), sort=sort)
     parts: list[Text] = []
     if marks:
         parts.append(Text("  "))

@@ -209,7 +209,7 @@ class Explorer(Section):
     def cycle_sort(self) -> str:
         """Sort by the next key that can order the rows (each in its first direction)."""
         keys = self.usable_sorts() or ["title"]
-        key, _ = parse_sort(self.sort)
+        key, _ = parse_sort(self._sort_used)  # relevance without words is shown by year
         nxt = keys[(keys.index(key) + 1) % len(keys)] if key in keys else keys[0]
         self.set_sort(nxt)
         return self.sort
@@ -412,9 +412,7 @@ class Explorer(Section):
     def _show_heading(self) -> None:
         width = self.rows.scrollable_content_region.width
         if width > 0:
-            self.query_one("#explorer-columns", Static).update(
-                self.rows.heading(width, self._sort_used)
-            )
+            self.query_one("#explorer-columns", Static).update(self.rows.heading(width))
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._show_heading)

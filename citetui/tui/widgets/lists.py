@@ -114,7 +114,7 @@ class CitingList(LabelledList):
         self.marks: dict[int, tuple[bool, str | None]] = {}
 
     def _widths(self, width: int) -> dict[str, int]:
-        return widths(self.cols.columns, width - (4 if self.marks else 0))
+        return widths(self.cols.columns, width - (4 if self.marks else 0), sort=self.cols.sort)
 
     def render_row(self, row: CitingRow, index: int, line: int, width: int) -> Text:
         w = self._widths(width)
@@ -175,11 +175,11 @@ class CitingList(LabelledList):
         if text is None:
             return literal("no summary, TLDR or abstract recorded", self.dim_style())
         body = highlighted(text, self.highlight, self.match_style())
-        return literal(f"{mark}: ", self.dim_style()) + body if mark else body
+        return Text(f"{mark}: ", style=self.dim_style()) + body if mark else body
 
-    def heading(self, width: int, sort: str) -> Text:
+    def heading(self, width: int) -> Text:
         """The heading line over the rows (the explorer shows it above the list)."""
-        return heading(self.cols, width, sort, marks=bool(self.marks))
+        return heading(self.cols, width, self.cols.sort, marks=bool(self.marks))
 
 
 class BarList(LabelledList):

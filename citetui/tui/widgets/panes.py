@@ -86,13 +86,18 @@ def authors_line(p: Paper) -> Content:
     return lit(", ".join(p.authors)) if p.authors else lit("no authors recorded", "$text-muted")
 
 
+def reading_line(counts: dict[str, int]) -> Content:
+    """'your reading: unread 66 · skimmed 0 · read 0 · key 0'."""
+    return lit("your reading: " + " · ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+
 def hub_header(
     page: HubPage, counts: dict[str, int] | None = None, *, authors: bool = True
 ) -> Content:
     """The hub page header: title, meta and figures (the tier with what it was decided
     from), the verdict and the roles, recorded and computed (HubSummary.headline), the
-    reading status counts of its citing papers (when given), authors (unless ``authors``
-    is false: a narrow screen shows them in the abstract pane)."""
+    reading status counts of its citing papers (when given) and the authors (a narrow
+    screen, ``authors`` false, shows both in the abstract pane instead)."""
     p = page.hub.paper
     verdict, roles = page.summary.headline()
     has_verdict = page.summary.verdict.label is not None
@@ -101,10 +106,6 @@ def hub_header(
         lit(" · ".join([*meta_parts(p), figures_line(page)]), "$text-muted"),
         lit(verdict, "$text-accent" if has_verdict else "$text-muted"),
         lit(roles, "$text-muted"),
-        *(
-            [lit("your reading: " + " · ".join(f"{k} {v:,}" for k, v in counts.items()))]
-            if counts
-            else []
-        ),
+        *([reading_line(counts)] if counts and authors else []),
         *([authors_line(p)] if authors else []),
     )
