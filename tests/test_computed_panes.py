@@ -8,9 +8,8 @@ import json
 import pytest
 
 from citetui.cli import cli
-from citetui.core.vocab import ROLES
-from citetui.store import Library, PaperIn, Writer
 from citetui.core.summary import TIER_THRESHOLDS, tier_of
+from citetui.store import Library, PaperIn, Writer
 from tests.test_import_s2 import INTENT, REFERENCE_PAGES, cassette_pages, paper_key, write_pages
 
 DBN = "8978cf7574ceb35f4c3096be768c7547b28a35d0"  # a paper both real reference walks cite

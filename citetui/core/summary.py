@@ -365,13 +365,13 @@ class HubSummary:
             )
         elif top is not None:
             known = (
-                f" of {plural(cov.known, 'citation')} known"
+                f" ({plural(cov.known, 'citation')} known)"
                 if cov.known is not None and cov.known > cov.citing
                 else ""
             )
             parts.append(
                 f"computed: {cov.labelled:,} of {plural(cov.citing, 'citing paper')} "
-                f"labelled{known} ({self.computed_text('role')})"
+                f"labelled{known}: {self.computed_text('role')}"
             )
         elif rec is None:
             parts.append(f"no role labels among {plural(cov.citing, 'citing paper')}")

@@ -152,7 +152,7 @@ class CitetuiCommands(Provider):
             score = matcher.match(text)
             if score > 0:
                 if text.startswith(VIEW_PREFIX):  # the user's own views before the commands
-                    score = min(1.0, score * 1.5 + 0.1)
+                    score = score * 1.5 + 1
                 yield Hit(score, highlight(matcher, text), callback, text=text, help=help_text)
         if len(query.strip()) < 3:
             return
@@ -171,8 +171,8 @@ class CitetuiCommands(Provider):
             if entry.hub_id is None:
                 continue
             score = max(0.05, 0.7 - rank * 0.05)
-            if by_label:
-                score = max(score, min(1.0, matcher.match(HISTORY_LABEL) + 0.2 - rank * 0.01))
+            if by_label:  # as a command named by the typed words would score, a bit above
+                score = max(score, matcher.match(HISTORY_LABEL) * 1.5 + 1 - rank * 0.01)
             yield Hit(
                 score,
                 Content(text),

@@ -96,7 +96,7 @@ def widths(
         "venue": min(24, max(10, width // 7)),
         "citations": counts_w,
         "influential": 1,
-        "role": 20 if width >= 100 else 12,
+        "role": 18 if width >= 90 else 12,
         "polarity": 10,
     }
     sorted_by = SORT_COLUMN.get(parse_sort(sort)[0])
@@ -105,14 +105,14 @@ def widths(
     shown = [c for c in columns if c in want]
     while True:
         used = sum(want[c] + 2 for c in shown)
-        if width - 1 - used >= max(MIN_TITLE, int(width * TITLE_SHARE)) or not shown:
+        if width - 2 - used >= max(MIN_TITLE, int(width * TITLE_SHARE)) or not shown:
             break
         drop = next((c for c in DROP_ORDER if c in shown and c != sorted_by), None)
         if drop is None:
             break
         shown.remove(drop)
     out = {c: want[c] for c in shown}
-    out["title"] = max(8, width - 1 - sum(w + 2 for w in out.values()))
+    out["title"] = max(8, width - 2 - sum(w + 2 for w in out.values()))  # a space each end
     return out
 
 
