@@ -20,7 +20,7 @@ def hubs(c: Ctx, as_json: bool) -> None:
     from citetui.render.bars import plural
 
     lib = c.open()
-    items = lib.hubs()
+    items = lib.hubs(verdicts="all")
     if as_json:
         emit_json(
             [
@@ -31,6 +31,7 @@ def hubs(c: Ctx, as_json: bool) -> None:
                     "year": h.paper.year,
                     "tier": h.tier_info.label,
                     "tier_basis": h.tier_info.basis,
+                    "verdict": h.verdict_info.label,
                     "recorded_verdict": h.verdict,
                     "source": h.source,
                     "citing_papers": h.n_citing,

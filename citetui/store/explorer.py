@@ -72,38 +72,6 @@ class ExplorerReads(PaperReads):
         sql = f"SELECT count(*) FROM citations c WHERE {where}"
         return int(self._rows(sql, params)[0][0])
 
-    def column_counts(self, hub_id: int) -> dict[str, int]:
-        """Which explorer columns some citing paper of the hub has a value for: how many
-        citations carry a year, a role, a polarity or the influential flag (one pass over
-        the hub's citations), and 1 or 0 for a venue and a citation count (read from the
-        papers only until one is found)."""
-        n, year, roles, polarity, influential = self._rows(
-            "SELECT count(*), count(c.citing_year), count(c.roles), count(c.polarity), "
-            "coalesce(sum(c.influential = 1), 0) FROM citations c WHERE c.cited_id = ?",
-            (hub_id,),
-        )[0]
-
-        def some(column: str) -> int:
-            return int(
-                bool(
-                    self._rows(
-                        "SELECT 1 FROM citations c JOIN papers p ON p.id = c.citing_id "
-                        f"WHERE c.cited_id = ? AND p.{column} IS NOT NULL LIMIT 1",
-                        (hub_id,),
-                    )
-                )
-            )
-
-        return {
-            "rows": n,
-            "year": year,
-            "venue": some("venue"),
-            "citations": some("citation_count"),
-            "influential": influential,
-            "role": roles,
-            "polarity": polarity,
-        }
-
     def citing_rows(
         self,
         hub_id: int,

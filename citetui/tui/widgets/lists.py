@@ -93,8 +93,9 @@ class HubList(LabelledList):
             fit(literal(row.tier_info.short), tier_w),
             fit(f"{row.n_citing:,}", citing_w, right=True),
         ]
-        if verdict_w:
-            parts.append(fit(literal(row.verdict_info.label or "", self.dim_style()), verdict_w))
+        if verdict_w:  # polarity counts not read yet: "…" (the library screen reads them)
+            verdict = row.verdict_info.label or "" if row.polarity_counts is not None else "…"
+            parts.append(fit(literal(verdict, self.dim_style()), verdict_w))
         return Text(" ") + join(*parts)
 
 
