@@ -56,7 +56,7 @@ def test_override_recomputes_summary_and_survives_reimport(runner, db):
     assert page["recorded_role_summary"]["bars"][0]["label"] == "background"
     # one label: the source's verdict and role stand, the computed counts beside them
     assert page["hub"]["verdict_line"].startswith("Mixed citations (recorded by hub-page)")
-    assert "critique 1 (1 of 66 citing papers labelled" in page["hub"]["verdict_line"]
+    assert "computed: 1 of 66 citing papers labelled: critique 1" in page["hub"]["verdict_line"]
     before = json.loads(invoke(runner, db, "notes", "--json").stdout)
     # a source that labels the same citation differently does not undo the user's label
     doc = json.loads(SAMPLE.read_text())

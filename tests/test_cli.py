@@ -35,7 +35,7 @@ def test_show_prints_the_ppo_hub(runner):
     assert "no polarity labels recorded for this hub" in out
     assert "no co-cited works in the library" in out
     assert "Mixed citations (recorded by hub-page)" in out
-    assert "most common role background 52% (recorded by hub-page; n not given)" in out
+    assert "top role background 52% (recorded by hub-page, n not given)" in out
 
 
 def test_show_json(runner):

@@ -229,7 +229,8 @@ def test_an_untitled_hub_is_listed_by_its_id(runner, tmp_path, shared_real):
     assert "S2 14514057" in ok(runner, db, "hubs") and "(untitled)" not in ok(runner, db, "hubs")
     text = ok(runner, db, "show", "CorpusID:14514057")
     first, second = text.splitlines()[:2]
-    assert first == "S2 14514057" and second  # the meta line names the id, never empty
+    assert first == "S2 14514057" and second.strip()  # no empty line under it
+    assert second.startswith("at least a major hub: 1,000 citing papers in the library")
 
 
 # -- 6. computed panes -------------------------------------------------------------

@@ -162,7 +162,7 @@ def test_sample_holds_the_ppo_hub(sample_lib):
     assert page.hub.tier == "mega hub" and page.hub.paper.year == 2017
     assert page.summary.headline() == (
         "Mixed citations (recorded by hub-page)",
-        "most common role background 52% (recorded by hub-page; n not given)",
+        "top role background 52% (recorded by hub-page, n not given)",
     )
     assert page.role_summary.provenance == "recorded"
     assert page.polarity_summary is None

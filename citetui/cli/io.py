@@ -177,12 +177,32 @@ def _say_how_to_make_a_hub(candidates: list[tuple[Any, int]]) -> None:
     say("citetui: no hub added: these records name no paper as the one they cite.")
     say("  The most cited here (citing papers in the library):")
     for p, n in candidates:
-        say(f"    {p.id:>6}  {clean(p.display_title, limit=70)}  ({plural(n, 'citing paper')})")
-    first = candidates[0][0]
+        say(f"    {_ref(p):<16} {clean(p.display_title, limit=60)}  ({plural(n, 'citing paper')})")
+    first = _ref(_titled_first(candidates))
     say(
-        f"  Make one a hub: citetui hub add {first.id}   (or import again with --hub ID; "
+        f"  Make one a hub: citetui hub add {first}   (or import again with --hub ID; "
         "in the browser, h on a paper's page)"
     )
+
+
+def _titled_first(candidates: list[tuple[Any, int]]) -> Any:
+    """The most cited candidate with a title (one known only by an id says little)."""
+    return next((p for p, _ in candidates if p.title), candidates[0][0])
+
+
+def _ref(p: Any) -> str:
+    """How to name a paper on the command line: an identifier, else its library id."""
+    from citetui.core.textsafe import clean
+
+    if p.openalex_id:
+        return clean(p.openalex_id)
+    if p.corpus_id is not None:
+        return f"CorpusID:{p.corpus_id}"
+    if p.arxiv:
+        return clean(p.arxiv)
+    if p.doi:
+        return "DOI:" + clean(p.doi)
+    return str(p.id)
 
 
 READING_MIN_SIZE = 8 << 20  # smaller files import before a progress display would help

@@ -66,7 +66,8 @@ def meta_parts(p: Paper) -> list[str]:
     parts = [str(p.year) if p.year else None, p.venue or None]
     parts += [f"DOI {p.doi}" if p.doi else None, f"arXiv {p.arxiv}" if p.arxiv else None]
     parts += [f"S2 {p.corpus_id}" if p.corpus_id is not None else None, p.openalex_id]
-    return [x for x in parts if x]
+    standing_in = None if p.title else p.display_title  # already said, in the title's place
+    return [x for x in parts if x and x != standing_in]
 
 
 def figures_line(page: HubPage) -> str:
@@ -87,7 +88,8 @@ def figures_line(page: HubPage) -> str:
 def hub_page_text(page: HubPage) -> str:
     """The hub page as plain text."""
     p = page.hub.paper
-    lines = [clean(p.display_title), " · ".join(clean(m) for m in meta_parts(p))]
+    meta = " · ".join(clean(m) for m in meta_parts(p))
+    lines = [clean(p.display_title), *([meta] if meta else [])]
     if p.authors:
         lines.append(clean(", ".join(p.authors), limit=WIDTH * 2))
     lines.append(clean(figures_line(page)))

@@ -340,7 +340,7 @@ async def test_h_makes_an_imported_paper_a_hub(tmp_path, shared_real, make_app):
     app = make_app(lib)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert "press h to make it one" in screen_text(app)
+        assert "or h on a paper's page (Ctrl+P)" in screen_text(app)
         app.open_paper(paper.id)
         await settle(pilot)
         assert "cited by 4 papers in this library" in screen_text(app)

@@ -185,8 +185,7 @@ class LibraryScreen(Screen):
         empty = (
             "no hubs match this filter"
             if message.query
-            else "no hubs in the library: import one (citetui import FILE --hub ID), or open "
-            "a paper (Ctrl+P) and press h to make it one"
+            else "no hubs yet: citetui import FILE --hub ID, or h on a paper's page (Ctrl+P)"
         )
         hubs.set_pager(Pager.of(message.hubs), message=empty)
         if message.query is None:
