@@ -28,6 +28,7 @@ from citetui.core.summary import (
 from citetui.core.textsafe import clean
 from citetui.core.vocab import parse_sort
 from citetui.render.bars import plural
+from citetui.render.page import meta_parts
 from citetui.store import Library
 from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.modals.columns import ColumnsModal
@@ -281,6 +282,8 @@ class HubScreen(PersonalActions, Screen):
         )
         if narrow:
             extra = [reading_line(self._counts)] if self._counts else []
+            where = [x for x in meta_parts(p) if x != str(p.year)]
+            extra += [lit(" · ".join(where), "$text-muted")] if where else []
             abstract = lines(*extra, authors_line(p), Content(""), abstract)
         for pane in self.query("#abstract").results(TextPane):  # none while panes remount
             pane.show(abstract)

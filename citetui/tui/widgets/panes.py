@@ -97,13 +97,15 @@ def hub_header(
     """The hub page header: title, meta and figures (the tier with what it was decided
     from), the verdict and the roles, recorded and computed (HubSummary.headline), the
     reading status counts of its citing papers (when given) and the authors (a narrow
-    screen, ``authors`` false, shows both in the abstract pane instead)."""
+    screen, ``authors`` false, shows these, the venue and the identifiers in the
+    abstract pane instead)."""
     p = page.hub.paper
     verdict, roles = page.summary.headline()
     has_verdict = page.summary.verdict.label is not None
+    meta = meta_parts(p) if authors else [str(p.year)] if p.year else []
     return lines(
         lit(p.display_title, "bold" if p.title_kind == "title" else "bold $text-muted"),
-        lit(" · ".join([*meta_parts(p), figures_line(page)]), "$text-muted"),
+        lit(" · ".join([*meta, figures_line(page)]), "$text-muted"),
         lit(verdict, "$text-accent" if has_verdict else "$text-muted"),
         lit(roles, "$text-muted"),
         *([reading_line(counts)] if counts and authors else []),
