@@ -17,8 +17,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 HUB_CORPUS_ID = 14514057
 ABSTRACTS = 774  # of the 1,000 citing papers, as in the reported hub
 REFERENCE_PAGES = (
@@ -44,17 +42,9 @@ def _references(shared: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]
 
 def _thin_citers(shared: Path) -> list[dict[str, Any]]:
     """The real citing papers of the recorded walk ({paperId, title})."""
-    yaml = pytest.importorskip("yaml")
-    doc = yaml.safe_load(
-        (shared / "s2" / "citations_CorpusID14514057_19pages.vcr.yaml").read_text()
-    )
-    out = []
-    for it in doc["interactions"]:
-        resp = it["response"]
-        body = resp.get("content") or resp["body"]["string"]
-        body = body if isinstance(body, str) else body.decode()
-        out += [e["citingPaper"] for e in json.loads(body)["data"]]
-    return out
+    from tests.test_import_s2 import cassette_pages
+
+    return [e["citingPaper"] for body in cassette_pages(shared) for e in json.loads(body)["data"]]
 
 
 def citing_papers(shared: Path, n: int = 1000) -> list[dict[str, Any]]:

@@ -74,11 +74,11 @@ class Terminal:
         self.run("kill-server")
 
 
-@pytest.fixture
-def terminal(tmp_path):
+def start(tmp_path: Path, files: list[Path], width: int, height: int) -> Terminal:
+    """citetui in a terminal of that size, on a new library of ``files`` (its default one)."""
     db = tmp_path / "library.db"
     lib = Library(db, create=True)
-    import_files(lib, [SAMPLE])
+    import_files(lib, files)
     lib.close()
     env = {
         "CITETUI_DB": str(db),
@@ -92,7 +92,12 @@ def terminal(tmp_path):
     command = (
         f'env -u COLUMNS -u LINES {exports} {program}; echo "citetui exited with $?"; sleep 600'
     )
-    term = Terminal(command, 120, 36)
+    return Terminal(command, width, height)
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    term = start(tmp_path, [SAMPLE], 120, 36)
     yield term
     term.close()
 
@@ -123,22 +128,7 @@ def real_hub_terminal(tmp_path, shared_real):
     """The app at 160x45 on a real-shaped 1,000-paper hub (tests/realshapes.py)."""
     from tests.realshapes import citations_page
 
-    db = tmp_path / "library.db"
-    lib = Library(db, create=True)
-    import_files(lib, [citations_page(shared_real, tmp_path)])
-    lib.close()
-    env = {
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "TERM": "xterm-256color",
-    }
-    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    program = " ".join(shlex.quote(part) for part in citetui_command())
-    command = (
-        f"env -u COLUMNS -u LINES {exports} {program} --db {shlex.quote(str(db))}; "
-        'echo "citetui exited with $?"; sleep 600'
-    )
-    term = Terminal(command, 160, 45)
+    term = start(tmp_path, [citations_page(shared_real, tmp_path)], 160, 45)
     yield term
     term.close()
 

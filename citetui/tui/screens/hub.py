@@ -34,7 +34,7 @@ from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.modals.columns import ColumnsModal
 from citetui.tui.modals.saved_views import SaveViewModal, ViewsModal
 from citetui.tui.screens.statements import StatementsScreen
-from citetui.tui.support.appref import citetui_app
+from citetui.tui.support.appref import citetui_app, say_failed
 from citetui.tui.support.drill import drill
 from citetui.tui.support.paging import Pager
 from citetui.tui.support.personal import PERSONAL_BINDINGS, PersonalActions
@@ -531,12 +531,7 @@ class HubScreen(PersonalActions, Screen):
                 name, query, hub_id=self.hub_id, sort=sort, slot=slot, columns=columns
             )
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(
-                self.notify,
-                f"could not save the view: {clean(str(exc))}",
-                severity="error",
-                markup=False,
-            )
+            say_failed(self, "could not save the view", exc)
             return
         key = f" on v{view.slot}" if view.slot else ""
         self.app.call_from_thread(

@@ -19,7 +19,7 @@ from citetui.render.bars import plural
 from citetui.store import Library
 from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.modals.labels import LabelModal
-from citetui.tui.support.appref import citetui_app
+from citetui.tui.support.appref import citetui_app, say_failed
 from citetui.tui.support.paging import Pager
 from citetui.tui.support.personal import PERSONAL_BINDINGS, PersonalActions, describe
 from citetui.tui.support.rendering import lines, lit, txt
@@ -344,12 +344,7 @@ class PaperScreen(PersonalActions, Screen):
                     self.paper_id, cited_id, "polarity", [polarity] if polarity else []
                 )
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(
-                self.notify,
-                f"could not save the labels: {clean(str(exc))}",
-                severity="error",
-                markup=False,
-            )
+            say_failed(self, "could not save the labels", exc)
             return
         citetui_app(self).labels_changed += 1
         self.app.call_from_thread(self.notify, "labels saved", timeout=2)
@@ -391,12 +386,7 @@ class PaperScreen(PersonalActions, Screen):
         try:
             hub = self.lib.make_hub(self.paper_id)
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(
-                self.notify,
-                f"cannot make it a hub: {clean(str(exc))}",
-                severity="error",
-                markup=False,
-            )
+            say_failed(self, "cannot make it a hub", exc)
             return
         said = clean(
             f"made a hub: {hub.paper.display_title} ({plural(hub.n_citing, 'citing paper')} "
