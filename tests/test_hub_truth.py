@@ -309,6 +309,20 @@ def test_search_sorts_both_ways_with_missing_values_last(runner, turing_db):
     assert dated == sorted(dated) and years[: len(dated)] == dated
     bad = run(runner, db, "search", "x", "--sort", "sideways")
     assert bad.exit_code == 2 and "unknown sort" in bad.stderr
+    # every column sorts both ways, missing values last
+    lib = Library(db)
+    try:
+        for sort in ("venue", "venue:desc"):
+            venues = [r.venue for r in lib.citing_rows(hub, sort=sort, limit=1000)]
+            known = [v.casefold() for v in venues if v]
+            assert known == sorted(known, reverse=sort.endswith("desc")), sort
+            assert venues[len(known) :] == [None] * (len(venues) - len(known))
+        flags = [r.influential for r in lib.citing_rows(hub, sort="influential", limit=1000)]
+        assert flags == sorted(flags, key=lambda f: not f)
+        roles = [r.roles for r in lib.citing_rows(hub, sort="role:desc", limit=1000)]
+        assert roles[0] and not roles[-1]
+    finally:
+        lib.close()
 
 
 # -- 8. imports that add no hub ------------------------------------------------------

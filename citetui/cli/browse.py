@@ -83,7 +83,8 @@ def show(c: Ctx, hub: str, as_json: bool) -> None:
     default="relevance",
     show_default=True,
     callback=lambda _ctx, _param, value: _sort(value),
-    help="relevance, year, citations or title; :asc or :desc turns the order "
+    help="relevance, year, citations, title, venue, influential, role or polarity; :asc or "
+    ":desc turns the order "
     "(year:asc is oldest first; missing values come last either way).",
 )
 @json_option

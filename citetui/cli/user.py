@@ -246,7 +246,8 @@ def view_group(ctx: click.Context, as_json: bool) -> None:
     "--sort",
     default="relevance",
     show_default=True,
-    help="relevance, year, citations or title, optionally :asc or :desc (year:asc).",
+    help="relevance, year, citations, title, venue, influential, role or polarity, "
+    "optionally :asc or :desc (year:asc).",
 )
 @click.option(
     "--columns",

@@ -14,10 +14,29 @@ ID_FIELDS: tuple[str, ...] = ("doi", "arxiv", "s2_id", "corpus_id", "openalex_id
 # The explorer's columns beside the title, in their order on screen.
 COLUMNS: tuple[str, ...] = ("year", "venue", "citations", "influential", "role", "polarity")
 # How the explorer and saved views may order citing papers; "relevance" needs a query.
-SORTS: tuple[str, ...] = ("relevance", "year", "citations", "title")
-# Each sort's first direction: newest, most cited, best first; titles A to Z. A sort is
-# written "year" (its first direction) or "year:asc" / "title:desc" (the other one).
-DESCENDING_FIRST = {"relevance": True, "year": True, "citations": True, "title": False}
+SORTS: tuple[str, ...] = (
+    "relevance",
+    "year",
+    "citations",
+    "title",
+    "venue",
+    "influential",
+    "role",
+    "polarity",
+)
+# Each sort's first direction: newest, most cited, best, influential first; titles and
+# venues A to Z; roles in their vocabulary's order, polarities supportive to critical. A
+# sort is written "year" (its first direction) or "year:asc" / "title:desc" (the other).
+DESCENDING_FIRST = {
+    "relevance": True,
+    "year": True,
+    "citations": True,
+    "title": False,
+    "venue": False,
+    "influential": True,
+    "role": False,
+    "polarity": False,
+}
 
 
 def parse_sort(spec: str) -> tuple[str, bool]:

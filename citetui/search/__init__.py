@@ -50,7 +50,7 @@ from rapidfuzz.distance import Levenshtein
 
 from citetui.core.models import CitingRow
 from citetui.core.query import Query, QueryError, RowFilter, parse
-from citetui.core.vocab import parse_sort
+from citetui.core.vocab import POLARITIES, ROLES, parse_sort
 from citetui.store import Library
 from citetui.store.fts import fold, quote, tokens
 
@@ -780,7 +780,22 @@ def _sorted(rows: Sequence[CitingRow], sort: str) -> list[CitingRow]:
         )
     if key == "title":
         return sorted(rows, key=lambda r: r.label.casefold(), reverse=desc)
+    if key in SORT_KEYS:
+        have = [r for r in rows if SORT_KEYS[key](r) is not None]
+        rest = [r for r in rows if SORT_KEYS[key](r) is None]
+        return sorted(have, key=SORT_KEYS[key], reverse=desc) + rest
     return list(rows)
+
+
+# How the other sorts order rows in memory (None: the row has no value, and goes last).
+SORT_KEYS: dict[str, Any] = {
+    "venue": lambda r: r.venue.casefold() if r.venue else None,
+    "influential": lambda r: int(bool(r.influential)),
+    "role": lambda r: (
+        (ROLES.index(r.roles[0]) if r.roles[0] in ROLES else 99, r.roles) if r.roles else None
+    ),
+    "polarity": lambda r: POLARITIES.index(r.polarity) if r.polarity in POLARITIES else None,
+}
 
 
 # -- highlighting ---------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 from citetui.core.ids import id_label
 from citetui.core.models import ABSTRACT_HEAD, CitingRow
 from citetui.core.query import RowFilter
-from citetui.core.vocab import parse_sort
+from citetui.core.vocab import POLARITIES, ROLES, parse_sort
 from citetui.store.filters import filter_sql
 from citetui.store.papers import PaperReads
 
@@ -16,6 +16,17 @@ ROW_COLUMNS = (
     "p.id, p.title, p.year, c.roles, c.polarity, p.summary, p.citation_count, c.influential, "
     f"p.summary_source, substr(p.abstract, 1, {ABSTRACT_HEAD}), p.venue, "
     "p.doi, p.arxiv, p.corpus_id, p.openalex_id, p.s2_id"
+)
+# A citation's first role, and its polarity, by their place in the vocabulary.
+_ROLE_RANK = (
+    "CASE "
+    + " ".join(f"WHEN c.roles LIKE ',{r},%' THEN {i}" for i, r in enumerate(ROLES))
+    + f" ELSE {len(ROLES)} END"
+)
+_POLARITY_RANK = (
+    "CASE c.polarity "
+    + " ".join(f"WHEN '{p}' THEN {i}" for i, p in enumerate(POLARITIES))
+    + f" ELSE {len(POLARITIES)} END"
 )
 # (sort, descending) -> ORDER BY. Missing values sort last both ways.
 SORTS = {
@@ -29,6 +40,14 @@ SORTS = {
     "coalesce(p.title, p.summary) COLLATE NOCASE, p.id",
     ("title", True): "coalesce(p.title, p.summary) IS NULL, "
     "coalesce(p.title, p.summary) COLLATE NOCASE DESC, p.id",
+    ("venue", False): "p.venue IS NULL, p.venue COLLATE NOCASE, p.id",
+    ("venue", True): "p.venue IS NULL, p.venue COLLATE NOCASE DESC, p.id",
+    ("influential", True): "coalesce(c.influential, 0) DESC, c.citing_year DESC, c.citing_id",
+    ("influential", False): "coalesce(c.influential, 0), c.citing_year DESC, c.citing_id",
+    ("role", False): f"c.roles IS NULL, {_ROLE_RANK}, c.roles, c.citing_id",
+    ("role", True): f"c.roles IS NULL, {_ROLE_RANK} DESC, c.roles DESC, c.citing_id",
+    ("polarity", False): f"c.polarity IS NULL, {_POLARITY_RANK}, c.citing_id",
+    ("polarity", True): f"c.polarity IS NULL, {_POLARITY_RANK} DESC, c.citing_id",
     ("added", False): "p.id",
 }
 

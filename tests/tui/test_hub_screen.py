@@ -203,9 +203,20 @@ async def test_sort_key_cycles_and_reorders(tui_lib, make_app):
         assert [rows.pager.get(i).label for i in range(rows.total)] == sorted(
             titles, key=str.casefold, reverse=True
         )
-        await pilot.press("s")  # no search words: relevance is skipped, back to year
+        seen = []
+        for _ in range(6):  # the columns these rows fill, then round to year again
+            await pilot.press("s")
+            await settle(pilot)
+            seen.append(screen.explorer.sort)
+            if seen[-1] == "year":
+                break
+        # no search words: relevance is skipped; no venue recorded: no venue sort
+        assert seen == ["influential", "role", "polarity", "year"]
+        await pilot.press("s", "s", "s", "s", "s", "S")  # polarity the other way: critical first
         await settle(pilot)
-        assert screen.explorer.sort == "year"
+        assert screen.explorer.sort == "polarity:desc"
+        assert rows.pager.get(0).polarity == "critical"
+        assert "polarity ↓" in str(screen.query_one("#explorer-columns").render())
 
 
 async def test_bad_query_says_why(tui_lib, make_app):

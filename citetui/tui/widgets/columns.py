@@ -29,7 +29,14 @@ HEADINGS = {
 }
 # Dropped first when the screen is narrow (the sorted-by column is kept).
 DROP_ORDER = ("venue", "influential", "citations", "polarity", "role", "year")
-SORT_COLUMN = {"year": "year", "citations": "citations"}
+SORT_COLUMN = {
+    "year": "year",
+    "citations": "citations",
+    "venue": "venue",
+    "influential": "influential",
+    "role": "role",
+    "polarity": "polarity",
+}
 
 
 @dataclass(frozen=True)
@@ -153,4 +160,12 @@ SORT_WORDS = {
     ("citations", False): "least cited first",
     ("title", False): "A to Z",
     ("title", True): "Z to A",
+    ("venue", False): "A to Z",
+    ("venue", True): "Z to A",
+    ("influential", True): "influential first",
+    ("influential", False): "influential last",
+    ("role", False): "background to critique",
+    ("role", True): "critique to background",
+    ("polarity", False): "supportive to critical",
+    ("polarity", True): "critical to supportive",
 }

@@ -27,7 +27,14 @@ from citetui.tui.widgets.panes import Section
 from citetui.tui.widgets.search_box import TYPING_PAUSE, SearchBox
 
 SETTLE_SECONDS = 1.0  # a query is kept in the history once it stayed this long
-NO_DATA = {"year": "no citing paper has a year", "citations": "no citation counts recorded"}
+NO_DATA = {
+    "year": "no citing paper has a year",
+    "citations": "no citation counts recorded",
+    "venue": "no venues recorded",
+    "influential": "no citation is marked influential",
+    "role": "no citation carries a role label",
+    "polarity": "no citation carries a polarity label",
+}
 PLACEHOLDER = "search: words  'exact  !exclude  role:method  pol:critical  year:2020..2024  claim:2"
 
 

@@ -190,7 +190,8 @@ class BarList(LabelledList):
     only (``shares`` False): no bar, no percentage."""
 
     def __init__(self, kind: str, **kwargs: Any) -> None:
-        super().__init__(empty=f"no {kind} labels recorded for this hub", **kwargs)
+        noun = "role" if kind == "roles" else kind
+        super().__init__(empty=f"no {noun} labels recorded for this hub", **kwargs)
         self.kind = kind
         self.shares = True
 

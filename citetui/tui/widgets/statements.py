@@ -30,8 +30,11 @@ class StatementList(LabelledList):
             body = literal("“" + row.text.strip() + "”")
             room = max(8, width - self.INDENT - 1)
             lines = list(body.wrap(self.app.console, room))
-            if len(lines) > 2:
-                second = fit(lines[1], room - 1)
+            if len(lines) > 2:  # the second line ends in "…" right after its last word
+                second = lines[1].copy()
+                second.rstrip()
+                if second.cell_len > room - 1:
+                    second.truncate(room - 1, overflow="ellipsis")
                 if not second.plain.endswith("…"):
                     second.append("…")
                 lines = [lines[0], second]
