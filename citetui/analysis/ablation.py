@@ -55,6 +55,11 @@ class Ablation:
         return self.tested and self.verdict_full != self.verdict_without
 
     @property
+    def brief(self) -> str:
+        """The status without its reason: 'no verdict to test', 'verdict holds'."""
+        return self.status.split(" (", 1)[0]
+
+    @property
     def tested(self) -> bool:
         """Whether there was a verdict to test, and one left to compare with."""
         return (

@@ -33,7 +33,7 @@ async def test_controls_show_alignment_ablation_and_timeline(tui_lib, make_app):
         )
         for a in slices:  # the standard slices, each with what it removes alone
             assert f"[ ] {a.slice.name}  alone: removes {a.removed:,} of " in listed
-            assert a.status in listed and "holds" not in a.status  # 7 labels: no verdict
+            assert a.brief in listed and "holds" not in a.status  # 7 labels: no verdict
         assert "every slice is off" in str(controls.query_one("#controls-ablation").render())
         # Toggling a slice on shows the hub without it; a second one combines with it.
         controls.query_one("#controls-slices", OptionList).focus()

@@ -230,7 +230,7 @@ class ControlsScreen(Screen):
             line = Text("[x] " if i in self.on else "[ ] ", style="bold")
             line.append(clean(a.slice.name, limit=60))
             line.append(
-                f"  alone: removes {a.removed:,} of {a.removed + a.kept:,} · {a.status}",
+                f"  alone: removes {a.removed:,} of {a.removed + a.kept:,} · {a.brief}",
                 style="dim",
             )
             options.add_option(Option(line))
