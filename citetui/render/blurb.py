@@ -4,6 +4,7 @@ else a source's TLDR, else the first sentence of its abstract, each marked for w
 
 from __future__ import annotations
 
+import functools
 import re
 
 # A full stop after one of these does not end a sentence.
@@ -49,6 +50,7 @@ _LEAD = re.compile(r"^\s*(?:abstract|summary)\s*[:.\-—]?\s+", re.I)
 SENTENCE_LIMIT = 300  # characters of a first sentence that never ends
 
 
+@functools.lru_cache(maxsize=4096)  # a list redraws a row's line as the cursor passes
 def first_sentence(text: str, limit: int = SENTENCE_LIMIT) -> str:
     """The first sentence of ``text`` (an abstract): up to the first full stop, question or
     exclamation mark that ends a sentence (not 'e.g.', 'et al.', 'Fig. 2', '3.5' or an

@@ -12,47 +12,40 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from citetui.core.models import Annotation, Bar, HubPage, SavedView, Statement
+from citetui.core.models import Annotation, HubPage, SavedView, Statement
 from citetui.core.query import Query, QueryError, parse, unparse
 from citetui.core.summary import (
-    MIN_LABELLED,
     REPRESENTATIVE_RULE_MORE,
     SUMMARY_RULES,
     VERDICT_RULE,
-    HubSummary,
 )
 from citetui.core.textsafe import clean
 from citetui.core.vocab import parse_sort
-from citetui.render.bars import plural
 from citetui.render.page import meta_parts
 from citetui.store import Library
 from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.modals.columns import ColumnsModal
 from citetui.tui.modals.saved_views import SaveViewModal, ViewsModal
+from citetui.tui.screens.hub_panes import show_panes, show_statements, side_panes
 from citetui.tui.screens.statements import StatementsScreen
 from citetui.tui.support.appref import citetui_app, say_failed
 from citetui.tui.support.drill import drill
-from citetui.tui.support.paging import Pager
 from citetui.tui.support.personal import PERSONAL_BINDINGS, PersonalActions
 from citetui.tui.support.rendering import lines, lit
 from citetui.tui.widgets.columns import SORT_WORDS
 from citetui.tui.widgets.explorer import Explorer
 from citetui.tui.widgets.footer import Footer
-from citetui.tui.widgets.lists import BarList, ClaimList, PaperList
+from citetui.tui.widgets.lists import BarList, PaperList
 from citetui.tui.widgets.panes import (
-    Caption,
     Column,
-    Section,
     TextPane,
     authors_line,
     hub_header,
     reading_line,
 )
-from citetui.tui.widgets.statements import StatementList
 from citetui.tui.widgets.virtual_list import VirtualList
 
 NARROW = 120  # below this width the panes stack in one scrolling column
@@ -68,35 +61,6 @@ PANES = (
     ("statements", "Citation statements"),
 )
 STATEMENTS_SHOWN = 3  # in the hub page's pane; i opens them all
-
-
-def summary_bars(summary: HubSummary, kind: str) -> tuple[tuple[Bar, ...], bool]:
-    """The bars a role or polarity pane shows, and whether with shares: the computed ones
-    when some citation is labelled (shares from MIN_LABELLED on), else the recorded ones."""
-    computed = summary.computed(kind)
-    if computed is not None and computed.bars:
-        return computed.bars, summary.coverage(kind).enough
-    recorded = summary.recorded(kind)
-    return (recorded.bars if recorded else ()), True
-
-
-def summary_caption(summary: HubSummary, kind: str) -> str:
-    """What the bars are, side by side with the other figures: the computed summary's
-    coverage and the recorded one's source, whichever the bars do not show."""
-    cov = summary.coverage(kind)
-    computed = summary.computed(kind)
-    parts = [cov.line(kind)]
-    if computed is not None and computed.bars and not cov.enough:
-        parts.append(f"counts only: shares start at {MIN_LABELLED} labelled")
-    recorded = summary.recorded_text(kind)
-    if recorded:
-        rec = summary.recorded(kind)
-        by = f"recorded by {rec.source}" if rec and rec.source else "recorded"
-        if computed is not None and computed.bars:
-            parts.append(f"{by}: {recorded} (n not given)")
-        else:
-            parts.append(f"bars {by} (n not given; other labels not given)")
-    return " · ".join(parts)
 
 
 class HubScreen(PersonalActions, Screen):
@@ -197,44 +161,6 @@ class HubScreen(PersonalActions, Screen):
             yield Column(Static("reading the hub page…", id="side-loading"), id="hub-side")
         yield Footer()
 
-    @staticmethod
-    def side_panes() -> list[Widget]:
-        """The panes of the side column, empty until the page is read."""
-        return [
-            Section("Abstract", TextPane("", id="abstract"), id="abstract-section"),
-            Section(
-                "Citation roles",
-                Caption(id="roles-caption"),
-                BarList("roles", id="roles"),
-                id="roles-section",
-            ),
-            Section(
-                "Citation polarity",
-                Caption(id="polarity-caption"),
-                BarList("polarity", id="polarity"),
-                id="polarity-section",
-            ),
-            Section("Claims ledger", ClaimList(id="claims"), id="claims-section"),
-            Section(
-                "Co-cited works",
-                Caption(id="cocited-caption"),
-                PaperList("no co-cited works in the library", id="cocited"),
-                id="cocited-section",
-            ),
-            Section(
-                "Representative citing papers",
-                Caption(id="representative-caption"),
-                PaperList("no representative citing papers for this hub", id="representative"),
-                id="representative-section",
-            ),
-            Section(
-                "Citation statements",
-                Caption(id="statements-caption"),
-                StatementList(id="statements", empty="no citation contexts in the library"),
-                id="statements-section",
-            ),
-        ]
-
     def on_mount(self) -> None:
         self._labels_seen = getattr(self.app, "labels_changed", 0)
 
@@ -312,17 +238,7 @@ class HubScreen(PersonalActions, Screen):
             self.counted = counted
 
     def on_hub_screen_statements_ready(self, message: StatementsReady) -> None:
-        n, papers = message.counted
-        caption = (
-            f"{plural(n, 'statement')} from {plural(papers, 'citing paper')}: "
-            "i shows them all, filtered like the explorer"
-            if n
-            else ""
-        )
-        for cap in self.query("#statements-caption").results(Caption):
-            cap.say(caption)
-        for rows in self.query("#statements").results(StatementList):
-            rows.set_pager(Pager.of(message.first))
+        show_statements(self, message.first, message.counted)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="hub-counts")
     def _load_counts(self) -> None:
@@ -343,27 +259,10 @@ class HubScreen(PersonalActions, Screen):
         self.hub_ids = message.hub_ids
         side = self.query_one("#hub-side", Column)
         await side.remove_children()
-        await side.mount_all(self.side_panes())
+        await side.mount_all(side_panes())
         self._counts = message.counts
         self._show_header()
-        for pane, kind in (("roles", "role"), ("polarity", "polarity")):
-            self.query_one(f"#{pane}-caption", Caption).say(summary_caption(page.summary, kind))
-            bars, shares = summary_bars(page.summary, kind)
-            bar_list = self.query_one(f"#{pane}", BarList)
-            bar_list.shares = shares
-            bar_list.set_pager(Pager.of(bars))
-        self.query_one("#claims", ClaimList).set_pager(Pager.of(page.claims))
-        self.query_one("#cocited-caption", Caption).say(page.cocited_basis)
-        self.query_one("#cocited", PaperList).set_pager(Pager.of(page.cocited))
-        rule = page.representative_rule
-        if page.representative:
-            caption = (
-                f"chosen by citetui: {rule} (? for more)" if rule else "as listed by the source"
-            )
-        else:
-            caption = ""
-        self.query_one("#representative-caption", Caption).say(caption)
-        self.query_one("#representative", PaperList).set_pager(Pager.of(page.representative))
+        show_panes(side, page)
         self.sub_title = clean(page.hub.paper.display_title, limit=60)
 
     # -- drill-down and opening -------------------------------------------

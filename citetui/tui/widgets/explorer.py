@@ -16,25 +16,18 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from citetui.core.models import CitingRow
 from citetui.core.query import Query, QueryError, RowFilter, parse
 from citetui.core.textsafe import clean
-from citetui.core.vocab import SORTS, parse_sort, sort_spec
+from citetui.core.vocab import parse_sort
 from citetui.search import search
 from citetui.store import Library
 from citetui.tui.support.appref import citetui_app
 from citetui.tui.support.paging import PAGE_SIZE, Pager
 from citetui.tui.widgets import columns as cols
+from citetui.tui.widgets.explorer_columns import NO_DATA, ColumnsAndSorts, valid_sort
 from citetui.tui.widgets.lists import CitingList
 from citetui.tui.widgets.panes import Section
 from citetui.tui.widgets.search_box import TYPING_PAUSE, SearchBox
 
 SETTLE_SECONDS = 1.0  # a query is kept in the history once it stayed this long
-NO_DATA = {
-    "year": "no citing paper has a year",
-    "citations": "no citation counts recorded",
-    "venue": "no venues recorded",
-    "influential": "no citation is marked influential",
-    "role": "no citation carries a role label",
-    "polarity": "no citation carries a polarity label",
-}
 PLACEHOLDER = "search: words  'exact  !exclude  role:method  pol:critical  year:2020..2024  claim:2"
 
 
@@ -46,7 +39,7 @@ def _rows_in_order(
     return [by_id[i] for i in chunk if i in by_id]
 
 
-class Explorer(Section):
+class Explorer(ColumnsAndSorts, Section):
     """Search and browse one hub's citing papers; only the rows on screen are read.
 
     It is its own bordered section: every container around the list is one more
@@ -145,7 +138,7 @@ class Explorer(Section):
         super().__init__("Citing papers", **kwargs)
         self.lib = lib
         self.hub_id = hub_id
-        self.sort = _valid_sort(sort)
+        self.sort = valid_sort(sort)
         self._initial_query = query
         self._restore_cursor = cursor
         self._generation = 0
@@ -170,6 +163,11 @@ class Explorer(Section):
     @property
     def search_box(self) -> SearchBox:
         return self.query_one("#explorer-search", SearchBox)
+
+    @property
+    def heading_box(self) -> Static:
+        """The heading line over the rows."""
+        return self.query_one("#explorer-columns", Static)
 
     @property
     def rows(self) -> CitingList:
@@ -199,20 +197,6 @@ class Explorer(Section):
             self._restore_cursor = 0
             self.run_query()
 
-    def usable_sorts(self) -> list[str]:
-        """The sort keys that can order these rows: relevance with search words, year and
-        citations when some row has them, title."""
-        counts = self._seen
-        has_words = bool(self.query_text.strip()) and any(
-            not t.partition(":")[1] for t in self.query_text.split()
-        )
-        return [
-            key
-            for key in SORTS
-            if (key != "relevance" or has_words)
-            and (key not in cols.SORT_COLUMN or counts.get(key, 1))
-        ]
-
     def cycle_sort(self) -> str:
         """Sort by the next key that can order the rows (each in its first direction)."""
         keys = self.usable_sorts() or ["title"]
@@ -221,32 +205,11 @@ class Explorer(Section):
         self.set_sort(nxt)
         return self.sort
 
-    def flip_sort(self) -> str:
-        """Sort the other way round (relevance only goes best first)."""
-        key, desc = parse_sort(self._sort_used if self.sort.startswith("relevance") else self.sort)
-        self.set_sort(sort_spec(key, not desc))
-        return self.sort
-
     def set_sort(self, sort: str) -> None:
         """Sort by ``sort`` ("year", "citations:asc"...)."""
-        self.sort = _valid_sort(sort)
+        self.sort = valid_sort(sort)
         self._restore_cursor = 0
         self.run_query()
-
-    def set_columns(self, columns: tuple[str, ...] | None) -> None:
-        """Show these columns (None: those the rows fill)."""
-        self.chosen = columns
-        self._chosen_read = True
-        self._apply_columns()
-
-    def column_data(self) -> dict[str, int]:
-        """What the hub's citing papers hold per column (as far as read)."""
-        return dict(self._seen)
-
-    def sort_words(self) -> str:
-        """The order shown, in words: 'citations, most cited first'."""
-        key, desc = parse_sort(self._sort_used)
-        return f"{key}, {cols.SORT_WORDS[key, desc]}"
 
     def reload(self) -> None:
         """Read everything again: rows, counts and what the columns hold (a label override
@@ -406,24 +369,6 @@ class Explorer(Section):
             self._apply_columns()
         self._show_count(counting=False)
 
-    def _apply_columns(self, *, refresh: bool = True) -> None:
-        """Show the chosen columns, or those the rows fill, with the sorted-by one."""
-        counts = self._seen
-        shown = cols.chosen(self.chosen) if self.chosen is not None else cols.automatic(counts)
-        self.rows.cols = cols.with_sort(shown, self._sort_used, counts)
-        if refresh:
-            self.rows.refresh_rows()
-            self._show_count(counting=False)
-        self._show_heading()
-
-    def _show_heading(self) -> None:
-        width = self.rows.scrollable_content_region.width
-        if width > 0:
-            self.query_one("#explorer-columns", Static).update(self.rows.heading(width))
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._show_heading)
-
     def _show_count(self, *, counting: bool) -> None:
         total = f"{self.total:,}+ (counting…)" if counting else f"{self.total:,}"
         if self._of_total is None:
@@ -533,12 +478,3 @@ class Explorer(Section):
             "cursor": self.rows.cursor,
             "columns": self.chosen,
         }
-
-
-def _valid_sort(sort: str) -> str:
-    """``sort`` if it is one (core.vocab.parse_sort), else relevance."""
-    try:
-        parse_sort(sort)
-    except ValueError:
-        return "relevance"
-    return sort
