@@ -46,38 +46,27 @@ def summary_caption(summary: HubSummary, kind: str) -> str:
 
 def side_panes() -> list[Widget]:
     """The panes of the side column, empty until the page is read."""
+
+    def captioned(title: str, pane: str, body: Widget) -> Section:
+        return Section(title, Caption(id=f"{pane}-caption"), body, id=f"{pane}-section")
+
     return [
         Section("Abstract", TextPane("", id="abstract"), id="abstract-section"),
-        Section(
-            "Citation roles",
-            Caption(id="roles-caption"),
-            BarList("roles", id="roles"),
-            id="roles-section",
-        ),
-        Section(
-            "Citation polarity",
-            Caption(id="polarity-caption"),
-            BarList("polarity", id="polarity"),
-            id="polarity-section",
-        ),
+        captioned("Citation roles", "roles", BarList("roles", id="roles")),
+        captioned("Citation polarity", "polarity", BarList("polarity", id="polarity")),
         Section("Claims ledger", ClaimList(id="claims"), id="claims-section"),
-        Section(
-            "Co-cited works",
-            Caption(id="cocited-caption"),
-            PaperList("no co-cited works in the library", id="cocited"),
-            id="cocited-section",
+        captioned(
+            "Co-cited works", "cocited", PaperList("no co-cited works in the library", id="cocited")
         ),
-        Section(
+        captioned(
             "Representative citing papers",
-            Caption(id="representative-caption"),
+            "representative",
             PaperList("no representative citing papers for this hub", id="representative"),
-            id="representative-section",
         ),
-        Section(
+        captioned(
             "Citation statements",
-            Caption(id="statements-caption"),
+            "statements",
             StatementList(id="statements", empty="no citation contexts in the library"),
-            id="statements-section",
         ),
     ]
 
