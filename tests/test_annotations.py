@@ -54,7 +54,9 @@ def test_override_recomputes_summary_and_survives_reimport(runner, db):
     assert page["role_summary"]["provenance"] == "computed"
     assert page["role_summary"]["bars"] == [{"label": "critique", "share": 1.0, "count": 1}]
     assert page["recorded_role_summary"]["bars"][0]["label"] == "background"
-    assert page["hub"]["verdict_line"].endswith("background (52%)")
+    # one label: the source's verdict and role stand, the computed counts beside them
+    assert page["hub"]["verdict_line"].startswith("Mixed citations (recorded by hub-page)")
+    assert "computed: 1 of 66 citing papers labelled: critique 1" in page["hub"]["verdict_line"]
     before = json.loads(invoke(runner, db, "notes", "--json").stdout)
     # a source that labels the same citation differently does not undo the user's label
     doc = json.loads(SAMPLE.read_text())

@@ -30,11 +30,12 @@ def test_show_prints_the_ppo_hub(runner):
     out = result.stdout
     assert "Proximal Policy Optimization Algorithms" in out
     assert "We propose a new family of policy gradient methods" in out
-    assert "background" in out and "52%" in out and "recorded by source" in out
+    assert "background" in out and "52%" in out and "recorded by hub-page" in out
     assert "Claims ledger" in out and "1. We propose" in out
-    assert "no polarity recorded for this hub" in out
-    assert "no co-cited works recorded for this hub" in out
-    assert "Mixed citations · most common role background (52%)" in out
+    assert "no polarity labels recorded for this hub" in out
+    assert "no co-cited works in the library" in out
+    assert "Mixed citations (recorded by hub-page)" in out
+    assert "top role background 52% (recorded by hub-page, n not given)" in out
 
 
 def test_show_json(runner):

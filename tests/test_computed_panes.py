@@ -8,9 +8,8 @@ import json
 import pytest
 
 from citetui.cli import cli
-from citetui.core.vocab import ROLES
+from citetui.core.summary import TIER_THRESHOLDS, tier_of
 from citetui.store import Library, PaperIn, Writer
-from citetui.store.hubs import TIER_THRESHOLDS, computed_tier
 from tests.test_import_s2 import INTENT, REFERENCE_PAGES, cassette_pages, paper_key, write_pages
 
 DBN = "8978cf7574ceb35f4c3096be768c7547b28a35d0"  # a paper both real reference walks cite
@@ -56,13 +55,14 @@ def test_a_hub_from_semantic_scholar_shows_computed_roles_and_cocited_works(
     got = {(c["paper"]["s2_id"], c["count"], c["provenance"]) for c in page["cocited"]}
     assert got == {(k, len(citing_hub), "computed") for k in together}
     text = run(runner, db, "show", DBN).stdout
-    assert f"computed from {len(labelled)} labelled citation" in text
-    assert f"({len(citing_hub)}×, computed)" in text
-    # the tier: none from the source, so computed from the citation count it gave
+    assert f"computed from {len(labelled)} labelled of 2 citing papers in the library" in text
+    assert f"({len(citing_hub)}×)" in text
+    assert "computed from the references of 2 citing papers in the library" in text
+    # the tier: none from the source, so from the citation count it gave, said so
     count = next(e["citedPaper"]["citationCount"] for e in edges)
     want = next(label for threshold, label in TIER_THRESHOLDS if count >= threshold)
-    assert page["hub"]["tier"] == f"{want} (computed)"
-    assert f"{want} (computed) · {count} citations" in text
+    assert page["hub"]["tier"] == want and page["hub"]["tier_basis"] == "citation count"
+    assert f"{want} (from its {count:,} citations) · 2 citing papers in the library" in text
 
 
 def test_a_walk_hub_without_a_count_gets_its_tier_from_the_citing_papers(
@@ -74,33 +74,43 @@ def test_a_walk_hub_without_a_count_gets_its_tier_from_the_citing_papers(
     assert run(runner, db, "import", *paths).exit_code == 0
     [hub] = json.loads(run(runner, db, "hubs", "--json").stdout)
     assert hub["citation_count"] is None
-    assert hub["tier"] == computed_tier(None, hub["citing_papers"]) == "major hub (computed)"
+    # no count known: the citing papers in the library give a lower bound, said so
+    assert (hub["tier"], hub["tier_basis"]) == ("major hub", "library")
+    text = run(runner, db, "show", str(hub["id"])).stdout
+    n = hub["citing_papers"]
+    assert f"at least a major hub: {n:,} citing papers in the library, citation count unknown" in (
+        text
+    )
     page = json.loads(run(runner, db, "show", str(hub["id"]), "--json").stdout)
     assert page["role_summary"] is None  # fields=title: no intents, so no roles to count
     assert len(page["representative"]) == 25
 
 
 @pytest.mark.parametrize(
-    "count, n_citing, label",
+    "count, n_citing, label, basis",
     [
-        (None, 0, "minor hub"),
-        (99, 0, "minor hub"),
-        (100, 0, "hub"),
-        (999, 5, "hub"),
-        (1000, 0, "major hub"),
-        (9999, 0, "major hub"),
-        (10000, 0, "mega hub"),
-        (None, 1881, "major hub"),
-        (50, 150, "hub"),  # a stale count is not below the library's
+        (None, 0, None, "none"),
+        (99, 0, None, "none"),  # no "minor hub": below 100 there is no tier
+        (5, 5, None, "none"),
+        (100, 0, "hub", "citation count"),
+        (999, 5, "hub", "citation count"),
+        (1000, 0, "major hub", "citation count"),
+        (9999, 0, "major hub", "citation count"),
+        (10000, 0, "mega hub", "citation count"),
+        (15204, 1, "mega hub", "citation count"),  # the known count, not the library's 1
+        (None, 1881, "major hub", "library"),
+        (50, 150, "hub", "library"),  # a stale count is not below the library's
     ],
 )
-def test_tier_thresholds(count, n_citing, label):
-    assert computed_tier(count, n_citing) == f"{label} (computed)"
+def test_tier_thresholds(count, n_citing, label, basis):
+    tier = tier_of(None, None, count, n_citing)
+    assert (tier.label, tier.basis) == (label, basis)
 
 
 def test_a_recorded_tier_is_kept(sample_lib):
     [hub] = sample_lib.hubs()
     assert hub.tier == "mega hub"
+    assert hub.tier_info.text() == "mega hub (recorded by hub-page)"
 
 
 def _build(lib: Library, spec: list[tuple[str, int | None, int, list[str], bool | None]]) -> dict:
@@ -129,30 +139,31 @@ def test_representatives_follow_the_documented_rule(empty_lib):
         ("m-2022-2", 2022, 2, ["method", "comparison"], False),
         ("u-2015-100", 2015, 100, [], False),
         ("u-none-0", None, 0, [], None),
+        ("u-none-none", None, None, [], None),
     ]
     ids = _build(empty_lib, spec)
     got = [p.id for p in empty_lib.representatives(ids["hub"])]
-    # influential by citations; then turns over roles (background, method, ..., unknown),
-    # each role going newest year first, the most cited paper of a year first
+    # influential first, then the most cited (the newer first among equals); unknown last
     want = [
         "infl-big",
         "infl-small",
-        "bg-2021-9",
-        "m-2022-2",
         "u-2015-100",
+        "bg-2021-9",
         "bg-2018-3",
-        "u-none-0",
+        "m-2022-2",
         "bg-2021-1",
+        "u-none-0",
+        "u-none-none",
     ]
     assert got == [ids[t] for t in want]
     assert [p.id for p in empty_lib.representatives(ids["hub"], limit=3)] == [
         ids["infl-big"],
-        ids["bg-2021-9"],
-        ids["m-2022-2"],
-    ]  # influential: half of 3 is 1
+        ids["infl-small"],
+        ids["u-2015-100"],
+    ]
     page = empty_lib.hub_page(ids["hub"])
     assert page.representative_rule and "influential" in page.representative_rule
-    assert ROLES[0] == "background"  # the turn order is the role vocabulary's
+    assert len(page.representative_rule) < 80  # one line; the rest is in the help
 
 
 def test_cocited_needs_two_citing_papers_and_prefers_known_works(empty_lib):
@@ -174,21 +185,37 @@ def test_cocited_needs_two_citing_papers_and_prefers_known_works(empty_lib):
     assert got == [(stub, 3), (known, 2)]
 
 
-def test_a_hub_without_a_recorded_verdict_shows_the_computed_one(empty_lib, sample_lib):
-    with empty_lib.transaction() as db:
+def _polarities(lib: Library, polarities: list[str | None]) -> int:
+    with lib.transaction() as db:
         w = Writer(db, source="test")
         hub = w.upsert_paper(PaperIn(title="The hub", doi="10.1/hub"))
         w.mark_hub(hub)
-        for i, pol in enumerate(["critical", "critical", "supportive", "neutral", None]):
+        for i, pol in enumerate(polarities):
             pid = w.upsert_paper(PaperIn(title=f"citing {i}", doi=f"10.1/c{i}"))
             w.upsert_citation(pid, hub, roles=["method"], polarity=pol)
-    line = empty_lib.hub_page(hub).verdict_line
-    assert line == "Contested citations (computed) · most common role method (100%)"
-    # a source's verdict wins, unmarked
-    assert (
-        sample_lib.hub_page(sample_lib.hubs()[0].paper.id).verdict_line
-        == "Mixed citations · most common role background (52%)"
+    return hub
+
+
+def test_a_hub_without_a_recorded_verdict_shows_the_computed_one(empty_lib, sample_lib):
+    hub = _polarities(empty_lib, ["critical"] * 8 + ["supportive"] * 6 + ["neutral"] * 8 + [None])
+    verdict, roles = empty_lib.hub_page(hub).summary.headline()
+    assert verdict == ("Contested citations (computed from 22 polarity labels of 23 citing papers)")
+    assert roles == "computed: top role method 100% (86–100%, 23 of 23 labelled)"
+    # without enough labels, a source's verdict is shown as the source's
+    assert sample_lib.hub_page(sample_lib.hubs()[0].paper.id).summary.headline() == (
+        "Mixed citations (recorded by hub-page)",
+        "top role background 52% (recorded by hub-page, n not given)",
     )
+
+
+def test_too_few_labels_give_counts_not_a_verdict(empty_lib):
+    hub = _polarities(empty_lib, ["critical", "critical", "supportive", "neutral", None])
+    summary = empty_lib.hub_page(hub).summary
+    assert summary.verdict.label is None
+    assert summary.verdict.line() == (
+        "no verdict: 4 of 5 citing papers in the library have a polarity label; a verdict needs 20"
+    )
+    assert "%" not in summary.role_line() and "method 5" in summary.role_line()
 
 
 def test_a_summary_caption_groups_the_thousands_of_its_count():

@@ -74,11 +74,11 @@ class Terminal:
         self.run("kill-server")
 
 
-@pytest.fixture
-def terminal(tmp_path):
+def start(tmp_path: Path, files: list[Path], width: int, height: int) -> Terminal:
+    """citetui in a terminal of that size, on a new library of ``files`` (its default one)."""
     db = tmp_path / "library.db"
     lib = Library(db, create=True)
-    import_files(lib, [SAMPLE])
+    import_files(lib, files)
     lib.close()
     env = {
         "CITETUI_DB": str(db),
@@ -92,7 +92,12 @@ def terminal(tmp_path):
     command = (
         f'env -u COLUMNS -u LINES {exports} {program}; echo "citetui exited with $?"; sleep 600'
     )
-    term = Terminal(command, 120, 36)
+    return Terminal(command, width, height)
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    term = start(tmp_path, [SAMPLE], 120, 36)
     yield term
     term.close()
 
@@ -114,5 +119,60 @@ def test_search_open_a_paper_go_back_and_quit(terminal):
     t.wait_for("1 of 66 citing papers match", "Citing papers")
     t.keys("Escape")
     t.wait_for("hubs in your library", "1 hub")
+    t.keys("q")
+    t.wait_for("citetui exited with 0")
+
+
+@pytest.fixture
+def real_hub_terminal(tmp_path, shared_real):
+    """The app at 160x45 on a real-shaped 1,000-paper hub (tests/realshapes.py)."""
+    from tests.realshapes import citations_page
+
+    term = start(tmp_path, [citations_page(shared_real, tmp_path)], 160, 45)
+    yield term
+    term.close()
+
+
+def pane_lines(screen: str, heading: str) -> list[str]:
+    """The lines of the bordered pane whose first line under the heading holds
+    ``heading``: the text between its borders, from the heading down to its bottom."""
+    lines = screen.splitlines()
+    top = next(i for i, line in enumerate(lines) if heading in line)
+    left = lines[top].index(heading)
+    out = []
+    for line in lines[top + 1 :]:
+        if line[left - 2 : left - 1] in ("╰", "") or "╰" in line[left - 2 : left + 2]:
+            break
+        out.append(line[left:].split("│")[0].rstrip())
+    return out
+
+
+def test_a_real_hub_says_something_on_every_row_and_shows_its_statements(real_hub_terminal):
+    t = real_hub_terminal
+    t.wait_for("S2 14514057", "1 hub")
+    t.keys("Enter")
+    screen = t.wait_for("1,000 citing papers", "year ↓")
+    rows = pane_lines(screen, "year ↓")
+    firsts, seconds = rows[0::2], rows[1::2]
+    assert len(seconds) >= 15
+    for title, said in zip(firsts, seconds, strict=False):
+        assert title[:4].isdigit(), title  # newest first: every visible row has a year
+        assert said.strip(), (title, said)  # a summary or a sentence of the abstract
+        assert "no summary" not in said, (title, said)
+    assert sum(s.strip().startswith("abstract:") for s in seconds) >= len(seconds) // 2
+    t.keys("i")
+    t.wait_for("Citation statements", "716 statements from 449 citing papers")
+    t.keys("/")
+    t.type("role:method")
+    screen = t.wait_for("of 716 statements match role:method")
+    heads = [
+        line
+        for line in screen.splitlines()[3:-1]
+        if line.strip() and not line.startswith("       ") and line[:1] == " "
+    ]
+    assert heads and all("method" in line for line in heads), heads
+    t.keys("Escape")  # from the filter to the list
+    t.keys("Escape")  # back to the hub
+    t.wait_for("1,000 citing papers", "year ↓")
     t.keys("q")
     t.wait_for("citetui exited with 0")

@@ -160,7 +160,10 @@ def test_sample_holds_the_ppo_hub(sample_lib):
     bundle = json.loads(SAMPLE.read_text())
     assert page.hub.paper.authors[0] == "John Schulman" and len(page.hub.paper.authors) == 5
     assert page.hub.tier == "mega hub" and page.hub.paper.year == 2017
-    assert page.verdict_line == "Mixed citations · most common role background (52%)"
+    assert page.summary.headline() == (
+        "Mixed citations (recorded by hub-page)",
+        "top role background 52% (recorded by hub-page, n not given)",
+    )
     assert page.role_summary.provenance == "recorded"
     assert page.polarity_summary is None
     assert page.hub.n_citing == len(bundle["citations"])

@@ -7,7 +7,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from citetui.core.models import HubEdge, Summary, verdict
+from citetui.core.models import HubEdge, Summary
+from citetui.core.summary import MIN_LABELLED, computed_verdict, counts_of, decide, known_polarities
 from citetui.search import fold
 from citetui.store import Library
 
@@ -44,13 +45,29 @@ class Ablation:
     role_without: Summary | None
     polarity_full: Summary | None
     polarity_without: Summary | None
-    verdict_full: str
-    verdict_without: str
+    verdict_full: str | None  # computed (core.summary.decide); None: too few labels
+    verdict_without: str | None
+    status: str  # what leaving the slice out does, in words (:func:`status_of`)
 
     @property
     def verdict_changed(self) -> bool:
-        """Whether leaving the slice out changes the verdict."""
-        return self.verdict_full != self.verdict_without
+        """Whether leaving the slice out changes a verdict there is to test."""
+        return self.tested and self.verdict_full != self.verdict_without
+
+    @property
+    def brief(self) -> str:
+        """The status without its reason: 'no verdict to test', 'verdict holds'."""
+        return self.status.split(" (", 1)[0]
+
+    @property
+    def tested(self) -> bool:
+        """Whether there was a verdict to test, and one left to compare with."""
+        return (
+            self.verdict_full is not None
+            and self.verdict_without is not None
+            and self.removed > 0
+            and self.kept > 0
+        )
 
     def top_role_shift(self) -> float | None:
         """How far the top role's share moves (percentage points), if both exist."""
@@ -96,17 +113,14 @@ def standard_slices(
         Slice(
             f"top-{k} cited", f"the {k} most-cited citing papers", lambda e: e.citing_id in top_k
         ),
-        Slice("no context", "citations without a context sentence", lambda e: e.n_contexts == 0),
+        Slice(
+            "citations without context",
+            "citations without a context sentence",
+            lambda e: e.n_contexts == 0,
+        ),
     ]
     if years:
-        lo, hi = years
-        slices.append(
-            Slice(
-                f"years {lo}-{hi}",
-                f"citing papers from {lo} to {hi}",
-                lambda e: e.year is not None and lo <= e.year <= hi,
-            )
-        )
+        slices.append(_years_slice(*years))
     if venue:
         v = fold(venue)
         slices.append(
@@ -151,20 +165,8 @@ def browse_slices(edges: Sequence[HubEdge], k: int = 10) -> list[Slice]:
         mid = years[len(years) // 2]
         lo, hi = years[0], years[-1]
         if lo < mid:
-            out.append(
-                Slice(
-                    f"years {lo}-{mid - 1}",
-                    f"citing papers from {lo} to {mid - 1}",
-                    _in_years(lo, mid - 1),
-                )
-            )
-        out.append(
-            Slice(
-                f"years {mid}-{hi}",
-                f"citing papers from {mid} to {hi}",
-                _in_years(mid, hi),
-            )
-        )
+            out.append(_years_slice(lo, mid - 1))
+        out.append(_years_slice(mid, hi))
     venues = Counter(e.venue for e in edges if e.venue)
     for venue, _ in venues.most_common(3):
         out.append(Slice(f"venue {venue}", f"citing papers in {venue}", _in_venue(venue)))
@@ -179,6 +181,13 @@ def browse_slices(edges: Sequence[HubEdge], k: int = 10) -> list[Slice]:
     return out
 
 
+def _years_slice(lo: int, hi: int) -> Slice:
+    """'year 2022' or 'years 2019-2021', in words that read."""
+    if lo == hi:
+        return Slice(f"year {lo}", f"citing papers from {lo}", _in_years(lo, hi))
+    return Slice(f"years {lo}-{hi}", f"citing papers from {lo} to {hi}", _in_years(lo, hi))
+
+
 def _in_years(lo: int, hi: int) -> Callable[[HubEdge], bool]:
     return lambda e: e.year is not None and lo <= e.year <= hi
 
@@ -191,24 +200,50 @@ def _labelled_by(source: str) -> Callable[[HubEdge], bool]:
     return lambda e: source in e.label_sources
 
 
+def status_of(
+    removed: int, kept: int, polarity_full: Summary | None, polarity_without: Summary | None
+) -> str:
+    """What leaving a slice out does to the computed verdict, in words. It never says the
+    verdict holds where there is none to test, or nothing left to compare."""
+    total = removed + kept
+    full = decide(counts_of(polarity_full))
+    if full is None:
+        reason = computed_verdict(polarity_full, total).reason
+        return f"no verdict to test ({reason})"
+    if removed == 0:
+        return "removes none: nothing to compare"
+    if kept == 0:
+        return f"removes all {total:,}: nothing left to compare"
+    without = decide(counts_of(polarity_without))
+    if without is None:
+        left = known_polarities(polarity_without)
+        return f"too few left for a verdict ({left:,} with a polarity label, needs {MIN_LABELLED})"
+    if without == full:
+        return "verdict holds"
+    return f"verdict changes: {full} → {without}"
+
+
 def ablate_edges(edges: Sequence[HubEdge], slices: Sequence[Slice]) -> list[Ablation]:
     """:func:`ablate` over edges already read."""
     role_full, pol_full = summarise(edges, "role"), summarise(edges, "polarity")
+    verdict_full = decide(counts_of(pol_full))
     out = []
     for s in slices:
         kept = [e for e in edges if not s.drop(e)]
         role_wo, pol_wo = summarise(kept, "role"), summarise(kept, "polarity")
+        removed = len(edges) - len(kept)
         out.append(
             Ablation(
                 s,
-                len(edges) - len(kept),
+                removed,
                 len(kept),
                 role_full,
                 role_wo,
                 pol_full,
                 pol_wo,
-                verdict(pol_full),
-                verdict(pol_wo),
+                verdict_full,
+                decide(counts_of(pol_wo)),
+                status_of(removed, len(kept), pol_full, pol_wo),
             )
         )
     return out

@@ -23,16 +23,19 @@ class SharedCiter:
     """A paper citing both hubs, with its contexts for each."""
 
     paper_id: int
-    title: str | None
+    title: str | None  # as recorded
     year: int | None
     contexts_a: tuple[str, ...]
     contexts_b: tuple[str, ...]
+    label: str = ""  # what stands for the paper on screen (Paper.display_title)
 
 
 def compare(lib: Library, hub_a: int, hub_b: int) -> list[SharedCiter]:
     """The papers that cite both hubs, with both citation contexts side by side."""
     out = []
-    for pid, title, year in lib.common_citers(hub_a, hub_b):
+    rows = lib.common_citers(hub_a, hub_b)
+    papers = lib.papers([r[0] for r in rows])
+    for pid, title, year in rows:
         ca, cb = lib.citation(pid, hub_a), lib.citation(pid, hub_b)
         out.append(
             SharedCiter(
@@ -41,6 +44,7 @@ def compare(lib: Library, hub_a: int, hub_b: int) -> list[SharedCiter]:
                 year,
                 tuple(x.text for x in (ca.contexts if ca else ())),
                 tuple(x.text for x in (cb.contexts if cb else ())),
+                papers[pid].display_title if pid in papers else f"paper {pid}",
             )
         )
     return out

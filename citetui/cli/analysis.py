@@ -12,9 +12,16 @@ from citetui.core.textsafe import clean
 
 
 def _summary_text(s) -> str:
-    if s is None:
+    """A computed summary's labels with their counts, and shares from MIN_LABELLED on."""
+    from citetui.core.summary import MIN_LABELLED, share_text
+
+    if s is None or not s.n:
         return "no labels"
-    return ", ".join(f"{b.label} {round((b.share or 0) * 100)}%" for b in s.bars)
+    if s.n < MIN_LABELLED:
+        return (
+            ", ".join(f"{b.label} {b.count}" for b in s.bars) + f" (of {s.n}: too few for shares)"
+        )
+    return ", ".join(f"{b.label} {share_text(b.count or 0, s.n)}" for b in s.bars)
 
 
 def _a_number(value: float | None, param: click.Parameter) -> float | None:
@@ -117,6 +124,7 @@ def ablate_cmd(
         span = (int(m.group(1)), int(m.group(2)))
     lib = c.open()
     h = lib.resolve_hub(hub)
+    verdict = lib.hub_summary(h.paper.id, h).verdict
     rows = ablate(
         lib,
         h.paper.id,
@@ -140,23 +148,30 @@ def ablate_cmd(
                     "polarity_without": s(a.polarity_without),
                     "verdict_full": a.verdict_full,
                     "verdict_without": a.verdict_without,
+                    "status": a.status,
+                    "hub_verdict": verdict.to_dict(),
                 }
                 for a in rows
             ]
         )
         return
+    click.echo(f"the hub's verdict: {clean(verdict.line())}")
     if rows:
         a0 = rows[0]
         click.echo(
-            f"all citations: roles {_summary_text(a0.role_full)} · polarity "
-            f"{_summary_text(a0.polarity_full)} · {a0.verdict_full}"
+            f"all {a0.removed + a0.kept:,} citations: roles {_summary_text(a0.role_full)} · "
+            f"polarity {_summary_text(a0.polarity_full)}"
         )
     for a in rows:
         click.echo(
-            f"without {a.slice.name} ({a.removed} removed): roles "
-            f"{_summary_text(a.role_without)} · polarity {_summary_text(a.polarity_without)}"
-            f" · {a.verdict_without}{'  (verdict changes)' if a.verdict_changed else ''}"
+            f"leaving out {clean(a.slice.name)} ({a.removed:,} of {a.removed + a.kept:,}): "
+            f"{a.status}"
         )
+        if a.tested or (a.removed and a.kept):
+            click.echo(
+                f"    roles {_summary_text(a.role_without)} · polarity "
+                f"{_summary_text(a.polarity_without)}"
+            )
 
 
 @click.command("timeline")
@@ -204,6 +219,7 @@ def compare_cmd(c: Ctx, hub_a: str, hub_b: str, as_json: bool) -> None:
                 {
                     "paper_id": s.paper_id,
                     "title": s.title,
+                    "label": s.label,
                     "year": s.year,
                     "contexts_a": list(s.contexts_a),
                     "contexts_b": list(s.contexts_b),
@@ -214,10 +230,67 @@ def compare_cmd(c: Ctx, hub_a: str, hub_b: str, as_json: bool) -> None:
         return
     click.echo(f"{len(shared)} papers cite both")
     for s in shared:
-        click.echo(f"{s.year or '----'}  {clean(s.title, limit=90)}")
+        click.echo(f"{s.year or '----'}  {clean(s.label, limit=90)}")
         for label, ctxs in (("A", s.contexts_a), ("B", s.contexts_b)):
             for x in ctxs[:2]:
                 click.echo(f"   {label}: {clean(x, limit=110)}")
 
 
-COMMANDS = (align_cmd, ablate_cmd, timeline_cmd, compare_cmd)
+@click.command("statements")
+@click.argument("hub")
+@click.argument("query", nargs=-1)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
+@json_option
+@click.pass_obj
+@friendly_errors
+def statements_cmd(c: Ctx, hub: str, query: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Citation statements: each sentence citing HUB, with its citing paper, year, role and
+    polarity, newest first. QUERY takes the query syntax: words the sentence holds (as
+    word beginnings), 'exact, !not, role: (the sentence's roles, else its citation's),
+    pol:, year:, claim:."""
+    from citetui.core.query import parse
+    from citetui.render.bars import plural
+
+    lib = c.open()
+    h = lib.resolve_hub(hub)
+    q = parse(" ".join(query))
+    rows = lib.statements(h.paper.id, q, limit=limit)
+    total, papers = lib.count_statements(h.paper.id, q)
+    if as_json:
+        emit_json(
+            {
+                "hub": h.paper.id,
+                "query": " ".join(query),
+                "statements": total,
+                "citing_papers": papers,
+                "rows": [
+                    {
+                        "citing_id": s.citing_id,
+                        "title": s.title,
+                        "label": s.label,
+                        "year": s.year,
+                        "text": s.text,
+                        "roles": list(s.roles),
+                        "polarity": s.polarity,
+                        "influential": s.influential,
+                        "source": s.source,
+                    }
+                    for s in rows
+                ],
+            }
+        )
+        return
+    click.echo(
+        f"{plural(total, 'statement')} from {plural(papers, 'citing paper')}"
+        + (f" match {clean(' '.join(query))}" if query else "")
+    )
+    for s in rows:
+        labels = " · ".join(x for x in (", ".join(s.roles), s.polarity or "") if x)
+        click.echo(
+            f"{s.year or '----'}  {clean(s.label, limit=80)}"
+            + (f"  [{clean(labels)}]" if labels else "")
+        )
+        click.echo(f"      “{clean(s.text, limit=400)}”")
+
+
+COMMANDS = (align_cmd, ablate_cmd, timeline_cmd, compare_cmd, statements_cmd)

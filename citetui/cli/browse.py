@@ -17,18 +17,23 @@ from citetui.cli.common import Ctx, emit_json, fail, friendly_errors, json_optio
 def hubs(c: Ctx, as_json: bool) -> None:
     """List the hubs in the library."""
     from citetui.core.textsafe import clean
+    from citetui.render.bars import plural
 
     lib = c.open()
-    items = lib.hubs()
+    items = lib.hubs(verdicts="all")
     if as_json:
         emit_json(
             [
                 {
                     "id": h.paper.id,
                     "title": h.paper.title,
+                    "label": h.paper.display_title,
                     "year": h.paper.year,
-                    "tier": h.tier,
-                    "verdict": h.verdict,
+                    "tier": h.tier_info.label,
+                    "tier_basis": h.tier_info.basis,
+                    "verdict": h.verdict_info.label,
+                    "recorded_verdict": h.verdict,
+                    "source": h.source,
                     "citing_papers": h.n_citing,
                     "citation_count": h.paper.citation_count,
                     "identifiers": h.paper.identifiers(),
@@ -38,13 +43,16 @@ def hubs(c: Ctx, as_json: bool) -> None:
         )
         return
     if not items:
-        click.echo("no hubs in the library (import a bundle or a Semantic Scholar page)")
+        click.echo(
+            "no hubs in the library: import a hub (citetui import FILE --hub ID), or make a "
+            "paper with citing papers in the library one (citetui hub add PAPER)"
+        )
     for h in items:
         year = h.paper.year or "----"
-        tier = f" [{clean(h.tier)}]" if h.tier else ""
+        tier = f" [{clean(h.tier_info.text())}]" if h.tier_info.label else ""
         click.echo(
             f"{h.paper.id:>6}  {year}  {clean(h.paper.display_title, limit=90)}{tier}  "
-            f"({h.n_citing} citing in library)"
+            f"({plural(h.n_citing, 'citing paper')} in the library)"
         )
 
 
@@ -72,9 +80,12 @@ def show(c: Ctx, hub: str, as_json: bool) -> None:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100000))
 @click.option(
     "--sort",
-    type=click.Choice(["relevance", "year", "citations", "title"]),
     default="relevance",
     show_default=True,
+    callback=lambda _ctx, _param, value: _sort(value),
+    help="relevance, year, citations, title, venue, influential, role or polarity; :asc or "
+    ":desc turns the order "
+    "(year:asc is oldest first; missing values come last either way).",
 )
 @json_option
 @click.pass_obj
@@ -84,6 +95,7 @@ def search(
 ) -> None:
     """Fuzzy search titles and summaries (see the query syntax in the README)."""
     from citetui.core.textsafe import clean
+    from citetui.render.blurb import blurb
     from citetui.search import search as run_search
 
     lib = c.open()
@@ -95,7 +107,9 @@ def search(
                 {
                     "id": r.paper_id,
                     "title": r.title,
+                    "label": r.label,
                     "summary": r.summary,
+                    "summary_source": r.summary_source,
                     "year": r.year,
                     "roles": list(r.roles),
                     "polarity": r.polarity,
@@ -111,10 +125,23 @@ def search(
         sys.exit(1)
     for r in result.rows:
         year = r.year or "----"
-        click.echo(f"{r.paper_id:>6}  {year}  {clean(r.title, limit=100)}")
-        if r.summary:
-            click.echo(f"              {clean(r.summary, limit=140)}")
+        click.echo(f"{r.paper_id:>6}  {year}  {clean(r.label, limit=100)}")
+        mark, text = blurb(
+            r.summary, r.summary_source, r.abstract, summary_shown=r.title_kind == "summary"
+        )
+        if text:
+            click.echo(f"              {mark + ': ' if mark else ''}{clean(text, limit=140)}")
     click.echo(f"{len(result.rows)} of {result.total} matches", err=True)
+
+
+def _sort(value: str) -> str:
+    from citetui.core.vocab import parse_sort
+
+    try:
+        parse_sort(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--sort") from None
+    return value
 
 
 @click.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import tempfile
@@ -122,8 +123,16 @@ def import_cmd(
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{c.path}{suffix}").unlink(missing_ok=True)
         raise
+    candidates = _hub_candidates(lib, reports)
     if as_json:
-        emit_json([r.to_dict() for r in reports])
+        out = [r.to_dict() for r in reports]
+        if candidates:
+            for d in out:
+                d["hub_candidates"] = [
+                    {"id": p.id, "title": p.title, "label": p.display_title, "citing_papers": n}
+                    for p, n in candidates
+                ]
+        emit_json(out)
         return
     for r in reports:
         click.echo(f"{clean(r.source)} ({r.format})")
@@ -134,12 +143,66 @@ def import_cmd(
         ):
             if counts:
                 click.echo(
-                    f"  {label}: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+                    f"  {label}: " + ", ".join(_counted(n, k) for k, n in sorted(counts.items()))
                 )
         if not (r.added or r.updated or r.unchanged):
             click.echo("  nothing to import")
         for note in r.skipped:
             click.echo(f"citetui: skipped: {clean(note)}", err=True)
+    if candidates:
+        _say_how_to_make_a_hub(candidates)
+
+
+def _counted(n: int, noun: str) -> str:
+    """'1 hub', '2,680 citations' from a report's plural key ("hubs", "merged papers")."""
+    return f"{n:,} {noun[:-1] if n == 1 and noun.endswith('s') else noun}"
+
+
+def _hub_candidates(lib: Any, reports: list[Any]) -> list[tuple[Any, int]]:
+    """When an import added papers or citations but named no hub (none of its records said
+    which paper the others cite, and no --hub), the papers most cited in the library that
+    are not hubs yet: what the user may want to browse as one."""
+    if any(r.hub_ids for r in reports):
+        return []
+    if not any(r.added.get("citations") or r.added.get("papers") for r in reports):
+        return []
+    return [(p, n) for p, n in lib.hub_candidates(3) if n > 0]
+
+
+def _say_how_to_make_a_hub(candidates: list[tuple[Any, int]]) -> None:
+    from citetui.core.textsafe import clean
+    from citetui.render.bars import plural
+
+    say = functools.partial(click.echo, err=True)
+    say("citetui: no hub added: these records name no paper as the one they cite.")
+    say("  The most cited here (citing papers in the library):")
+    for p, n in candidates:
+        say(f"    {_ref(p):<16} {clean(p.display_title, limit=60)}  ({plural(n, 'citing paper')})")
+    first = _ref(_titled_first(candidates))
+    say(
+        f"  Make one a hub: citetui hub add {first}   (or import again with --hub ID; "
+        "in the browser, h on a paper's page)"
+    )
+
+
+def _titled_first(candidates: list[tuple[Any, int]]) -> Any:
+    """The most cited candidate with a title (one known only by an id says little)."""
+    return next((p for p, _ in candidates if p.title), candidates[0][0])
+
+
+def _ref(p: Any) -> str:
+    """How to name a paper on the command line: an identifier, else its library id."""
+    from citetui.core.textsafe import clean
+
+    if p.openalex_id:
+        return clean(p.openalex_id)
+    if p.corpus_id is not None:
+        return f"CorpusID:{p.corpus_id}"
+    if p.arxiv:
+        return clean(p.arxiv)
+    if p.doi:
+        return "DOI:" + clean(p.doi)
+    return str(p.id)
 
 
 READING_MIN_SIZE = 8 << 20  # smaller files import before a progress display would help

@@ -12,7 +12,17 @@ from citetui.render.page import disagreement_lines
 
 
 def _paper(lib, text: str):
-    return lib.resolve_paper(text)
+    """A paper by id, identifier or fuzzy title; else a hub by its acronym ("ppo")."""
+    from citetui.store import NotFound
+
+    try:
+        return lib.resolve_paper(text)
+    except NotFound:
+        try:
+            return lib.resolve_hub(text).paper
+        except NotFound:
+            pass
+        raise
 
 
 def _echo_annotation(lib, a: Annotation, as_json: bool) -> None:
@@ -214,6 +224,7 @@ def view_group(ctx: click.Context, as_json: bool) -> None:
                     "query": x.query,
                     "sort": x.sort,
                     "slot": x.slot,
+                    "columns": list(x.columns) if x.columns is not None else None,
                 }
                 for x in items
             ]
@@ -233,25 +244,40 @@ def view_group(ctx: click.Context, as_json: bool) -> None:
 @click.option("--hub", help="The hub whose citing papers the view searches.")
 @click.option(
     "--sort",
-    type=click.Choice(["relevance", "year", "citations", "title"]),
     default="relevance",
     show_default=True,
+    help="relevance, year, citations, title, venue, influential, role or polarity, "
+    "optionally :asc or :desc (year:asc).",
+)
+@click.option(
+    "--columns",
+    help="The explorer's columns, e.g. year,citations,role (default: those the rows fill). "
+    "Columns: year, venue, citations, influential, role, polarity.",
 )
 @click.option("--slot", type=click.IntRange(1, 9), help="Number key that recalls it.")
 @click.pass_obj
 @friendly_errors
 @_value_error
 def view_save(
-    c: Ctx, name: str, query: tuple[str, ...], hub: str | None, sort: str, slot: int | None
+    c: Ctx,
+    name: str,
+    query: tuple[str, ...],
+    hub: str | None,
+    sort: str,
+    columns: str | None,
+    slot: int | None,
 ) -> None:
     """Save QUERY as view NAME."""
     from citetui.core.query import parse
+    from citetui.core.vocab import parse_columns
 
     text = " ".join(query)
     parse(text)  # refuse a query that does not parse
     lib = c.open()
     hub_id = lib.resolve_hub(hub).paper.id if hub else None
-    view = lib.save_view(name, text, hub_id=hub_id, sort=sort, slot=slot)
+    view = lib.save_view(
+        name, text, hub_id=hub_id, sort=sort, slot=slot, columns=parse_columns(columns)
+    )
     click.echo(f"saved view {clean(view.name)}" + (f" on key {view.slot}" if view.slot else ""))
 
 
@@ -289,7 +315,47 @@ def history_cmd(c: Ctx, search: tuple[str, ...], limit: int, as_json: bool) -> N
         click.echo(f"{h.used_at}  {h.uses:>3}×  {clean(h.query)}")
 
 
+@click.group("hub")
+def hub_group() -> None:
+    """Make a paper with citing papers in the library a hub, or undo that."""
+
+
+@hub_group.command("add")
+@click.argument("paper")
+@json_option
+@click.pass_obj
+@friendly_errors
+@_value_error
+def hub_add(c: Ctx, paper: str, as_json: bool) -> None:
+    """Make PAPER (an id, DOI, arXiv id, W..., CorpusID:N or fuzzy title) a hub."""
+    from citetui.render.bars import plural
+
+    lib = c.open()
+    hub = lib.make_hub(_paper(lib, paper).id)
+    if as_json:
+        emit_json({"id": hub.paper.id, "title": hub.paper.title, "citing_papers": hub.n_citing})
+        return
+    click.echo(
+        f"made a hub: {clean(hub.paper.display_title, limit=90)} "
+        f"({plural(hub.n_citing, 'citing paper')} in the library); citetui show {hub.paper.id}"
+    )
+
+
+@hub_group.command("remove")
+@click.argument("paper")
+@click.pass_obj
+@friendly_errors
+@_value_error
+def hub_remove(c: Ctx, paper: str) -> None:
+    """Undo `citetui hub add PAPER` (hubs an import marked stay)."""
+    lib = c.open()
+    p = _paper(lib, paper)
+    lib.unmake_hub(p.id)
+    click.echo(f"no longer a hub: {clean(p.display_title, limit=90)}")
+
+
 COMMANDS = (
+    hub_group,
     note_cmd,
     tag_cmd,
     status_cmd,

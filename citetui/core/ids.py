@@ -119,3 +119,26 @@ def author_key(authors: object) -> str | None:
     name = first.split(",")[0] if "," in first else first
     parts = (norm_title(name) or "").split()
     return parts[-1] if parts else None
+
+
+def id_label(
+    doi: str | None = None,
+    arxiv: str | None = None,
+    corpus_id: int | None = None,
+    openalex_id: str | None = None,
+    s2_id: str | None = None,
+) -> str | None:
+    """The best identifier of a paper as the words that stand for its title when it has
+    none: "DOI 10.1162/neco.2006.18.7.1527", "arXiv 1706.03762", "S2 49313245" (the
+    Semantic Scholar corpus id), "W2741809807" (OpenAlex), "S2 928f9dcc…" (the paperId)."""
+    if doi:
+        return f"DOI {doi}"
+    if arxiv:
+        return f"arXiv {arxiv}"
+    if corpus_id is not None:
+        return f"S2 {corpus_id}"
+    if openalex_id:
+        return openalex_id
+    if s2_id:
+        return f"S2 {s2_id[:8]}…" if len(s2_id) > 12 else f"S2 {s2_id}"
+    return None

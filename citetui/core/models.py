@@ -4,9 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from citetui.core.ids import id_label
 from citetui.core.vocab import ID_FIELDS, POLARITIES, ROLES
+
+if TYPE_CHECKING:
+    from citetui.core.summary import HubSummary, Tier, Verdict
+
+UNTITLED = "untitled: "  # before the summary of a paper known by neither title nor id
+
+
+def label_of(paper_id: int, title: str | None, ids: str | None, summary: str | None) -> str:
+    """The words that stand for a paper wherever a title goes: its title, else its best
+    identifier (:func:`citetui.core.ids.id_label`), else its summary marked as such, else
+    its number in this library. Display text only: data (JSON, exports) keeps the title."""
+    if title:
+        return title
+    if ids:
+        return ids
+    if summary:
+        return UNTITLED + summary
+    return f"paper {paper_id}"
+
+
+def kind_of_label(title: str | None, ids: str | None, summary: str | None) -> str:
+    """What :func:`label_of` shows: "title", "id", "summary" or "none" (a view dims
+    what is not a title)."""
+    return "title" if title else "id" if ids else "summary" if summary else "none"
 
 
 @dataclass(frozen=True)
@@ -30,13 +55,19 @@ class Paper:
     authors: tuple[str, ...] = ()
 
     @property
+    def id_label(self) -> str | None:
+        """The best identifier as words ("S2 49313245", "DOI 10.1/x", "W2741809807")."""
+        return id_label(self.doi, self.arxiv, self.corpus_id, self.openalex_id, self.s2_id)
+
+    @property
     def display_title(self) -> str:
-        """The title, or the summary when the source gave no title."""
-        if self.title:
-            return self.title
-        if self.summary:
-            return f"(untitled) {self.summary}"
-        return "(untitled)"
+        """What stands for the paper where a title goes (:func:`label_of`)."""
+        return label_of(self.id, self.title, self.id_label, self.summary)
+
+    @property
+    def title_kind(self) -> str:
+        """Whether :attr:`display_title` is the "title", an "id", the "summary" or "none"."""
+        return kind_of_label(self.title, self.id_label, self.summary)
 
     @property
     def link(self) -> str | None:
@@ -60,13 +91,31 @@ class Paper:
 
 @dataclass(frozen=True)
 class Hub:
-    """A paper marked as a hub, with the figures a hub page shows in its header."""
+    """A paper marked as a hub, with the figures a hub page shows in its header (``tier``
+    and ``verdict`` as a source recorded them; :func:`citetui.core.summary.tier_of` decides
+    the tier shown)."""
 
     paper: Paper
     tier: str | None
     verdict: str | None
     n_citing: int
     source: str | None = None
+    # the effective polarity labels of its citations, counted (None: not read)
+    polarity_counts: Mapping[str, int] | None = None
+
+    @property
+    def verdict_info(self) -> Verdict:
+        """The verdict shown (:func:`citetui.core.summary.verdict_of`)."""
+        from citetui.core.summary import verdict_of
+
+        return verdict_of(self.polarity_counts or {}, self.n_citing, self.verdict, self.source)
+
+    @property
+    def tier_info(self) -> Tier:
+        """The tier shown, with what it was decided from."""
+        from citetui.core.summary import tier_of
+
+        return tier_of(self.tier, self.source, self.paper.citation_count, self.n_citing)
 
 
 @dataclass(frozen=True)
@@ -120,10 +169,10 @@ class Summary:
 
 @dataclass(frozen=True)
 class Engagement:
-    """A citing paper engaging one of the hub's claims."""
+    """A citing paper engaging one of the hub's claims (``title`` as recorded)."""
 
     paper_id: int
-    title: str
+    title: str | None
     stance: str
     context: str | None = None
 
@@ -188,10 +237,11 @@ class Citation:
 
 @dataclass(frozen=True)
 class CitingRow:
-    """One row of the citing-papers explorer."""
+    """One row of the citing-papers explorer (``title`` as recorded: None when the source
+    gave none; :attr:`label` is what stands for it on screen)."""
 
     paper_id: int
-    title: str
+    title: str | None
     year: int | None
     roles: tuple[str, ...]
     polarity: str | None
@@ -199,24 +249,65 @@ class CitingRow:
     citation_count: int | None
     influential: bool | None = None
     score: float | None = None
+    summary_source: str | None = None
+    abstract: str | None = None  # its beginning: enough for a first sentence
+    venue: str | None = None
+    ids_label: str | None = None  # the best identifier as words (core.ids.id_label)
+
+    @classmethod
+    def of_paper(cls, p: Paper, score: float | None = None) -> CitingRow:
+        """A row for a paper outside any hub (no edge: no roles, polarity or flag)."""
+        return cls(
+            p.id,
+            p.title,
+            p.year,
+            (),
+            None,
+            p.summary,
+            p.citation_count,
+            None,
+            score,
+            p.summary_source,
+            p.abstract[:ABSTRACT_HEAD] if p.abstract else None,
+            p.venue,
+            p.id_label,
+        )
+
+    @property
+    def label(self) -> str:
+        """What stands for the paper where a title goes (:func:`label_of`)."""
+        return label_of(self.paper_id, self.title, self.ids_label, self.summary)
+
+    @property
+    def title_kind(self) -> str:
+        """ "title", "id", "summary" or "none" (see :func:`kind_of_label`)."""
+        return kind_of_label(self.title, self.ids_label, self.summary)
 
 
-def verdict(polarity: Summary | None) -> str:
-    """The computed verdict over the labelled polarities (a source's own verdict wins):
-    "Contested citations" when critical >= 25%, "Mostly supportive citations" when
-    supportive >= 60% and critical < 10%, "Mostly neutral citations" when neutral >= 70%,
-    else "Mixed citations"; with no polarity labels, "No polarity labels"."""
-    if polarity is None or not polarity.n:
-        return "No polarity labels"
-    share = {b.label: b.share or 0.0 for b in polarity.bars}
-    crit, sup, neu = share.get("critical", 0), share.get("supportive", 0), share.get("neutral", 0)
-    if crit >= 0.25:
-        return "Contested citations"
-    if sup >= 0.6 and crit < 0.1:
-        return "Mostly supportive citations"
-    if neu >= 0.7:
-        return "Mostly neutral citations"
-    return "Mixed citations"
+@dataclass(frozen=True)
+class Statement:
+    """One citation statement: a sentence citing a hub, with its citing paper, year, roles
+    (the sentence's own, else its citation's) and polarity (its citation's)."""
+
+    context_id: int
+    citing_id: int
+    title: str | None
+    summary: str | None
+    year: int | None
+    text: str
+    roles: tuple[str, ...]
+    polarity: str | None
+    influential: bool | None = None
+    source: str | None = None
+    ids_label: str | None = None
+
+    @property
+    def label(self) -> str:
+        """What stands for the citing paper where a title goes (:func:`label_of`)."""
+        return label_of(self.citing_id, self.title, self.ids_label, self.summary)
+
+
+ABSTRACT_HEAD = 600  # characters of an abstract an explorer row reads: its first sentence
 
 
 @dataclass(frozen=True)
@@ -224,44 +315,22 @@ class HubPage:
     """Everything the hub page shows."""
 
     hub: Hub
-    role_summary: Summary | None
-    polarity_summary: Summary | None
+    summary: HubSummary  # recorded and computed figures, the verdict and the tier
     claims: tuple[Claim, ...]
     cocited: tuple[CoCited, ...]
     representative: tuple[Paper, ...]
-    representative_rule: str | None = None
-    # The summaries as a source recorded them, also when computed ones are primary.
-    recorded_role: Summary | None = None
-    recorded_polarity: Summary | None = None
-
-    def summaries(self, kind: str) -> tuple[Summary, ...]:
-        """The role or polarity summaries to show: computed and/or recorded, primary first."""
-        primary = self.role_summary if kind == "role" else self.polarity_summary
-        recorded = self.recorded_role if kind == "role" else self.recorded_polarity
-        out = [s for s in (primary, recorded) if s is not None]
-        return tuple(dict.fromkeys(out))
+    representative_rule: str | None = None  # None: as a source listed them
+    cocited_basis: str = ""  # what the co-cited works were computed from, or who recorded them
 
     @property
-    def verdict_line(self) -> str:
-        """'Mixed citations · most common role background (52%)'.
+    def role_summary(self) -> Summary | None:
+        """The role bars shown: computed when a citation is labelled, else recorded."""
+        return self.summary.computed_role or self.summary.recorded_role
 
-        The role named is the source's when it recorded one (it goes with its verdict),
-        else the most common computed role. With no verdict from a source, the one
-        computed from the polarity labels (:func:`verdict`), marked "(computed)"."""
-        parts = []
-        if self.hub.verdict:
-            parts.append(self.hub.verdict)
-        elif (
-            self.polarity_summary is not None
-            and self.polarity_summary.provenance == "computed"
-            and self.polarity_summary.n
-        ):
-            parts.append(f"{verdict(self.polarity_summary)} (computed)")
-        summary = self.recorded_role or self.role_summary
-        top = summary.top if summary else None
-        if top is not None and top.share is not None:
-            parts.append(f"most common role {top.label} ({round(top.share * 100)}%)")
-        return " · ".join(parts)
+    @property
+    def polarity_summary(self) -> Summary | None:
+        """The polarity bars shown: computed when a citation is labelled, else recorded."""
+        return self.summary.computed_polarity or self.summary.recorded_polarity
 
 
 @dataclass(frozen=True)
@@ -349,9 +418,10 @@ class SavedView:
     name: str
     hub_id: int | None
     query: str
-    sort: str
+    sort: str  # "year", "citations:asc"... (core.vocab.parse_sort)
     slot: int | None
     created_at: str | None = None
+    columns: tuple[str, ...] | None = None  # the explorer's columns; None: chosen by the rows
 
 
 @dataclass(frozen=True)

@@ -102,8 +102,11 @@ def _fields(item: Item, view: View, s: Sanitizer) -> tuple[str, list[Field]]:
     add("citetui-citations", p.citation_count)
     if item.relation == "hub":
         fields.append(("citetui-hub", "true"))
-        add("citetui-tier", view.hub.tier)
-        add("citetui-verdict", view.hub.verdict)
+        summary = view.summary
+        add("citetui-tier", summary.tier.text() if summary else view.hub.tier)
+        add("citetui-verdict", summary.verdict.line() if summary else view.hub.verdict)
+        if summary is not None:
+            add("citetui-roles-summary", summary.role_line())
         claims = [f"{c.position + 1}. {escape(s.line(c.text))}" for c in view.claims]
         if claims:
             fields.append(("citetui-claims", "\n\n".join(claims)))

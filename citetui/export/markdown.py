@@ -17,6 +17,7 @@ import re
 from urllib.parse import quote
 
 from citetui.core.models import Summary
+from citetui.core.summary import MIN_LABELLED, HubSummary, plural, share_text
 from citetui.core.textsafe import clean
 from citetui.export.text import Sanitizer
 from citetui.export.view import Item, View
@@ -60,6 +61,27 @@ def _summary(summary: Summary | None, kind: str) -> list[str]:
     return [*lines, ""]
 
 
+def _sides(summary: HubSummary, kind: str, s: Sanitizer) -> list[str]:
+    """The computed summary with its coverage, then the recorded one with its source."""
+    cov = summary.coverage(kind)
+    lines = [f"_{md_text(cov.line(kind))}_", ""]
+    computed = summary.computed(kind)
+    for b in computed.bars if computed else ():
+        count = b.count or 0
+        figure = share_text(count, cov.labelled) if cov.enough else f"{count:,}"
+        lines.append(f"- {md_text(b.label)}: {figure}")
+    if computed is not None and computed.bars and not cov.enough:
+        lines.append(f"- (too few for shares: they start at {MIN_LABELLED} labelled)")
+    recorded = summary.recorded(kind)
+    if recorded is not None and recorded.bars:
+        by = f" by {md_text(s.line(recorded.source))}" if recorded.source else ""
+        lines += ["", f"_recorded{by} (n not given)_", ""]
+        for b in recorded.bars:
+            share = f"{round(b.share * 100)}%" if b.share is not None else "share unknown"
+            lines.append(f"- {md_text(b.label)}: {share}")
+    return [*lines, ""]
+
+
 def _url(text: str) -> str:
     """A link destination: characters a Markdown link cannot hold are percent-encoded."""
     return quote(text, safe="/:;()?&=#%+,@!$'*~-._[]")
@@ -90,7 +112,7 @@ def _meta(item: Item, s: Sanitizer) -> list[str]:
     lines = [f"- Key: `{item.key}`"]
     facts = [str(p.year) if p.year else None, md_text(s.line(p.venue)) or None]
     if p.citation_count is not None:
-        facts.append(f"{p.citation_count} citations")
+        facts.append(plural(p.citation_count, "citation"))
     shown = [f for f in facts if f]
     if shown:
         lines.append("- " + " · ".join(shown))
@@ -117,7 +139,7 @@ def _citing(n: int, item: Item, s: Sanitizer) -> list[str]:
         lines.append("- Citation: " + " · ".join(labels))
     if item.claims:
         lines.append("- Claims: " + ", ".join(f"{k} ({stance})" for k, stance, _ in item.claims))
-    if p.summary and p.title:
+    if p.summary and p.title_kind != "summary":
         source = f" ({md_text(s.line(p.summary_source))})" if p.summary_source else ""
         lines.append(f"- Summary{source}: {md_text(s.line(p.summary))}")
     contexts = []
@@ -139,11 +161,14 @@ def render(view: View, *, terminal: bool = False) -> str:
     hub = view.items[0]
     h = view.hub
     lines = [f"# {md_text(s.line(h.paper.display_title))}", "", *_meta(hub, s)]
-    tier = md_text(s.line(h.tier)) if h.tier else "hub"
-    figures = [tier, f"{view.total_citing} citing papers in the library"]
-    if h.verdict:
-        figures.append(md_text(s.line(h.verdict)))
-    lines += ["- " + " · ".join(figures), ""]
+    summary = view.summary
+    tier = md_text(s.line(summary.tier.text())) if summary else md_text(s.line(h.tier or "hub"))
+    figures = [tier, plural(view.total_citing, "citing paper") + " in the library"]
+    lines += ["- " + " · ".join(figures)]
+    if summary is not None:
+        lines += [f"- Verdict: {md_text(s.line(summary.verdict.line()))}"]
+        lines += [f"- Roles: {md_text(s.line(summary.role_line()))}"]
+    lines += [""]
     if view.query:
         query = s.line(view.query).replace("`", "'")
         n = len(view.citing)
@@ -152,8 +177,12 @@ def render(view: View, *, terminal: bool = False) -> str:
         paras = [" ".join(line.split()) for line in s.multi(h.paper.abstract).split("\n")]
         abstract = "\n".join(md_text(x, line_start=True) for x in paras).strip("\n")
         lines += ["## Abstract", "", abstract, ""]
-    lines += ["## Citation roles", "", *_summary(view.role_summary, "roles")]
-    lines += ["## Citation polarity", "", *_summary(view.polarity_summary, "polarity")]
+    for kind, title in (("role", "Citation roles"), ("polarity", "Citation polarity")):
+        if summary is not None:
+            lines += [f"## {title}", "", *_sides(summary, kind, s)]
+        else:
+            shown = view.role_summary if kind == "role" else view.polarity_summary
+            lines += [f"## {title}", "", *_summary(shown, kind)]
     if view.claims:
         lines += ["## Claims", ""]
         for c in view.claims:

@@ -67,8 +67,14 @@ def _record(item: Item, view: View, s: Sanitizer) -> list[str]:
         if value is not None:
             tag("N1", f"{label}: {value}")
     if item.relation == "hub":
-        tag("N1", f"Tier: {s.line(view.hub.tier)}" if view.hub.tier else None)
-        tag("N1", f"Verdict: {s.line(view.hub.verdict)}" if view.hub.verdict else None)
+        summary = view.summary
+        if summary is not None:
+            tag("N1", f"Tier: {s.line(summary.tier.text())}")
+            tag("N1", f"Verdict: {s.line(summary.verdict.line())}")
+            tag("N1", f"Roles: {s.line(summary.role_line())}")
+        else:
+            tag("N1", f"Tier: {s.line(view.hub.tier)}" if view.hub.tier else None)
+            tag("N1", f"Verdict: {s.line(view.hub.verdict)}" if view.hub.verdict else None)
         for c in view.claims:
             tag("N1", f"Claim {c.position + 1}. {s.line(c.text)}")
     for n, stance, _ in item.claims:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from citetui.core.models import Claim, ExportEdge, Hub, Paper, Summary
+from citetui.core.summary import HubSummary
 from citetui.export.keys import assign_keys
 from citetui.store import Library
 
@@ -52,6 +53,7 @@ class View:
     role_summary: Summary | None
     polarity_summary: Summary | None
     total_citing: int  # citing papers of the hub in the library, before the query
+    summary: HubSummary | None = None  # every figure, the verdict and the tier
 
     @property
     def citing(self) -> tuple[Item, ...]:
@@ -109,4 +111,5 @@ def build_view(lib: Library, hub_id: int, query: str | None = None) -> View:
         role_summary=lib.summary(hub_id, "role"),
         polarity_summary=lib.summary(hub_id, "polarity"),
         total_citing=hub.n_citing,
+        summary=lib.hub_summary(hub_id, hub),
     )

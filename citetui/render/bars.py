@@ -9,6 +9,8 @@ from __future__ import annotations
 import codecs
 import sys
 
+from citetui.core.summary import plural  # one wording of counts, for every layer
+
 BLOCKS = ("█", "░")
 ASCII_BLOCKS = ("#", ".")
 
@@ -49,6 +51,4 @@ def pct(share: float | None, *, width: int = 0) -> str:
     return text.rjust(width)
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """'1 paper', '2 papers', '1,204 papers'."""
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+__all__ = ["BLOCKS", "bar", "can_draw", "pct", "plural", "stdout_blocks"]

@@ -50,6 +50,7 @@ from rapidfuzz.distance import Levenshtein
 
 from citetui.core.models import CitingRow
 from citetui.core.query import Query, QueryError, RowFilter, parse
+from citetui.core.vocab import POLARITIES, ROLES, parse_sort
 from citetui.store import Library
 from citetui.store.fts import fold, quote, tokens
 
@@ -775,22 +776,38 @@ def _rows(
         by_id = lib.citing_rows_for(hub_id, ids, flt)
         return [replace(by_id[i], score=scores[i]) for i in ids if i in by_id]
     papers = lib.papers(ids)
-    return [
-        CitingRow(
-            p.id, p.display_title, p.year, (), None, p.summary, p.citation_count, None, scores[p.id]
-        )
-        for p in (papers[i] for i in ids if i in papers)
-    ]
+    return [CitingRow.of_paper(papers[i], scores[i]) for i in ids if i in papers]
 
 
 def _sorted(rows: Sequence[CitingRow], sort: str) -> list[CitingRow]:
-    if sort == "year":
-        return sorted(rows, key=lambda r: (r.year is None, -(r.year or 0), -(r.score or 0)))
-    if sort == "citations":
-        return sorted(rows, key=lambda r: (r.citation_count is None, -(r.citation_count or 0)))
-    if sort == "title":
-        return sorted(rows, key=lambda r: r.title.casefold())
+    """Rows in the order of ``sort`` ("year", "citations:asc"...; see vocab.parse_sort),
+    missing values last both ways."""
+    key, desc = parse_sort(sort)
+    sign = -1 if desc else 1
+    if key == "year":
+        return sorted(rows, key=lambda r: (r.year is None, sign * (r.year or 0), -(r.score or 0)))
+    if key == "citations":
+        return sorted(
+            rows, key=lambda r: (r.citation_count is None, sign * (r.citation_count or 0))
+        )
+    if key == "title":
+        return sorted(rows, key=lambda r: r.label.casefold(), reverse=desc)
+    if key in SORT_KEYS:
+        have = [r for r in rows if SORT_KEYS[key](r) is not None]
+        rest = [r for r in rows if SORT_KEYS[key](r) is None]
+        return sorted(have, key=SORT_KEYS[key], reverse=desc) + rest
     return list(rows)
+
+
+# How the other sorts order rows in memory (None: the row has no value, and goes last).
+SORT_KEYS: dict[str, Any] = {
+    "venue": lambda r: r.venue.casefold() if r.venue else None,
+    "influential": lambda r: int(bool(r.influential)),
+    "role": lambda r: (
+        (ROLES.index(r.roles[0]) if r.roles[0] in ROLES else 99, r.roles) if r.roles else None
+    ),
+    "polarity": lambda r: POLARITIES.index(r.polarity) if r.polarity in POLARITIES else None,
+}
 
 
 # -- highlighting ---------------------------------------------------------------

@@ -52,7 +52,7 @@ class AnalysisReads(ExportReads):
     def common_citers(self, hub_a: int, hub_b: int) -> list[tuple[int, str | None, int | None]]:
         """(id, title, year) of the papers that cite both hubs."""
         rows = self._rows(
-            "SELECT p.id, coalesce(p.title, p.summary), p.year FROM citations a "
+            "SELECT p.id, p.title, p.year FROM citations a "
             "JOIN citations b ON b.citing_id = a.citing_id AND b.cited_id = ? "
             "JOIN papers p ON p.id = a.citing_id WHERE a.cited_id = ? "
             "ORDER BY p.year IS NULL, p.year DESC, p.id",

@@ -5,30 +5,80 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from citetui.core.models import CitingRow
+from citetui.core.ids import id_label
+from citetui.core.models import ABSTRACT_HEAD, CitingRow
 from citetui.core.query import RowFilter
+from citetui.core.vocab import POLARITIES, ROLES, parse_sort
 from citetui.store.filters import filter_sql
 from citetui.store.papers import PaperReads
 
 ROW_COLUMNS = (
-    "p.id, p.title, p.year, c.roles, c.polarity, p.summary, p.citation_count, c.influential"
+    "p.id, p.title, p.year, c.roles, c.polarity, p.summary, p.citation_count, c.influential, "
+    f"p.summary_source, substr(p.abstract, 1, {ABSTRACT_HEAD}), p.venue, "
+    "p.doi, p.arxiv, p.corpus_id, p.openalex_id, p.s2_id"
 )
+# A citation's first role, and its polarity, by their place in the vocabulary.
+_ROLE_RANK = (
+    "CASE "
+    + " ".join(f"WHEN c.roles LIKE ',{r},%' THEN {i}" for i, r in enumerate(ROLES))
+    + f" ELSE {len(ROLES)} END"
+)
+_POLARITY_RANK = (
+    "CASE c.polarity "
+    + " ".join(f"WHEN '{p}' THEN {i}" for i, p in enumerate(POLARITIES))
+    + f" ELSE {len(POLARITIES)} END"
+)
+# (sort, descending) -> ORDER BY. Missing values sort last both ways.
 SORTS = {
     # citations.citing_year is the citing paper's year (schema v4); NULLs sort last in DESC,
     # so this is "year IS NULL, year DESC, id", read in order from idx_citations_hub_year
-    "year": "c.citing_year DESC, c.citing_id",
-    "citations": "p.citation_count IS NULL, p.citation_count DESC, p.id",
-    "title": "coalesce(p.title, p.summary) COLLATE NOCASE, p.id",
-    "added": "p.id",
+    ("year", True): "c.citing_year DESC, c.citing_id",
+    ("year", False): "c.citing_year IS NULL, c.citing_year, c.citing_id",
+    ("citations", True): "p.citation_count IS NULL, p.citation_count DESC, p.id",
+    ("citations", False): "p.citation_count IS NULL, p.citation_count, p.id",
+    ("title", False): "coalesce(p.title, p.summary) IS NULL, "
+    "coalesce(p.title, p.summary) COLLATE NOCASE, p.id",
+    ("title", True): "coalesce(p.title, p.summary) IS NULL, "
+    "coalesce(p.title, p.summary) COLLATE NOCASE DESC, p.id",
+    ("venue", False): "p.venue IS NULL, p.venue COLLATE NOCASE, p.id",
+    ("venue", True): "p.venue IS NULL, p.venue COLLATE NOCASE DESC, p.id",
+    ("influential", True): "coalesce(c.influential, 0) DESC, c.citing_year DESC, c.citing_id",
+    ("influential", False): "coalesce(c.influential, 0), c.citing_year DESC, c.citing_id",
+    ("role", False): f"c.roles IS NULL, {_ROLE_RANK}, c.roles, c.citing_id",
+    ("role", True): f"c.roles IS NULL, {_ROLE_RANK} DESC, c.roles DESC, c.citing_id",
+    ("polarity", False): f"c.polarity IS NULL, {_POLARITY_RANK}, c.citing_id",
+    ("polarity", True): f"c.polarity IS NULL, {_POLARITY_RANK} DESC, c.citing_id",
+    ("added", False): "p.id",
 }
+
+
+def order_by(sort: str) -> str:
+    """The ORDER BY of a sort ("year", "citations:asc", ... or "added": library order)."""
+    if sort == "added":
+        return SORTS["added", False]
+    key, descending = parse_sort(sort)
+    return SORTS["year" if key == "relevance" else key, descending]
 
 
 def row_from_tuple(row: Sequence[Any], score: float | None = None) -> CitingRow:
     """A CitingRow from a row of ROW_COLUMNS."""
     roles = tuple(r for r in (row[3] or "").split(",") if r)
-    title = row[1] or (f"(untitled) {row[5]}" if row[5] else "(untitled)")
     infl = None if row[7] is None else bool(row[7])
-    return CitingRow(row[0], title, row[2], roles, row[4], row[5], row[6], infl, score)
+    return CitingRow(
+        row[0],
+        row[1],
+        row[2],
+        roles,
+        row[4],
+        row[5],
+        row[6],
+        infl,
+        score,
+        row[8],
+        row[9] or None,
+        row[10],
+        id_label(*row[11:16]),
+    )
 
 
 class ExplorerReads(PaperReads):
@@ -54,7 +104,7 @@ class ExplorerReads(PaperReads):
         where, params = filter_sql(flt or RowFilter(), hub_id)
         sql = (
             f"SELECT {ROW_COLUMNS} FROM citations c JOIN papers p ON p.id = c.citing_id "
-            f"WHERE {where} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?"
+            f"WHERE {where} ORDER BY {order_by(sort)} LIMIT ? OFFSET ?"
         )
         return [row_from_tuple(r) for r in self._rows(sql, [*params, limit, offset])]
 
@@ -64,7 +114,7 @@ class ExplorerReads(PaperReads):
         """Every citing paper id of the hub passing the filter, in order: sort once, then
         read any page by position with :meth:`citing_rows_for` (OFFSET re-sorts each time)."""
         where, params = filter_sql(flt or RowFilter(), hub_id)
-        order = SORTS[sort]
+        order = order_by(sort)
         join = " JOIN papers p ON p.id = c.citing_id" if "p." in order else ""
         rest = f"FROM citations c{join} WHERE {where} ORDER BY {order}"
         # One row instead of one per id. Python's sqlite3 lets go of the interpreter lock

@@ -6,6 +6,7 @@ on the one before (so each layer may use what the earlier ones read):
 - :mod:`~citetui.store.connection`: opening, schema, transactions;
 - :mod:`~citetui.store.papers`: papers and one paper's citations;
 - :mod:`~citetui.store.explorer`: a hub's citing papers, filtered, sorted, paged;
+- :mod:`~citetui.store.statements`: a hub's citation statements, filtered and paged;
 - :mod:`~citetui.store.panes`: computed summaries, co-cited works, representatives;
 - :mod:`~citetui.store.hubs`: hubs and their pages;
 - :mod:`~citetui.store.user`: the user's notes, tags, statuses, stars and label overrides;

@@ -9,12 +9,13 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from citetui.core import ids as idn
 from citetui.core.models import Bar, CoCited, Paper, Summary
-from citetui.core.vocab import ROLES
+from citetui.core.summary import REPRESENTATIVE_RULE, VERSION_TITLE_WORDS, plural
 from citetui.store.connection import BUSY_TIMEOUT_MS
-from citetui.store.explorer import ExplorerReads
+from citetui.store.statements import StatementReads
 
-PANES_VERSION = 1  # of the computed panes kept in hub_cache
+PANES_VERSION = 2  # of the computed panes kept in hub_cache (2: coverage, versions, co-cited basis)
 # A hub with this many citing papers takes a noticeable time (about 0.1 s at 10k, 1.4 s at
 # 175k) to compute its panes, so an import computes them ahead (compute_panes_ahead).
 PANES_AHEAD_MIN = 10_000
@@ -41,11 +42,7 @@ def _summary_from(d: dict[str, Any] | None) -> Summary | None:
     )
 
 
-REPRESENTATIVE_RULE = (
-    "influential citations first (most cited first, up to half the list), then one paper per "
-    "role in turn (a paper counts under its first role), each role going through its years "
-    "newest first, taking the most cited paper of each year"
-)
+__all__ = ["REPRESENTATIVE_RULE", "PaneReads", "forget_panes", "version_keys"]
 # Ties in the computed panes are broken by what a paper is (its identity text: normalised
 # title, or summary when untitled; then its identifiers), never by row id alone, so the same
 # papers imported in another order (an exported bundle imported again) give the same panes.
@@ -53,7 +50,17 @@ STABLE_TIES = (
     "p.norm_title IS NULL, p.norm_title, p.doi IS NULL, p.doi, p.arxiv IS NULL, "
     "p.arxiv, p.s2_id IS NULL, p.s2_id, p.openalex_id IS NULL, p.openalex_id, p.id"
 )
-# The tier of a hub whose source gave none: the first label whose threshold its citation
+
+
+def kept_panes(payload: str) -> dict[str, Any] | None:
+    """A hub_cache payload, if it holds panes of this PANES_VERSION."""
+    try:
+        panes = json.loads(payload)
+    except ValueError:
+        return None
+    if isinstance(panes, dict) and panes.get("version") == PANES_VERSION:
+        return panes
+    return None
 
 
 def forget_panes(conn: Any) -> None:
@@ -62,7 +69,7 @@ def forget_panes(conn: Any) -> None:
     conn.execute("DELETE FROM hub_cache")
 
 
-class PaneReads(ExplorerReads):
+class PaneReads(StatementReads):
     """Computed and recorded summaries, co-cited works, representatives (a layer of
     :class:`Library`)."""
 
@@ -76,28 +83,32 @@ class PaneReads(ExplorerReads):
         cache (:func:`forget_panes`). A read-only library, or one
         another process is writing to, computes them each time instead.
         """
-        try:
-            row = self._rows("SELECT payload FROM hub_cache WHERE hub_id = ?", (hub_id,))
-        except sqlite3.OperationalError:  # no such table: a library opened before v5
-            row = []
-        if row:
-            try:
-                panes = json.loads(row[0][0])
-                if isinstance(panes, dict) and panes.get("version") == PANES_VERSION:
-                    return panes
-            except ValueError:
-                pass
+        cached = self._cached_panes(hub_id)
+        if cached is not None:
+            return cached
         panes = self._compute_panes(hub_id)
         self._keep_panes(hub_id, json.dumps(panes))
         return panes
 
+    def _cached_panes(self, hub_id: int) -> dict[str, Any] | None:
+        """The hub's panes as kept in hub_cache (None: not kept, or by another version)."""
+        try:
+            row = self._rows("SELECT payload FROM hub_cache WHERE hub_id = ?", (hub_id,))
+        except sqlite3.OperationalError:  # no such table: a library opened before v5
+            return None
+        return kept_panes(row[0][0]) if row else None
+
     def _compute_panes(self, hub_id: int) -> dict[str, Any]:
-        summaries = self.computed_summaries(hub_id)
+        summaries, columns = self._label_pass(hub_id)
+        cocited, basis = self._cocited_rows(hub_id, 20)
         return {
             "version": PANES_VERSION,
             "role": _summary_data(summaries["role"]),
             "polarity": _summary_data(summaries["polarity"]),
-            "cocited": [list(r) for r in self._cocited_rows(hub_id, 20)],
+            "columns": columns | self._some_papers_have(hub_id),
+            "yours": self.labelled_by_user(hub_id),
+            "cocited": [list(r) for r in cocited],
+            "cocited_basis": basis,
             "representative": self._representative_ids(hub_id, 25),
             "recorded_representatives": self._has_recorded_representatives(hub_id),
         }
@@ -159,17 +170,50 @@ class PaneReads(ExplorerReads):
         return self.computed_summaries(hub_id)[kind]
 
     def computed_summaries(self, hub_id: int) -> dict[str, Summary | None]:
-        """Both computed summaries ("role", "polarity") from one pass over the hub's edges,
-        counted by SQLite per distinct (roles, polarity): a mega hub has a few dozen."""
+        """Both computed summaries ("role", "polarity") from one pass over the hub's edges."""
+        return self._label_pass(hub_id)[0]
+
+    def column_counts(self, hub_id: int) -> dict[str, int]:
+        """What the explorer's columns would hold: how many of the hub's citations carry a
+        year, a role, a polarity or the influential flag, and 1 or 0 for whether some
+        citing paper has a venue or a citation count (kept with the panes; else read: a
+        pass over the hub's citations, ~0.3 s at 175k)."""
+        cached = self._cached_panes(hub_id)
+        if cached is not None and "columns" in cached:
+            return dict(cached["columns"])
+        return self._label_pass(hub_id)[1] | self._some_papers_have(hub_id)
+
+    def _some_papers_have(self, hub_id: int) -> dict[str, int]:
+        """1 when some citing paper has a venue (a citation count), else 0: read until one
+        is found."""
+
+        def some(column: str) -> int:
+            sql = (
+                "SELECT 1 FROM citations c JOIN papers p ON p.id = c.citing_id "
+                f"WHERE c.cited_id = ? AND p.{column} IS NOT NULL LIMIT 1"
+            )
+            return int(bool(self._rows(sql, (hub_id,))))
+
+        return {"venue": some("venue"), "citations": some("citation_count")}
+
+    def _label_pass(self, hub_id: int) -> tuple[dict[str, Summary | None], dict[str, int]]:
+        """Both computed summaries, and how many citations carry a year, a role, a polarity
+        and the influential flag, from one pass over the hub's edges counted by SQLite per
+        distinct (roles, polarity): a mega hub has a few dozen."""
         rows = self._rows(
-            "SELECT roles, polarity, count(*) FROM citations WHERE cited_id = ? "
+            "SELECT roles, polarity, count(*), count(citing_year), "
+            "coalesce(sum(influential = 1), 0) FROM citations WHERE cited_id = ? "
             "GROUP BY roles, polarity",
             (hub_id,),
         )
         roles: Counter[str] = Counter()
         polarities: Counter[str] = Counter()
         n_roles = n_polarities = 0
-        for labels, polarity, k in rows:
+        columns = {"rows": 0, "year": 0, "influential": 0}
+        for labels, polarity, k, dated, influential in rows:
+            columns["rows"] += k
+            columns["year"] += dated
+            columns["influential"] += influential
             if labels is not None:
                 n_roles += k
                 for r in labels.split(","):
@@ -178,10 +222,18 @@ class PaneReads(ExplorerReads):
             if polarity is not None:
                 n_polarities += k
                 polarities[polarity] += k
-        return {
+        summaries = {
             "role": Summary.computed("role", roles, n_roles),
             "polarity": Summary.computed("polarity", polarities, n_polarities),
         }
+        return summaries, columns | {"role": n_roles, "polarity": n_polarities}
+
+    def labelled_by_user(self, hub_id: int) -> dict[str, int]:
+        """How many of the hub's citations the user labelled, by kind ("role", "polarity")."""
+        rows = self._rows(
+            "SELECT kind, count(*) FROM user_labels WHERE cited_id = ? GROUP BY kind", (hub_id,)
+        )
+        return {"role": 0, "polarity": 0} | {k: n for k, n in rows}
 
     def recorded_summary(self, hub_id: int, kind: str) -> Summary | None:
         """The summary as a source recorded it (None if no source did)."""
@@ -199,33 +251,53 @@ class PaneReads(ExplorerReads):
 
     def cocited(self, hub_id: int, limit: int = 20) -> list[CoCited]:
         """Works co-cited with the hub: recorded by a source, else computed from references."""
-        rows = self._cocited_rows(hub_id, limit)
+        rows, _basis = self._cocited_rows(hub_id, limit)
         papers = self.papers([r[0] for r in rows])
         return [CoCited(papers[r[0]], r[1], r[2]) for r in rows if r[0] in papers]
 
-    def _cocited_rows(self, hub_id: int, limit: int) -> list[tuple[int, int | None, str]]:
-        """(paper id, count, provenance) of the co-cited works."""
+    def _cocited_rows(
+        self, hub_id: int, limit: int
+    ) -> tuple[list[tuple[int, int | None, str]], str]:
+        """(paper id, count, provenance) of the co-cited works, and what they come from:
+        "recorded by SOURCE", or the citing papers whose references they were counted in."""
         rows = self._rows(
-            "SELECT k.paper_id, k.count FROM cocited k JOIN papers p ON p.id = k.paper_id "
+            "SELECT k.paper_id, k.count, k.source FROM cocited k "
+            "JOIN papers p ON p.id = k.paper_id "
             f"WHERE k.hub_id = ? ORDER BY k.count IS NULL, k.count DESC, {STABLE_TIES} LIMIT ?",
             (hub_id, limit),
         )
-        provenance = "recorded"
-        if not rows:
-            provenance = "computed"
-            rows = self._rows(
-                "SELECT o.cited_id, count(*) AS n FROM citations c "
-                "JOIN citations o ON o.citing_id = c.citing_id AND o.cited_id != c.cited_id "
-                "JOIN papers p ON p.id = o.cited_id "
-                "WHERE c.cited_id = ? GROUP BY o.cited_id HAVING n >= 2 "
-                "ORDER BY n DESC, p.title IS NULL, p.citation_count IS NULL, "
-                f"p.citation_count DESC, {STABLE_TIES} LIMIT ?",
-                (hub_id, limit),
-            )
-        return [(r[0], r[1], provenance) for r in rows]
+        if rows:
+            sources = sorted({r[2] for r in rows if r[2]})
+            basis = "recorded by " + ", ".join(sources) if sources else "recorded by a source"
+            return [(r[0], r[1], "recorded") for r in rows], basis
+        # The citing papers whose references are in the library (one probe of the citations'
+        # key per citing paper): with one, each of its references is co-cited once.
+        k = self._rows(
+            "SELECT count(*) FROM citations c WHERE c.cited_id = ? AND EXISTS (SELECT 1 FROM "
+            "citations o WHERE o.citing_id = c.citing_id AND o.cited_id != c.cited_id)",
+            (hub_id,),
+        )[0][0]
+        basis = (
+            f"computed from the references of {plural(k, 'citing paper')} in the library"
+            + (": works two or more of them cite" if k > 1 else "")
+            if k
+            else "computed: no citing paper's references are in the library"
+        )
+        computed = self._rows(
+            "SELECT o.cited_id, count(*) AS n FROM citations c "
+            "JOIN citations o ON o.citing_id = c.citing_id AND o.cited_id != c.cited_id "
+            "JOIN papers p ON p.id = o.cited_id "
+            "WHERE c.cited_id = ? GROUP BY o.cited_id HAVING n >= ? "
+            "ORDER BY n DESC, p.title IS NULL, p.citation_count IS NULL, "
+            f"p.citation_count DESC, {STABLE_TIES} LIMIT ?",
+            # cited together by two citing papers, or by the one whose references are here
+            (hub_id, min(2, max(k, 1)), limit),
+        )
+        return [(r[0], r[1], "computed") for r in computed], basis
 
     def representatives(self, hub_id: int, limit: int = 25) -> list[Paper]:
-        """Representative citing papers: as a source listed them, else by REPRESENTATIVE_RULE."""
+        """Representative citing papers: as a source listed them, else by REPRESENTATIVE_RULE
+        (core.summary)."""
         ids = self._representative_ids(hub_id, limit)
         papers = self.papers(ids)
         return [papers[i] for i in ids if i in papers]
@@ -239,36 +311,45 @@ class PaneReads(ExplorerReads):
         return [r[0] for r in rows] or self._computed_representatives(hub_id, limit)
 
     def _computed_representatives(self, hub_id: int, limit: int) -> list[int]:
-        """Representative citing papers by REPRESENTATIVE_RULE."""
-        rows = self._rows(
-            "SELECT p.id, c.influential, c.roles, p.year, p.citation_count FROM citations c "
-            "JOIN papers p ON p.id = c.citing_id WHERE c.cited_id = ? "
-            f"ORDER BY p.citation_count IS NULL, p.citation_count DESC, {STABLE_TIES}",
-            (hub_id,),
+        """Representative citing papers by REPRESENTATIVE_RULE, read in that order a chunk
+        at a time (the first chunk nearly always holds them: a hub of 175k citing papers is
+        not read whole)."""
+        order = (
+            "coalesce(c.influential, 0) DESC, p.citation_count IS NULL, p.citation_count DESC, "
+            f"p.year IS NULL, p.year DESC, {STABLE_TIES}"
         )
-        chosen: list[int] = [r[0] for r in rows if r[1]][: limit // 2]
-        taken = set(chosen)
-        # role -> year -> paper ids, most cited first (the rows' order)
-        by_role: dict[str, dict[int | None, list[int]]] = {}
-        for pid, _, roles, year, _ in rows:
-            first = next((r for r in (roles or "").split(",") if r), "unknown")
-            by_role.setdefault(first, {}).setdefault(year, []).append(pid)
-
-        def spread(years: dict[int | None, list[int]]) -> list[int]:
-            order = sorted(years, key=lambda y: (y is None, -(y or 0)))
-            out: list[int] = []
-            for depth in range(max(len(v) for v in years.values())):
-                out += [years[y][depth] for y in order if depth < len(years[y])]
-            return out
-
-        rank = {r: i for i, r in enumerate(ROLES)}
-        queues = [spread(by_role[r]) for r in sorted(by_role, key=lambda r: rank.get(r, 99))]
-        pos = [0] * len(queues)
-        while len(chosen) < limit and any(p < len(q) for p, q in zip(pos, queues, strict=True)):
-            for i, q in enumerate(queues):
-                while pos[i] < len(q) and q[pos[i]] in taken:
-                    pos[i] += 1
-                if pos[i] < len(q) and len(chosen) < limit:
-                    chosen.append(q[pos[i]])
-                    taken.add(q[pos[i]])
+        chosen: list[int] = []
+        seen: set[str] = set()
+        offset, chunk = 0, max(200, limit * 8)
+        while len(chosen) < limit:
+            rows = self._rows(
+                "SELECT p.id, p.doi, p.arxiv, p.norm_title FROM citations c "
+                f"JOIN papers p ON p.id = c.citing_id WHERE c.cited_id = ? ORDER BY {order} "
+                "LIMIT ? OFFSET ?",
+                (hub_id, chunk, offset),
+            )
+            for pid, doi, arxiv, norm in rows:
+                keys = version_keys(doi, arxiv, norm)
+                if not keys & seen:
+                    chosen.append(pid)
+                seen |= keys
+                if len(chosen) == limit:
+                    break
+            if len(rows) < chunk:
+                break
+            offset += chunk
         return chosen
+
+
+def version_keys(doi: str | None, arxiv: str | None, norm_title: str | None) -> set[str]:
+    """What two versions of one paper (a preprint and its publication) share: a DOI, an
+    arXiv id (also hidden in an arXiv DOI), or a title of VERSION_TITLE_WORDS words or more."""
+    keys = set()
+    if doi:
+        keys.add("doi:" + doi)
+        arxiv = arxiv or idn.arxiv_from_doi(doi)
+    if arxiv:
+        keys.add("arxiv:" + arxiv)
+    if norm_title and len(norm_title.split()) >= VERSION_TITLE_WORDS:
+        keys.add("title:" + norm_title)
+    return keys

@@ -159,7 +159,7 @@ class PaperReads(Connection):
             "ORDER BY k.hub_id, k.position",
             (paper_id,),
         )
-        title = self.paper(paper_id).display_title if rows else ""
+        title = self.paper(paper_id).title if rows else None
         return [
             (r[0], Claim(r[1], r[2], r[3]), Engagement(paper_id, title, r[4], r[5])) for r in rows
         ]

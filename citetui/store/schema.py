@@ -216,7 +216,19 @@ def _v6(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(db: sqlite_utils.Database) -> None:
+    """The explorer columns the user chose: per hub (hub_prefs), and with a saved view.
+
+    Written to apply whatever its number (a branch merge may renumber it): it creates
+    and adds only what is missing."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS hub_prefs (hub_id INTEGER PRIMARY KEY, columns TEXT NOT NULL)"
+    )
+    if "columns" not in {r[1] for r in db.execute("PRAGMA table_info(saved_views)")}:
+        db.execute("ALTER TABLE saved_views ADD COLUMN columns TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables whose columns refer to a paper id: (table, column). Used to merge two
@@ -241,4 +253,5 @@ PAPER_REFERENCES: tuple[tuple[str, str], ...] = (
     ("user_labels", "cited_id"),
     ("saved_views", "hub_id"),
     ("query_history", "hub_id"),
+    ("hub_prefs", "hub_id"),
 )

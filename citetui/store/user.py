@@ -1,4 +1,5 @@
-"""The user's own layer: stars, tags, reading status, notes and label overrides.
+"""The user's own layer: stars, tags, reading status, notes, label overrides and the
+hubs the user made (``hubs`` rows with source ``you``).
 
 These live in ``user_annotations`` and ``user_labels``, which no import writes.
 A label override is also written to the edge's effective ``citations.roles`` /
@@ -14,12 +15,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from citetui.core.models import Annotation, LabelOverride
+from citetui.core.models import Annotation, Hub, LabelOverride
 from citetui.core.vocab import POLARITIES, ROLES, STATUSES, next_status
 from citetui.store.errors import NotFound
 from citetui.store.hubs import HubReads
 from citetui.store.panes import forget_panes
-from citetui.store.write import write_user_label
+from citetui.store.write import USER_SOURCE, write_user_label
 
 
 def _now() -> str:
@@ -145,6 +146,39 @@ class UserLayer(HubReads):
             (hub_id,),
         )
         return {s: 0 for s in STATUSES} | {r[0]: r[1] for r in rows}
+
+    # -- hubs the user made ----------------------------------------------------
+
+    def make_hub(self, paper_id: int) -> Hub:
+        """Make a paper a hub (source "you"), one with citing papers in the library."""
+        paper = self.paper(paper_id)
+        n = self.count_citing(paper_id)
+        if paper_id in self.hub_ids():
+            raise ValueError(f"{paper.display_title!r} is already a hub")
+        if n == 0:
+            raise ValueError(
+                f"no paper in the library cites {paper.display_title!r}: import its citing "
+                "papers first (citetui fetch s2 ID, or a /citations page)"
+            )
+        with self.transaction() as db:
+            db.conn.execute(
+                "INSERT INTO hubs (paper_id, tier, verdict, source) VALUES (?, NULL, NULL, ?)",
+                (paper_id, USER_SOURCE),
+            )
+        return self.hub(paper_id)
+
+    def unmake_hub(self, paper_id: int) -> None:
+        """Undo :meth:`make_hub` (a hub an import marked comes back with the next import of
+        that file, so only the user's own are removed)."""
+        hub = self.hub(paper_id)
+        if hub.source != USER_SOURCE:
+            raise ValueError(
+                f"{hub.paper.display_title!r} was made a hub by {hub.source or 'an import'}, "
+                "not by you: only the hubs you added can be removed"
+            )
+        with self.transaction() as db:
+            db.conn.execute("DELETE FROM hubs WHERE paper_id = ?", (paper_id,))
+            db.conn.execute("DELETE FROM hub_cache WHERE hub_id = ?", (paper_id,))
 
     # -- label overrides -------------------------------------------------------
 

@@ -6,10 +6,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from citetui.core.models import HistoryEntry, SavedView
-from citetui.core.vocab import SORTS
+from citetui.core.vocab import COLUMNS, parse_columns, parse_sort
 from citetui.store.user import UserLayer
 
 HISTORY_LIMIT = 1000
+
+
+def _columns(stored: str | None) -> tuple[str, ...] | None:
+    """Columns as stored, read leniently (a column a later version dropped is left out)."""
+    if stored is None:
+        return None
+    return tuple(c for c in (x.strip() for x in stored.split(",")) if c in COLUMNS)
 
 
 def _now() -> str:
@@ -27,35 +34,55 @@ class SavedViews(UserLayer):
         hub_id: int | None = None,
         sort: str = "relevance",
         slot: int | None = None,
+        columns: tuple[str, ...] | None = None,
     ) -> SavedView:
         """Save (or replace) a view; a slot 1-9 is taken from any view that held it."""
         name = name.strip()
         if not name:
             raise ValueError("a saved view needs a name")
-        if sort not in SORTS:
-            raise ValueError(f"unknown sort {sort!r} (expected one of {', '.join(SORTS)})")
+        parse_sort(sort)
+        stored = None if columns is None else ",".join(columns)
+        columns = parse_columns(stored)
         if slot is not None and not 1 <= slot <= 9:
             raise ValueError("a view's slot is a number key from 1 to 9")
         if hub_id is not None:
             self.hub(hub_id)
-        view = SavedView(name, hub_id, query, sort, slot, _now())
+        view = SavedView(name, hub_id, query, sort, slot, _now(), columns)
         with self.transaction() as db:
             if slot is not None:
                 db.conn.execute("UPDATE saved_views SET slot = NULL WHERE slot = ?", (slot,))
             db.conn.execute(
-                "INSERT OR REPLACE INTO saved_views (name, hub_id, query, sort, slot, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (view.name, hub_id, query, sort, slot, view.created_at),
+                "INSERT OR REPLACE INTO saved_views "
+                "(name, hub_id, query, sort, slot, created_at, columns) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (view.name, hub_id, query, sort, slot, view.created_at, stored),
             )
         return view
 
     def saved_views(self) -> list[SavedView]:
         """Every saved view, by slot then name."""
         rows = self._rows(
-            "SELECT name, hub_id, query, sort, slot, created_at FROM saved_views "
+            "SELECT name, hub_id, query, sort, slot, created_at, columns FROM saved_views "
             "ORDER BY slot IS NULL, slot, name COLLATE NOCASE"
         )
-        return [SavedView(*r) for r in rows]
+        return [SavedView(r[0], r[1], r[2], r[3], r[4], r[5], _columns(r[6])) for r in rows]
+
+    def hub_columns(self, hub_id: int) -> tuple[str, ...] | None:
+        """The explorer columns the user chose for this hub (None: not chosen)."""
+        rows = self._rows("SELECT columns FROM hub_prefs WHERE hub_id = ?", (hub_id,))
+        return _columns(rows[0][0]) if rows else None
+
+    def set_hub_columns(self, hub_id: int, columns: tuple[str, ...] | None) -> None:
+        """Keep the explorer columns chosen for this hub (None: choose by the rows again)."""
+        stored = None if columns is None else ",".join(parse_columns(",".join(columns)) or ())
+        with self.transaction() as db:
+            if stored is None:
+                db.conn.execute("DELETE FROM hub_prefs WHERE hub_id = ?", (hub_id,))
+            else:
+                db.conn.execute(
+                    "INSERT OR REPLACE INTO hub_prefs (hub_id, columns) VALUES (?, ?)",
+                    (hub_id, stored),
+                )
 
     def view_in_slot(self, slot: int) -> SavedView | None:
         """The view on number key ``slot``, if any."""

@@ -180,11 +180,12 @@ class CitetuiApp(App[None]):
         screen = self.screen
         if view.hub_id is None or (isinstance(screen, _hub()) and screen.hub_id == view.hub_id):
             if isinstance(screen, _hub()):
-                screen.apply_view(view.query, view.sort)
+                screen.apply_view(view.query, view.sort, view.columns)
             else:
                 self.notify("open a hub first: this view is for any hub", timeout=2)
             return
-        self._visit(Location("hub", view.hub_id, state={"query": view.query, "sort": view.sort}))
+        state = {"query": view.query, "sort": view.sort, "columns": view.columns}
+        self._visit(Location("hub", view.hub_id, state=state))
 
     def compare_hubs(self, hub_a: int, hub_b: int, title_a: str, title_b: str) -> None:
         """The papers citing both hubs, with both contexts (a screen over the hub page)."""
@@ -290,7 +291,9 @@ class CitetuiApp(App[None]):
 
     def _copy(self, paper: Paper, what: str) -> None:
         if what == "title":
-            label, text = "title", clean(paper.display_title)
+            kind = paper.title_kind
+            label = {"title": "title", "id": "id", "summary": "summary"}.get(kind, "paper")
+            text = clean(paper.summary if kind == "summary" else paper.display_title)
         elif paper.doi:
             label, text = "DOI", clean(paper.doi)
         elif paper.arxiv:

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from citetui.tui.app import CitetuiApp
 
 Command = tuple[str, Callable[[], object], str]
+VIEW_PREFIX = "View: "
+HISTORY_LABEL = "Search again: history"  # what a past search is found by, besides its words
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
@@ -50,7 +52,6 @@ class CitetuiCommands(Provider):
     def commands(self) -> list[Command]:
         """Every command for the screen the palette was opened on."""
         from citetui.tui.screens.hub import HubScreen
-        from citetui.tui.widgets.explorer import SORTS
 
         app: CitetuiApp = self.app  # type: ignore[assignment]
         screen = self.screen
@@ -61,7 +62,7 @@ class CitetuiCommands(Provider):
             ("Help: keys and search syntax", app.action_help, "Keys of this screen"),
         ]
         if isinstance(screen, HubScreen):
-            for sort in SORTS:
+            for sort in screen.explorer.usable_sorts():
                 cmds.append(
                     (
                         f"Sort explorer by {sort}",
@@ -69,6 +70,15 @@ class CitetuiCommands(Provider):
                         "Order of the explorer rows",
                     )
                 )
+            cmds += [
+                ("Sort explorer the other way", screen.action_flip_sort, "Ascending / descending"),
+                ("Explorer columns…", screen.action_choose_columns, "Choose the columns (C)"),
+                (
+                    "Citation statements",
+                    screen.action_statements,
+                    "Every sentence citing this hub, with its role and polarity (i)",
+                ),
+            ]
             cmds.append(
                 ("Clear the explorer search", screen.action_clear, "Show every citing paper")
             )
@@ -100,7 +110,7 @@ class CitetuiCommands(Provider):
             where = hub_titles.get(view.hub_id, "any hub") if view.hub_id else "any hub"
             cmds.append(
                 (
-                    f"View: {clean(view.name, limit=60)}{key}",
+                    f"{VIEW_PREFIX}{clean(view.name, limit=60)}{key}",
                     partial(app.recall_view, view),
                     escape(
                         clean(
@@ -141,34 +151,44 @@ class CitetuiCommands(Provider):
         for text, callback, help_text in self.commands():
             score = matcher.match(text)
             if score > 0:
+                if text.startswith(VIEW_PREFIX):  # the user's own views before the commands
+                    score = score * 1.5 + 1
                 yield Hit(score, highlight(matcher, text), callback, text=text, help=help_text)
         if len(query.strip()) < 3:
             return
         app: CitetuiApp = self.app  # type: ignore[assignment]
         try:
             past = await asyncio.to_thread(app.lib.query_history, query, limit=8)
+            # found by the words of their label too ("again", "history", "search")
+            by_label = matcher.match(HISTORY_LABEL) > 0
+            if by_label:
+                recent = await asyncio.to_thread(app.lib.query_history, None, limit=8)
+                past += [e for e in recent if e not in past]
         except Exception:  # noqa: BLE001 - the history is a convenience
-            past = []
+            past, by_label = [], False
         for rank, entry in enumerate(past):
             text = f"Search again: {clean(entry.query, limit=80)}"
             if entry.hub_id is None:
                 continue
+            score = max(0.05, 0.7 - rank * 0.05)
+            if by_label:  # as a command named by the typed words would score, a bit above
+                score = max(score, matcher.match(HISTORY_LABEL) * 1.5 + 1 - rank * 0.01)
             yield Hit(
-                max(0.05, 0.7 - rank * 0.05),
+                score,
                 Content(text),
                 partial(
                     app.recall_view,
                     SavedView("", entry.hub_id, entry.query, "relevance", None),
                 ),
                 text=text,
-                help=escape(clean(f"used {entry.uses}× · last {entry.used_at[:16]}")),
+                help=escape(clean(f"history · used {entry.uses}× · last {entry.used_at[:16]}")),
             )
         try:
             result = await asyncio.to_thread(search, app.lib, query, limit=8)
         except (QueryError, ValueError):
             return
         for rank, row in enumerate(result.rows):
-            text = f"Open paper: {clean(row.title, limit=90)}"
+            text = f"Open paper: {clean(row.label, limit=90)}"
             summary = escape(clean(row.summary, limit=100)) if row.summary else None
             yield Hit(
                 max(0.05, 0.6 - rank * 0.05),

@@ -15,6 +15,7 @@ from textual.strip import Strip
 from textual.widgets import Footer as TextualFooter
 
 from citetui.core.query import RowFilter
+from citetui.core.vocab import sort_spec
 from citetui.store import Library
 from citetui.store.explorer import SORTS
 from citetui.store.filters import filter_sql
@@ -220,7 +221,8 @@ def test_citing_ids_come_in_one_row_in_every_sort(big):
             RowFilter(polarities=("critical",), year_max=2019),
         ):
             where, params = filter_sql(flt, hub)
-            for sort, order in SORTS.items():
+            for (key, descending), order in SORTS.items():
+                sort = "added" if key == "added" else sort_spec(key, descending)
                 join = " JOIN papers p ON p.id = c.citing_id" if "p." in order else ""
                 one_per_row = [
                     r[0]

@@ -37,9 +37,7 @@ async def test_hub_page_at_80x24_is_usable(tui_lib, make_app):
         assert app.focused is screen.explorer.rows
 
 
-async def test_at_80x24_the_header_keeps_the_reading_counts_and_the_authors_move_to_the_abstract(
-    tui_lib, make_app
-):
+async def test_at_80x24_the_reading_counts_and_the_authors_move_to_the_abstract(tui_lib, make_app):
     from citetui.tui.screens.help import HelpScreen  # noqa: F401 - the app's screens load
 
     app = make_app(tui_lib)
@@ -50,11 +48,14 @@ async def test_at_80x24_the_header_keeps_the_reading_counts_and_the_authors_move
         screen = app.screen
         header = screen.query_one("#hub-header")
         text = screen_text(app)
-        assert "your reading: unread" in text  # the header's last line is on screen
-        assert header.region.height <= 5
-        await pilot.press("1")  # the abstract pane holds the authors first
+        # the header keeps the figures, the verdict and the roles, all of each on screen
+        assert "Mixed citations (recorded by hub-page)" in text
+        assert "(recorded by hub-page, n not given)" in text
+        assert header.region.height <= 6
+        await pilot.press("1")  # the abstract pane holds the reading counts and authors first
         await settle(pilot)
         shown = screen_text(app)
+        assert "your reading: unread" in shown
         assert "John Schulman, Filip Wolski, Prafulla Dhariwal" in shown and "Klimov" in shown
         await pilot.resize_terminal(160, 45)  # wide again: the authors are back in the header
         await settle(pilot)

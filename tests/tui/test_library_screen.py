@@ -85,7 +85,7 @@ async def test_empty_library_says_so(tmp_path, make_app):
         await settle(pilot)
         text = screen_text(app)
         assert "0 hubs" in text
-        assert "no hubs in the library: import one with" in text
+        assert "no hubs yet: citetui import FILE --hub ID, or h on a paper's page" in text
         await pilot.press("enter", "y", "o")  # nothing to open, copy or follow: no crash
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen)

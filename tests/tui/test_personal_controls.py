@@ -32,7 +32,8 @@ async def test_controls_show_alignment_ablation_and_timeline(tui_lib, make_app):
             str(o.prompt) for o in controls.query_one("#controls-slices", OptionList).options
         )
         for a in slices:  # the standard slices, each with what it removes alone
-            assert f"[ ] {a.slice.name}  alone: removes {a.removed:,}" in listed
+            assert f"[ ] {a.slice.name}  alone: removes {a.removed:,} of " in listed
+            assert a.brief in listed and "holds" not in a.status  # 7 labels: no verdict
         assert "every slice is off" in str(controls.query_one("#controls-ablation").render())
         # Toggling a slice on shows the hub without it; a second one combines with it.
         controls.query_one("#controls-slices", OptionList).focus()
@@ -40,8 +41,9 @@ async def test_controls_show_alignment_ablation_and_timeline(tui_lib, make_app):
         await settle(pilot)
         rendered = str(controls.query_one("#controls-ablation").render())
         a = slices[0]
-        assert a.slice.name in rendered and f"removes {a.removed:,}, keeps {a.kept:,}" in rendered
-        assert a.verdict_without in rendered
+        assert a.slice.name in rendered
+        assert f"removes {a.removed:,} of {a.removed + a.kept:,}" in rendered
+        assert a.status in rendered
         await pilot.press("down", "enter")
         await settle(pilot)
         both = ablation.ablate(
@@ -49,7 +51,7 @@ async def test_controls_show_alignment_ablation_and_timeline(tui_lib, make_app):
         )[0]
         rendered = str(controls.query_one("#controls-ablation").render())
         assert f"{slices[0].slice.name} + {slices[1].slice.name}" in rendered
-        assert f"removes {both.removed:,}, keeps {both.kept:,}" in rendered
+        assert f"removes {both.removed:,} of {both.removed + both.kept:,}" in rendered
         await pilot.press("up", "enter", "down", "enter")  # both off again
         await settle(pilot)
         assert "every slice is off" in str(controls.query_one("#controls-ablation").render())

@@ -195,9 +195,10 @@ async def test_label_override_on_the_paper_page_recomputes_the_hub(tui_lib, make
         assert {o.kind for o in tui_lib.label_overrides()} == {"role", "polarity"}
 
 
-async def test_the_first_label_override_of_a_hub_shows_the_label_columns(tui_lib, make_app):
-    """The PPO sample has no per-citation labels, so its explorer hides the role and
-    polarity columns; after the user labels one citation they appear on coming back."""
+async def test_the_first_label_override_of_a_hub_shows_the_label_where_it_is(tui_lib, make_app):
+    """The PPO sample has no per-citation labels, so its explorer has no role or polarity
+    column; after the user labels one citation its role shows on that row on coming back,
+    as a tag after the title: one label does not cut the other 65 titles short."""
 
     app = make_app(tui_lib)
     ppo = hub_id(tui_lib, "Proximal Policy Optimization Algorithms")
@@ -207,14 +208,16 @@ async def test_the_first_label_override_of_a_hub_shows_the_label_columns(tui_lib
         app.open_hub(ppo)
         await settle(pilot)
         screen = app.screen
-        assert screen.explorer.rows.show_labels is False
+        cols = screen.explorer.rows.cols
+        assert "role" not in cols.columns + cols.tags
         app.open_paper(pid, ppo)
         await settle(pilot)
         tui_lib.override_label(pid, ppo, "role", ["method"])  # what the l dialog saves
         app.labels_changed += 1
         await pilot.press("escape")
         await settle(pilot)
-        assert app.screen is screen and screen.explorer.rows.show_labels is True
+        cols = screen.explorer.rows.cols
+        assert app.screen is screen and cols.tags == ("role",) and "role" not in cols.columns
         assert "method" in list_text(screen.explorer.rows)
 
 
@@ -252,8 +255,9 @@ async def test_an_emptied_note_is_removed(tui_lib, make_app):
         assert tui_lib.annotation(pid).note is None
 
 
-async def test_an_editor_that_saves_latin_1_keeps_the_text(tui_lib, make_app, tmp_path,
-                                                            monkeypatch):
+async def test_an_editor_that_saves_latin_1_keeps_the_text(
+    tui_lib, make_app, tmp_path, monkeypatch
+):
     """$EDITOR may save another encoding: the note keeps the text, with U+FFFD for what is
     not UTF-8, instead of a UnicodeDecodeError and the edit lost."""
     import contextlib

@@ -19,13 +19,15 @@ class TagModal(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, current: tuple[str, ...]) -> None:
+    def __init__(self, current: tuple[str, ...], title: str = "") -> None:
         super().__init__()
         self.current = current
+        self.paper_title = title
 
     def compose(self) -> ComposeResult:
         with Vertical(id="personal-dialog"):
-            yield Static(Text("Add a tag (-tag removes it; Enter saves, Esc cancels)"))
+            yield Static(Text("Tag ") + Text(clean(self.paper_title, limit=70), style="bold"))
+            yield Static(Text("-tag removes one; Enter saves, Esc cancels", style="dim"))
             if self.current:
                 yield Static(Text("tags: " + clean(", ".join(self.current)), style="dim"))
             yield Input(placeholder="tag", id="tag-input")
@@ -45,14 +47,19 @@ class NoteModal(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="note.cancel"),
     ]
 
-    def __init__(self, note: str | None) -> None:
+    def __init__(self, note: str | None, title: str = "") -> None:
         super().__init__()
         # shown with control characters as symbols: a note may come from someone's bundle
         self.note = visible(note)
+        self.paper_title = title
 
     def compose(self) -> ComposeResult:
         with Vertical(id="personal-dialog", classes="-note"):
-            yield Static(Text("Note (ctrl+s saves, Esc cancels)"))
+            yield Static(
+                Text("Note on ")
+                + Text(clean(self.paper_title, limit=70), style="bold")
+                + Text("  (ctrl+s saves, Esc cancels)", style="dim")
+            )
             yield TextArea(self.note, id="note-area", soft_wrap=True)
 
     def action_save(self) -> None:

@@ -46,7 +46,7 @@ def shared_row(s: SharedCiter) -> Table:
     grid.add_column(ratio=1)
     grid.add_column(ratio=1)
     head = Text(f"{s.year or '----'}  ", style="dim")
-    head.append(clean(s.title or "(untitled)", limit=150), style="bold")
+    head.append(clean(s.label, limit=150), style="bold")
     grid.add_row(head, "")
     grid.add_row(_side(s.contexts_a), _side(s.contexts_b))
     return grid

@@ -26,6 +26,7 @@ from citetui.analysis.ablation import Ablation, Slice
 from citetui.analysis.alignment import ClaimAlignment, align
 from citetui.analysis.timeline import timeline
 from citetui.core.models import Summary
+from citetui.core.summary import MIN_LABELLED
 from citetui.core.textsafe import clean
 from citetui.render.bars import BLOCKS
 from citetui.render.page import disagreement_lines
@@ -37,11 +38,15 @@ BAR_WIDTH = 30
 
 
 def summary_text(summary: Summary | None) -> str:
-    """The top two bars of a summary, e.g. ``background 52% · method 20%``."""
-    if summary is None or not summary.bars:
-        return "none"
-    bars = sorted(summary.bars, key=lambda b: -(b.share or 0))[:2]
-    return " · ".join(f"{b.label} {round((b.share or 0) * 100)}%" for b in bars)
+    """The top two bars of a computed summary with their n: ``background 52% · method 20%
+    of 241``, or counts below MIN_LABELLED: ``background 1 of 1``."""
+    if summary is None or not summary.bars or not summary.n:
+        return "none labelled"
+    bars = sorted(summary.bars, key=lambda b: -(b.count or 0))[:2]
+    if summary.n < MIN_LABELLED:
+        return " · ".join(f"{b.label} {b.count or 0:,}" for b in bars) + f" of {summary.n:,}"
+    shares = " · ".join(f"{b.label} {round((b.count or 0) / summary.n * 100)}%" for b in bars)
+    return f"{shares} of {summary.n:,}"
 
 
 def ablation_lines(rows: list[Ablation]) -> Text:
@@ -51,17 +56,12 @@ def ablation_lines(rows: list[Ablation]) -> Text:
         if i:
             out.append("\n")
         out.append(clean(a.slice.name), style="bold")
-        out.append(f"  removes {a.removed:,}, keeps {a.kept:,}\n", style="dim")
+        out.append(f"  removes {a.removed:,} of {a.removed + a.kept:,}\n", style="dim")
         out.append(f"  roles    {summary_text(a.role_full)}  →  {summary_text(a.role_without)}\n")
         out.append(
             f"  polarity {summary_text(a.polarity_full)}  →  {summary_text(a.polarity_without)}\n"
         )
-        changed = a.verdict_changed
-        out.append(
-            f"  verdict  {a.verdict_full}  →  {a.verdict_without}"
-            + ("  (changes)" if changed else "  (holds)"),
-            style="bold" if changed else "",
-        )
+        out.append(f"  verdict  {a.status}", style="bold" if a.verdict_changed else "")
     return out
 
 
@@ -87,8 +87,10 @@ class ControlsScreen(Screen):
             ablation: list[Ablation],
             years: dict,
             disagreements: list[tuple[int, str]],
+            verdict: str = "",
         ) -> None:
             super().__init__()
+            self.verdict = verdict  # the hub's verdict, as every view shows it
             self.claims = claims
             self.ablation = ablation
             self.years = years
@@ -136,6 +138,7 @@ class ControlsScreen(Screen):
                     style="bold",
                 )
             )
+            yield Static(Text(""), id="controls-verdict")
             yield OptionList(id="controls-slices")
             yield Static(Text("computing…"), id="controls-ablation")
         yield Footer()
@@ -154,12 +157,14 @@ class ControlsScreen(Screen):
         years = timeline(self.lib, self.hub_id)
         rows = self.lib.disagreements(self.hub_id)
         lines = disagreement_lines(self.lib, rows)
+        summary = self.lib.hub_summary(self.hub_id)
         self.post_message(
             self.Ready(
                 claims,
                 ablation,
                 years,
                 [(r["citing_id"], line) for r, line in zip(rows, lines, strict=False)],
+                "\n".join(summary.headline()),
             )
         )
 
@@ -209,6 +214,9 @@ class ControlsScreen(Screen):
         claims.highlighted = 0 if message.claims else None
         years.highlighted = 0 if message.years else None
         dis.highlighted = 0 if message.disagreements else None
+        self.query_one("#controls-verdict", Static).update(
+            Text("The hub: ", style="dim") + Text(clean(message.verdict, multiline=True))
+        )
         self.single = message.ablation
         self.slices = [a.slice for a in message.ablation]
         self._show_slices()
@@ -222,8 +230,7 @@ class ControlsScreen(Screen):
             line = Text("[x] " if i in self.on else "[ ] ", style="bold")
             line.append(clean(a.slice.name, limit=60))
             line.append(
-                f"  alone: removes {a.removed:,}, verdict "
-                + ("changes" if a.verdict_changed else "holds"),
+                f"  alone: removes {a.removed:,} of {a.removed + a.kept:,} · {a.brief}",
                 style="dim",
             )
             options.add_option(Option(line))

@@ -86,7 +86,7 @@ class HelpScreen(ModalScreen[None]):
         parts: list[Content] = []
         intro = getattr(self.for_screen, "HELP", "")
         if intro:
-            parts += [lit(intro, "italic"), Content("")]
+            parts += [lit(intro, "italic", multiline=True), Content("")]
         width = max((len(k) for _, rows in self.sections for k, _, _ in rows), default=8) + 2
         width = max(width, max(len(example) for example, _ in QUERY_SYNTAX) + 2)
         for title, rows in self.sections:

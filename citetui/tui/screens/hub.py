@@ -12,24 +12,40 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from citetui.core.models import Annotation, HubPage, SavedView
+from citetui.core.models import Annotation, HubPage, SavedView, Statement
+from citetui.core.query import Query, QueryError, parse, unparse
+from citetui.core.summary import (
+    REPRESENTATIVE_RULE_MORE,
+    SUMMARY_RULES,
+    VERDICT_RULE,
+)
 from citetui.core.textsafe import clean
+from citetui.core.vocab import parse_sort
+from citetui.render.page import meta_parts
 from citetui.store import Library
 from citetui.tui.messages import OpenHub, OpenPaper
+from citetui.tui.modals.columns import ColumnsModal
 from citetui.tui.modals.saved_views import SaveViewModal, ViewsModal
-from citetui.tui.support.appref import citetui_app
+from citetui.tui.screens.hub_panes import show_panes, show_statements, side_panes
+from citetui.tui.screens.statements import StatementsScreen
+from citetui.tui.support.appref import citetui_app, say_failed
 from citetui.tui.support.drill import drill
-from citetui.tui.support.paging import Pager
 from citetui.tui.support.personal import PERSONAL_BINDINGS, PersonalActions
 from citetui.tui.support.rendering import lines, lit
+from citetui.tui.widgets.columns import SORT_WORDS
 from citetui.tui.widgets.explorer import Explorer
 from citetui.tui.widgets.footer import Footer
-from citetui.tui.widgets.lists import BarList, ClaimList, PaperList
-from citetui.tui.widgets.panes import Caption, Column, Section, TextPane, authors_line, hub_header
+from citetui.tui.widgets.lists import BarList, PaperList
+from citetui.tui.widgets.panes import (
+    Column,
+    TextPane,
+    authors_line,
+    hub_header,
+    reading_line,
+)
 from citetui.tui.widgets.virtual_list import VirtualList
 
 NARROW = 120  # below this width the panes stack in one scrolling column
@@ -42,24 +58,9 @@ PANES = (
     ("cocited", "Co-cited works"),
     ("representative", "Representative citing papers"),
     ("explorer-list", "Citing papers"),
+    ("statements", "Citation statements"),
 )
-
-
-def summary_caption(page: HubPage, kind: str) -> str:
-    """Where the bars come from, and what a source recorded besides."""
-    summaries = page.summaries(kind)
-    if not summaries:
-        return ""
-    primary = summaries[0]
-    caption = primary.caption
-    if primary.provenance == "recorded":
-        caption += " · other labels not given"
-    for other in summaries[1:]:
-        shares = ", ".join(
-            f"{b.label} {round(b.share * 100)}%" for b in other.bars if b.share is not None
-        )
-        caption += f" · {other.caption}: {shares or 'no shares'}"
-    return caption
+STATEMENTS_SHOWN = 3  # in the hub page's pane; i opens them all
 
 
 class HubScreen(PersonalActions, Screen):
@@ -73,6 +74,10 @@ class HubScreen(PersonalActions, Screen):
         # A priority binding, so that keys typed right after / already reach the box.
         Binding("slash", "search", "Search", id="hub.search", priority=True),
         Binding("s", "sort", "Sort", id="hub.sort"),
+        Binding("S", "flip_sort", "Sort the other way", show=False, id="hub.sort-direction"),
+        Binding("C", "choose_columns", "Columns", show=False, id="hub.columns"),
+        Binding("i", "statements", "Statements", id="hub.statements"),
+        Binding("a", "controls", "Controls", id="hub.controls"),
         Binding("c", "clear", "Clear search", show=False, id="hub.clear"),
         Binding("y", "copy('title')", "Copy title", id="hub.copy-title"),
         Binding("Y", "copy('id')", "Copy DOI/arXiv", show=False, id="hub.copy-id"),
@@ -85,7 +90,6 @@ class HubScreen(PersonalActions, Screen):
         Binding("K", "find_next('key')", "Next key paper", show=False, id="hub.next-key"),
         Binding("w", "save_view", "Save view", show=False, id="hub.save-view"),
         Binding("v", "views", "Views", show=False, id="hub.views"),
-        Binding("a", "controls", "Hub controls", show=False, id="hub.controls"),
         *(
             Binding(
                 str(n), f"pane('{pane}')", f"Go to {title.lower()}", show=False, id=f"hub.pane-{n}"
@@ -94,10 +98,13 @@ class HubScreen(PersonalActions, Screen):
         ),
     ]
     HELP = (
-        "The hub page. Choose a bar or a claim to filter the citing papers. "
+        "The hub page. Choose a bar or a claim to filter the citing papers; i on a bar "
+        "opens the citation statements with that role or polarity. "
         "In the explorer, * marks an influential citation; ★ a paper you starred, and "
         "s, r, K one you marked skimmed, read or key. u, *, t, n and e act on the paper "
-        "under the cursor (on the hub itself outside the lists)."
+        "under the cursor (on the hub itself outside the lists). s and S sort (S turns the "
+        "order round), C chooses the columns.\n\n"
+        f"Figures: {SUMMARY_RULES}\n\nVerdict: {VERDICT_RULE}\n\n{REPRESENTATIVE_RULE_MORE}"
     )
 
     class PageReady(Message):
@@ -139,6 +146,7 @@ class HubScreen(PersonalActions, Screen):
             query=state.get("query", ""),
             sort=state.get("sort", "relevance"),
             cursor=state.get("cursor", 0),
+            columns=state.get("columns"),
             id="explorer",
         )
 
@@ -152,37 +160,6 @@ class HubScreen(PersonalActions, Screen):
             # hub first builds only what the explorer needs.
             yield Column(Static("reading the hub page…", id="side-loading"), id="hub-side")
         yield Footer()
-
-    @staticmethod
-    def side_panes() -> list[Widget]:
-        """The panes of the side column, empty until the page is read."""
-        return [
-            Section("Abstract", TextPane("", id="abstract"), id="abstract-section"),
-            Section(
-                "Citation roles",
-                Caption(id="roles-caption"),
-                BarList("roles", id="roles"),
-                id="roles-section",
-            ),
-            Section(
-                "Citation polarity",
-                Caption(id="polarity-caption"),
-                BarList("polarity", id="polarity"),
-                id="polarity-section",
-            ),
-            Section("Claims ledger", ClaimList(id="claims"), id="claims-section"),
-            Section(
-                "Co-cited works",
-                PaperList("no co-cited works recorded for this hub", id="cocited"),
-                id="cocited-section",
-            ),
-            Section(
-                "Representative citing papers",
-                Caption(id="representative-caption"),
-                PaperList("no representative citing papers for this hub", id="representative"),
-                id="representative-section",
-            ),
-        ]
 
     def on_mount(self) -> None:
         self._labels_seen = getattr(self.app, "labels_changed", 0)
@@ -230,7 +207,10 @@ class HubScreen(PersonalActions, Screen):
             else lit("no abstract recorded for this hub", "$text-muted")
         )
         if narrow:
-            abstract = lines(authors_line(p), Content(""), abstract)
+            extra = [reading_line(self._counts)] if self._counts else []
+            where = [x for x in meta_parts(p) if x != str(p.year)]
+            extra += [lit(" · ".join(where), "$text-muted")] if where else []
+            abstract = lines(*extra, authors_line(p), Content(""), abstract)
         for pane in self.query("#abstract").results(TextPane):  # none while panes remount
             pane.show(abstract)
 
@@ -241,6 +221,24 @@ class HubScreen(PersonalActions, Screen):
         page = self.lib.hub_page(self.hub_id)
         counts = self.lib.status_counts(self.hub_id)
         self.post_message(self.PageReady(page, self.lib.hub_ids(), counts))
+        first = self.lib.statements(self.hub_id, limit=STATEMENTS_SHOWN)
+        counted = (
+            (len(first), len({s.citing_id for s in first}))
+            if len(first) < STATEMENTS_SHOWN
+            else self.lib.count_statements(self.hub_id)
+        )
+        self.post_message(self.StatementsReady(first, counted))
+
+    class StatementsReady(Message):
+        """The first citation statements of the hub, and how many there are."""
+
+        def __init__(self, first: list[Statement], counted: tuple[int, int]) -> None:
+            super().__init__()
+            self.first = first
+            self.counted = counted
+
+    def on_hub_screen_statements_ready(self, message: StatementsReady) -> None:
+        show_statements(self, message.first, message.counted)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="hub-counts")
     def _load_counts(self) -> None:
@@ -261,23 +259,10 @@ class HubScreen(PersonalActions, Screen):
         self.hub_ids = message.hub_ids
         side = self.query_one("#hub-side", Column)
         await side.remove_children()
-        await side.mount_all(self.side_panes())
+        await side.mount_all(side_panes())
         self._counts = message.counts
         self._show_header()
-        for kind, summary in (("roles", page.role_summary), ("polarity", page.polarity_summary)):
-            self.query_one(f"#{kind}-caption", Caption).say(
-                summary_caption(page, "role" if kind == "roles" else "polarity")
-            )
-            self.query_one(f"#{kind}", BarList).set_pager(Pager.of(summary.bars if summary else ()))
-        self.query_one("#claims", ClaimList).set_pager(Pager.of(page.claims))
-        self.query_one("#cocited", PaperList).set_pager(Pager.of(page.cocited))
-        rule = page.representative_rule
-        if page.representative:
-            caption = f"chosen by citetui: {rule}" if rule else "as listed by the source"
-        else:
-            caption = ""
-        self.query_one("#representative-caption", Caption).say(caption)
-        self.query_one("#representative", PaperList).set_pager(Pager.of(page.representative))
+        show_panes(side, page)
         self.sub_title = clean(page.hub.paper.display_title, limit=60)
 
     # -- drill-down and opening -------------------------------------------
@@ -324,8 +309,51 @@ class HubScreen(PersonalActions, Screen):
             self.set_focus(box)
 
     def action_sort(self) -> None:
-        sort = self._explorer.cycle_sort()
-        self.notify(f"sorted by {sort}", timeout=1.5)
+        self._explorer.cycle_sort()
+        self.call_after_refresh(self._say_sort)
+
+    def action_flip_sort(self) -> None:
+        self._explorer.flip_sort()
+        self.call_after_refresh(self._say_sort)
+
+    def _say_sort(self) -> None:
+        key = self._explorer.sort.partition(":")[0]
+        words = SORT_WORDS[parse_sort(self._explorer.sort)]
+        self.notify(f"sorted by {key}, {words}", timeout=1.5)
+
+    def action_choose_columns(self) -> None:
+        """Choose the explorer's columns (kept for this hub, and with a saved view)."""
+        explorer = self._explorer
+        shown = explorer.rows.cols.columns
+
+        def done(choice: tuple[str, ...] | bool | None) -> None:
+            if choice is None or choice is False:  # cancelled
+                return
+            columns = None if choice is True else choice
+            explorer.set_columns(columns)
+            self._keep_columns(columns)
+
+        self.app.push_screen(ColumnsModal(shown, explorer.column_data(), explorer.chosen), done)
+
+    @work(thread=True, exit_on_error=False, group="hub-views")
+    def _keep_columns(self, columns: tuple[str, ...] | None) -> None:
+        self.lib.set_hub_columns(self.hub_id, columns)
+
+    def action_statements(self) -> None:
+        """The citation statements, filtered by the bar under the cursor (a role or a
+        polarity) or else by the explorer's field filters."""
+        focused = self.focused
+        query = ""
+        if isinstance(focused, BarList) and focused.current is not None:
+            field = "role" if focused.id == "roles" else "pol"
+            query = f"{field}:{focused.current.label}"
+        else:
+            try:
+                query = unparse(Query(filter=parse(self._explorer.query_text).filter))
+            except QueryError:
+                query = ""
+        title = self.page.hub.paper.display_title if self.page else ""
+        self.app.push_screen(StatementsScreen(self.lib, self.hub_id, title, query))
 
     def action_refresh(self) -> None:
         """Read the page and the citing papers again (after an import elsewhere)."""
@@ -384,26 +412,25 @@ class HubScreen(PersonalActions, Screen):
     # -- saved views --------------------------------------------------------
 
     def action_save_view(self) -> None:
-        """Save the explorer's query and sort under a name (and a number key)."""
-        query, sort = self._explorer.query_text, self._explorer.sort
+        """Save the explorer's query, sort and columns under a name (and a number key)."""
+        query, sort, columns = self._explorer.query_text, self._explorer.sort, self._explorer.chosen
 
         def done(choice: tuple[str, int | None] | None) -> None:
             if choice is not None:
-                self._save_view(choice[0], query, sort, choice[1])
+                self._save_view(choice[0], query, sort, choice[1], columns)
 
         self.app.push_screen(SaveViewModal(query, sort), done)
 
     @work(thread=True, exit_on_error=False, group="hub-views")
-    def _save_view(self, name: str, query: str, sort: str, slot: int | None) -> None:
+    def _save_view(
+        self, name: str, query: str, sort: str, slot: int | None, columns: tuple[str, ...] | None
+    ) -> None:
         try:
-            view = self.lib.save_view(name, query, hub_id=self.hub_id, sort=sort, slot=slot)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(
-                self.notify,
-                f"could not save the view: {clean(str(exc))}",
-                severity="error",
-                markup=False,
+            view = self.lib.save_view(
+                name, query, hub_id=self.hub_id, sort=sort, slot=slot, columns=columns
             )
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            say_failed(self, "could not save the view", exc)
             return
         key = f" on v{view.slot}" if view.slot else ""
         self.app.call_from_thread(
@@ -423,9 +450,11 @@ class HubScreen(PersonalActions, Screen):
         if view is not None:
             citetui_app(self).recall_view(view)
 
-    def apply_view(self, query: str, sort: str) -> None:
-        """Show ``query`` sorted by ``sort`` in the explorer."""
+    def apply_view(self, query: str, sort: str, columns: tuple[str, ...] | None = None) -> None:
+        """Show ``query`` sorted by ``sort`` in the explorer (with the view's columns)."""
         explorer = self._explorer
+        if columns is not None:
+            explorer.set_columns(columns)
         if query != explorer.query_text:
             explorer.sort = sort
             explorer.set_query(query)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import on, work
@@ -119,6 +120,7 @@ class LibraryScreen(Screen):
         hubs = self.lib.hubs()
         if not text.strip():
             self.post_message(self.HubsReady(generation, hubs, len(hubs), None))
+            self._count_verdicts(hubs, generation)
             return
         try:
             q = parse(text)
@@ -142,6 +144,38 @@ class LibraryScreen(Screen):
         ids = result.ids or tuple(r.paper_id for r in result.rows)
         matching = [by_id[i] for i in ids if i in by_id]
         self.post_message(self.HubsReady(generation, matching, len(hubs), q))
+        self._count_verdicts(matching, generation)
+
+    def _count_verdicts(self, hubs: list[Hub], generation: int) -> None:
+        """Read the polarity counts the hub list's verdicts need that were not kept with
+        the hubs' panes (in the filter's worker, after the list is on screen)."""
+        missing = [h.paper.id for h in hubs if h.polarity_counts is None]
+        if missing:
+            counts = self.lib.polarity_counts(missing)
+            if not get_current_worker().is_cancelled:
+                self.post_message(self.VerdictsCounted(generation, counts))
+
+    class VerdictsCounted(Message):
+        """Polarity counts of hubs whose verdict was not known when they were listed."""
+
+        def __init__(self, generation: int, counts: dict[int, dict[str, int]]) -> None:
+            super().__init__()
+            self.generation = generation
+            self.counts = counts
+
+    def on_library_screen_verdicts_counted(self, message: VerdictsCounted) -> None:
+        hubs = self.hub_list
+        pager = hubs.pager
+        if message.generation != self._generation or pager is None:
+            return
+        rows = [pager.get(i) for i in range(pager.total)]
+        updated = [
+            replace(h, polarity_counts=message.counts.get(h.paper.id, {}))
+            if h is not None and h.polarity_counts is None
+            else h
+            for h in rows
+        ]
+        hubs.set_pager(Pager.of(updated), cursor=hubs.cursor, message=hubs.message)
 
     def on_library_screen_hubs_ready(self, message: HubsReady) -> None:
         if message.generation != self._generation:
@@ -151,7 +185,7 @@ class LibraryScreen(Screen):
         empty = (
             "no hubs match this filter"
             if message.query
-            else "no hubs in the library: import one with  citetui import FILE"
+            else "no hubs yet: citetui import FILE --hub ID, or h on a paper's page (Ctrl+P)"
         )
         hubs.set_pager(Pager.of(message.hubs), message=empty)
         if message.query is None:

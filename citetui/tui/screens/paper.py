@@ -19,7 +19,7 @@ from citetui.render.bars import plural
 from citetui.store import Library
 from citetui.tui.messages import OpenHub, OpenPaper
 from citetui.tui.modals.labels import LabelModal
-from citetui.tui.support.appref import citetui_app
+from citetui.tui.support.appref import citetui_app, say_failed
 from citetui.tui.support.paging import Pager
 from citetui.tui.support.personal import PERSONAL_BINDINGS, PersonalActions, describe
 from citetui.tui.support.rendering import lines, lit, txt
@@ -39,9 +39,11 @@ ID_LABELS = (
 MUTED = "$text-muted"
 
 
-def details(paper: Paper, is_hub: bool) -> Content:
+def details(paper: Paper, is_hub: bool, n_citing: int = 0) -> Content:
     """Title, authors, venue and year, identifiers, link, summary and abstract."""
-    parts = [lit(paper.display_title, "bold")]
+    parts = [
+        lit(paper.display_title, "bold" if paper.title_kind == "title" else "bold $text-muted")
+    ]
     parts.append(
         lit(", ".join(paper.authors)) if paper.authors else lit("no authors recorded", MUTED)
     )
@@ -49,8 +51,12 @@ def details(paper: Paper, is_hub: bool) -> Content:
     parts.append(lit(where or "venue and year not recorded", "" if where else MUTED))
     if paper.citation_count is not None:
         parts.append(lit(plural(paper.citation_count, "citation"), MUTED))
+    if n_citing:
+        parts.append(lit(f"cited by {plural(n_citing, 'paper')} in this library", MUTED))
     if is_hub:
         parts.append(lit("a hub in this library: press h for its page", "$text-accent"))
+    elif n_citing:
+        parts.append(lit("press h to make it a hub and browse its citing papers", "$text-accent"))
     parts.append(Content(""))
     ids = [
         (label, getattr(paper, field))
@@ -155,7 +161,8 @@ class PaperScreen(PersonalActions, Screen):
         *PERSONAL_BINDINGS,
     ]
     HELP = (
-        "A paper. Enter on a cited work opens it; h opens this paper's own hub page. "
+        "A paper. Enter on a cited work opens it; h opens this paper's own hub page (a "
+        "paper with citing papers in the library that is no hub yet is made one). "
         "u, *, t, n and e set this paper's reading status, star, tags and note."
     )
 
@@ -170,8 +177,10 @@ class PaperScreen(PersonalActions, Screen):
             hub_ids: set[int],
             annotation: Annotation | None = None,
             mine: dict[int, frozenset[str]] | None = None,
+            n_citing: int = 0,
         ):
             super().__init__()
+            self.n_citing = n_citing
             self.mine = mine or {}
             self.annotation = annotation
             self.paper = paper
@@ -193,6 +202,7 @@ class PaperScreen(PersonalActions, Screen):
         self.hub_id = hub_id
         self.paper: Paper | None = None
         self.is_hub = False
+        self.n_citing = 0  # papers citing it in the library
         self._state = state or {}
 
     def compose(self) -> ComposeResult:
@@ -237,6 +247,7 @@ class PaperScreen(PersonalActions, Screen):
                 lib.hub_ids(),
                 ann,
                 {k: frozenset(v) for k, v in mine.items()},
+                lib.count_citing(self.paper_id),
             )
         )
 
@@ -251,6 +262,7 @@ class PaperScreen(PersonalActions, Screen):
     def on_paper_screen_paper_ready(self, message: PaperReady) -> None:
         paper = self.paper = message.paper
         self.is_hub = paper.id in message.hub_ids
+        self.n_citing = message.n_citing
         self.sub_title = clean(paper.display_title, limit=60)
         self.annotation = message.annotation
         self._show_details()
@@ -293,7 +305,7 @@ class PaperScreen(PersonalActions, Screen):
     def _show_details(self) -> None:
         if self.paper is None:
             return
-        content = details(self.paper, self.is_hub)
+        content = details(self.paper, self.is_hub, self.n_citing)
         if self.annotation is not None:
             content = lines(personal_block(self.annotation), content)
         self.query_one("#paper-details", TextPane).show(content)
@@ -332,12 +344,7 @@ class PaperScreen(PersonalActions, Screen):
                     self.paper_id, cited_id, "polarity", [polarity] if polarity else []
                 )
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(
-                self.notify,
-                f"could not save the labels: {clean(str(exc))}",
-                severity="error",
-                markup=False,
-            )
+            say_failed(self, "could not save the labels", exc)
             return
         citetui_app(self).labels_changed += 1
         self.app.call_from_thread(self.notify, "labels saved", timeout=2)
@@ -363,12 +370,32 @@ class PaperScreen(PersonalActions, Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_as_hub":
-            return self.is_hub
+            return self.is_hub or self.n_citing > 0
         return True
 
     def action_open_as_hub(self) -> None:
+        """Open this paper's hub page; a paper with citing papers in the library that is no
+        hub yet is made one first."""
         if self.is_hub:
             self.post_message(OpenHub(self.paper_id))
+        elif self.n_citing:
+            self._make_hub()
+
+    @work(thread=True, exit_on_error=False, group="paper-hub")
+    def _make_hub(self) -> None:
+        try:
+            hub = self.lib.make_hub(self.paper_id)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            say_failed(self, "cannot make it a hub", exc)
+            return
+        said = clean(
+            f"made a hub: {hub.paper.display_title} ({plural(hub.n_citing, 'citing paper')} "
+            "in the library)",
+            limit=120,
+        )
+        self.app.call_from_thread(self.notify, said, timeout=4, markup=False)
+        self.is_hub = True
+        self.post_message(OpenHub(self.paper_id))
 
     def action_copy(self, what: str) -> None:
         citetui_app(self).copy_paper(self.paper_id, what)

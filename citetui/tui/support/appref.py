@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, cast
 
 from textual.dom import DOMNode
 
+from citetui.core.textsafe import clean
+
 if TYPE_CHECKING:
     from citetui.tui.app import CitetuiApp
 
@@ -18,3 +20,11 @@ if TYPE_CHECKING:
 def citetui_app(node: DOMNode) -> CitetuiApp:
     """The running citetui app of a screen or widget."""
     return cast("CitetuiApp", node.app)
+
+
+def say_failed(node: DOMNode, what: str, error: BaseException) -> None:
+    """From a worker thread: tell the user ``what`` failed and why, in one line (a write
+    the user asked for never fails silently, nor with a traceback)."""
+    node.app.call_from_thread(
+        node.app.notify, f"{what}: {clean(str(error))}", severity="error", markup=False
+    )

@@ -116,25 +116,29 @@ class PersonalActions:
         paper_id = self.personal_target()
         if paper_id is None:
             return
-        current = self.app.lib.annotation(paper_id).tags  # type: ignore[attr-defined]
+        lib = self.app.lib  # type: ignore[attr-defined]
+        current = lib.annotation(paper_id).tags
 
         def done(tag: str | None) -> None:
             if tag and tag.lstrip("-").strip():
                 self._annotate(paper_id, "tag", tag)
 
-        self.app.push_screen(TagModal(current), done)  # type: ignore[attr-defined]
+        title = lib.paper(paper_id).display_title
+        self.app.push_screen(TagModal(current, title), done)  # type: ignore[attr-defined]
 
     def action_edit_note(self) -> None:
         paper_id = self.personal_target()
         if paper_id is None:
             return
-        note = self.app.lib.annotation(paper_id).note  # type: ignore[attr-defined]
+        lib = self.app.lib  # type: ignore[attr-defined]
+        note = lib.annotation(paper_id).note
 
         def done(text: str | None) -> None:
             if text is not None:
                 self._annotate(paper_id, "note", text)
 
-        self.app.push_screen(NoteModal(note), done)  # type: ignore[attr-defined]
+        title = lib.paper(paper_id).display_title
+        self.app.push_screen(NoteModal(note, title), done)  # type: ignore[attr-defined]
 
     def action_editor_note(self) -> None:
         """Edit the note in $VISUAL / $EDITOR, with the app suspended."""

@@ -16,17 +16,18 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from citetui.core.models import CitingRow
 from citetui.core.query import Query, QueryError, RowFilter, parse
 from citetui.core.textsafe import clean
-from citetui.core.vocab import POLARITIES, ROLES
+from citetui.core.vocab import parse_sort
 from citetui.search import search
 from citetui.store import Library
 from citetui.tui.support.appref import citetui_app
 from citetui.tui.support.paging import PAGE_SIZE, Pager
+from citetui.tui.widgets import columns as cols
+from citetui.tui.widgets.explorer_columns import NO_DATA, ColumnsAndSorts, valid_sort
 from citetui.tui.widgets.lists import CitingList
 from citetui.tui.widgets.panes import Section
 from citetui.tui.widgets.search_box import TYPING_PAUSE, SearchBox
 
 SETTLE_SECONDS = 1.0  # a query is kept in the history once it stayed this long
-SORTS: tuple[str, ...] = ("relevance", "year", "citations", "title")
 PLACEHOLDER = "search: words  'exact  !exclude  role:method  pol:critical  year:2020..2024  claim:2"
 
 
@@ -38,7 +39,7 @@ def _rows_in_order(
     return [by_id[i] for i in chunk if i in by_id]
 
 
-class Explorer(Section):
+class Explorer(ColumnsAndSorts, Section):
     """Search and browse one hub's citing papers; only the rows on screen are read.
 
     It is its own bordered section: every container around the list is one more
@@ -48,6 +49,7 @@ class Explorer(Section):
     DEFAULT_CSS = """
     Explorer { height: 1fr; }
     Explorer > #explorer-status { height: 1; padding: 0 1; color: $text-muted; }
+    Explorer > #explorer-columns { height: 1; color: $text-muted; text-style: bold; }
     """
 
     class Results(Message):
@@ -61,11 +63,13 @@ class Explorer(Section):
             of_total: int | None,
             sort: str,
             note: str | None,
-            labelled: bool,
+            counts: dict[str, int],
             counting: bool,
+            chosen: tuple[str, ...] | None = None,
         ) -> None:
             super().__init__()
-            self.labelled = labelled
+            self.counts = counts  # what the columns hold (of the first page while counting)
+            self.chosen = chosen  # the columns the user chose for this hub (None: none)
             self.counting = counting
             self.generation = generation
             self.pager = pager
@@ -75,12 +79,14 @@ class Explorer(Section):
             self.note = note
 
     class Counted(Message):
-        """How many rows a query has, counted after its first page was shown."""
+        """How many rows a query has, counted after its first page was shown (and, the
+        first time, what the hub's citing papers hold for each column)."""
 
-        def __init__(self, generation: int, total: int) -> None:
+        def __init__(self, generation: int, total: int, counts: dict[str, int] | None) -> None:
             super().__init__()
             self.generation = generation
             self.total = total
+            self.counts = counts
 
     class Failed(Message):
         """A query could not be run (a syntax error, a library error)."""
@@ -118,8 +124,6 @@ class Explorer(Section):
             self.kind = kind
             self.index = index
 
-    sorts: ClassVar[tuple[str, ...]] = SORTS
-
     def __init__(
         self,
         lib: Library,
@@ -128,18 +132,24 @@ class Explorer(Section):
         query: str = "",
         sort: str = "relevance",
         cursor: int = 0,
+        columns: tuple[str, ...] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__("Citing papers", **kwargs)
         self.lib = lib
         self.hub_id = hub_id
-        self.sort = sort if sort in SORTS else "relevance"
+        self.sort = valid_sort(sort)
         self._initial_query = query
         self._restore_cursor = cursor
         self._generation = 0
         self.total = 0
         self.query_text = query
-        self._labelled: bool | None = None  # whether any citation of the hub has labels
+        # what the hub's citing papers hold per column (Library.column_counts): None until
+        # read, then kept (reload forgets it: an import or a label may change it)
+        self._counts: dict[str, int] | None = None
+        self._seen: dict[str, int] = {}  # the counts shown: of a first page until read
+        self.chosen: tuple[str, ...] | None = columns  # the user's columns (None: automatic)
+        self._chosen_read = columns is not None
         self._of_total: int | None = None
         self._sort_used = self.sort
         self._settle_timer: Timer | None = None
@@ -147,11 +157,17 @@ class Explorer(Section):
     def compose(self) -> ComposeResult:
         yield SearchBox(value=self._initial_query, placeholder=PLACEHOLDER, id="explorer-search")
         yield Static("searching…", id="explorer-status", markup=False)
+        yield Static("", id="explorer-columns", markup=False)
         yield CitingList(id="explorer-list")
 
     @property
     def search_box(self) -> SearchBox:
         return self.query_one("#explorer-search", SearchBox)
+
+    @property
+    def heading_box(self) -> Static:
+        """The heading line over the rows."""
+        return self.query_one("#explorer-columns", Static)
 
     @property
     def rows(self) -> CitingList:
@@ -182,21 +198,23 @@ class Explorer(Section):
             self.run_query()
 
     def cycle_sort(self) -> str:
-        """Sort by the next key (relevance, year, citations, title); return it."""
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
-        self.set_sort(self.sort)
+        """Sort by the next key that can order the rows (each in its first direction)."""
+        keys = self.usable_sorts() or ["title"]
+        key, _ = parse_sort(self._sort_used)  # relevance without words is shown by year
+        nxt = keys[(keys.index(key) + 1) % len(keys)] if key in keys else keys[0]
+        self.set_sort(nxt)
         return self.sort
 
     def set_sort(self, sort: str) -> None:
-        """Sort by ``sort``."""
-        self.sort = sort
+        """Sort by ``sort`` ("year", "citations:asc"...)."""
+        self.sort = valid_sort(sort)
         self._restore_cursor = 0
         self.run_query()
 
     def reload(self) -> None:
-        """Read everything again: rows, counts and whether the hub's citations carry labels
-        (a label override or an import may have added the first ones)."""
-        self._labelled = None
+        """Read everything again: rows, counts and what the columns hold (a label override
+        or an import may have added the first labels)."""
+        self._counts = None
         self.run_query()
 
     def run_query(self) -> None:
@@ -215,6 +233,7 @@ class Explorer(Section):
             return
         lib, hub, flt = self.lib, self.hub_id, q.filter
         count_later = False
+        chosen = self.chosen if self._chosen_read else lib.hub_columns(hub)
         if not q.has_text and not q.exclude:
             used = "year" if sort == "relevance" else sort
             # The first page first: a short one tells the total; a full one is shown
@@ -251,11 +270,10 @@ class Explorer(Section):
             else lib.count_citing(hub, RowFilter())
         )
         note = self._why_empty(q) if total == 0 else None
-        if self._labelled is None:
-            self._labelled = any(r.roles or r.polarity for r in first) or bool(
-                lib.count_citing(hub, RowFilter(roles=ROLES))
-                or lib.count_citing(hub, RowFilter(polarities=POLARITIES))
-            )
+        counts = self._counts
+        whole = q.filter.empty and not q.has_text and not q.exclude and not count_later
+        if counts is None and whole:  # the first page is every citing paper
+            counts = self._counts = cols.counts_of_rows(first)
         if worker.is_cancelled:
             return
         self.post_message(
@@ -266,30 +284,32 @@ class Explorer(Section):
                 of_total,
                 used,
                 note,
-                self._labelled,
+                counts if counts is not None else cols.counts_of_rows(first),
                 count_later,
+                chosen,
             )
         )
+        read_counts = self._counts is None
         if count_later:
             # Sorting every id once both counts them and lets later pages be read by
             # position (OFFSET would sort the whole hub again for each page).
             ids = tuple(lib.citing_ids(hub, flt, sort=used))
             order.append(ids)
             total = len(ids)
-            if not worker.is_cancelled:
-                self.post_message(self.Counted(generation, total))
+        if read_counts:  # after the rows are on screen: a pass over a big hub's citations
+            self._counts = lib.column_counts(hub)
+        if (count_later or read_counts) and not worker.is_cancelled:
+            self.post_message(self.Counted(generation, total, self._counts))
 
     def _why_empty(self, q: Query) -> str | None:
         """A hint when a filter matches nothing because no citation carries that label."""
         f = q.filter
-        if f.roles and self.lib.count_citing(self.hub_id, RowFilter(roles=ROLES)) == 0:
+        counts = self._counts or self.lib.column_counts(self.hub_id)
+        if f.roles and not counts.get("role"):
             return (
                 "no citation of this hub carries a role label: the source recorded only the summary"
             )
-        if (
-            f.polarities
-            and self.lib.count_citing(self.hub_id, RowFilter(polarities=POLARITIES)) == 0
-        ):
+        if f.polarities and not counts.get("polarity"):
             return "no citation of this hub carries a polarity label"
         return None
 
@@ -300,7 +320,11 @@ class Explorer(Section):
         self.total = message.pager.total
         rows = self.rows
         rows.highlight = message.query
-        rows.show_labels = message.labelled
+        if not self._chosen_read:
+            self.chosen, self._chosen_read = message.chosen, True
+        self._seen = message.counts
+        self._sort_used = message.sort
+        self._apply_columns(refresh=False)
         empty = message.note or (
             "no citing papers match this search"
             if self.query_text.strip()
@@ -309,7 +333,6 @@ class Explorer(Section):
         rows.set_pager(message.pager, cursor=self._restore_cursor, message=empty)
         self._restore_cursor = 0
         self._of_total = message.of_total
-        self._sort_used = message.sort
         self._show_count(counting=message.counting)
         self.post_message(self.Updated(self, self.total))
         self._remember_when_settled()
@@ -341,6 +364,9 @@ class Explorer(Section):
             return
         self.total = message.total
         self.rows.set_total(message.total)
+        if message.counts is not None and message.counts != self._seen:
+            self._seen = message.counts
+            self._apply_columns()
         self._show_count(counting=False)
 
     def _show_count(self, *, counting: bool) -> None:
@@ -349,10 +375,14 @@ class Explorer(Section):
             count = f"{total} citing paper{'' if self.total == 1 and not counting else 's'}"
         else:
             count = f"{total} of {self._of_total:,} citing papers match"
-        sort = self._sort_used
-        if sort != self.sort:
-            sort = f"{sort} (relevance needs search words)"
-        self._set_status(Text(f"{count} · sorted by {sort}"))
+        key, _ = parse_sort(self._sort_used)
+        if key in NO_DATA and self._seen.get("rows") and not self._seen.get(key):
+            order = f"{NO_DATA[key]}: in library order"
+        else:
+            order = "sorted by " + self.sort_words()
+            if parse_sort(self.sort)[0] == "relevance" and key != "relevance":
+                order += " (relevance needs search words)"
+        self._set_status(Text(f"{count} · {order}"))
 
     def on_explorer_failed(self, message: Explorer.Failed) -> None:
         message.stop()
@@ -441,5 +471,10 @@ class Explorer(Section):
         self.screen.set_focus(self.rows)
 
     def state(self) -> dict[str, Any]:
-        """What to restore when coming back here: query, sort and cursor."""
-        return {"query": self.query_text, "sort": self.sort, "cursor": self.rows.cursor}
+        """What to restore when coming back here: query, sort, columns and cursor."""
+        return {
+            "query": self.query_text,
+            "sort": self.sort,
+            "cursor": self.rows.cursor,
+            "columns": self.chosen,
+        }

@@ -10,7 +10,9 @@ from rich.text import Text
 from citetui.core.models import Bar, CitingRow, Claim, CoCited, Hub, Paper
 from citetui.core.query import Query
 from citetui.render.bars import bar, pct, plural
+from citetui.render.blurb import blurb
 from citetui.tui.support.rendering import fit, highlighted, join, literal
+from citetui.tui.widgets.columns import Columns, heading, widths
 from citetui.tui.widgets.virtual_list import VirtualList
 
 STANCE_CLASSES = {
@@ -62,7 +64,7 @@ class HubList(LabelledList):
     @staticmethod
     def columns(width: int) -> tuple[int, int, int, int, int]:
         """Widths of title, year, tier, citing and verdict columns for a line ``width`` wide."""
-        year, tier, citing = 4, 10, 8
+        year, tier, citing = 4, 11, 8
         verdict = 0 if width < 70 else min(28, max(12, width // 5))
         title = max(10, width - 1 - year - tier - citing - verdict - 5)
         return title, year, tier, citing, verdict
@@ -84,93 +86,134 @@ class HubList(LabelledList):
     def render_row(self, row: Hub, index: int, line: int, width: int) -> Text:
         title_w, year_w, tier_w, citing_w, verdict_w = self.columns(width)
         p = row.paper
+        style = "" if p.title_kind == "title" else self.dim_style()
         parts = [
-            fit(highlighted(p.display_title, self.highlight, self.match_style()), title_w),
+            fit(highlighted(p.display_title, self.highlight, self.match_style(), style), title_w),
             fit(str(p.year) if p.year else "", year_w),
-            fit(literal(row.tier or "hub"), tier_w),
+            fit(literal(row.tier_info.short), tier_w),
             fit(f"{row.n_citing:,}", citing_w, right=True),
         ]
-        if verdict_w:
-            parts.append(fit(literal(row.verdict or "", self.dim_style()), verdict_w))
+        if verdict_w:  # polarity counts not read yet: "…" (the library screen reads them)
+            verdict = row.verdict_info.label or "" if row.polarity_counts is not None else "…"
+            parts.append(fit(literal(verdict, self.dim_style()), verdict_w))
         return Text(" ") + join(*parts)
 
 
 class CitingList(LabelledList):
-    """The citing-papers explorer rows: year, title, roles, polarity; the summary below."""
+    """The citing-papers explorer rows: the columns the rows fill beside the title (see
+    :mod:`~citetui.tui.widgets.columns`); below, what the paper is about (its summary, a
+    TLDR or the first sentence of its abstract, marked)."""
 
     row_height = 2
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(empty="no citing papers", **kwargs)
         self.highlight: Query | None = None
-        self.show_labels = True  # role and polarity columns (off when no citation has labels)
+        self.cols = Columns()
         # paper id -> (starred, status) for the papers the user annotated; the mark
         # column shows only once there is one
         self.marks: dict[int, tuple[bool, str | None]] = {}
 
+    def _widths(self, width: int) -> dict[str, int]:
+        return widths(self.cols.columns, width - (4 if self.marks else 0), sort=self.cols.sort)
+
     def render_row(self, row: CitingRow, index: int, line: int, width: int) -> Text:
+        w = self._widths(width)
         if line == 1:
-            summary = row.summary or "no summary recorded"
-            text = highlighted(
-                summary,
-                self.highlight if row.summary else None,
-                self.match_style(),
-                self.dim_style(),
+            indent = (
+                1
+                + (4 if self.marks else 0)
+                + sum(w[c] + 2 for c in ("year", "influential") if c in w)
             )
-            indent = 7 + (4 if self.marks else 0)
-            return Text(" " * indent) + fit(text, max(1, width - indent - 1))
-        labels = self.show_labels
-        roles_w = (20 if width >= 86 else 12 if width >= 64 else 0) if labels else 0
-        pol_w = 10 if labels and width >= 52 else 0
-        gaps = 2 * (1 + bool(roles_w) + bool(pol_w))
-        mark_w = 4 if self.marks else 0  # two marks and a gap
-        title_w = max(8, width - 2 - 4 - roles_w - pol_w - gaps - mark_w)
-        year = fit(str(row.year) if row.year else "", 4)
-        title = highlighted(row.title, self.highlight, self.match_style())
-        if row.influential:
-            title = Text("* ") + title
-        parts = [year, fit(title, title_w)]
-        if mark_w:
+            return Text(" " * indent) + fit(self._blurb(row), max(1, width - indent - 1))
+        parts: list[Text] = []
+        if self.marks:
             starred, status = self.marks.get(row.paper_id, (False, None))
             mark = ("★" if starred else " ") + {"skimmed": "s", "read": "r", "key": "K"}.get(
                 status or "", " "
             )
-            style = self.get_component_rich_style("vlist--role", partial=True)
-            parts.insert(0, Text(mark, style=style))
-        if roles_w:
-            roles = ", ".join(row.roles) if row.roles else ""
-            parts.append(
-                fit(
-                    literal(roles, self.get_component_rich_style("vlist--role", partial=True)),
-                    roles_w,
-                )
-            )
-        if pol_w:
-            parts.append(self.stance(row.polarity, pol_w))
+            parts.append(Text(mark, style=self._role_style()))
+        if "year" in w:
+            parts.append(fit(str(row.year) if row.year else "", w["year"]))
+        if "influential" in w:
+            parts.append(Text("*" if row.influential else " ", style=self._role_style()))
+        parts.append(self._title(row, w["title"]))
+        if "venue" in w:
+            parts.append(fit(literal(row.venue or "", self.dim_style()), w["venue"]))
+        if "citations" in w:
+            count = f"{row.citation_count:,}" if row.citation_count is not None else ""
+            parts.append(fit(count, w["citations"], right=True))
+        if "role" in w:
+            parts.append(fit(literal(", ".join(row.roles), self._role_style()), w["role"]))
+        if "polarity" in w:
+            parts.append(self.stance(row.polarity, w["polarity"]))
         return Text(" ") + join(*parts, sep="  ")
+
+    def _role_style(self) -> Style:
+        return self.get_component_rich_style("vlist--role", partial=True)
+
+    def _title(self, row: CitingRow, width: int) -> Text:
+        """The title (an identifier or summary, dimmed, when there is none), then the role
+        and polarity tags of a row that has them when they get no column."""
+        style = "" if row.title_kind == "title" else self.dim_style()
+        title = highlighted(row.label, self.highlight, self.match_style(), style)
+        tag = Text()
+        if "role" in self.cols.tags and row.roles:
+            tag.append_text(literal(", ".join(row.roles), self._role_style()))
+        if "polarity" in self.cols.tags and row.polarity:
+            if tag.plain:
+                tag.append(" ")
+            tag.append_text(self.stance(row.polarity))
+        if not tag.plain:
+            return fit(title, width)
+        tag_w = min(tag.cell_len, max(0, width // 3))
+        return join(fit(title, max(1, width - tag_w - 2)), fit(tag, tag_w), sep="  ")
+
+    def _blurb(self, row: CitingRow) -> Text:
+        mark, text = blurb(
+            row.summary, row.summary_source, row.abstract, summary_shown=row.title_kind == "summary"
+        )
+        if text is None:
+            return literal("no summary, TLDR or abstract recorded", self.dim_style())
+        body = highlighted(text, self.highlight, self.match_style())
+        return Text(f"{mark}: ", style=self.dim_style()) + body if mark else body
+
+    def heading(self, width: int) -> Text:
+        """The heading line over the rows (the explorer shows it above the list)."""
+        return heading(self.cols, width, self.cols.sort, marks=bool(self.marks))
 
 
 class BarList(LabelledList):
-    """The bars of a role or polarity summary; choosing one drills the explorer down."""
+    """The bars of a role or polarity summary; choosing one drills the explorer down.
+
+    A computed summary of fewer than MIN_LABELLED labelled citations shows its counts
+    only (``shares`` False): no bar, no percentage."""
 
     def __init__(self, kind: str, **kwargs: Any) -> None:
-        super().__init__(empty=f"no {kind} recorded for this hub", **kwargs)
+        noun = "role" if kind == "roles" else kind
+        super().__init__(empty=f"no {noun} labels recorded for this hub", **kwargs)
         self.kind = kind
+        self.shares = True
 
     def render_row(self, row: Bar, index: int, line: int, width: int) -> Text:
         label_w, pct_w, count_w = 11, 4, 7
-        bar_w = max(4, width - 1 - label_w - pct_w - count_w - 3)
+        bar_w = max(4, width - 2 - label_w - pct_w - count_w - 3)
         if self.kind == "polarity":
             style_class = STANCE_CLASSES.get(row.label, "vlist--bar")
         else:
             style_class = "vlist--bar"
         bar_style = self.get_component_rich_style(style_class, partial=True)
+        share = row.share if self.shares else None
         count = f"{row.count:,}" if row.count is not None else ""
-        return Text(" ") + join(
-            fit(literal(row.label), label_w),
-            Text(bar(row.share, bar_w, unknown="·"), style=bar_style),
-            fit(pct(row.share), pct_w, right=True),
-            fit(count, count_w, right=True),
+        return (
+            Text(" ")
+            + join(
+                fit(literal(row.label), label_w),
+                Text(bar(share, bar_w, unknown="·"), style=bar_style),
+                fit(pct(share) if share is not None else "", pct_w, right=True),
+                fit(count, count_w, right=True),
+            )
+            + Text(" ")
         )
 
 
@@ -246,8 +289,7 @@ class PaperList(LabelledList):
     def note(self, row: Any) -> Text:
         """What is said after the title."""
         if isinstance(row, CoCited) and row.count:
-            extra = " (computed)" if row.provenance == "computed" else ""
-            return literal(f"{row.count}× co-cited{extra}", self.dim_style())
+            return literal(f"{row.count:,}× co-cited", self.dim_style())
         if isinstance(row, tuple):
             _paper, citation, is_hub = row
             parts = Text()
@@ -268,9 +310,10 @@ class PaperList(LabelledList):
         note = self.note(row)
         note_w = min(len(note.plain), max(0, width // 3)) if note.plain else 0
         title_w = max(8, width - 1 - 4 - 1 - (note_w + 2 if note_w else 0))
+        style = "" if paper.title_kind == "title" else self.dim_style()
         parts = [
             fit(str(paper.year) if paper.year else "", 4),
-            fit(literal(paper.display_title), title_w),
+            fit(literal(paper.display_title, style), title_w),
         ]
         if note_w:
             parts.append(Text(" ") + fit(note, note_w))

@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from citetui.core.models import HubPage, Paper
-from citetui.render.bars import plural
+from citetui.render.page import figures_line, meta_parts
 from citetui.tui.support.rendering import lines, lit
 
 
@@ -81,45 +81,33 @@ class TextPane(VerticalScroll):
             self.query_one(Static).update(text)
 
 
-def meta_line(p: Paper) -> list[str]:
-    """Year, venue and identifiers of a paper as short strings."""
-    parts = [str(p.year) if p.year else None, p.venue or None]
-    if p.arxiv:
-        parts.append(f"arXiv:{p.arxiv}")
-    if p.doi:
-        parts.append(f"doi:{p.doi}")
-    return [x for x in parts if x]
-
-
 def authors_line(p: Paper) -> Content:
     """The authors, or that none are recorded."""
     return lit(", ".join(p.authors)) if p.authors else lit("no authors recorded", "$text-muted")
 
 
+def reading_line(counts: dict[str, int]) -> Content:
+    """'your reading: unread 66 · skimmed 0 · read 0 · key 0'."""
+    return lit("your reading: " + " · ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+
 def hub_header(
     page: HubPage, counts: dict[str, int] | None = None, *, authors: bool = True
 ) -> Content:
-    """The hub page header: title, meta and figures, verdict line, the reading status
-    counts of its citing papers (when given), authors (unless ``authors`` is false: a
-    narrow screen shows them in the abstract pane)."""
-    h, p = page.hub, page.hub.paper
-    figures = meta_line(p)
-    figures.append(h.tier or "hub")
-    figures.append(
-        plural(p.citation_count, "citation")
-        if p.citation_count is not None
-        else "citation count unknown"
-    )
-    figures.append(plural(h.n_citing, "citing paper") + " in library")
-    verdict = page.verdict_line
+    """The hub page header: title, meta and figures (the tier with what it was decided
+    from), the verdict and the roles, recorded and computed (HubSummary.headline), the
+    reading status counts of its citing papers (when given) and the authors (a narrow
+    screen, ``authors`` false, shows these, the venue and the identifiers in the
+    abstract pane instead)."""
+    p = page.hub.paper
+    verdict, roles = page.summary.headline()
+    has_verdict = page.summary.verdict.label is not None
+    meta = meta_parts(p) if authors else [str(p.year)] if p.year else []
     return lines(
-        lit(p.display_title, "bold"),
-        lit(" · ".join(figures), "$text-muted"),
-        lit(verdict, "$text-accent") if verdict else lit("no verdict recorded", "$text-muted"),
-        *(
-            [lit("your reading: " + " · ".join(f"{k} {v:,}" for k, v in counts.items()))]
-            if counts
-            else []
-        ),
+        lit(p.display_title, "bold" if p.title_kind == "title" else "bold $text-muted"),
+        lit(" · ".join([*meta, figures_line(page)]), "$text-muted"),
+        lit(verdict, "$text-accent" if has_verdict else "$text-muted"),
+        lit(roles, "$text-muted"),
+        *([reading_line(counts)] if counts and authors else []),
         *([authors_line(p)] if authors else []),
     )
