@@ -11,6 +11,11 @@ POLARITIES: tuple[str, ...] = ("supportive", "neutral", "critical", "unknown")
 STANCES = POLARITIES  # a claim engagement's stance takes the polarity vocabulary
 STATUSES: tuple[str, ...] = ("unread", "skimmed", "read", "key")
 ID_FIELDS: tuple[str, ...] = ("doi", "arxiv", "s2_id", "corpus_id", "openalex_id")
+# Words too common to carry meaning in a query or a citation key: a query's may be missing
+# from a paper that holds every other word.
+STOPWORDS = frozenset(
+    "a an and are as at be by for from in into is it of on or the to with via vs".split()
+)
 # How the explorer and saved views may order citing papers; "relevance" needs a query.
 SORTS: tuple[str, ...] = ("relevance", "year", "citations", "title")
 

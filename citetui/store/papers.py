@@ -10,7 +10,7 @@ from citetui.core import ids as idn
 from citetui.core.models import Citation, Claim, Context, Engagement, Label, Paper
 from citetui.store.connection import Connection
 from citetui.store.errors import NotFound
-from citetui.store.fts import IndexReads
+from citetui.store.search_reads import IndexReads
 
 PAPER_COLUMNS = (
     "id, title, year, venue, abstract, summary, summary_source, url, citation_count, "

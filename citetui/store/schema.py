@@ -216,7 +216,16 @@ def _v6(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(db: sqlite_utils.Database) -> None:
+    """Search what researchers paste and type: abstracts, authors, venues and years are
+    indexed (papers_fts over title, summary and abstract; meta_fts over title, authors,
+    venue and year), and the term list counts both (see citetui.store.fts)."""
+    from citetui.store import fts as index
+
+    index.create_v7(db.conn)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables whose columns refer to a paper id: (table, column). Used to merge two
