@@ -10,6 +10,7 @@ import pytest
 from citetui.core.query import QueryError, RowFilter, parse
 from citetui.ingest import import_files
 from citetui.search import edit_budget, match_spans, search, word_score
+from citetui.search.resolver import resolve_hub
 from citetui.store import Library, PaperIn, Writer
 from citetui.store import fts as search_index
 from citetui.store.schema import MIGRATIONS
@@ -235,7 +236,7 @@ def test_citation_contexts_are_searched(tmp_path, empty_lib):
     path = tmp_path / "b.json"
     path.write_text(json.dumps(bundle))
     import_files(empty_lib, [path])
-    hub = empty_lib.resolve_hub("Hub paper").paper.id
+    hub = resolve_hub(empty_lib, "Hub paper").paper.id
     assert titles(search(empty_lib, "clipped surrogate")) == ["A citing paper"]
     assert titles(search(empty_lib, "clipped surrogate", hub_id=hub)) == ["A citing paper"]
 

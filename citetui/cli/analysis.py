@@ -7,7 +7,7 @@ import re
 
 import click
 
-from citetui.cli.common import Ctx, emit_json, friendly_errors, json_option
+from citetui.cli.common import Ctx, emit_json, friendly_errors, hub_arg, json_option
 from citetui.core.textsafe import clean
 
 
@@ -41,7 +41,7 @@ def align_cmd(c: Ctx, hub: str, threshold: float | None, as_json: bool) -> None:
     from citetui.analysis.alignment import ALIGNMENT_THRESHOLD, align
 
     lib = c.open()
-    h = lib.resolve_hub(hub)
+    h = hub_arg(lib, hub)
     result = align(lib, h.paper.id, ALIGNMENT_THRESHOLD if threshold is None else threshold)
     if as_json:
         emit_json(
@@ -116,7 +116,7 @@ def ablate_cmd(
             raise click.UsageError("--years takes FROM..TO, e.g. 2019..2021")
         span = (int(m.group(1)), int(m.group(2)))
     lib = c.open()
-    h = lib.resolve_hub(hub)
+    h = hub_arg(lib, hub)
     rows = ablate(
         lib,
         h.paper.id,
@@ -171,7 +171,7 @@ def timeline_cmd(c: Ctx, hub: str, as_json: bool) -> None:
 
     blocks = stdout_blocks()
     lib = c.open()
-    t = timeline(lib, lib.resolve_hub(hub).paper.id)
+    t = timeline(lib, hub_arg(lib, hub).paper.id)
     if as_json:
         emit_json({str(y): dict(counts) for y, counts in t.items()})
         return
@@ -196,7 +196,7 @@ def compare_cmd(c: Ctx, hub_a: str, hub_b: str, as_json: bool) -> None:
     from citetui.analysis.timeline import compare
 
     lib = c.open()
-    a, b = lib.resolve_hub(hub_a), lib.resolve_hub(hub_b)
+    a, b = hub_arg(lib, hub_a), hub_arg(lib, hub_b)
     shared = compare(lib, a.paper.id, b.paper.id)
     if as_json:
         emit_json(

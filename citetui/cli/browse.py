@@ -7,7 +7,14 @@ from dataclasses import asdict
 
 import click
 
-from citetui.cli.common import Ctx, emit_json, fail, friendly_errors, json_option
+from citetui.cli.common import (
+    Ctx,
+    emit_json,
+    fail,
+    friendly_errors,
+    hub_arg,
+    json_option,
+)
 
 
 @click.command()
@@ -58,7 +65,7 @@ def show(c: Ctx, hub: str, as_json: bool) -> None:
     from citetui.render.page import hub_page_dict, hub_page_text
 
     lib = c.open()
-    h = lib.resolve_hub(hub)
+    h = hub_arg(lib, hub)
     page = lib.hub_page(h.paper.id)
     if as_json:
         emit_json(hub_page_dict(page))
@@ -87,8 +94,10 @@ def search(
     from citetui.search import search as run_search
 
     lib = c.open()
-    hub_id = lib.resolve_hub(hub).paper.id if hub else None
+    hub_id = hub_arg(lib, hub).paper.id if hub else None
     result = run_search(lib, " ".join(query), hub_id=hub_id, limit=limit, sort=sort)
+    if result.notice:
+        click.echo(f"citetui: {result.notice}", err=True)
     if as_json:
         emit_json(
             [
@@ -101,6 +110,7 @@ def search(
                     "polarity": r.polarity,
                     "citation_count": r.citation_count,
                     "score": round(r.score, 4) if r.score is not None else None,
+                    "match": result.tier(r.paper_id),
                 }
                 for r in result.rows
             ]
@@ -109,12 +119,21 @@ def search(
     if not result.rows:
         click.echo("no matches", err=True)
         sys.exit(1)
+    close = False
     for r in result.rows:
+        if result.tier(r.paper_id) == "close" and not close:
+            close = True
+            click.echo("-- closest matches (not every word) --")
         year = r.year or "----"
         click.echo(f"{r.paper_id:>6}  {year}  {clean(r.title, limit=100)}")
         if r.summary:
             click.echo(f"              {clean(r.summary, limit=140)}")
-    click.echo(f"{len(result.rows)} of {result.total} matches", err=True)
+    n_close = sum(1 for r in result.rows if result.tier(r.paper_id) == "close")
+    shown = len(result.rows) - n_close
+    line = f"{shown} of {result.total} matches"
+    if n_close:
+        line += f", then {n_close} closest matches"
+    click.echo(line, err=True)
 
 
 @click.command()

@@ -10,7 +10,14 @@ from typing import Any
 
 import click
 
-from citetui.cli.common import Ctx, emit_json, fail, friendly_errors, json_option
+from citetui.cli.common import (
+    Ctx,
+    emit_json,
+    fail,
+    friendly_errors,
+    hub_arg,
+    json_option,
+)
 from citetui.cli.progress import Progress
 
 EXPORT_FORMATS = ("bibtex", "csv", "json", "markdown", "ris")
@@ -203,7 +210,7 @@ def export_cmd(
             "--json reports on a file written with -o; without -o the export itself goes to stdout"
         )
     lib = c.open()
-    h = lib.resolve_hub(hub)
+    h = hub_arg(lib, hub)
     text, n = export_counted(lib, h.paper.id, fmt, query, terminal=output is None)
     if output is None:
         click.echo(text, nl=False)

@@ -57,8 +57,30 @@ KNOWN_FIELDS = (
 )
 # Identifier schemes and URL schemes: read as identifiers or words, never as fields.
 ID_SCHEMES = frozenset(
-    "doi arxiv pmid pmcid corpusid corpus isbn issn http https ftp url urn hdl handle "
-    "openalex s2 w ark bibcode mr zbl".split()
+    [
+        "doi",
+        "arxiv",
+        "pmid",
+        "pmcid",
+        "corpusid",
+        "corpus",
+        "isbn",
+        "issn",
+        "http",
+        "https",
+        "ftp",
+        "url",
+        "urn",
+        "hdl",
+        "handle",
+        "openalex",
+        "s2",
+        "w",
+        "ark",
+        "bibcode",
+        "mr",
+        "zbl",
+    ]
 )
 _FIELD_TOKEN = re.compile(r"^([A-Za-z][A-Za-z_]*):(.*)$", re.S)
 
@@ -100,9 +122,7 @@ class UserFilter:
     @property
     def empty(self) -> bool:
         """Whether no filter is set."""
-        return not (
-            self.tags or self.statuses or self.starred or self.has_note or self.has_context
-        )
+        return not (self.tags or self.statuses or self.starred or self.has_note or self.has_context)
 
 
 class QueryError(ValueError):

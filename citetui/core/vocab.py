@@ -14,7 +14,30 @@ ID_FIELDS: tuple[str, ...] = ("doi", "arxiv", "s2_id", "corpus_id", "openalex_id
 # Words too common to carry meaning in a query or a citation key: a query's may be missing
 # from a paper that holds every other word.
 STOPWORDS = frozenset(
-    "a an and are as at be by for from in into is it of on or the to with via vs".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "via",
+        "vs",
+    ]
 )
 # How the explorer and saved views may order citing papers; "relevance" needs a query.
 SORTS: tuple[str, ...] = ("relevance", "year", "citations", "title")

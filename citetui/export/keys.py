@@ -24,7 +24,21 @@ from citetui.core.vocab import STOPWORDS
 
 # The query stop words and a few more that never make a key's title word.
 _STOP = STOPWORDS | frozenset(
-    "do does how its towards toward we what when where which who why".split()
+    [
+        "do",
+        "does",
+        "how",
+        "its",
+        "towards",
+        "toward",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+    ]
 )
 _WORD = re.compile(r"[a-z0-9]+")
 _LETTERS = re.compile(r"[a-z]+")

@@ -434,12 +434,8 @@ def candidates(
             by_context = got
         else:
             expr = " AND ".join(_plan(groups, vocab.n_papers, share, want))
-            got = reads.match_papers(
-                expr, hub_id=hub_id, flt=flt, limit=want, meta=tier == "title"
-            )
+            got = reads.match_papers(expr, hub_id=hub_id, flt=flt, limit=want, meta=tier == "title")
         cut |= len(got) >= want
         found.update(dict.fromkeys(got))
     ids = list(found)
     return ids[:cap], by_context, not cut and len(ids) <= cap
-
-

@@ -40,7 +40,24 @@ from citetui.store.search_reads import quote
 if TYPE_CHECKING:
     from citetui.store.search_reads import IndexReads
 
-STOP = STOPWORDS | frozenset("its this that their our we using de la le et der die und".split())
+STOP = STOPWORDS | frozenset(
+    [
+        "its",
+        "this",
+        "that",
+        "their",
+        "our",
+        "we",
+        "using",
+        "de",
+        "la",
+        "le",
+        "et",
+        "der",
+        "die",
+        "und",
+    ]
+)
 CANDIDATES = 60  # records re-ranked
 FUZZ_TOP = 30  # of those, how many get the whole-string similarity
 A_BUDGET = 8000  # ids read to make candidates (rarest terms first)

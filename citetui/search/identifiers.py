@@ -34,7 +34,10 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     # a bare new-style id with a real month (0704 on): 1707.06347
-    ("arxiv", re.compile(r"(?<![\w.])((?:0[7-9]|1\d|2\d)(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?(?![\w.])")),
+    (
+        "arxiv",
+        re.compile(r"(?<![\w.])((?:0[7-9]|1\d|2\d)(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?(?![\w.])"),
+    ),
     ("arxiv", re.compile(rf"\b((?:{_ARXIV_ARCHIVES})(?:\.[A-Z]{{2}})?/\d{{7}})\b")),
     ("corpus_id", re.compile(r"\bcorpus\s*id\s*:?\s*(\d{1,18})\b", re.I)),
     (
@@ -100,5 +103,9 @@ def looks_like_id(text: str) -> bool:
     """Whether an argument is shaped like an identifier (digits, a DOI, an arXiv id, a
     CorpusID, a 40-hex paperId, a W-id, their URLs): it must then match exactly."""
     return id_only(text) is not None or bool(
-        re.fullmatch(r"\s*(?:10\.\d{4,9}/\S+|doi:\S+|arxiv:\S+|corpusid:\S*|W\d+)\s*", text, re.I)
+        re.fullmatch(
+            r"\s*(?:10\.\d{4,9}/\S+|doi:\S+|arxiv:\S+|corpusid:\S*|W\d+|\d{4}\.\d{4,5}(?:v\d+)?)\s*",
+            text,
+            re.I,
+        )
     )

@@ -189,9 +189,7 @@ def fuzzy(vocab: Vocabulary, w: str) -> dict[str, int]:
         return {}
     if n == 4:  # a transposition, or a 5-letter word with a letter dropped
         return {
-            v: 1
-            for v in edits1(w)
-            if v in vocab.docs and (len(v) == 5 or is_transposition(w, v))
+            v: 1 for v in edits1(w) if v in vocab.docs and (len(v) == 5 or is_transposition(w, v))
         }
     k = 2 if n >= 7 else 1
     mid = n // 2

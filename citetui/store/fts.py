@@ -102,7 +102,9 @@ def _cols(prefix: str, cols: tuple[str, ...]) -> str:
 
 def _add(fts: str, who: str) -> str:
     cols = _INDEXES[fts][1]
-    return f"INSERT INTO {fts}(rowid, {_cols('', cols)}) VALUES ({who}.id, {_cols(who + '.', cols)});"
+    return (
+        f"INSERT INTO {fts}(rowid, {_cols('', cols)}) VALUES ({who}.id, {_cols(who + '.', cols)});"
+    )
 
 
 def _delete(fts: str) -> str:

@@ -193,7 +193,9 @@ class IndexReads:
         ids = list(ids)
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
-            rows = self._rows(f"SELECT {TEXT_COLUMNS} FROM papers WHERE id IN ({_in(chunk)})", chunk)
+            rows = self._rows(
+                f"SELECT {TEXT_COLUMNS} FROM papers WHERE id IN ({_in(chunk)})", chunk
+            )
             for r in rows:
                 out[r[0]] = r[1:]
         return out
@@ -229,7 +231,10 @@ class IndexReads:
         ids = list(ids)
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
-            sql = f"SELECT c.citing_id FROM citations c WHERE {where} AND c.citing_id IN ({_in(chunk)})"
+            sql = (
+                f"SELECT c.citing_id FROM citations c WHERE {where} "
+                f"AND c.citing_id IN ({_in(chunk)})"
+            )
             out.update(r[0] for r in self._rows(sql, [*params, *chunk]))
         return out
 

@@ -252,8 +252,9 @@ async def test_an_emptied_note_is_removed(tui_lib, make_app):
         assert tui_lib.annotation(pid).note is None
 
 
-async def test_an_editor_that_saves_latin_1_keeps_the_text(tui_lib, make_app, tmp_path,
-                                                            monkeypatch):
+async def test_an_editor_that_saves_latin_1_keeps_the_text(
+    tui_lib, make_app, tmp_path, monkeypatch
+):
     """$EDITOR may save another encoding: the note keeps the text, with U+FFFD for what is
     not UTF-8, instead of a UnicodeDecodeError and the edit lost."""
     import contextlib
