@@ -12,7 +12,6 @@ from citetui.search.resolver import resolve_paper
 from citetui.store import PaperIn, Writer
 from tests.conftest import SAMPLE, ppo_id
 
-
 W2S = "Weak-to-Strong Generalization is Nearly Inevitable (in Linear Models)"
 
 

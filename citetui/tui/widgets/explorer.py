@@ -27,7 +27,10 @@ from citetui.tui.widgets.search_box import TYPING_PAUSE, SearchBox
 
 SETTLE_SECONDS = 1.0  # a query is kept in the history once it stayed this long
 SORTS: tuple[str, ...] = ("relevance", "year", "citations", "title")
-PLACEHOLDER = "search: words  'exact  !exclude  role:method  pol:critical  year:2020..2024  claim:2"
+PLACEHOLDER = (
+    "search: words  'exact  !exclude  author:  venue:  year:2020..2024  role:method  "
+    "pol:critical  claim:2  tag:  status:  is:starred  has:note"
+)
 
 
 def _rows_in_order(
@@ -63,8 +66,12 @@ class Explorer(Section):
             note: str | None,
             labelled: bool,
             counting: bool,
+            n_close: int = 0,
+            notice: str | None = None,
         ) -> None:
             super().__init__()
+            self.n_close = n_close
+            self.notice = notice
             self.labelled = labelled
             self.counting = counting
             self.generation = generation
@@ -143,6 +150,8 @@ class Explorer(Section):
         self._of_total: int | None = None
         self._sort_used = self.sort
         self._settle_timer: Timer | None = None
+        self._n_close = 0  # closest matches after the papers holding every word
+        self._notice: str | None = None
 
     def compose(self) -> ComposeResult:
         yield SearchBox(value=self._initial_query, placeholder=PLACEHOLDER, id="explorer-search")
@@ -215,7 +224,9 @@ class Explorer(Section):
             return
         lib, hub, flt = self.lib, self.hub_id, q.filter
         count_later = False
-        if not q.has_text and not q.exclude:
+        n_close = 0
+        notice = "query cut to its first 1,000 characters" if q.cut else None
+        if q.only_filters and q.user.empty:
             used = "year" if sort == "relevance" else sort
             # The first page first: a short one tells the total; a full one is shown
             # at once and counted after (a count of 100k rows takes a while).
@@ -236,9 +247,10 @@ class Explorer(Section):
             if worker.is_cancelled:
                 return
             result = search(lib, q, hub_id=hub, limit=PAGE_SIZE, sort=sort)
-            total, first, ids = result.total, list(result.rows), tuple(result.ids)
-            if not ids and total <= len(first):
+            first, ids = list(result.rows), tuple(result.ids)
+            if not ids and result.total <= len(first):
                 ids = tuple(r.paper_id for r in first)
+            total, n_close = len(ids), result.n_close
 
             def fetch(offset: int, limit: int) -> list[CitingRow]:
                 return _rows_in_order(lib, hub, ids, flt, offset, limit)
@@ -268,6 +280,8 @@ class Explorer(Section):
                 note,
                 self._labelled,
                 count_later,
+                n_close,
+                notice,
             )
         )
         if count_later:
@@ -297,10 +311,12 @@ class Explorer(Section):
         message.stop()
         if message.generation != self._generation:
             return
-        self.total = message.pager.total
+        self.total = message.pager.total - message.n_close  # papers holding every word
         rows = self.rows
         rows.highlight = message.query
         rows.show_labels = message.labelled
+        self._n_close, self._notice = message.n_close, message.notice
+        rows.first_close = message.pager.total - message.n_close if message.n_close else None
         empty = message.note or (
             "no citing papers match this search"
             if self.query_text.strip()
@@ -344,15 +360,19 @@ class Explorer(Section):
         self._show_count(counting=False)
 
     def _show_count(self, *, counting: bool) -> None:
-        total = f"{self.total:,}+ (counting…)" if counting else f"{self.total:,}"
+        n_all = self.total
+        total = f"{n_all:,}+ (counting…)" if counting else f"{n_all:,}"
         if self._of_total is None:
-            count = f"{total} citing paper{'' if self.total == 1 and not counting else 's'}"
+            count = f"{total} citing paper{'' if n_all == 1 and not counting else 's'}"
         else:
             count = f"{total} of {self._of_total:,} citing papers match"
+        if self._n_close:
+            count += f" · {self._n_close:,} closest matches below the line"
         sort = self._sort_used
         if sort != self.sort:
             sort = f"{sort} (relevance needs search words)"
-        self._set_status(Text(f"{count} · sorted by {sort}"))
+        notice = f" · {self._notice}" if self._notice else ""
+        self._set_status(Text(f"{count} · sorted by {sort}{notice}"))
 
     def on_explorer_failed(self, message: Explorer.Failed) -> None:
         message.stop()

@@ -107,8 +107,15 @@ class CitingList(LabelledList):
         # paper id -> (starred, status) for the papers the user annotated; the mark
         # column shows only once there is one
         self.marks: dict[int, tuple[bool, str | None]] = {}
+        # the index of the first closest match (a search's second tier), if any: the row
+        # before it is underlined, a line between the tiers
+        self.first_close: int | None = None
 
     def render_row(self, row: CitingRow, index: int, line: int, width: int) -> Text:
+        if line == 1 and self.first_close and index == self.first_close - 1:
+            text = self._summary_line(row, width)
+            text.stylize("underline")
+            return text
         if line == 1:
             summary = row.summary or "no summary recorded"
             text = highlighted(
@@ -119,6 +126,17 @@ class CitingList(LabelledList):
             )
             indent = 7 + (4 if self.marks else 0)
             return Text(" " * indent) + fit(text, max(1, width - indent - 1))
+        return self._title_line(row, width)
+
+    def _summary_line(self, row: CitingRow, width: int) -> Text:
+        first = self.first_close
+        self.first_close = None
+        try:
+            return fit(self.render_row(row, 0, 1, width), width)
+        finally:
+            self.first_close = first
+
+    def _title_line(self, row: CitingRow, width: int) -> Text:
         labels = self.show_labels
         roles_w = (20 if width >= 86 else 12 if width >= 64 else 0) if labels else 0
         pol_w = 10 if labels and width >= 52 else 0
