@@ -260,7 +260,9 @@ def _exact_or_acronym(lib: Library, text: str, hub_ids: list[int] | None) -> Pap
     pool = list(papers.values())
     if hub_ids is not None:
         pool = list(lib.papers(hub_ids).values())
-    defined = [p for p in pool if defines(p.title, acronym, initials=hub_ids is not None)]
+    defined = [p for p in pool if defines(p.title, acronym, initials=False)]
+    if not defined and hub_ids is not None:  # a hub's initials, when no title spells it out
+        defined = [p for p in pool if defines(p.title, acronym, initials=True)]
     return defined[0] if len(defined) == 1 else None
 
 
