@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -257,7 +257,7 @@ class Scored:
 
 
 def rerank(
-    vocab: Vocabulary, text: str, slots: list[Slot], recs: dict[int, Sequence[Any]]
+    vocab: Vocabulary, text: str, slots: list[Slot], recs: Mapping[int, Sequence[Any]]
 ) -> list[Scored]:
     """Score each record (a row of ``IndexReads.texts``) against the query, best first."""
     n = len(slots)
