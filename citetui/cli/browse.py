@@ -61,7 +61,7 @@ def hubs(c: Ctx, as_json: bool) -> None:
 @click.pass_obj
 @friendly_errors
 def show(c: Ctx, hub: str, as_json: bool) -> None:
-    """Print the page of HUB (an id, DOI, arXiv id or fuzzy title)."""
+    """Print the page of HUB (an id or identifier, a title or a pasted reference)."""
     from citetui.render.page import hub_page_dict, hub_page_text
 
     lib = c.open()
@@ -75,7 +75,7 @@ def show(c: Ctx, hub: str, as_json: bool) -> None:
 
 @click.command()
 @click.argument("query", nargs=-1, required=True)
-@click.option("--hub", help="Search only the citing papers of this hub (id or fuzzy title).")
+@click.option("--hub", help="Search only the citing papers of this hub (id, identifier or title).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100000))
 @click.option(
     "--sort",

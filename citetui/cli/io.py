@@ -191,7 +191,7 @@ def _reading() -> tuple[str, float, float | None, str] | None:
 def export_cmd(
     c: Ctx, hub: str, fmt: str | None, query: str | None, output: Path | None, as_json: bool
 ) -> None:
-    """Export HUB (an id, DOI, arXiv id or fuzzy title) with its citing papers.
+    """Export HUB (an id or identifier, a title or a pasted reference) with its citing papers.
 
     BibTeX, CSV, Markdown and RIS carry each paper with its citation roles,
     polarity, contexts and the claims it engages; JSON is a hub bundle that

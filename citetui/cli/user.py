@@ -57,7 +57,7 @@ def _value_error(fn):
 def note_cmd(
     c: Ctx, paper: str, text: tuple[str, ...], append: bool, clear: bool, as_json: bool
 ) -> None:
-    """Write a note on PAPER (an id, DOI, arXiv id or fuzzy title)."""
+    """Write a note on PAPER (an id or identifier, a title or a pasted reference)."""
     body = " ".join(text)
     if clear and body:
         raise click.UsageError("give the note's TEXT or --clear, not both")
