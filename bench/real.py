@@ -153,7 +153,9 @@ def engine_run(lib, queries: list[dict], pid: dict[str, int]) -> dict:
     return res
 
 
-def brute(lib, queries: list[dict], pid: dict[str, int], per_class: int) -> dict:
+def brute(
+    lib, queries: list[dict], pid: dict[str, int], per_class: int, scorers: list[str]
+) -> dict:
     from rapidfuzz import fuzz, process, utils
 
     from citetui.search.closest import mix
@@ -165,7 +167,8 @@ def brute(lib, queries: list[dict], pid: dict[str, int], per_class: int) -> dict
         for _, t, a, y in rows
     ]
     out: dict[str, dict] = {}
-    for scorer_name, scorer in (("WRatio", fuzz.WRatio), ("token_set_ratio", fuzz.token_set_ratio)):
+    known = {"WRatio": fuzz.WRatio, "token_set_ratio": fuzz.token_set_ratio}
+    for scorer_name, scorer in ((name, known[name]) for name in scorers):
         by: dict[str, list] = {}
         for cls in CLASSES:
             for q in [q for q in queries if q["class"] == cls][:per_class]:
@@ -302,11 +305,11 @@ def report(r: dict) -> str:
             "|---|---|---|---|---|",
         ]
         for cls, e in r["engine_brute"].items():
-            w, s = r["brute"]["WRatio"].get(cls), r["brute"]["token_set_ratio"].get(cls)
-            if not w:
-                continue
+            none = {"n": 0, "r1": 0.0, "r10": 0.0, "mrr": 0.0, "p50": 0.0}
+            w = r["brute"].get("WRatio", {}).get(cls, none)
+            s = r["brute"].get("token_set_ratio", {}).get(cls, none)
             lines.append(
-                f"| {cls} | {w['n']} | {e['r1']:.3f}/{e['r10']:.3f}/{e['mrr']:.3f} | "
+                f"| {cls} | {e['n']} | {e['r1']:.3f}/{e['r10']:.3f}/{e['mrr']:.3f} | "
                 f"{w['r1']:.3f}/{w['r10']:.3f}/{w['mrr']:.3f} ({w['p50']:.0f}) | "
                 f"{s['r1']:.3f}/{s['r10']:.3f}/{s['mrr']:.3f} ({s['p50']:.0f}) |"
             )
@@ -344,6 +347,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--per-class", type=int, default=500)
     ap.add_argument("--brute", type=int, default=60, help="queries a class for brute force")
     ap.add_argument("--resolver", type=int, default=500, help="queries a class for the resolver")
+    ap.add_argument("--scorers", default="WRatio,token_set_ratio", help="brute-force scorers")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
@@ -367,7 +371,7 @@ def main(argv: list[str] | None = None) -> None:
     if a.brute:
         sub = [q for cls in CLASSES for q in [x for x in queries if x["class"] == cls][: a.brute]]
         res["engine_brute"] = {k: v for k, v in engine_run(lib, sub, pid).items()}
-        res["brute"] = brute(lib, sub, pid, a.brute)
+        res["brute"] = brute(lib, sub, pid, a.brute, a.scorers.split(","))
     if a.resolver:
         rq = [q for cls in CLASSES for q in [x for x in queries if x["class"] == cls][: a.resolver]]
         res["resolver"] = resolver_run(lib, rq, pid)
