@@ -280,7 +280,11 @@ class Scorer:
             if tt:
                 run, matched = _longest_run(hits, n), sum(1 for e in hits if e is not None)
                 total += self.phrase * max(run - 1, 0) + COVER_WEIGHT * min(matched, n) / len(tt)
-            if authors and self.plain & set(tokens(first_author(authors))):
+            if (
+                authors
+                and any(w in authors.lower() for w in self.plain)
+                and self.plain & set(tokens(first_author(authors)))
+            ):
                 total += FIRST_AUTHOR_WEIGHT
         if citations:
             total += CITED_WEIGHT * math.log10(1 + citations)

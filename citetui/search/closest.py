@@ -68,6 +68,7 @@ PREFIX_ALTS = 40  # completions of a short query's last word (it may be being ty
 LONG_EXPAND = 6  # in a query of 13+ words, the unknown words given typo neighbours
 MAX_PAIRS = 40  # neighbouring word pairs looked up
 MAX_YEAR_TERMS = 6  # (word, year) pairs read
+MAX_READS = 24  # doclists read at most (the rarest)
 W_TEXT = 0.35  # a word found only in the summary or abstract
 W_PAIR = 0.5  # a title word pair, on top of its two words
 W_NUM = 0.3  # a number that is not a year (volume, pages)
@@ -104,8 +105,15 @@ class Slot:
         self.prefix = False
 
 
-def make_slots(vocab: Vocabulary, raw: list[str], cache: dict[Any, Any]) -> list[Slot]:
-    """The query's distinct words as slots (see the module docstring)."""
+def make_slots(
+    vocab: Vocabulary,
+    raw: list[str],
+    cache: dict[Any, Any],
+    near_of: dict[str, dict[str, float]] | None = None,
+) -> list[Slot]:
+    """The query's distinct words as slots (see the module docstring). ``near_of``: the
+    typo neighbours the first tier found for each word (index term -> its quality there,
+    0.8 - 0.1 x edits), so that no word is expanded twice."""
     short = len(raw) <= 8
     has = vocab.docs.__contains__
     expand: set[str] | None = None
@@ -125,9 +133,14 @@ def make_slots(vocab: Vocabulary, raw: list[str], cache: dict[Any, Any]) -> list
         if not s.num and not s.stop and (not known or short) and (expand is None or t in expand):
             near = cache.get(("n", t))
             if near is None:
-                near = fuzzy(vocab, t)
+                if near_of is not None and t in near_of:
+                    near = {u: round((0.8 - q) * 10) for u, q in near_of[t].items() if u != t}
+                else:
+                    near = fuzzy(vocab, t)
                 if len(near) > MAX_ALTS:
-                    near = dict(sorted(near.items(), key=lambda x: (x[1], -vocab.docs[x[0]]))[:8])
+                    near = dict(
+                        sorted(near.items(), key=lambda x: (x[1], -vocab.docs[x[0]]))[:MAX_ALTS]
+                    )
                 cache[("n", t)] = near
             q = 0.6 if known else 0.8
             for u, d in near.items():
@@ -179,8 +192,11 @@ def candidates(
     raw: list[str],
     *,
     stop_too: bool = False,
+    budget: float = 1.0,
 ) -> dict[int, float]:
-    """Papers holding some alternative of some slot, with their summed weights."""
+    """Papers holding some alternative of some slot, with their summed weights; ``budget``
+    scales the ids read (:data:`A_BUDGET`, :data:`B_BUDGET`)."""
+    a_budget, b_budget = int(A_BUDGET * budget), int(B_BUDGET * budget)
     want: dict[tuple[str, str], float] = {}  # (table, FTS expression) -> weight
     df: dict[tuple[str, str], int] = {}
     for s in slots:
@@ -220,31 +236,36 @@ def candidates(
                 key = ("meta_fts", f"{quote(s.text)} AND {quote(y)}")
                 n = max(1, min(vocab.meta[s.text], vocab.meta.get(y, 1)) // 20)
                 want[key], df[key] = vocab.idf(n), n
-    order = sorted(want, key=lambda k: (df[k], -want[k]))
+    order = sorted(want, key=lambda k: (df[k], -want[k]))[:MAX_READS]
     acc: dict[int, float] = {}
     total = 0
     first = 0
     for key in order:
         n = df[key]
-        if first < MIN_TERMS or total + n <= A_BUDGET:
+        if first < MIN_TERMS or total + n <= a_budget:
             first += 1
             total += n
             w = want[key]
-            for d in reads.doclist(key[0], key[1], A_BUDGET + 1):
+            for d in reads.doclist(key[0], key[1], a_budget + 1):
                 acc[d] = acc.get(d, 0.0) + w
-        elif total + n <= A_BUDGET + B_BUDGET and len(acc) > CANDIDATES:
+        elif total + n <= a_budget + b_budget and len(acc) > CANDIDATES:
             total += n
             w = want[key]
-            for d in acc.keys() & set(reads.doclist(key[0], key[1], B_BUDGET)):
+            for d in acc.keys() & set(reads.doclist(key[0], key[1], b_budget)):
                 acc[d] += w
     return acc
 
 
 def best(acc: dict[int, float], k: int, allowed: set[int] | None = None) -> list[int]:
     """The ``k`` best-scored papers (ties: a fixed hash of the id), within ``allowed``."""
-    items = acc.items() if allowed is None else ((d, s) for d, s in acc.items() if d in allowed)
-    top = heapq.nlargest(k, items, key=lambda x: (x[1], mix(x[0])))
-    return [d for d, _ in top]
+    if allowed is not None:
+        acc = {d: s for d, s in acc.items() if d in allowed}
+    if len(acc) <= k:
+        return sorted(acc, key=lambda d: (-acc[d], mix(d)))
+    cut = heapq.nlargest(k, acc.values())[-1]  # floats: C speed, no key function
+    top = sorted((d for d, s in acc.items() if s > cut), key=lambda d: (-acc[d], mix(d)))
+    tied = sorted((d for d, s in acc.items() if s == cut), key=mix)
+    return top + tied[: k - len(top)]
 
 
 @dataclass(frozen=True)
@@ -257,9 +278,15 @@ class Scored:
 
 
 def rerank(
-    vocab: Vocabulary, text: str, slots: list[Slot], recs: Mapping[int, Sequence[Any]]
+    vocab: Vocabulary,
+    text: str,
+    slots: list[Slot],
+    recs: Mapping[int, Sequence[Any]],
+    *,
+    fuzz_top: int = FUZZ_TOP,
 ) -> list[Scored]:
-    """Score each record (a row of ``IndexReads.texts``) against the query, best first."""
+    """Score each record (a row of ``IndexReads.texts``) against the query, best first;
+    the best ``fuzz_top`` also by the whole-string similarity."""
     n = len(slots)
     weight = [s.weight for s in slots]
     total_w = sum(weight) or 1.0
@@ -277,6 +304,7 @@ def rerank(
     years = {int(s.text) for s in slots if s.year}
     long_q = n > 12
     stop_idx = {i for i, s in enumerate(slots) if s.stop}
+    idf: dict[str, float] = {}
     rows: list[list[Any]] = []
     for pid, (title, summary, _cites, authors, venue, year, abstract) in recs.items():
         if not title:  # an untitled paper is known by its summary
@@ -304,7 +332,9 @@ def rerank(
         qcov = sum(weight[i] * q for i, q in got.items()) / total_w
         tw = tm = 0.0
         for t in set(tt):
-            w = vocab.idf(vocab.meta.get(t, 0) or 1)
+            w = idf.get(t)
+            if w is None:
+                w = idf[t] = vocab.idf(vocab.meta.get(t, 0) or 1)
             tw += w
             if t in qset:
                 tm += w
@@ -324,14 +354,14 @@ def rerank(
         )
         if years and year in years:
             sc += W_YEAR
-        names = _names(authors)
+        names = _names(authors) if authors else []
         if names and author_key(names) in qset:
             sc += W_FIRST
         rows.append([sc, pid, matched == n_content and n_content > 0, title or "", names, year])
     rows.sort(key=lambda x: (-x[0], mix(x[1])))
     qp = utils.default_process(text)
     qp_ns = qp.replace(" ", "")
-    for row in rows[:FUZZ_TOP]:
+    for row in rows[:fuzz_top]:
         title = utils.default_process(row[3])
         if long_q and len(title) >= 10:
             fz = fuzz.partial_ratio(title.replace(" ", ""), qp_ns) / 100.0

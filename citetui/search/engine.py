@@ -188,7 +188,7 @@ def search(
     if id_hits and (hub_id is not None or scope is not None):
         keep = reads.in_scope(id_hits, hub_id, flt) if hub_id is not None else set(id_hits)
         id_hits = [i for i in id_hits if i in keep and (scope is None or i in scope)]
-    if hub_id is not None and not qw.has_text and not q.exclude and scope is None:
+    if hub_id is not None and not qw.has_text and not q.exclude and scope is None and not found:
         total = lib.count_citing(hub_id, flt)
         rows = lib.citing_rows(
             hub_id,
@@ -235,7 +235,11 @@ def search(
     n_all = len(ranked)
     close: list[int] = []
     if limit is not None and raw and len(ranked) + len(id_hits) < limit:
-        close = _closest(eng, vocab, q, raw, rest, hub_id, flt, scope, set(ranked) | set(id_hits))
+        near = {w.text: w.terms for w in words}
+        taken = set(ranked) | set(id_hits)
+        # a page that already holds papers with every word needs fewer closest candidates
+        k = closest.CANDIDATES if not ranked else closest.CANDIDATES // 2
+        close = _closest(eng, vocab, q, raw, rest, hub_id, flt, scope, taken, near, k)
         close = close[: limit - len(ranked) - len(id_hits)]
         for rank, pid in enumerate(close):
             scores[pid] = -1.0 - rank  # below every paper holding every word
@@ -274,14 +278,17 @@ def _closest(
     flt: RowFilter,
     scope: set[int] | None,
     taken: set[int],
+    near: dict[str, dict[str, float]],
+    k: int,
 ) -> list[int]:
-    """The closest papers (the second tier), best first, none of ``taken``."""
+    """The closest papers (the second tier), best first, none of ``taken``; ``near``: each
+    word's typo neighbours, as the first tier found them."""
     reads = eng.reads
-    slots = closest.make_slots(vocab, raw, eng.cache)
+    slots = closest.make_slots(vocab, raw, eng.cache, near)
     if scope is not None and len(scope) <= SMALL_SCOPE:
         ids = [i for i in scope if i not in taken]
     else:
-        acc = closest.candidates(reads, vocab, slots, raw)
+        acc = closest.candidates(reads, vocab, slots, raw, budget=k / closest.CANDIDATES)
         if not acc and any(s.stop for s in slots):
             # nothing but little words matched: read those rather than answer nothing
             acc = closest.candidates(reads, vocab, slots, raw, stop_too=True)
@@ -289,15 +296,16 @@ def _closest(
             acc.pop(i, None)
         if scope is not None:
             acc = {i: s for i, s in acc.items() if i in scope}
-        ids = closest.best(acc, closest.CANDIDATES * (20 if hub_id is not None else 1))
+        ids = closest.best(acc, k * (20 if hub_id is not None else 1))
         if hub_id is not None:
             inside = reads.in_scope(ids, hub_id, flt)
-            ids = [i for i in ids if i in inside][: closest.CANDIDATES]
+            ids = [i for i in ids if i in inside][:k]
     recs = {i: r for i, r in reads.texts(ids).items() if _fits(r, q, hub_id)}
     if q.exclude or q.exact:
         scorer = allwords.Scorer(replace(q, words=()), [], vocab.total_docs)
         recs = {i: r for i, r in recs.items() if scorer.score(r, None) is not None}
-    return [s.paper_id for s in closest.rerank(vocab, text, slots, recs)]
+    ranked = closest.rerank(vocab, text, slots, recs, fuzz_top=k // 2)
+    return [s.paper_id for s in ranked]
 
 
 def _rows(

@@ -193,8 +193,8 @@ def fuzzy(vocab: Vocabulary, w: str) -> dict[str, int]:
         }
     k = 2 if n >= 7 else 1
     mid = n // 2
-    cands = set(vocab.with_prefix(w[:mid], 3000))
-    cands.update(vocab.with_suffix(w[mid:], 3000))
+    cands = set(vocab.with_prefix(w[:mid]))
+    cands.update(vocab.with_suffix(w[mid:]))
     # a transposition across the middle breaks both halves: shorter halves keep one intact
     if mid - 1 >= 2:
         cands.update(vocab.with_prefix(w[: mid - 1], 3000))
@@ -203,7 +203,7 @@ def fuzzy(vocab: Vocabulary, w: str) -> dict[str, int]:
     if k == 2:  # one edit in each half: the head is one edit from w's
         for v in edits1(w[:mid]):
             if len(v) >= 3:
-                cands.update(vocab.with_prefix(v, 200))
+                cands.update(vocab.with_prefix(v))
     near = [c for c in cands if abs(len(c) - n) <= k and c != w]
     hits = process.extract(w, near, scorer=OSA.distance, score_cutoff=k, limit=None)
     return {t: int(d) for t, d, _ in hits if d <= budget(w, t)}
