@@ -61,12 +61,13 @@ def norm(t: str | None) -> str:
 
 def demerge(title: str, freq: Counter[str]) -> str:
     """Split words a PDF merged ('Collisionsat' -> 'Collisions at') when the merged word is
-    seen nowhere else and both parts are common words (one of them a function word)."""
+    rare (in at most 3 titles) and both parts are five times commoner, one of them a
+    function word."""
 
     def fix(mo: re.Match[str]) -> str:
         tok = mo.group(0)
         low = tok.lower()
-        if len(low) < 6 or freq[low] > 1:
+        if len(low) < 6 or freq[low] > 3:
             return tok
         best = None
         for i in range(2, len(low) - 1):
@@ -75,7 +76,7 @@ def demerge(title: str, freq: Counter[str]) -> str:
                 b in FUNC and freq[a] >= 3 and len(a) >= 4
             ):
                 score = min(freq[a], freq[b])
-                if best is None or score > best[0]:
+                if score >= 5 * freq[low] and (best is None or score > best[0]):
                     best = (score, i)
         return tok if best is None else tok[: best[1]] + " " + tok[best[1] :]
 
@@ -323,9 +324,8 @@ def build(seed: int = 3) -> tuple[list[dict], dict[str, list[dict]], list[dict]]
     """(real records, queries by class, the 200k distractors)."""
     d_lib, d_queries = dblp_acm()
     refs = _jsonl(QUERIES / "grobid_references_dev.jsonl")
-    freq = Counter(
-        t for r in refs for t in re.findall(r"[a-z]+", (r["title"] or "").lower())
-    ) + Counter(t for r in d_lib for t in re.findall(r"[a-z]+", r["title"].lower()))
+    titles = {(r["title"] or "").lower() for r in refs} | {r["title"].lower() for r in d_lib}
+    freq = Counter(t for title in titles for t in re.findall(r"[a-z]+", title))
     g_lib, g_queries = grobid(freq)
     seen: dict[tuple, str] = {}
     alias: dict[str, str] = {}
