@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, utils
 
+from citetui.core.ids import author_key
 from citetui.core.query import Query, RowFilter
 from citetui.core.vocab import STOPWORDS
 from citetui.search.vocab import Vocabulary, fuzzy, fuzzy_prefixes
@@ -43,13 +44,13 @@ if TYPE_CHECKING:
     from citetui.search.engine import Engine
 
 TITLE_WEIGHT = 3.0
-META_WEIGHT = 2.5  # authors, venue, year
+META_WEIGHT = 3.0  # authors, venue, year: "surname year" names them as a title would
 SUMMARY_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.5
 PHRASE_WEIGHT = 2.0  # all query words side by side in the title, in order
 COVER_WEIGHT = 1.0  # share of the title's words the query matches
 CITED_WEIGHT = 0.05  # per power of ten of citations
-FIRST_AUTHOR_WEIGHT = 0.3  # the first author's surname is a query word
+FIRST_AUTHOR_WEIGHT = 1.0  # the first author's surname is a query word (how papers are cited)
 CANDIDATES = 100  # papers scored per query when a limit is given
 PAIR_POOL = 1000  # title-pair matches whose title lengths are compared
 MAX_TERMS = 24  # fuzzy expansions kept per word (the closest, then the most frequent)
@@ -283,7 +284,7 @@ class Scorer:
             if (
                 authors
                 and any(w in authors.lower() for w in self.plain)
-                and self.plain & set(tokens(first_author(authors)))
+                and author_key([first_author(authors)]) in self.plain
             ):
                 total += FIRST_AUTHOR_WEIGHT
         if citations:

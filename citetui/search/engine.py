@@ -243,7 +243,9 @@ def search(
         close = close[: limit - len(ranked) - len(id_hits)]
         for rank, pid in enumerate(close):
             scores[pid] = -1.0 - rank  # below every paper holding every word
-    head = [i for i in id_hits if i not in scores]
+    head = list(id_hits)  # a paper an identifier names comes first, whatever its words
+    close = [i for i in close if i not in head]
+    n_all += sum(1 for pid in head if pid not in ranked)
     for pid in head:
         scores[pid] = float("inf")
     ranked = head + [i for i in ranked if i not in head]
@@ -257,7 +259,7 @@ def search(
     close_set = set(close)
     return SearchResult(
         tuple(rows),
-        n_all + len(head),
+        n_all,
         time.perf_counter() - started,
         tuple(order),
         complete,

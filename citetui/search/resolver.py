@@ -187,9 +187,9 @@ def _decide(text: str, cands: list[Candidate], *, write: bool, what: str) -> Pap
     years = {int(y) for y in re.findall(r"(?<!\d)(1[89]\d\d|20[0-3]\d)(?!\d)", text)}
     if best.closeness < ACCEPT:
         why = f"no {what} is a close match of {text!r}"
-    elif best.closeness - second < MARGIN or second >= AMBIG:
+    elif best.closeness - second < MARGIN or second >= AMBIG or _same_title(best, cands, years):
         why = f"{text!r} is ambiguous: several {what}s match it"
-    elif years and best.paper.year and all(abs(best.paper.year - y) > 1 for y in years):
+    elif years and best.paper.year and best.paper.year not in years:
         why = f"the year in {text!r} contradicts the closest {what}"
     else:
         return best.paper
@@ -203,6 +203,22 @@ class Resolution:
 
     paper: Paper
     how: str
+
+
+def _same_title(best: Candidate, cands: list[Candidate], years: set[int]) -> bool:
+    """Whether another candidate has the best's title (or starts with it, or it with the
+    other's): two versions of one title (a conference and a journal paper) that no year in
+    the argument tells apart."""
+    mine = norm_title(best.paper.title) or ""
+    for c in cands[1:]:
+        other = norm_title(c.paper.title) or ""
+        if not (mine and other):
+            continue
+        if other == mine or other.startswith(mine + " ") or mine.startswith(other + " "):
+            told = years and best.paper.year in years and c.paper.year not in years
+            if not told:
+                return True
+    return False
 
 
 def resolve(lib: Library, text: str, *, write: bool = False, hub: bool = False) -> Resolution:

@@ -175,7 +175,10 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    # NFKD splits a Hangul syllable into its letters, which the FTS tokenizer keeps whole:
+    # put them back together (Korean names and titles were never found)
+    return unicodedata.normalize("NFC", text) if not text.isascii() else text
 
 
 def tokens(text: str | None) -> list[str]:
