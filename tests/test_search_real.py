@@ -232,7 +232,7 @@ def test_field_filters(lib_path, lib):
 
 
 @pytest.mark.parametrize(
-    "text", ["titel:ppo", "auther:schulman", "foo In:P", "role:", "pol:", "author:", "is:cool"]
+    "text", ["titel:ppo", "auther:schulman", "foo in:p", "role:", "pol:", "author:", "is:cool"]
 )
 def test_unknown_or_empty_fields_are_errors_naming_the_fields(text):
     with pytest.raises(QueryError) as err:
@@ -242,8 +242,12 @@ def test_unknown_or_empty_fields_are_errors_naming_the_fields(text):
     )
 
 
-def test_identifier_schemes_and_quotes_are_never_fields():
+def test_identifier_schemes_quotes_and_capitalised_text_are_never_fields():
     assert parse("PMID:12345 doi:10.1/x https://arxiv.org/abs/1").words
+    assert parse("Security Guards:Verification In:Proc").words[-2:] == (
+        "Guards:Verification",
+        "In:Proc",
+    )
     assert parse('"In:P" proceedings').words == ("In:P", "proceedings")
 
 

@@ -11,7 +11,9 @@ and, within a hub, ``role:method``, ``pol:critical`` (or ``polarity:``),
 
 An unknown ``name:value`` is an error naming the known fields, except an
 identifier scheme (``doi:``, ``arxiv:``, ``pmid:``, ``corpusid:``, a URL...),
-which is read as an identifier or as words. A field with no value is an error.
+which is read as an identifier or as words, and a capitalised name (pasted text
+such as ``Guards:Verification`` or ``In:Proc``: fields are typed in lower case). A
+field with no value is an error.
 """
 
 from __future__ import annotations
@@ -236,8 +238,10 @@ def parse(text: str) -> Query:
         name, value = m.group(1).casefold(), m.group(2)
         key = _FIELDS.get(name)
         if key is None:
-            if name in ID_SCHEMES or not value or value.startswith("//"):
-                words.append(tok)  # an identifier (or words), read by the engine
+            if name in ID_SCHEMES or not value or value.startswith("//") or tok[0].isupper():
+                # an identifier, or pasted text ("Guards:Verification", "In:Proc"): fields
+                # are typed in lower case; the engine reads it as words
+                words.append(tok)
                 continue
             raise QueryError(
                 f"unknown field {name + ':'!r} (fields: {' '.join(KNOWN_FIELDS)}; "
