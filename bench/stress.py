@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.reliability import REPO, TRACEBACK, hostile_bundle, make_library
+from citetui.search.resolver import resolve_hub
 
 # -- concurrent writers -----------------------------------------------------
 
@@ -100,7 +101,7 @@ def concurrent_writers(
     db = work / "writers.db"
     make_library(db, annotate=False)
     lib = Library(db)
-    hub = lib.resolve_hub("1707.06347").paper.id
+    hub = resolve_hub(lib, "1707.06347").paper.id
     papers = [r.paper_id for r in lib.citing_rows(hub, limit=3)]
     lib.close()
     result = WritersResult(processes, per, tui_presses=tui_presses)
@@ -268,7 +269,7 @@ def query_length(work: Path) -> QueryLengthResult:
     db = work / "query.db"
     make_library(db, annotate=False)
     lib = Library(db)
-    hub = lib.resolve_hub("1707.06347").paper.id
+    hub = resolve_hub(lib, "1707.06347").paper.id
     result = QueryLengthResult()
     try:
         for n in (1_000, 10_000, 100_000):

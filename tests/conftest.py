@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from citetui.ingest import import_files
+from citetui.search.resolver import resolve_hub
 from citetui.store import Library
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,7 +66,7 @@ def runner() -> CliRunner:
 
 def ppo_id(lib: Library) -> int:
     """The paper id of the PPO hub."""
-    return lib.resolve_hub("1707.06347").paper.id
+    return resolve_hub(lib, "1707.06347").paper.id
 
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")

@@ -11,6 +11,7 @@ from citetui.analysis import ablation, alignment, timeline
 from citetui.cli import cli
 from citetui.core.summary import decide
 from citetui.ingest import import_files
+from citetui.search.resolver import resolve_paper
 from citetui.store import Library
 
 SMALL = Path(__file__).parent / "data" / "small-hub.json"
@@ -26,7 +27,7 @@ def lib(tmp_path):
 
 def ids(lib):
     return {
-        p: lib.resolve_paper(t).id
+        p: resolve_paper(lib, t).id
         for p, t in [
             ("h", "1706.03762"),
             ("h2", "1705.03122"),

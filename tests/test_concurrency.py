@@ -5,6 +5,7 @@ the new papers as each import commits (WAL)."""
 from __future__ import annotations
 
 from bench import reliability as rel
+from citetui.search.resolver import resolve_hub
 
 
 def test_reading_while_another_process_imports(tmp_path):
@@ -46,7 +47,7 @@ async def test_the_browser_reads_while_an_import_runs_and_refreshes_after(tmp_pa
             proc, master = rel._start_import(db, bundle)
             assert await asyncio.to_thread(rel._wait_for_transaction, master)
             # The import holds the write lock now; the browser reads on.
-            app.open_hub(lib.resolve_hub("1707.06347").paper.id)
+            app.open_hub(resolve_hub(lib, "1707.06347").paper.id)
             await settle(pilot)
             assert isinstance(app.screen, HubScreen)
             assert "Proximal Policy Optimization Algorithms" in screen_text(app)

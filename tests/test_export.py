@@ -20,6 +20,7 @@ from citetui.export import FORMATS, build_view, export
 from citetui.export.bibtex import escape, unescape
 from citetui.export.keys import assign_keys
 from citetui.ingest import import_files
+from citetui.search.resolver import resolve_hub
 from citetui.store import Library
 from tests.conftest import ppo_id
 from tests.libdump import counts, dump
@@ -152,7 +153,7 @@ def tricky(tmp_path) -> tuple[Library, int]:
     path.write_text(json.dumps(tricky_bundle()), encoding="utf-8")
     lib = Library(tmp_path / "tricky.db", create=True)
     import_files(lib, [path])
-    hub = lib.resolve_hub("10.1000/xyz<1>")
+    hub = resolve_hub(lib, "10.1000/xyz<1>")
     # The test is about data that reached the library as it was: make sure it did.
     assert "\x1b" in lib.find_paper_by_id("CorpusID:42").title
     yield lib, hub.paper.id
@@ -180,7 +181,7 @@ def test_json_export_is_a_valid_bundle_that_reimports_to_the_same_library(tricky
     assert dump(again) == dump(lib)
     assert counts(dump(lib))["labels"] >= 8 and counts(dump(lib))["contexts"] == 4
     # ... and the rebuilt library exports to the very same text, in every format.
-    hub2 = again.resolve_hub("10.1000/xyz<1>").paper.id
+    hub2 = resolve_hub(again, "10.1000/xyz<1>").paper.id
     for fmt in FORMATS:
         assert export(again, hub2, fmt) == export(lib, hub, fmt), fmt
 
@@ -222,7 +223,7 @@ def test_filtered_json_holds_only_the_view(tricky, tmp_path):
     # p3 (critique) is out of the view: its engagement and its representative slot go too.
     assert doc["hub"]["representative"] == [k for k in citing_hub if titles[k] == ESC_TITLE]
     again = reimport(tmp_path, json.dumps(doc), "view")
-    h = again.resolve_hub("10.1000/xyz<1>").paper.id
+    h = resolve_hub(again, "10.1000/xyz<1>").paper.id
     assert again.count_citing(h) == 2
 
 
@@ -506,7 +507,7 @@ def test_real_semantic_scholar_references_export_and_round_trip(shared_real, tmp
     ]
     lib = Library(tmp_path / "real.db", create=True)
     import_files(lib, pages, hub=COCITED)
-    hub = lib.resolve_hub(COCITED).paper.id
+    hub = resolve_hub(lib, COCITED).paper.id
     citing = build_view(lib, hub).citing
     assert sorted(i.paper.corpus_id for i in citing) == [1033682, 49313245]
     before = dump(lib)
@@ -575,7 +576,7 @@ def _ties_bundle(reverse: bool) -> dict:
 
 
 def _panes(lib: Library) -> tuple:
-    page = lib.hub_page(lib.resolve_hub("1700.00001").paper.id)
+    page = lib.hub_page(resolve_hub(lib, "1700.00001").paper.id)
     return (
         [c.paper.title for c in page.cocited],
         [p.title for p in page.representative],
@@ -589,6 +590,6 @@ def test_computed_panes_are_the_same_whatever_order_papers_arrive_in(tmp_path):
     assert first == second
     assert len(first[0]) == 4 and len(first[1]) == 25
     # ... and an exported bundle imported again gives those panes too
-    hub = libs[1].resolve_hub("1700.00001").paper.id
+    hub = resolve_hub(libs[1], "1700.00001").paper.id
     again = reimport(tmp_path, export(libs[1], hub, "json"), "exported")
     assert _panes(again) == first

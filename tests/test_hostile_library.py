@@ -13,6 +13,7 @@ import sqlite3
 import pytest
 
 from bench import reliability as rel
+from citetui.search.resolver import resolve_hub
 from citetui.store import Library, LibraryBusy, NotALibrary, ReadOnlyLibrary, UnfinishedWrite
 
 CASES = rel.library_cases()
@@ -51,7 +52,7 @@ def test_readonly_library_browses_in_process(work, good_library):
     lib = Library(db, readonly=True)
     try:
         assert lib.readonly
-        hub = lib.resolve_hub("1707.06347")
+        hub = resolve_hub(lib, "1707.06347")
         assert lib.hub_page(hub.paper.id).hub.paper.title
         with pytest.raises(ReadOnlyLibrary, match="read-only"), lib.transaction():
             pass

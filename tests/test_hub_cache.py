@@ -10,6 +10,7 @@ import time
 import pytest
 
 from citetui.ingest import InputError, import_files
+from citetui.search.resolver import resolve_hub
 from citetui.store import Library
 from tests.test_export import _ties_bundle
 
@@ -19,7 +20,7 @@ def _lib(tmp_path, name="lib") -> tuple[Library, int]:
     path.write_text(json.dumps(_ties_bundle(False)))
     lib = Library(tmp_path / f"{name}.db", create=True)
     import_files(lib, [path])
-    return lib, lib.resolve_hub("1700.00001").paper.id
+    return lib, resolve_hub(lib, "1700.00001").paper.id
 
 
 def _cached(lib: Library) -> int:
@@ -131,7 +132,7 @@ def test_an_import_computes_the_panes_of_its_big_hubs_ahead_in_its_transaction(
     path.write_text(json.dumps(doc))
     lib = Library(tmp_path / "lib.db", create=True)
     import_files(lib, [path])
-    hub = lib.resolve_hub("1700.00001").paper.id
+    hub = resolve_hub(lib, "1700.00001").paper.id
     n = lib.hub(hub).n_citing
     assert _cached(lib) == 0  # the default threshold is far above this small hub
     doc["papers"].append({"key": "new", "title": "A new citing paper", "year": 2024})

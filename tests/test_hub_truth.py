@@ -351,7 +351,13 @@ def test_an_import_without_a_hub_says_how_to_make_one(runner, tmp_path, shared_r
 
 
 def test_only_papers_with_citing_papers_become_hubs(runner, sample_db):
-    result = run(runner, sample_db, "hub", "add", "Weak-to-Strong Generalization")
+    result = run(
+        runner,
+        sample_db,
+        "hub",
+        "add",
+        "Weak-to-Strong Generalization is Nearly Inevitable (in Linear Models)",
+    )
     assert result.exit_code == 2 and "no paper in the library cites" in result.stderr
     result = run(runner, sample_db, "hub", "remove", "ppo")
     assert result.exit_code == 2 and "not by you" in result.stderr

@@ -13,6 +13,7 @@ import pytest
 
 from citetui.cli import cli
 from citetui.core.ids import norm_title
+from citetui.search.resolver import resolve_hub
 from citetui.store import Library
 
 INTENT = {"background": "background", "methodology": "method", "result": "comparison"}
@@ -255,7 +256,7 @@ def test_a_citation_record_with_hub(runner, tmp_path, shared_real):
     report = imported(runner, db, "--hub", "CorpusID:1", str(path))[0]
     assert report["added"]["citations"] == 1 and len(report["hubs"]) == 1
     lib = Library(db)
-    hub = lib.resolve_hub("CorpusID:1")
+    hub = resolve_hub(lib, "CorpusID:1")
     citing = lib.find_paper_by_id(rec["citingPaper"]["paperId"])
     c = lib.citation(citing.id, hub.paper.id)
     roles, contexts, influential = expected_edge(rec)

@@ -22,6 +22,7 @@ from bench import reliability as rel
 from citetui.core.query import Query, QueryError, parse, unparse
 from citetui.core.textsafe import clean, is_clean, json_safe
 from citetui.ingest import InputError, import_files
+from citetui.search.resolver import resolve_hub
 from citetui.store import Library
 
 SETTINGS = settings(
@@ -243,7 +244,7 @@ def sample_library(tmp_path_factory):
 def test_search_never_fails_on_any_query(sample_library, text, sort, in_hub):
     from citetui.search import search
 
-    hub = sample_library.resolve_hub("1707.06347").paper.id if in_hub else None
+    hub = resolve_hub(sample_library, "1707.06347").paper.id if in_hub else None
     try:
         result = search(sample_library, text, hub_id=hub, limit=20, sort=sort)
     except QueryError:
@@ -567,7 +568,7 @@ def test_s2_citations_page_imports_every_edge(page):
             import_files(lib, [path], fmt="s2")  # an empty page has nothing to detect
             edges = doc["data"]
             if edges:
-                hub = lib.resolve_hub(f"CorpusID:{focal}")
+                hub = resolve_hub(lib, f"CorpusID:{focal}")
                 assert lib.count_citing(hub.paper.id) == len(edges)
             for e in edges:
                 p = lib.find_paper_by_id(f"CorpusID:{e['citingPaper']['corpusId']}")

@@ -8,6 +8,7 @@ import pytest
 
 from citetui.ingest import InputError, import_files
 from citetui.search import search
+from citetui.search.resolver import resolve_paper
 from citetui.store import Library
 from citetui.store import fts as search_index
 from tests.test_store import dump
@@ -170,8 +171,8 @@ def test_spilled_keys_still_resolve_and_repeat_keys_are_refused(tmp_path, monkey
     lib = Library(tmp_path / "k.db", create=True)
     (report,) = import_files(lib, [path])
     assert report.added["papers"] == 10 and report.added["citations"] == 1
-    late = lib.resolve_paper("Cites an early one").id
-    assert lib.citation(late, lib.resolve_paper("Paper number 0").id) is not None
+    late = resolve_paper(lib, "Cites an early one").id
+    assert lib.citation(late, resolve_paper(lib, "Paper number 0").id) is not None
     assert lib.conn.execute("SELECT count(*) FROM temp.sqlite_master").fetchone()[0] == 0
     before = dump(lib)
     records(path, [*rows, {"key": "k3", "title": "A repeated key"}])

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from bench import reliability as rel
 from citetui.cli import cli
 from citetui.ingest import import_files
+from citetui.search.resolver import resolve_hub
 from citetui.store import Library, Writer
 from citetui.store.write import PaperIn
 
@@ -227,7 +228,7 @@ def test_hub_that_names_the_file_names_paper_by_another_id_is_accepted(db, tmp_p
     run = citetui(db, "import", str(page), "--hub", "DOI:10.5/hub")
     assert run.returncode == 0, run.stderr
     with Library(db) as lib:
-        hub = lib.resolve_hub("CorpusID:77")
+        hub = resolve_hub(lib, "CorpusID:77")
         assert hub.n_citing == 2
 
 

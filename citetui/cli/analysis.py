@@ -7,7 +7,7 @@ import re
 
 import click
 
-from citetui.cli.common import Ctx, emit_json, friendly_errors, json_option
+from citetui.cli.common import Ctx, emit_json, friendly_errors, hub_arg, json_option
 from citetui.core.textsafe import clean
 
 
@@ -48,7 +48,7 @@ def align_cmd(c: Ctx, hub: str, threshold: float | None, as_json: bool) -> None:
     from citetui.analysis.alignment import ALIGNMENT_THRESHOLD, align
 
     lib = c.open()
-    h = lib.resolve_hub(hub)
+    h = hub_arg(lib, hub)
     result = align(lib, h.paper.id, ALIGNMENT_THRESHOLD if threshold is None else threshold)
     if as_json:
         emit_json(
@@ -123,7 +123,7 @@ def ablate_cmd(
             raise click.UsageError("--years takes FROM..TO, e.g. 2019..2021")
         span = (int(m.group(1)), int(m.group(2)))
     lib = c.open()
-    h = lib.resolve_hub(hub)
+    h = hub_arg(lib, hub)
     verdict = lib.hub_summary(h.paper.id, h).verdict
     rows = ablate(
         lib,
@@ -186,7 +186,7 @@ def timeline_cmd(c: Ctx, hub: str, as_json: bool) -> None:
 
     blocks = stdout_blocks()
     lib = c.open()
-    t = timeline(lib, lib.resolve_hub(hub).paper.id)
+    t = timeline(lib, hub_arg(lib, hub).paper.id)
     if as_json:
         emit_json({str(y): dict(counts) for y, counts in t.items()})
         return
@@ -211,7 +211,7 @@ def compare_cmd(c: Ctx, hub_a: str, hub_b: str, as_json: bool) -> None:
     from citetui.analysis.timeline import compare
 
     lib = c.open()
-    a, b = lib.resolve_hub(hub_a), lib.resolve_hub(hub_b)
+    a, b = hub_arg(lib, hub_a), hub_arg(lib, hub_b)
     shared = compare(lib, a.paper.id, b.paper.id)
     if as_json:
         emit_json(
@@ -252,7 +252,7 @@ def statements_cmd(c: Ctx, hub: str, query: tuple[str, ...], limit: int, as_json
     from citetui.render.bars import plural
 
     lib = c.open()
-    h = lib.resolve_hub(hub)
+    h = hub_arg(lib, hub)
     q = parse(" ".join(query))
     rows = lib.statements(h.paper.id, q, limit=limit)
     total, papers = lib.count_statements(h.paper.id, q)

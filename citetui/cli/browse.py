@@ -7,7 +7,14 @@ from dataclasses import asdict
 
 import click
 
-from citetui.cli.common import Ctx, emit_json, fail, friendly_errors, json_option
+from citetui.cli.common import (
+    Ctx,
+    emit_json,
+    fail,
+    friendly_errors,
+    hub_arg,
+    json_option,
+)
 
 
 @click.command()
@@ -62,11 +69,11 @@ def hubs(c: Ctx, as_json: bool) -> None:
 @click.pass_obj
 @friendly_errors
 def show(c: Ctx, hub: str, as_json: bool) -> None:
-    """Print the page of HUB (an id, DOI, arXiv id or fuzzy title)."""
+    """Print the page of HUB (an id or identifier, a title or a pasted reference)."""
     from citetui.render.page import hub_page_dict, hub_page_text
 
     lib = c.open()
-    h = lib.resolve_hub(hub)
+    h = hub_arg(lib, hub)
     page = lib.hub_page(h.paper.id)
     if as_json:
         emit_json(hub_page_dict(page))
@@ -76,7 +83,7 @@ def show(c: Ctx, hub: str, as_json: bool) -> None:
 
 @click.command()
 @click.argument("query", nargs=-1, required=True)
-@click.option("--hub", help="Search only the citing papers of this hub (id or fuzzy title).")
+@click.option("--hub", help="Search only the citing papers of this hub (id, identifier or title).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100000))
 @click.option(
     "--sort",
@@ -99,8 +106,10 @@ def search(
     from citetui.search import search as run_search
 
     lib = c.open()
-    hub_id = lib.resolve_hub(hub).paper.id if hub else None
+    hub_id = hub_arg(lib, hub).paper.id if hub else None
     result = run_search(lib, " ".join(query), hub_id=hub_id, limit=limit, sort=sort)
+    if result.notice:
+        click.echo(f"citetui: {result.notice}", err=True)
     if as_json:
         emit_json(
             [
@@ -115,6 +124,7 @@ def search(
                     "polarity": r.polarity,
                     "citation_count": r.citation_count,
                     "score": round(r.score, 4) if r.score is not None else None,
+                    "match": result.tier(r.paper_id),
                 }
                 for r in result.rows
             ]
@@ -123,7 +133,11 @@ def search(
     if not result.rows:
         click.echo("no matches", err=True)
         sys.exit(1)
+    close = False
     for r in result.rows:
+        if result.tier(r.paper_id) == "close" and not close:
+            close = True
+            click.echo("-- closest matches (not every word) --")
         year = r.year or "----"
         click.echo(f"{r.paper_id:>6}  {year}  {clean(r.label, limit=100)}")
         mark, text = blurb(
@@ -131,7 +145,12 @@ def search(
         )
         if text:
             click.echo(f"              {mark + ': ' if mark else ''}{clean(text, limit=140)}")
-    click.echo(f"{len(result.rows)} of {result.total} matches", err=True)
+    n_close = sum(1 for r in result.rows if result.tier(r.paper_id) == "close")
+    shown = len(result.rows) - n_close
+    line = f"{shown} of {result.total} matches"
+    if n_close:
+        line += f", then {n_close} closest matches"
+    click.echo(line, err=True)
 
 
 def _sort(value: str) -> str:

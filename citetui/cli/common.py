@@ -45,6 +45,41 @@ class Ctx:
         return Library(self.path, create=create, readonly=readonly)
 
 
+def paper_arg(lib: Any, text: str, *, write: bool) -> Any:
+    """The paper a PAPER argument names (citetui.search.resolver): a write takes only an
+    identifier or a clear winner, else lists up to 10 candidates and exits 2; a read takes
+    the best match and says which on stderr when it was not exact."""
+    from citetui.search.resolver import resolve
+
+    return _resolved(lambda: resolve(lib, text, write=write), text, write).paper
+
+
+def hub_arg(lib: Any, text: str, *, write: bool = False) -> Any:
+    """The hub a HUB argument names (see :func:`paper_arg`)."""
+    from citetui.search.resolver import resolve
+
+    return lib.hub(
+        _resolved(lambda: resolve(lib, text, write=write, hub=True), text, write).paper.id
+    )
+
+
+def _resolved(find: Callable[[], Any], text: str, write: bool) -> Any:
+    from citetui.search.resolver import Unresolved, describe
+
+    try:
+        found = find()
+    except Unresolved as exc:
+        if exc.candidates:
+            click.echo("citetui: candidates (id, year, title, first author):", err=True)
+            for c in exc.candidates[:10]:
+                click.echo("  " + clean(describe(c), limit=160), err=True)
+        fail(clean(str(exc)) + ("; nothing was written" if write else ""), 2)
+    if found.how == "closest" and not write:
+        p = found.paper
+        click.echo(f"citetui: taking {p.id}: {clean(p.display_title, limit=100)}", err=True)
+    return found
+
+
 def fail(message: str, code: int = 1) -> None:
     """Exit with one line on stderr: the only way a command reports an expected failure."""
     click.echo(f"citetui: error: {message}", err=True)

@@ -11,7 +11,14 @@ from typing import Any
 
 import click
 
-from citetui.cli.common import Ctx, emit_json, fail, friendly_errors, json_option
+from citetui.cli.common import (
+    Ctx,
+    emit_json,
+    fail,
+    friendly_errors,
+    hub_arg,
+    json_option,
+)
 from citetui.cli.progress import Progress
 
 EXPORT_FORMATS = ("bibtex", "csv", "json", "markdown", "ris")
@@ -247,7 +254,7 @@ def _reading() -> tuple[str, float, float | None, str] | None:
 def export_cmd(
     c: Ctx, hub: str, fmt: str | None, query: str | None, output: Path | None, as_json: bool
 ) -> None:
-    """Export HUB (an id, DOI, arXiv id or fuzzy title) with its citing papers.
+    """Export HUB (an id or identifier, a title or a pasted reference) with its citing papers.
 
     BibTeX, CSV, Markdown and RIS carry each paper with its citation roles,
     polarity, contexts and the claims it engages; JSON is a hub bundle that
@@ -266,7 +273,7 @@ def export_cmd(
             "--json reports on a file written with -o; without -o the export itself goes to stdout"
         )
     lib = c.open()
-    h = lib.resolve_hub(hub)
+    h = hub_arg(lib, hub)
     text, n = export_counted(lib, h.paper.id, fmt, query, terminal=output is None)
     if output is None:
         click.echo(text, nl=False)

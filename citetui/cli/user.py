@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from citetui.cli.common import Ctx, emit_json, friendly_errors, json_option
+from citetui.cli.common import Ctx, emit_json, friendly_errors, hub_arg, json_option, paper_arg
 from citetui.core.models import Annotation
 from citetui.core.textsafe import clean
 from citetui.core.vocab import STATUSES
@@ -12,17 +12,7 @@ from citetui.render.page import disagreement_lines
 
 
 def _paper(lib, text: str):
-    """A paper by id, identifier or fuzzy title; else a hub by its acronym ("ppo")."""
-    from citetui.store import NotFound
-
-    try:
-        return lib.resolve_paper(text)
-    except NotFound:
-        try:
-            return lib.resolve_hub(text).paper
-        except NotFound:
-            pass
-        raise
+    return paper_arg(lib, text, write=True)
 
 
 def _echo_annotation(lib, a: Annotation, as_json: bool) -> None:
@@ -67,7 +57,7 @@ def _value_error(fn):
 def note_cmd(
     c: Ctx, paper: str, text: tuple[str, ...], append: bool, clear: bool, as_json: bool
 ) -> None:
-    """Write a note on PAPER (an id, DOI, arXiv id or fuzzy title)."""
+    """Write a note on PAPER (an id or identifier, a title or a pasted reference)."""
     body = " ".join(text)
     if clear and body:
         raise click.UsageError("give the note's TEXT or --clear, not both")
@@ -146,8 +136,8 @@ def label_cmd(
         lib.override_label(a.id, b.id, "polarity", [polarity])
     cit = lib.citation(a.id, b.id)
     click.echo(
-        f"{a.id} -> {b.id}: roles {', '.join(cit.roles) or 'none'} · "
-        f"polarity {cit.polarity or 'none'}"
+        f"{a.id} {clean(a.display_title, limit=60)} -> {b.id} {clean(b.display_title, limit=60)}: "
+        f"roles {', '.join(cit.roles) or 'none'} · polarity {cit.polarity or 'none'}"
     )
 
 
@@ -194,7 +184,7 @@ def disagreements_cmd(c: Ctx, hub: str | None, as_json: bool) -> None:
     """Citations whose role or polarity differs between sources, you included (of HUB, or
     of every hub)."""
     lib = c.open()
-    hub_id = lib.resolve_hub(hub).paper.id if hub else None
+    hub_id = hub_arg(lib, hub).paper.id if hub else None
     rows = lib.disagreements(hub_id)
     if as_json:
         emit_json(rows)
@@ -274,7 +264,7 @@ def view_save(
     text = " ".join(query)
     parse(text)  # refuse a query that does not parse
     lib = c.open()
-    hub_id = lib.resolve_hub(hub).paper.id if hub else None
+    hub_id = hub_arg(lib, hub, write=True).paper.id if hub else None
     view = lib.save_view(
         name, text, hub_id=hub_id, sort=sort, slot=slot, columns=parse_columns(columns)
     )

@@ -1,19 +1,31 @@
-"""The query syntax shared by the browser, ``citetui search`` and exports.
+"""The query syntax shared by the browser, ``citetui search``, exports and PAPER arguments.
 
-Plain words are fuzzy and all must match; ``'word`` must appear exactly;
-``!word`` must not appear; field filters: ``role:method``, ``pol:critical``
-(or ``polarity:``), ``year:2020..2024`` (also ``year:2020``, ``year:2020..``,
-``year:..2019``), ``claim:2`` (papers engaging the hub's second claim).
-A filter may list several values: ``role:method,comparison``.
+Plain words are fuzzy; papers holding every one come first, the closest papers
+follow. ``'word`` must appear exactly; ``!word`` must not appear; ``"double
+quotes"`` make any text literal words (``"In:P"`` is two words, never a field).
+Field filters: ``author:schulman``, ``venue:neurips``, ``year:2020..2024`` (also
+``year:2020``, ``year:2020..``, ``year:..2019``), the user's own layer
+(``tag:toread``, ``status:read``, ``is:starred``, ``has:note``, ``has:context``)
+and, within a hub, ``role:method``, ``pol:critical`` (or ``polarity:``),
+``claim:2``. A filter may list several values: ``role:method,comparison``.
+
+An unknown ``name:value`` is an error naming the known fields, except an
+identifier scheme (``doi:``, ``arxiv:``, ``pmid:``, ``corpusid:``, a URL...),
+which is read as an identifier or as words, and a capitalised name (pasted text
+such as ``Guards:Verification`` or ``In:Proc``: fields are typed in lower case). A
+field with no value is an error.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass, field
 
-from citetui.core.vocab import POLARITIES, ROLES
+from citetui.core.vocab import POLARITIES, ROLES, STATUSES
+
+# A query is cut to this many characters (the caller says so): a pasted reference is a
+# few hundred; a 100,000-character paste must still answer at once.
+MAX_QUERY_CHARS = 1000
 
 _YEAR = re.compile(r"^(\d{4})?(?:(\.\.)(\d{4})?)?$")
 _FIELDS = {
@@ -23,7 +35,56 @@ _FIELDS = {
     "polarity": "pol",
     "year": "year",
     "claim": "claim",
+    "author": "author",
+    "authors": "author",
+    "venue": "venue",
+    "tag": "tag",
+    "tags": "tag",
+    "status": "status",
+    "is": "is",
+    "has": "has",
 }
+KNOWN_FIELDS = (
+    "author:",
+    "venue:",
+    "year:",
+    "tag:",
+    "status:",
+    "is:starred",
+    "has:note",
+    "has:context",
+    "role:",
+    "pol:",
+    "claim:",
+)
+# Identifier schemes and URL schemes: read as identifiers or words, never as fields.
+ID_SCHEMES = frozenset(
+    [
+        "doi",
+        "arxiv",
+        "pmid",
+        "pmcid",
+        "corpusid",
+        "corpus",
+        "isbn",
+        "issn",
+        "http",
+        "https",
+        "ftp",
+        "url",
+        "urn",
+        "hdl",
+        "handle",
+        "openalex",
+        "s2",
+        "w",
+        "ark",
+        "bibcode",
+        "mr",
+        "zbl",
+    ]
+)
+_FIELD_TOKEN = re.compile(r"^([A-Za-z][A-Za-z_]*):(.*)$", re.S)
 
 
 @dataclass(frozen=True)
@@ -44,6 +105,27 @@ class RowFilter:
             self.year_min is None and self.year_max is None
         )
 
+    @property
+    def needs_hub(self) -> bool:
+        """Whether a filter is about citations of a hub (role, polarity, claim)."""
+        return bool(self.roles or self.polarities or self.claims)
+
+
+@dataclass(frozen=True)
+class UserFilter:
+    """Filters over the user's own layer: tags, reading status, star, note, contexts."""
+
+    tags: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    starred: bool = False
+    has_note: bool = False
+    has_context: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """Whether no filter is set."""
+        return not (self.tags or self.statuses or self.starred or self.has_note or self.has_context)
+
 
 class QueryError(ValueError):
     """A query that cannot be parsed; the message says why."""
@@ -57,72 +139,126 @@ class Query:
     exact: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     filter: RowFilter = field(default_factory=RowFilter)
+    authors: tuple[str, ...] = ()  # author: values (each must match an author's name)
+    venues: tuple[str, ...] = ()  # venue: values
+    user: UserFilter = field(default_factory=UserFilter)
+    cut: bool = False  # the text was longer than MAX_QUERY_CHARS and was cut
 
     @property
     def has_text(self) -> bool:
         """Whether the query has words to match (not just filters)."""
-        return bool(self.words or self.exact)
+        return bool(self.words or self.exact or self.authors or self.venues)
 
     @property
     def text(self) -> str:
         """The fuzzy words as one string."""
         return " ".join(self.words)
 
+    @property
+    def only_filters(self) -> bool:
+        """Whether the query is nothing but filters (no words, exact or excluded)."""
+        return not self.has_text and not self.exclude
 
-def _split(text: str) -> list[str]:
-    # Only "double quotes" group words: a ' starts an exact word, so it is no quote here
-    # (shlex's default made "'policy 'gradient" one fuzzy word "policy gradient").
+
+_TOKENS = re.compile(r'([^\s"]*)"([^"]*)"|[^\s"]+')
+
+
+def _split(text: str) -> list[tuple[str, bool]]:
+    """Tokens split on whitespace, each with whether it was inside "double quotes" (a
+    quoted run keeps its spaces: it is read as literal words, or as the value of the
+    field just before it, ``author:"van der berg"``). Only double quotes group: a ' starts
+    an exact word. An unbalanced quote is a plain character."""
     if text.count('"') % 2:
-        return text.split()
-    lex = shlex.shlex(text, posix=True)
-    lex.whitespace_split, lex.quotes, lex.escape, lex.commenters = True, '"', "", ""
-    try:
-        return list(lex)
-    except ValueError:
-        return text.split()
+        return [(t, False) for t in text.split()]
+    out: list[tuple[str, bool]] = []
+    for m in _TOKENS.finditer(text):
+        if m.group(2) is None:
+            out.append((m.group(0), False))
+            continue
+        head, inside = m.group(1), m.group(2)
+        if head.endswith(":") and _FIELD_TOKEN.match(head):
+            out.append((head + inside, False))  # a field with a quoted value
+            continue
+        if head:
+            out.append((head, False))
+        if inside.strip():
+            out.append((inside, True))
+    return out
+
+
+def _choices(values: list[str], known: tuple[str, ...], what: str) -> list[str]:
+    out = []
+    for v in values:
+        match = [k for k in known if k.startswith(v)]
+        if len(match) != 1:
+            raise QueryError(f"unknown {what} {v!r} ({what}s: {', '.join(known)})")
+        out.append(match[0])
+    return out
+
+
+def cut(text: str) -> tuple[str, bool]:
+    """The text cut to :data:`MAX_QUERY_CHARS` (at a space when one is near), and whether
+    it was cut."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text, False
+    head = text[:MAX_QUERY_CHARS]
+    space = head.rfind(" ")
+    return (head[:space] if space > MAX_QUERY_CHARS // 2 else head), True
 
 
 def parse(text: str) -> Query:
-    """Parse the query syntax; unknown field values raise QueryError."""
+    """Parse the query syntax; unknown fields and bad field values raise QueryError."""
+    text, was_cut = cut(text or "")
     words: list[str] = []
     exact: list[str] = []
     exclude: list[str] = []
     roles: list[str] = []
     pols: list[str] = []
     claims: list[int] = []
+    authors: list[str] = []
+    venues: list[str] = []
+    tags: list[str] = []
+    statuses: list[str] = []
+    starred = has_note = has_context = False
     ymin = ymax = None
-    for tok in _split(text or ""):
+    for tok, quoted in _split(text):
+        if quoted:
+            words.append(tok)
+            continue
         if tok.startswith("'") and len(tok) > 1:
             exact.append(tok[1:].strip("'").casefold())
             continue
         if tok.startswith("!") and len(tok) > 1:
             exclude.append(tok[1:].casefold())
             continue
-        name, sep, value = tok.partition(":")
-        key = _FIELDS.get(name.casefold()) if sep else None
-        if key is None or not value:
+        m = _FIELD_TOKEN.match(tok)
+        if m is None:
             words.append(tok)
             continue
+        name, value = m.group(1).casefold(), m.group(2)
+        key = _FIELDS.get(name)
+        if key is None:
+            if name in ID_SCHEMES or not value or value.startswith("//") or tok[0].isupper():
+                # an identifier, or pasted text ("Guards:Verification", "In:Proc"): fields
+                # are typed in lower case; the engine reads it as words
+                words.append(tok)
+                continue
+            raise QueryError(
+                f"unknown field {name + ':'!r} (fields: {' '.join(KNOWN_FIELDS)}; "
+                'put text in "double quotes" to search it as words)'
+            )
+        if not value:
+            raise QueryError(f"{name}: needs a value (e.g. {_EXAMPLES[key]})")
         values = [v for v in value.casefold().split(",") if v]
         if key == "role":
-            for v in values:
-                match = [r for r in ROLES if r.startswith(v)]
-                if len(match) != 1:
-                    raise QueryError(f"unknown role {v!r} (roles: {', '.join(ROLES)})")
-                roles.append(match[0])
+            roles += _choices(values, ROLES, "role")
         elif key == "pol":
-            for v in values:
-                match = [p for p in POLARITIES if p.startswith(v)]
-                if len(match) != 1:
-                    raise QueryError(
-                        f"unknown polarity {v!r} (polarities: {', '.join(POLARITIES)})"
-                    )
-                pols.append(match[0])
+            pols += _choices(values, POLARITIES, "polarity")
         elif key == "year":
-            m = _YEAR.match(value)
-            if not m or (m.group(1) is None and m.group(3) is None):
+            ym = _YEAR.match(value)
+            if not ym or (ym.group(1) is None and ym.group(3) is None):
                 raise QueryError(f"bad year filter {value!r} (try year:2020..2024)")
-            lo, dots, hi = m.group(1), m.group(2), m.group(3)
+            lo, dots, hi = ym.group(1), ym.group(2), ym.group(3)
             ymin = int(lo) if lo else None
             ymax = int(hi) if hi else (ymin if not dots else None)
         elif key == "claim":
@@ -130,6 +266,26 @@ def parse(text: str) -> Query:
                 if not v.isdecimal() or len(v) > 9 or int(v) < 1:  # not isdigit: "²"
                     raise QueryError(f"bad claim number {v!r} (claims are numbered from 1)")
                 claims.append(int(v))
+        elif key == "author":
+            authors += values
+        elif key == "venue":
+            venues += values
+        elif key == "tag":
+            tags += values
+        elif key == "status":
+            statuses += _choices(values, STATUSES, "status")
+        elif key == "is":
+            if values != ["starred"]:
+                raise QueryError(f"unknown is:{value} (is:starred)")
+            starred = True
+        elif key == "has":
+            for v in values:
+                if v == "note":
+                    has_note = True
+                elif v in ("context", "contexts"):
+                    has_context = True
+                else:
+                    raise QueryError(f"unknown has:{v} (has:note, has:context)")
     flt = RowFilter(
         tuple(dict.fromkeys(roles)),
         tuple(dict.fromkeys(pols)),
@@ -137,12 +293,51 @@ def parse(text: str) -> Query:
         ymax,
         tuple(dict.fromkeys(claims)),
     )
-    return Query(tuple(words), tuple(exact), tuple(exclude), flt)
+    user = UserFilter(
+        tuple(dict.fromkeys(tags)),
+        tuple(dict.fromkeys(statuses)),
+        starred,
+        has_note,
+        has_context,
+    )
+    return Query(
+        tuple(words),
+        tuple(exact),
+        tuple(exclude),
+        flt,
+        tuple(dict.fromkeys(authors)),
+        tuple(dict.fromkeys(venues)),
+        user,
+        was_cut,
+    )
+
+
+_EXAMPLES = {
+    "role": "role:method",
+    "pol": "pol:critical",
+    "year": "year:2020..2024",
+    "claim": "claim:2",
+    "author": "author:schulman",
+    "venue": "venue:neurips",
+    "tag": "tag:toread",
+    "status": "status:read",
+    "is": "is:starred",
+    "has": "has:note",
+}
+
+
+def _quote(word: str) -> str:
+    """A word as the parser reads it back: quoted when it would be read as something else."""
+    if _FIELD_TOKEN.match(word) or word[:1] in "'!" or " " in word:
+        return f'"{word}"'
+    return word
 
 
 def unparse(query: Query) -> str:
     """The query back as text (used to show a drill-down filter in the search box)."""
-    parts = list(query.words) + [f"'{w}" for w in query.exact] + [f"!{w}" for w in query.exclude]
+    parts = [_quote(w) for w in query.words]
+    parts += [f"'{w}" for w in query.exact] + [f"!{w}" for w in query.exclude]
+    parts += [f"author:{a}" for a in query.authors] + [f"venue:{v}" for v in query.venues]
     f = query.filter
     if f.roles:
         parts.append("role:" + ",".join(f.roles))
@@ -155,4 +350,14 @@ def unparse(query: Query) -> str:
             parts.append(f"year:{f.year_min or ''}..{f.year_max or ''}")
     if f.claims:
         parts.append("claim:" + ",".join(map(str, f.claims)))
+    u = query.user
+    parts += [f"tag:{t}" for t in u.tags]
+    if u.statuses:
+        parts.append("status:" + ",".join(u.statuses))
+    if u.starred:
+        parts.append("is:starred")
+    if u.has_note:
+        parts.append("has:note")
+    if u.has_context:
+        parts.append("has:context")
     return " ".join(parts)

@@ -13,6 +13,34 @@ STATUSES: tuple[str, ...] = ("unread", "skimmed", "read", "key")
 ID_FIELDS: tuple[str, ...] = ("doi", "arxiv", "s2_id", "corpus_id", "openalex_id")
 # The explorer's columns beside the title, in their order on screen.
 COLUMNS: tuple[str, ...] = ("year", "venue", "citations", "influential", "role", "polarity")
+# Words too common to carry meaning in a query or a citation key: a query's may be missing
+# from a paper that holds every other word.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "via",
+        "vs",
+    ]
+)
 # How the explorer and saved views may order citing papers; "relevance" needs a query.
 SORTS: tuple[str, ...] = (
     "relevance",

@@ -20,36 +20,17 @@ from collections.abc import Iterable
 from citetui.core.ids import norm_title
 from citetui.core.models import Paper
 from citetui.core.textsafe import clean
+from citetui.core.vocab import STOPWORDS
 
-_STOP = frozenset(
+# The query stop words and a few more that never make a key's title word.
+_STOP = STOPWORDS | frozenset(
     [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
         "do",
         "does",
-        "for",
-        "from",
         "how",
-        "in",
-        "into",
-        "is",
-        "it",
         "its",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
         "towards",
         "toward",
-        "via",
-        "vs",
         "we",
         "what",
         "when",
@@ -57,7 +38,6 @@ _STOP = frozenset(
         "which",
         "who",
         "why",
-        "with",
     ]
 )
 _WORD = re.compile(r"[a-z0-9]+")

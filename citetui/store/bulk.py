@@ -30,7 +30,7 @@ In a big import (the search index suspended, see
 ``citations`` and ``contexts`` are dropped while new papers stream in and
 created again, sorted in one pass, when the import ends or as soon as a record
 needs the Writer (which looks papers up through them); each batch is indexed for
-search (``papers_fts``, ``contexts_fts``) by the insert thread as it is written.
+search (:func:`citetui.store.fts.index_new`) by the insert thread as it is written.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from heapq import merge
 from typing import Any
 
 from citetui.core import ids as idn
-from citetui.store.fts import has_pairs, suspended, title_pairs
+from citetui.store.fts import has_pairs, index_new, suspended, title_pairs
 from citetui.store.write import (
     ID_COLUMNS,
     PAPER_FIELDS,
@@ -257,16 +257,7 @@ def _write(
     if pairs is not None:
         _rows_sql(conn, "pairs", pairs)
     if fts:
-        conn.execute(
-            "INSERT INTO papers_fts(rowid, title, summary) "
-            "SELECT id, title, summary FROM papers WHERE id > ?",
-            (after[0],),
-        )
-        if contexts:
-            conn.execute(
-                "INSERT INTO contexts_fts(rowid, text) SELECT id, text FROM contexts WHERE id > ?",
-                (after[1],),
-            )
+        index_new(conn, after[0], after[1] if contexts else None)
 
 
 def _in_list(keys: list[str]) -> str:

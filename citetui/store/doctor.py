@@ -107,7 +107,7 @@ def _check(conn: sqlite3.Connection, d: Diagnosis, *, repair: bool) -> None:
         return
     d.papers = int(conn.execute("SELECT count(*) FROM papers").fetchone()[0])
     writable = not conn.execute("PRAGMA query_only").fetchone()[0] and _writable(conn)
-    for table in ("papers_fts", "contexts_fts"):
+    for table in ("papers_fts", "meta_fts", "contexts_fts"):
         if table not in tables or not writable:
             continue
         try:  # FTS5 checks its index against the table it indexes
@@ -119,9 +119,7 @@ def _check(conn: sqlite3.Connection, d: Diagnosis, *, repair: bool) -> None:
 
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for table in ("papers_fts", "contexts_fts"):
-                conn.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
-            fts.rebuild_terms(conn)
+            fts.rebuild(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

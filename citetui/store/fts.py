@@ -1,49 +1,46 @@
-"""The full-text index behind search: FTS5 tables, their upkeep, the term list, the queries.
+"""The search index: its FTS5 tables, their upkeep on every write path, the term list.
 
-Two external-content FTS5 tables index what search matches, without a second
-copy of the text: ``papers_fts`` (title, summary) over ``papers`` and
-``contexts_fts`` (text) over ``contexts``. Triggers keep them in step with
-every write, whoever makes it (imports, merges, deletes). ``search_terms``
-holds the index's vocabulary with document counts, for typo expansion and
-query planning; triggers note changed papers in ``search_dirty`` and
-:func:`refresh_terms` (run at the end of every import and fetched page) folds
-them in, from the FTS vocabulary when much changed, else by tokenising the
-changed records.
+Four FTS5 tables index what search matches. Two hold no copy of the text
+(external content, read back from their table when FTS5 needs it):
 
-``pairs_fts`` (schema v4) indexes every two neighbouring words of a title as
-one token (``policy_optimization``), so a phrase of common words is found
-from short doclists instead of intersecting the huge doclists of its words.
-It is contentless (no second copy of the titles); triggers note new, retitled
-and deleted papers in ``search_pairs_dirty`` (with the title that was indexed,
-which FTS5 needs to take a row out) and :func:`refresh_pairs` (part of
-:func:`refresh_terms`) brings the index up to date; a bulk insert of new papers
-writes their pairs itself (see :mod:`citetui.store.bulk`). Between a write outside an
-import and the next refresh the pairs of the changed papers are stale: search
-only uses them to find candidates, which it then checks against the real
-text, so a stale pair costs a candidate slot, never a wrong result.
+- ``papers_fts`` (title, summary, abstract) over ``papers``: papers holding every
+  word of a query, and each word's papers (schema v8: the abstract joined, and
+  ``detail=none``: no per-column lists, which made a column filter 6x slower to read);
+- ``meta_fts`` (title, authors, venue, year) over ``papers`` (schema v8): what a
+  reference or an "author year" query names; its per-row sizes put titles in
+  length order for the title pairs;
+- ``contexts_fts`` (text) over ``contexts``;
+- ``pairs_fts`` (v4), contentless: each two neighbouring title words as one token
+  (``policy_optimization``), so a phrase of common words is found from short
+  doclists; triggers note new, retitled and deleted papers in
+  ``search_pairs_dirty`` (with the title that was indexed, which FTS5 needs to take
+  a row out) and :func:`refresh_pairs` brings it up to date.
 
-A big import suspends the FTS triggers (:func:`suspend`): its bulk inserts index
-their own rows, a batch at a time on the insert thread, and temporary triggers
-note what else it changes, which :func:`resume` indexes at the end; a rebuild
-of both tables after a million-record import took ~15 s on its own.
+Triggers keep the first three in step with every write, whoever makes it
+(imports, merges, deletes, the user). ``search_terms`` holds the vocabulary with
+document counts (``docs`` in papers_fts and contexts_fts, ``meta`` in meta_fts),
+for typo expansion and for weighing words; triggers note changed papers in
+``search_dirty`` and :func:`refresh_terms` folds them in.
+
+The import path maintains the index through three calls, and nothing else:
+:func:`suspend` before a big import (the row-by-row triggers off), then, for each
+batch of new papers written with ``fts_direct``/``pairs_direct`` on,
+:func:`index_new` (on the insert thread), and :func:`resume` at the end (what
+the Writer path changed meanwhile, the term list, the title pairs). A small
+import keeps the triggers and ends with :func:`refresh_terms`.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 import unicodedata
-from collections.abc import Iterable, Sequence
 from typing import Any
-
-from citetui.core.query import RowFilter
-from citetui.store.filters import filter_sql
 
 TOKENIZE = "unicode61 remove_diacritics 2"
 PAIRS_TOKENIZE = "unicode61 remove_diacritics 2 tokenchars '_'"
 
-# The v2 index (schema.py's _v2 creates exactly this; later versions add to it).
-CREATE = [
+# The v2 index, as schema.py's _v2 created it (v8 replaces papers_fts and its triggers).
+CREATE_V2 = [
     f"""CREATE VIRTUAL TABLE papers_fts USING fts5(
         title, summary, content='papers', content_rowid='id', tokenize='{TOKENIZE}',
         detail=column)""",
@@ -55,7 +52,6 @@ CREATE = [
     "CREATE TABLE search_dirty (paper_id INTEGER PRIMARY KEY)",
     "CREATE TABLE search_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
     "INSERT INTO search_state(key, value) VALUES ('terms', 0)",
-    # papers -> papers_fts
     """CREATE TRIGGER papers_fts_ai AFTER INSERT ON papers BEGIN
         INSERT INTO papers_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
         INSERT OR IGNORE INTO search_dirty(paper_id) VALUES (new.id);
@@ -70,20 +66,83 @@ CREATE = [
         INSERT INTO papers_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
         INSERT OR IGNORE INTO search_dirty(paper_id) VALUES (new.id);
     END""",
-    # contexts -> contexts_fts
-    """CREATE TRIGGER contexts_fts_ai AFTER INSERT ON contexts BEGIN
+    *(
+        t
+        for t in (
+            """CREATE TRIGGER contexts_fts_ai AFTER INSERT ON contexts BEGIN
         INSERT INTO contexts_fts(rowid, text) VALUES (new.id, new.text);
         INSERT OR IGNORE INTO search_dirty(paper_id) VALUES (new.citing_id);
     END""",
-    """CREATE TRIGGER contexts_fts_ad AFTER DELETE ON contexts BEGIN
+            """CREATE TRIGGER contexts_fts_ad AFTER DELETE ON contexts BEGIN
         INSERT INTO contexts_fts(contexts_fts, rowid, text) VALUES ('delete', old.id, old.text);
     END""",
-    """CREATE TRIGGER contexts_fts_au AFTER UPDATE OF text ON contexts BEGIN
+            """CREATE TRIGGER contexts_fts_au AFTER UPDATE OF text ON contexts BEGIN
         INSERT INTO contexts_fts(contexts_fts, rowid, text) VALUES ('delete', old.id, old.text);
         INSERT INTO contexts_fts(rowid, text) VALUES (new.id, new.text);
         INSERT OR IGNORE INTO search_dirty(paper_id) VALUES (new.citing_id);
+    END""",
+        )
+    ),
+]
+CREATE = CREATE_V2  # the name schema.py's _v2 used
+
+# What each FTS table indexes: its source table and columns.
+PAPER_COLUMNS = ("title", "summary", "abstract")
+META_COLUMNS = ("title", "authors", "venue", "year")
+_INDEXES = {
+    "papers_fts": ("papers", PAPER_COLUMNS),
+    "meta_fts": ("papers", META_COLUMNS),
+    "contexts_fts": ("contexts", ("text",)),
+}
+
+
+def _cols(prefix: str, cols: tuple[str, ...]) -> str:
+    return ", ".join(f"{prefix}{c}" for c in cols)
+
+
+def _add(fts: str, who: str) -> str:
+    cols = _INDEXES[fts][1]
+    return (
+        f"INSERT INTO {fts}(rowid, {_cols('', cols)}) VALUES ({who}.id, {_cols(who + '.', cols)});"
+    )
+
+
+def _delete(fts: str) -> str:
+    cols = _INDEXES[fts][1]
+    return (
+        f"INSERT INTO {fts}({fts}, rowid, {_cols('', cols)}) "
+        f"VALUES ('delete', old.id, {_cols('old.', cols)});"
+    )
+
+
+_CHANGED = "(" + " OR ".join(f"old.{c} IS NOT new.{c}" for c in ("title", "summary", "abstract"))
+_META_CHANGED = "(" + " OR ".join(f"old.{c} IS NOT new.{c}" for c in META_COLUMNS)
+
+# The triggers of schema v8: every write to papers and contexts keeps the index in step.
+PAPER_TRIGGERS = [
+    f"""CREATE TRIGGER papers_fts_ai AFTER INSERT ON papers BEGIN
+        {_add("papers_fts", "new")}
+        {_add("meta_fts", "new")}
+        INSERT OR IGNORE INTO search_dirty(paper_id) VALUES (new.id);
+    END""",
+    f"""CREATE TRIGGER papers_fts_ad AFTER DELETE ON papers BEGIN
+        {_delete("papers_fts")}
+        {_delete("meta_fts")}
+    END""",
+    f"""CREATE TRIGGER papers_fts_au AFTER UPDATE OF title, summary, abstract ON papers
+    WHEN {_CHANGED}) BEGIN
+        {_delete("papers_fts")}
+        {_add("papers_fts", "new")}
+        INSERT OR IGNORE INTO search_dirty(paper_id) VALUES (new.id);
+    END""",
+    f"""CREATE TRIGGER meta_fts_au AFTER UPDATE OF title, authors, venue, year ON papers
+    WHEN {_META_CHANGED}) BEGIN
+        {_delete("meta_fts")}
+        {_add("meta_fts", "new")}
+        INSERT OR IGNORE INTO search_dirty(paper_id) VALUES (new.id);
     END""",
 ]
+TRIGGERS = PAPER_TRIGGERS + [t for t in CREATE_V2 if t.startswith("CREATE TRIGGER contexts_fts")]
 
 # The title-pairs index (schema v4).
 CREATE_PAIRS = [
@@ -116,7 +175,10 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    # NFKD splits a Hangul syllable into its letters, which the FTS tokenizer keeps whole:
+    # put them back together (Korean names and titles were never found)
+    return unicodedata.normalize("NFC", text) if not text.isascii() else text
 
 
 def tokens(text: str | None) -> list[str]:
@@ -132,11 +194,14 @@ def title_pairs(title: str | None) -> str:
 
 def create(conn: Any) -> None:
     """Create the v2 index tables and triggers and index what the library already holds."""
-    for sql in CREATE:
+    for sql in CREATE_V2:
         conn.execute(sql)
     conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
     conn.execute("INSERT INTO contexts_fts(contexts_fts) VALUES ('rebuild')")
-    rebuild_terms(conn)
+    conn.execute(
+        "INSERT INTO search_terms(term, docs) SELECT term, doc FROM papers_fts_terms WHERE true "
+        "ON CONFLICT(term) DO NOTHING"
+    )
 
 
 def create_pairs(conn: Any) -> None:
@@ -149,31 +214,89 @@ def create_pairs(conn: Any) -> None:
     refresh_pairs(conn)
 
 
-_TRIGGERS = (
+def create_v8(conn: Any) -> None:
+    """Schema v8: abstracts, authors, venues and years are searched. papers_fts is made
+    again over (title, summary, abstract) without per-column lists, meta_fts is added
+    over (title, authors, venue, year), and the term list counts both."""
+    for name in ("papers_fts_ai", "papers_fts_ad", "papers_fts_au"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    conn.execute("DROP TABLE IF EXISTS papers_fts_terms")
+    conn.execute("DROP TABLE IF EXISTS papers_fts")
+    conn.execute(
+        f"""CREATE VIRTUAL TABLE papers_fts USING fts5(
+        title, summary, abstract, content='papers', content_rowid='id', tokenize='{TOKENIZE}',
+        detail=none, columnsize=0)"""
+    )
+    conn.execute(
+        f"""CREATE VIRTUAL TABLE meta_fts USING fts5(
+        title, authors, venue, year, content='papers', content_rowid='id',
+        tokenize='{TOKENIZE}', detail=none)"""
+    )
+    conn.execute("CREATE VIRTUAL TABLE papers_fts_terms USING fts5vocab(papers_fts, 'row')")
+    conn.execute("CREATE VIRTUAL TABLE meta_fts_terms USING fts5vocab(meta_fts, 'row')")
+    if has_pairs(conn):
+        conn.execute("CREATE VIRTUAL TABLE pairs_fts_terms USING fts5vocab(pairs_fts, 'row')")
+    conn.execute("ALTER TABLE search_terms ADD COLUMN meta INTEGER NOT NULL DEFAULT 0")
+    for sql in PAPER_TRIGGERS:
+        conn.execute(sql)
+    rebuild(conn)
+
+
+def rebuild(conn: Any) -> None:
+    """Index every paper and context again, and recount the term list (doctor --repair)."""
+    for fts in _INDEXES:
+        conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+    rebuild_terms(conn)
+
+
+def index_new(conn: Any, papers_after: int, contexts_after: int | None) -> None:
+    """Index the papers with ids above ``papers_after`` (and the contexts above
+    ``contexts_after``, unless None): the bulk insert of a suspended import calls this
+    for each batch of new rows it wrote (the triggers being off)."""
+    for fts in ("papers_fts", "meta_fts"):
+        cols = _cols("", _INDEXES[fts][1])
+        conn.execute(
+            f"INSERT INTO {fts}(rowid, {cols}) SELECT id, {cols} FROM papers WHERE id > ?",
+            (papers_after,),
+        )
+    if contexts_after is not None:
+        conn.execute(
+            "INSERT INTO contexts_fts(rowid, text) SELECT id, text FROM contexts WHERE id > ?",
+            (contexts_after,),
+        )
+
+
+_TRIGGER_NAMES = (
     "papers_fts_ai",
     "papers_fts_ad",
     "papers_fts_au",
+    "meta_fts_au",
     "contexts_fts_ai",
     "contexts_fts_ad",
     "contexts_fts_au",
 )
 
 # While a big import runs, the FTS triggers are off. A bulk insert of new papers indexes
-# its own rows (with 'fts_direct' on, see citetui.store.bulk); these temporary triggers
-# note every other change (the records that went through the Writer) with the values the
-# index holds for the row (indexed = 1), or NULL, 0 for a row it does not hold, so
-# resume() brings the index up to date from the notes instead of rebuilding it.
+# its own rows (with 'fts_direct' on, see index_new); these temporary triggers note every
+# other change (the records that went through the Writer) with the values the index holds
+# for the row (indexed = 1), or NULLs, 0 for a row it does not hold, so resume() brings
+# the index up to date from the notes instead of rebuilding it.
 _NOTE_TABLES = {
-    "papers": ("fts_papers_dirty", "papers_fts", ("title", "summary"), "id"),
-    "contexts": ("fts_contexts_dirty", "contexts_fts", ("text",), "id"),
+    "papers": ("fts_papers_dirty", ("papers_fts", "meta_fts")),
+    "contexts": ("fts_contexts_dirty", ("contexts_fts",)),
 }
+
+
+def _noted_cols(ftss: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c for f in ftss for c in _INDEXES[f][1]))
 
 
 def _note_sql() -> list[str]:
     out = ["INSERT OR IGNORE INTO search_state(key, value) VALUES ('fts_direct', 0)"]
-    for table, (notes, _fts, cols, _key) in _NOTE_TABLES.items():
+    for table, (notes, ftss) in _NOTE_TABLES.items():
+        cols = _noted_cols(ftss)
         names = ", ".join(cols)
-        old = ", ".join(f"old.{c}" for c in cols)
+        old = _cols("old.", cols)
         nulls = ", ".join("NULL" for _ in cols)
         out += [
             f"CREATE TEMP TABLE {notes} (id INTEGER PRIMARY KEY, {names}, indexed INTEGER NOT "
@@ -196,7 +319,7 @@ def suspend(conn: Any) -> None:
     """Stop keeping the FTS index in step, for a big import (call :func:`resume` in the same
     transaction). Row by row, FTS5 flushes its pending terms at every statement of a
     trigger, which makes a million-row import ten times slower than one rebuild."""
-    for name in _TRIGGERS:
+    for name in _TRIGGER_NAMES:
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
     for sql in _note_sql():
         conn.execute(sql)
@@ -219,24 +342,25 @@ def suspended(conn: Any) -> bool:
 
 def _catch_up(conn: Any, *, rebuild_share: float) -> None:
     """Index the noted changes of a suspended import (or rebuild, when most rows changed)."""
-    for table, (notes, fts, cols, _key) in _NOTE_TABLES.items():
+    for table, (notes, ftss) in _NOTE_TABLES.items():
         for suffix in ("ai", "au", "ad"):
             conn.execute(f"DROP TRIGGER temp.{notes}_{suffix}")
         noted = conn.execute(f"SELECT count(*) FROM temp.{notes}").fetchone()[0]
         rows = conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
-        names = ", ".join(cols)
-        if noted > rebuild_share * rows:
-            conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
-        elif noted:
-            conn.execute(
-                f"INSERT INTO {fts}({fts}, rowid, {names}) "
-                f"SELECT 'delete', id, {names} FROM temp.{notes} WHERE indexed"
-            )
-            picked = ", ".join(f"t.{c}" for c in cols)
-            conn.execute(
-                f"INSERT INTO {fts}(rowid, {names}) SELECT t.id, {picked} "
-                f"FROM temp.{notes} d JOIN {table} t ON t.id = d.id"
-            )
+        for fts in ftss:
+            names = ", ".join(_INDEXES[fts][1])
+            if noted > rebuild_share * rows:
+                conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+            elif noted:
+                conn.execute(
+                    f"INSERT INTO {fts}({fts}, rowid, {names}) "
+                    f"SELECT 'delete', id, {names} FROM temp.{notes} WHERE indexed"
+                )
+                picked = _cols("t.", _INDEXES[fts][1])
+                conn.execute(
+                    f"INSERT INTO {fts}(rowid, {names}) SELECT t.id, {picked} "
+                    f"FROM temp.{notes} d JOIN {table} t ON t.id = d.id"
+                )
         conn.execute(f"DROP TABLE temp.{notes}")
     conn.execute("DELETE FROM search_state WHERE key = 'fts_direct'")
 
@@ -244,9 +368,8 @@ def _catch_up(conn: Any, *, rebuild_share: float) -> None:
 def resume(conn: Any, *, rebuild_share: float = 0.5) -> None:
     """Recreate the triggers, bring the index up to date and recount the term list."""
     _catch_up(conn, rebuild_share=rebuild_share)
-    for sql in CREATE:
-        if sql.startswith("CREATE TRIGGER"):
-            conn.execute(sql)
+    for sql in TRIGGERS:
+        conn.execute(sql)
     rebuild_terms(conn)
     refresh_pairs(conn)
     conn.execute("PRAGMA cache_size = -2000")
@@ -264,10 +387,16 @@ def worth_suspending(conn: Any, input_bytes: int) -> bool:
 def rebuild_terms(conn: Any) -> None:
     """Recount every term of the index into ``search_terms``."""
     conn.execute("DELETE FROM search_terms")
-    conn.execute("INSERT INTO search_terms(term, docs) SELECT term, doc FROM papers_fts_terms")
+    conn.execute(
+        "INSERT INTO search_terms(term, docs, meta) SELECT term, doc, 0 FROM papers_fts_terms"
+    )
     conn.execute(
         "INSERT INTO search_terms(term, docs) SELECT term, doc FROM contexts_fts_terms WHERE true "
         "ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs"
+    )
+    conn.execute(
+        "INSERT INTO search_terms(term, docs, meta) SELECT term, 0, doc FROM meta_fts_terms "
+        "WHERE true ON CONFLICT(term) DO UPDATE SET meta = excluded.meta"
     )
     conn.execute("DELETE FROM search_dirty")
     _bump(conn)
@@ -320,6 +449,26 @@ def refresh_pairs(conn: Any, *, batch: int = 20000) -> int:
     return done
 
 
+# What a changed paper contributes to the term list: (docs text, meta text) as SQL.
+DIRTY_TERMS_SQL = (
+    "SELECT p.title, p.summary, p.abstract, (SELECT group_concat(x.text, ' ') FROM contexts x "
+    "WHERE x.citing_id = p.id), p.authors, p.venue, p.year "
+    "FROM search_dirty d JOIN papers p ON p.id = d.paper_id"
+)
+
+
+def dirty_counts(rows: Any) -> dict[str, tuple[int, int]]:
+    """(docs, meta) counts of the terms of changed papers (rows of DIRTY_TERMS_SQL)."""
+    counts: dict[str, tuple[int, int]] = {}
+    for title, summary, abstract, ctx, authors, venue, year in rows:
+        docs = set(tokens(" ".join(t for t in (title, summary, abstract, ctx) if t)))
+        meta = set(tokens(" ".join(str(t) for t in (title, authors, venue, year) if t)))
+        for term in docs | meta:
+            d, m = counts.get(term, (0, 0))
+            counts[term] = (d + (term in docs), m + (term in meta))
+    return counts
+
+
 def refresh_terms(conn: Any, *, full_share: float = 0.05) -> int:
     """Fold the papers changed since the last refresh into ``search_terms`` (and their title
     pairs into ``pairs_fts``); return how many papers changed.
@@ -327,8 +476,8 @@ def refresh_terms(conn: Any, *, full_share: float = 0.05) -> int:
     When more than ``full_share`` of the library changed (a bulk import), the
     whole vocabulary is recounted from the index; otherwise the changed papers
     are tokenised here and terms new to the library added (the counts of terms
-    already there are left as they were: they only guide query planning, and a
-    re-import that changes nothing leaves the table as it was).
+    already there are left as they were: they only guide query planning and weigh
+    words, and a re-import that changes nothing leaves the table as it was).
     """
     refresh_pairs(conn)
     dirty = int(conn.execute("SELECT count(*) FROM search_dirty").fetchone()[0])
@@ -338,199 +487,14 @@ def refresh_terms(conn: Any, *, full_share: float = 0.05) -> int:
     if dirty > max(2000, full_share * papers):
         rebuild_terms(conn)
         return dirty
-    counts: dict[str, int] = {}
-    rows = conn.execute(
-        "SELECT p.title, p.summary, (SELECT group_concat(x.text, ' ') FROM contexts x "
-        "WHERE x.citing_id = p.id) FROM search_dirty d JOIN papers p ON p.id = d.paper_id"
-    )
-    for row in rows:
-        for term in set(tokens(" ".join(t for t in row if t))):
-            counts[term] = counts.get(term, 0) + 1
+    counts = dirty_counts(conn.execute(DIRTY_TERMS_SQL))
     before = conn.total_changes
-    conn.executemany("INSERT OR IGNORE INTO search_terms(term, docs) VALUES (?, ?)", counts.items())
+    conn.executemany(
+        "INSERT OR IGNORE INTO search_terms(term, docs, meta) VALUES (?, ?, ?)",
+        [(t, d, m) for t, (d, m) in counts.items()],
+    )
     added = conn.total_changes - before
     conn.execute("DELETE FROM search_dirty")
     if added:
         _bump(conn)
     return dirty
-
-
-def quote(term: str) -> str:
-    """A term as an FTS5 string."""
-    return '"' + term.replace('"', '""') + '"'
-
-
-def _in(ids: Sequence[int]) -> str:
-    return ",".join("?" * len(ids))
-
-
-class IndexReads:
-    """The read queries of search, over one library connection (holding its lock).
-
-    ``hub_id`` restricts a query to the hub's citing papers; ``where``/``params``
-    are then the hub's filter over ``c`` (its citations rows).
-    """
-
-    def __init__(self, conn: sqlite3.Connection, lock: Any):
-        self.conn = conn
-        self.lock = lock
-
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.lock:
-            return self.conn.execute(sql, params).fetchall()
-
-    def stamp(self) -> tuple[int, bool]:
-        """The term list's generation, and whether papers changed since it was counted."""
-        with self.lock:
-            gen = self.conn.execute("SELECT value FROM search_state WHERE key = 'terms'").fetchone()
-            dirty = self.conn.execute("SELECT EXISTS (SELECT 1 FROM search_dirty)").fetchone()[0]
-        return (gen[0] if gen else 0), bool(dirty)
-
-    def terms(self) -> list[tuple[str, int]]:
-        """Every (term, document count)."""
-        return self._rows("SELECT term, docs FROM search_terms")
-
-    def n_papers(self) -> int:
-        """About how many papers the library holds (the largest id: no table scan)."""
-        return self._rows("SELECT max(id) FROM papers")[0][0] or 0
-
-    def hub_size(self, hub_id: int) -> int:
-        """How many citing papers the hub has."""
-        return int(self._rows("SELECT count(*) FROM citations WHERE cited_id = ?", (hub_id,))[0][0])
-
-    def has_pairs(self) -> bool:
-        """Whether the library has the title-pairs index (schema v4)."""
-        with self.lock:
-            return has_pairs(self.conn)
-
-    def dirty_terms(self) -> dict[str, int]:
-        """Terms of papers changed since the last refresh (a read-only library may have some)."""
-        counts: dict[str, int] = {}
-        rows = self._rows(
-            "SELECT p.title, p.summary, (SELECT group_concat(x.text, ' ') FROM contexts x "
-            "WHERE x.citing_id = p.id) FROM search_dirty d JOIN papers p ON p.id = d.paper_id"
-        )
-        for row in rows:
-            for term in set(tokens(" ".join(t for t in row if t))):
-                counts[term] = counts.get(term, 0) + 1
-        return counts
-
-    @staticmethod
-    def _where(hub_id: int | None, flt: RowFilter | None) -> tuple[str, list[Any]]:
-        """The hub's filter as SQL over ``c`` (citations), or nothing library-wide."""
-        if hub_id is None:
-            return "", []
-        return filter_sql(flt or RowFilter(), hub_id)
-
-    def _scope(
-        self, table: str, hub_id: int | None, flt: RowFilter | None
-    ) -> tuple[str, list[Any]]:
-        """SELECT of matching rowids of an FTS table, within the hub when given."""
-        if hub_id is None:
-            return f"SELECT rowid AS id FROM {table} WHERE {table} MATCH ?", []
-        where, params = self._where(hub_id, flt)
-        return (
-            f"SELECT f.rowid AS id FROM {table} f CROSS JOIN citations c "
-            f"ON c.citing_id = f.rowid WHERE {table} MATCH ? AND {where}"
-        ), params
-
-    def match_papers(
-        self,
-        match: str,
-        *,
-        hub_id: int | None = None,
-        flt: RowFilter | None = None,
-        limit: int | None = None,
-    ) -> list[int]:
-        """Ids of papers whose title/summary match an FTS5 expression (in id order)."""
-        sql, params = self._scope("papers_fts", hub_id, flt)
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [r[0] for r in self._rows(sql, (match, *params))]
-
-    def match_pairs(
-        self,
-        match: str,
-        *,
-        hub_id: int | None = None,
-        flt: RowFilter | None = None,
-        limit: int,
-        pool: int,
-    ) -> list[int]:
-        """Papers whose title holds these word pairs: of the first ``pool`` matches, the
-        ``limit`` with the shortest titles (papers_fts_docsize keeps each paper's title and
-        summary lengths as varints, so its blobs sort by title length)."""
-        scope, params = self._scope("pairs_fts", hub_id, flt)
-        sql = (
-            f"SELECT m.id FROM ({scope} LIMIT {int(pool)}) m "
-            f"CROSS JOIN papers_fts_docsize d ON d.id = m.id ORDER BY d.sz, m.id "
-            f"LIMIT {int(limit)}"
-        )
-        return [r[0] for r in self._rows(sql, (match, *params))]
-
-    def match_contexts(
-        self,
-        match: str,
-        *,
-        hub_id: int | None = None,
-        flt: RowFilter | None = None,
-        limit: int | None = None,
-    ) -> list[int]:
-        """Ids of papers one of whose citation contexts matches the expression."""
-        lim = f" LIMIT {int(limit)}" if limit is not None else ""
-        if hub_id is None:
-            sql = (
-                "SELECT DISTINCT x.citing_id FROM contexts_fts f CROSS JOIN contexts x "
-                f"ON x.id = f.rowid WHERE contexts_fts MATCH ?{lim}"
-            )
-            return [r[0] for r in self._rows(sql, (match,))]
-        where, params = self._where(hub_id, flt)
-        sql = (
-            "SELECT DISTINCT x.citing_id FROM contexts_fts f CROSS JOIN contexts x "
-            f"ON x.id = f.rowid CROSS JOIN citations c ON c.citing_id = x.citing_id "
-            f"AND c.cited_id = x.cited_id WHERE contexts_fts MATCH ? AND {where}{lim}"
-        )
-        return [r[0] for r in self._rows(sql, (match, *params))]
-
-    def count_papers(self, match: str) -> int:
-        """How many papers' title/summary match the expression."""
-        sql = "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?"
-        return int(self._rows(sql, (match,))[0][0])
-
-    def texts(self, ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
-        """(title, summary, citation_count) of these papers, by id."""
-        out: dict[int, tuple[Any, ...]] = {}
-        ids = list(ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            rows = self._rows(
-                f"SELECT id, title, summary, citation_count FROM papers WHERE id IN ({_in(chunk)})",
-                chunk,
-            )
-            for r in rows:
-                out[r[0]] = r[1:]
-        return out
-
-    def contexts(self, ids: Iterable[int]) -> dict[int, str]:
-        """Every citation context of these papers, joined, by paper id."""
-        out: dict[int, str] = {}
-        ids = list(ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            out.update(
-                self._rows(
-                    "SELECT citing_id, group_concat(text, ' ') FROM contexts "
-                    f"WHERE citing_id IN ({_in(chunk)}) GROUP BY citing_id",
-                    chunk,
-                )
-            )
-        return out
-
-    def scan_ids(self, hub_id: int | None = None, flt: RowFilter | None = None) -> list[int]:
-        """Every paper id, or the hub's filtered citing paper ids."""
-        if hub_id is None:
-            return [r[0] for r in self._rows("SELECT id FROM papers")]
-        where, params = self._where(hub_id, flt)
-        return [
-            r[0] for r in self._rows(f"SELECT c.citing_id FROM citations c WHERE {where}", params)
-        ]

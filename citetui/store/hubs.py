@@ -99,29 +99,6 @@ class HubReads(PaneReads):
             if r[0] in papers
         ]
 
-    def resolve_hub(self, text: str) -> Hub:
-        """A hub by paper id, identifier or fuzzy title."""
-        paper = self.find_paper_by_id(text)
-        if paper is not None:
-            return self.hub(paper.id)
-        hubs = self.hubs()
-        if not hubs:
-            raise NotFound("the library has no hubs")
-        short = text.strip().casefold()
-        for h in hubs:  # an acronym: "ppo" for Proximal Policy Optimization Algorithms
-            initials = "".join(w[0] for w in (h.paper.title or "").split() if w[:1].isalpha())
-            if 2 <= len(short) <= 8 and short.isalpha() and initials.casefold().startswith(short):
-                return h
-        choices = {h.paper.id: h.paper.display_title for h in hubs}
-        from rapidfuzz import fuzz, process, utils
-
-        best = process.extractOne(
-            text, choices, scorer=fuzz.WRatio, processor=utils.default_process
-        )
-        if best is None or best[1] < 60:
-            raise NotFound(f"no hub matches {text!r}")
-        return next(h for h in hubs if h.paper.id == best[2])
-
     def hub_summary(self, hub_id: int, hub: Hub | None = None) -> HubSummary:
         """The hub's figures, recorded and computed, with the verdict and the tier (the
         computed ones from the cache, see :meth:`computed_panes`)."""

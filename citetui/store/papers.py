@@ -10,7 +10,7 @@ from citetui.core import ids as idn
 from citetui.core.models import Citation, Claim, Context, Engagement, Label, Paper
 from citetui.store.connection import Connection
 from citetui.store.errors import NotFound
-from citetui.store.fts import IndexReads
+from citetui.store.search_reads import IndexReads
 
 PAPER_COLUMNS = (
     "id, title, year, venue, abstract, summary, summary_source, url, citation_count, "
@@ -89,21 +89,6 @@ class PaperReads(Connection):
             if rows:
                 return paper_from_row(rows[0])
         return None
-
-    def resolve_paper(self, text: str) -> Paper:
-        """A paper by id or by fuzzy title."""
-        found = self.find_paper_by_id(text)
-        if found:
-            return found
-        titles = {
-            r[0]: r[1] for r in self._rows("SELECT id, title FROM papers WHERE title IS NOT NULL")
-        }
-        from rapidfuzz import fuzz, process, utils  # not needed to open a library
-
-        best = process.extractOne(text, titles, scorer=fuzz.WRatio, processor=utils.default_process)
-        if best is None or best[1] < 70:
-            raise NotFound(f"no paper matches {text!r}")
-        return self.paper(best[2])
 
     def citation(self, citing: int, cited: int) -> Citation | None:
         """The edge citing -> cited with labels and contexts."""

@@ -228,7 +228,25 @@ def _v7(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE saved_views ADD COLUMN columns TEXT")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _v8(db: sqlite_utils.Database) -> None:
+    """Search what researchers paste and type: abstracts, authors, venues and years are
+    indexed (papers_fts over title, summary and abstract; meta_fts over title, authors,
+    venue and year), and the term list counts both (see citetui.store.fts)."""
+    from citetui.store import fts as index
+
+    index.create_v8(db.conn)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1,
+    _v2,
+    _v3,
+    _v4,
+    _v5,
+    _v6,
+    _v7,
+    _v8,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables whose columns refer to a paper id: (table, column). Used to merge two

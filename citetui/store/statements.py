@@ -12,7 +12,8 @@ from citetui.core.models import Statement
 from citetui.core.query import Query
 from citetui.store.explorer import ExplorerReads
 from citetui.store.filters import filter_sql
-from citetui.store.fts import quote, tokens
+from citetui.store.fts import tokens
+from citetui.store.search_reads import quote
 
 _COLUMNS = (
     "x.id, p.id, p.title, p.summary, c.citing_year, x.text, x.roles, c.roles, c.polarity, "

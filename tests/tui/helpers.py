@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
+from citetui.search.resolver import resolve_paper
 from citetui.store import Library
 from citetui.tui.app import CitetuiApp
 from citetui.tui.widgets.virtual_list import VirtualList
@@ -16,7 +17,7 @@ def hub_id(lib: Library, title: str) -> int:
 
 def paper_id(lib: Library, title: str) -> int:
     """The id of a paper by (fuzzy) title."""
-    return lib.resolve_paper(title).id
+    return resolve_paper(lib, title).id
 
 
 async def settle(pilot: Pilot) -> None:

@@ -324,3 +324,29 @@ async def test_pane_keys_and_tab_reach_every_pane(tui_lib, make_app):
         await settle(pilot)
         assert isinstance(app.screen, PaperScreen)
         assert app.screen.paper_id == paper_id(tui_lib, "Compute-Optimal Widget Training")
+
+
+async def test_the_explorer_shows_the_closest_matches_below_a_line(tui_lib, make_app, monkeypatch):
+    """Papers holding every word first, a line, then the closest; through the one entry
+    point the CLI and exports use (citetui.search.engine)."""
+    import importlib
+
+    engine = importlib.import_module("citetui.search.engine")
+    calls: list[int] = []
+    real = engine.engine
+    monkeypatch.setattr(engine, "engine", lambda lib: calls.append(1) or real(lib))
+    app = make_app(tui_lib)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        screen = await open_hub(app, pilot, PPO)
+        await pilot.press("slash", *"weak strong xylophone")
+        await settle(pilot)
+        explorer = screen.explorer
+        assert calls and explorer.total == 0
+        assert "closest matches below the line" in screen_text(app)
+        assert explorer.rows.current.title.startswith("Weak-to-Strong Generalization")
+        await pilot.press("ctrl+u", *"weak strong")
+        await settle(pilot)
+        assert explorer.total == 1 and explorer.rows.first_close == 1
+        line = explorer.rows.render_line(1)  # the summary line of the last full match
+        assert all(seg.style.underline for seg in line if seg.text.strip() and seg.style)

@@ -11,6 +11,7 @@ import pytest
 
 from citetui.core.query import parse
 from citetui.ingest import import_files
+from citetui.search.resolver import resolve_hub
 from citetui.store import Library
 from citetui.tui.modals.labels import LabelModal
 from citetui.tui.modals.personal import NoteModal, TagModal
@@ -77,7 +78,7 @@ def toasts(app) -> list[str]:
 
 async def test_a_label_made_in_the_browser_leaves_one_verdict(sample, make_app):
     app = make_app(sample)
-    ppo = sample.resolve_hub("ppo").paper.id
+    ppo = resolve_hub(sample, "ppo").paper.id
     relibra = paper_id(sample, "ReLibra: Routing-Replay-Guided Load Balancing")
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
@@ -117,7 +118,7 @@ async def test_a_label_made_in_the_browser_leaves_one_verdict(sample, make_app):
 
 async def test_one_citing_paper_of_15204_is_said_so(dbn, make_app):
     app = make_app(dbn)
-    hub = dbn.resolve_hub(DBN_DOI).paper.id
+    hub = resolve_hub(dbn, DBN_DOI).paper.id
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_hub(pilot, hub)
         head = header(screen)
@@ -162,7 +163,7 @@ async def test_papers_known_by_an_id_are_shown_by_it(tmp_path, shared_real, make
     lib = library(tmp_path, "two.db", paper_record(shared_real, tmp_path))
     import_files(lib, [page], hub=DBN_DOI)
     app = make_app(lib)
-    dbn_hub = lib.resolve_hub(DBN_DOI).paper.id
+    dbn_hub = resolve_hub(lib, DBN_DOI).paper.id
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         assert "S2 14514057" in screen_text(app) and "(untitled)" not in screen_text(app)
@@ -187,14 +188,14 @@ async def test_papers_known_by_an_id_are_shown_by_it(tmp_path, shared_real, make
 async def test_computed_panes_say_what_they_are_computed_from(dbn, sample, make_app):
     app = make_app(dbn)
     async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_hub(pilot, dbn.resolve_hub(DBN_DOI).paper.id)
+        screen = await open_hub(pilot, resolve_hub(dbn, DBN_DOI).paper.id)
         caption = str(screen.query_one("#cocited-caption").render())
         assert caption == "computed from the references of 1 citing paper in the library"
         assert screen.query_one("#cocited", PaperList).total == 20
         assert "recorded" not in caption
     app = make_app(sample)
     async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_hub(pilot, sample.resolve_hub("ppo").paper.id)
+        screen = await open_hub(pilot, resolve_hub(sample, "ppo").paper.id)
         assert str(screen.query_one("#cocited-caption").render()) == (
             "computed: no citing paper's references are in the library"
         )
@@ -219,7 +220,7 @@ async def test_the_representatives_rule_is_one_line_with_more_behind_help(turing
 async def test_the_explorer_never_claims_a_sort_the_rows_cannot_show(sample, turing, make_app):
     app = make_app(sample)
     async with app.run_test(size=(160, 45)) as pilot:
-        screen = await open_hub(pilot, sample.resolve_hub("ppo").paper.id)
+        screen = await open_hub(pilot, resolve_hub(sample, "ppo").paper.id)
         status = str(screen.query_one("#explorer-status").render())
         assert "sorted by year" not in status
         assert "no citing paper has a year: in library order" in status
@@ -243,7 +244,7 @@ async def test_the_explorer_never_claims_a_sort_the_rows_cannot_show(sample, tur
 
 async def test_one_label_does_not_cut_every_title(sample, make_app):
     app = make_app(sample)
-    ppo = sample.resolve_hub("ppo").paper.id
+    ppo = resolve_hub(sample, "ppo").paper.id
     weak = paper_id(sample, "Weak-to-Strong Generalization is Nearly Inevitable")
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_hub(pilot, ppo)
@@ -358,7 +359,7 @@ async def test_h_makes_an_imported_paper_a_hub(tmp_path, shared_real, make_app):
 
 
 async def test_palette_finds_history_and_views_by_their_labels(sample, make_app):
-    ppo = sample.resolve_hub("ppo").paper.id
+    ppo = resolve_hub(sample, "ppo").paper.id
     sample.remember_query("policy gradient", ppo)
     sample.save_view("crit", "pol:critical", hub_id=ppo)
     app = make_app(sample)
@@ -380,7 +381,7 @@ async def test_palette_finds_history_and_views_by_their_labels(sample, make_app)
 
 async def test_dialogs_name_their_paper_and_are_centred(sample, make_app):
     app = make_app(sample)
-    ppo = sample.resolve_hub("ppo").paper.id
+    ppo = resolve_hub(sample, "ppo").paper.id
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await open_hub(pilot, ppo)
         title = screen.explorer.rows.current.label

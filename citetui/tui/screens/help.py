@@ -16,8 +16,17 @@ from citetui.tui.support.rendering import lines, lit, txt
 from citetui.tui.widgets.panes import TextPane
 
 QUERY_SYNTAX = (
-    ("words", "fuzzy words: all must match a title or summary (typos forgiven)"),
+    (
+        "words",
+        (
+            "fuzzy words over title, authors, year, venue, summary, abstract, contexts "
+            "(typos forgiven); papers holding every word first, then the closest matches "
+            "below a line"
+        ),
+    ),
+    ("reference", "a pasted reference, DOI, arXiv id, CorpusID or URL finds its paper"),
     ("'word", "exact: the text must contain word"),
+    ('"text"', 'literal words (never a field): "In:P"'),
     ("!word", "exclude: the text must not contain word"),
     (
         "role:method",
@@ -29,6 +38,9 @@ QUERY_SYNTAX = (
     ("pol:critical", "citation polarity (supportive, neutral, critical, unknown)"),
     ("year:2020..2024", "year range; also year:2020, year:2020.., year:..2019"),
     ("claim:2", "papers engaging the hub's second claim"),
+    ("author:schulman venue:icml", "an author's name / the venue must hold these words"),
+    ("tag:toread status:read", "your tags and reading status (unread, skimmed, read, key)"),
+    ("is:starred has:note has:context", "starred, with a note, with a citation context"),
 )
 EXTRA_KEYS = (
     ("ctrl+p", "Command palette: open a hub or paper by title, sort, theme, back/forward"),

@@ -124,10 +124,9 @@ class LibraryScreen(Screen):
             return
         try:
             q = parse(text)
-            if not q.filter.empty:
+            if q.filter.needs_hub:
                 raise QueryError(
-                    "field filters (role:, pol:, year:, claim:) work in a hub's "
-                    "explorer, not in the hub list"
+                    "role:, pol: and claim: filters work in a hub's explorer, not in the hub list"
                 )
         except QueryError as exc:
             self.post_message(self.FilterFailed(generation, f"bad filter: {exc}"))
@@ -141,7 +140,8 @@ class LibraryScreen(Screen):
         if worker.is_cancelled:
             return
         by_id = {h.paper.id: h for h in hubs}
-        ids = result.ids or tuple(r.paper_id for r in result.rows)
+        ids = tuple(i for i, m in zip(result.ids, result.match, strict=False) if m == "all")
+        ids = ids or tuple(r.paper_id for r in result.rows if result.tier(r.paper_id) == "all")
         matching = [by_id[i] for i in ids if i in by_id]
         self.post_message(self.HubsReady(generation, matching, len(hubs), q))
         self._count_verdicts(matching, generation)

@@ -28,7 +28,10 @@ from citetui.tui.widgets.panes import Section
 from citetui.tui.widgets.search_box import TYPING_PAUSE, SearchBox
 
 SETTLE_SECONDS = 1.0  # a query is kept in the history once it stayed this long
-PLACEHOLDER = "search: words  'exact  !exclude  role:method  pol:critical  year:2020..2024  claim:2"
+PLACEHOLDER = (
+    "search: words  'exact  !exclude  author:  venue:  year:2020..2024  role:method  "
+    "pol:critical  claim:2  tag:  status:  is:starred  has:note"
+)
 
 
 def _rows_in_order(
@@ -66,8 +69,12 @@ class Explorer(ColumnsAndSorts, Section):
             counts: dict[str, int],
             counting: bool,
             chosen: tuple[str, ...] | None = None,
+            n_close: int = 0,
+            notice: str | None = None,
         ) -> None:
             super().__init__()
+            self.n_close = n_close  # closest matches after the papers holding every word
+            self.notice = notice
             self.counts = counts  # what the columns hold (of the first page while counting)
             self.chosen = chosen  # the columns the user chose for this hub (None: none)
             self.counting = counting
@@ -153,6 +160,8 @@ class Explorer(ColumnsAndSorts, Section):
         self._of_total: int | None = None
         self._sort_used = self.sort
         self._settle_timer: Timer | None = None
+        self._n_close = 0  # closest matches after the papers holding every word
+        self._notice: str | None = None
 
     def compose(self) -> ComposeResult:
         yield SearchBox(value=self._initial_query, placeholder=PLACEHOLDER, id="explorer-search")
@@ -234,7 +243,9 @@ class Explorer(ColumnsAndSorts, Section):
         lib, hub, flt = self.lib, self.hub_id, q.filter
         count_later = False
         chosen = self.chosen if self._chosen_read else lib.hub_columns(hub)
-        if not q.has_text and not q.exclude:
+        n_close = 0
+        notice = "query cut to its first 1,000 characters" if q.cut else None
+        if q.only_filters and q.user.empty:
             used = "year" if sort == "relevance" else sort
             # The first page first: a short one tells the total; a full one is shown
             # at once and counted after (a count of 100k rows takes a while).
@@ -255,9 +266,10 @@ class Explorer(ColumnsAndSorts, Section):
             if worker.is_cancelled:
                 return
             result = search(lib, q, hub_id=hub, limit=PAGE_SIZE, sort=sort)
-            total, first, ids = result.total, list(result.rows), tuple(result.ids)
-            if not ids and total <= len(first):
+            first, ids = list(result.rows), tuple(result.ids)
+            if not ids and result.total <= len(first):
                 ids = tuple(r.paper_id for r in first)
+            total, n_close = len(ids), result.n_close
 
             def fetch(offset: int, limit: int) -> list[CitingRow]:
                 return _rows_in_order(lib, hub, ids, flt, offset, limit)
@@ -266,12 +278,12 @@ class Explorer(ColumnsAndSorts, Section):
             return
         of_total = (
             None
-            if (q.filter.empty and not q.has_text and not q.exclude)
+            if (q.filter.empty and q.only_filters and q.user.empty)
             else lib.count_citing(hub, RowFilter())
         )
         note = self._why_empty(q) if total == 0 else None
         counts = self._counts
-        whole = q.filter.empty and not q.has_text and not q.exclude and not count_later
+        whole = q.filter.empty and q.only_filters and q.user.empty and not count_later
         if counts is None and whole:  # the first page is every citing paper
             counts = self._counts = cols.counts_of_rows(first)
         if worker.is_cancelled:
@@ -287,6 +299,8 @@ class Explorer(ColumnsAndSorts, Section):
                 counts if counts is not None else cols.counts_of_rows(first),
                 count_later,
                 chosen,
+                n_close,
+                notice,
             )
         )
         read_counts = self._counts is None
@@ -317,9 +331,11 @@ class Explorer(ColumnsAndSorts, Section):
         message.stop()
         if message.generation != self._generation:
             return
-        self.total = message.pager.total
+        self.total = message.pager.total - message.n_close  # papers holding every word
         rows = self.rows
         rows.highlight = message.query
+        self._n_close, self._notice = message.n_close, message.notice
+        rows.first_close = message.pager.total - message.n_close if message.n_close else None
         if not self._chosen_read:
             self.chosen, self._chosen_read = message.chosen, True
         self._seen = message.counts
@@ -375,6 +391,8 @@ class Explorer(ColumnsAndSorts, Section):
             count = f"{total} citing paper{'' if self.total == 1 and not counting else 's'}"
         else:
             count = f"{total} of {self._of_total:,} citing papers match"
+        if self._n_close:
+            count += f" · {self._n_close:,} closest matches below the line"
         key, _ = parse_sort(self._sort_used)
         if key in NO_DATA and self._seen.get("rows") and not self._seen.get(key):
             order = f"{NO_DATA[key]}: in library order"
@@ -382,7 +400,8 @@ class Explorer(ColumnsAndSorts, Section):
             order = "sorted by " + self.sort_words()
             if parse_sort(self.sort)[0] == "relevance" and key != "relevance":
                 order += " (relevance needs search words)"
-        self._set_status(Text(f"{count} · {order}"))
+        notice = f" · {self._notice}" if self._notice else ""
+        self._set_status(Text(f"{count} · {order}{notice}"))
 
     def on_explorer_failed(self, message: Explorer.Failed) -> None:
         message.stop()

@@ -113,6 +113,9 @@ class CitingList(LabelledList):
         # paper id -> (starred, status) for the papers the user annotated; the mark
         # column shows only once there is one
         self.marks: dict[int, tuple[bool, str | None]] = {}
+        # the index of the first closest match (a search's second tier), if any: the row
+        # before it is underlined, a line between the tiers
+        self.first_close: int | None = None
 
     def _widths(self, width: int) -> dict[str, int]:
         return widths(self.cols.columns, width - (4 if self.marks else 0), sort=self.cols.sort)
@@ -125,7 +128,11 @@ class CitingList(LabelledList):
                 + (4 if self.marks else 0)
                 + sum(w[c] + 2 for c in ("year", "influential") if c in w)
             )
-            return Text(" " * indent) + fit(self._blurb(row), max(1, width - indent - 1))
+            text = Text(" " * indent) + fit(self._blurb(row), max(1, width - indent - 1))
+            if self.first_close and index == self.first_close - 1:
+                text = fit(text, width)  # the line between the tiers runs the full width
+                text.stylize("underline")
+            return text
         parts: list[Text] = []
         if self.marks:
             starred, status = self.marks.get(row.paper_id, (False, None))
