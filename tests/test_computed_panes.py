@@ -8,8 +8,9 @@ import json
 import pytest
 
 from citetui.cli import cli
+from citetui.core.models import PaperRecord
 from citetui.core.vocab import ROLES
-from citetui.store import Library, PaperIn, Writer
+from citetui.store import Library, Writer
 from citetui.store.hubs import TIER_THRESHOLDS, computed_tier
 from tests.test_import_s2 import INTENT, REFERENCE_PAGES, cassette_pages, paper_key, write_pages
 
@@ -107,11 +108,11 @@ def _build(lib: Library, spec: list[tuple[str, int | None, int, list[str], bool 
     ids = {}
     with lib.transaction() as db:
         w = Writer(db, source="test")
-        hub = w.upsert_paper(PaperIn(title="The hub", doi="10.1/hub"))
+        hub = w.upsert_paper(PaperRecord(title="The hub", doi="10.1/hub"))
         w.mark_hub(hub)
         for title, year, cc, roles, infl in spec:
             pid = w.upsert_paper(
-                PaperIn(title=title, year=year, citation_count=cc, doi=f"10.1/{title}")
+                PaperRecord(title=title, year=year, citation_count=cc, doi=f"10.1/{title}")
             )
             w.upsert_citation(pid, hub, roles=roles, influential=infl)
             ids[title] = pid
@@ -158,12 +159,12 @@ def test_representatives_follow_the_documented_rule(empty_lib):
 def test_cocited_needs_two_citing_papers_and_prefers_known_works(empty_lib):
     with empty_lib.transaction() as db:
         w = Writer(db, source="test")
-        hub = w.upsert_paper(PaperIn(title="Hub", doi="10.1/h"))
+        hub = w.upsert_paper(PaperRecord(title="Hub", doi="10.1/h"))
         w.mark_hub(hub)
-        a, b, c = (w.upsert_paper(PaperIn(title=t, doi=f"10.1/{t}")) for t in "abc")
-        once = w.upsert_paper(PaperIn(title="Cited once", doi="10.1/once"))
-        stub = w.upsert_paper(PaperIn(openalex_id="W1"))
-        known = w.upsert_paper(PaperIn(title="Known", doi="10.1/known", citation_count=7))
+        a, b, c = (w.upsert_paper(PaperRecord(title=t, doi=f"10.1/{t}")) for t in "abc")
+        once = w.upsert_paper(PaperRecord(title="Cited once", doi="10.1/once"))
+        stub = w.upsert_paper(PaperRecord(openalex_id="W1"))
+        known = w.upsert_paper(PaperRecord(title="Known", doi="10.1/known", citation_count=7))
         for citing in (a, b, c):
             w.upsert_citation(citing, hub)
             w.upsert_citation(citing, stub)
@@ -177,10 +178,10 @@ def test_cocited_needs_two_citing_papers_and_prefers_known_works(empty_lib):
 def test_a_hub_without_a_recorded_verdict_shows_the_computed_one(empty_lib, sample_lib):
     with empty_lib.transaction() as db:
         w = Writer(db, source="test")
-        hub = w.upsert_paper(PaperIn(title="The hub", doi="10.1/hub"))
+        hub = w.upsert_paper(PaperRecord(title="The hub", doi="10.1/hub"))
         w.mark_hub(hub)
         for i, pol in enumerate(["critical", "critical", "supportive", "neutral", None]):
-            pid = w.upsert_paper(PaperIn(title=f"citing {i}", doi=f"10.1/c{i}"))
+            pid = w.upsert_paper(PaperRecord(title=f"citing {i}", doi=f"10.1/c{i}"))
             w.upsert_citation(pid, hub, roles=["method"], polarity=pol)
     line = empty_lib.hub_page(hub).verdict_line
     assert line == "Contested citations (computed) · most common role method (100%)"

@@ -108,7 +108,7 @@ class Job:
                 result = write(writer)
             except ValueError as exc:  # a value the store refuses (unknown label, ...)
                 raise FetchError(f"{self.client.scrub(url)}: {exc}") from None
-            writer.settle_counts()
+            writer.finish()
             report = {
                 "source": url,
                 "format": FORMAT_PREFIX + self.source,

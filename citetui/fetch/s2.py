@@ -19,12 +19,13 @@ import os
 from collections.abc import Callable
 from urllib.parse import quote
 
+from citetui.core.models import PaperRecord
 from citetui.fetch.http import Client, FetchError, FetchUsageError, HttpError
 from citetui.fetch.job import FetchReport, Job, Progress
 from citetui.ingest.errors import InputError
 from citetui.ingest.fields import Fields, paper_ref
 from citetui.ingest.formats.s2 import SOURCE, paper_from_record, write_page
-from citetui.store import Library, PaperIn, Writer
+from citetui.store import Library, Writer
 
 NAME = "s2"
 DEFAULT_BASE_URL = "https://api.semanticscholar.org/graph/v1"
@@ -97,7 +98,7 @@ def fetch(
     job.report.resumed = state
     if state is None:
         state = _fetch_paper(job, path, ident)
-    hub = PaperIn(**state["hub"])
+    hub = PaperRecord(**state["hub"])
     job.report.hub_id = lib.paper_by_ids(state["hub"])
     done = state.get("done", 0)
     while state["stage"] == "citations":

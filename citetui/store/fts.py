@@ -30,10 +30,11 @@ of both tables after a million-record import took ~15 s on its own.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from citetui.core.query import RowFilter
@@ -204,6 +205,42 @@ def suspend(conn: Any) -> None:
     # bigger cache than 64 MB made a big import's memory grow with the file for little
     # speed (sorts for the index and FTS rebuilds spill to temp files, not to memory).
     conn.execute("PRAGMA cache_size = -64000")
+
+
+@contextlib.contextmanager
+def writing_directly(conn: Any, *, pairs: bool, index: bool) -> Iterator[None]:
+    """Around a bulk insert of new papers (and contexts) that writes their title pairs
+    (``pairs``) or search index rows (``index``, the index suspended) itself: the triggers
+    do not note those rows for a refresh."""
+    keys = (["pairs_direct"] if pairs else []) + (["fts_direct"] if index else [])
+    if not keys:
+        yield
+        return
+    marks = ", ".join(f"'{k}'" for k in keys)
+    conn.execute(f"UPDATE search_state SET value = 1 WHERE key IN ({marks})")
+    try:
+        yield
+    finally:
+        conn.execute(f"UPDATE search_state SET value = 0 WHERE key IN ({marks})")
+
+
+def index_new_papers(conn: Any, after: int) -> None:
+    """Index the papers with ids above ``after``, which a big import wrote while the index
+    was suspended (see :func:`writing_directly`). The one statement to change when
+    ``papers_fts`` gains columns."""
+    conn.execute(
+        "INSERT INTO papers_fts(rowid, title, summary) "
+        "SELECT id, title, summary FROM papers WHERE id > ?",
+        (after,),
+    )
+
+
+def index_new_contexts(conn: Any, after: int) -> None:
+    """Index the citation contexts with ids above ``after`` (as :func:`index_new_papers`)."""
+    conn.execute(
+        "INSERT INTO contexts_fts(rowid, text) SELECT id, text FROM contexts WHERE id > ?",
+        (after,),
+    )
 
 
 def suspended(conn: Any) -> bool:

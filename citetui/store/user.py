@@ -18,8 +18,8 @@ from citetui.core.models import Annotation, LabelOverride
 from citetui.core.vocab import POLARITIES, ROLES, STATUSES, next_status
 from citetui.store.errors import NotFound
 from citetui.store.hubs import HubReads
+from citetui.store.labels import write_user_label
 from citetui.store.panes import forget_panes
-from citetui.store.write import write_user_label
 
 
 def _now() -> str:
