@@ -107,8 +107,8 @@ def normalised(p: PaperRecord) -> PaperRecord:
     if arxiv is None and doi is not None:
         arxiv = idn.arxiv_from_doi(doi)
     s2: Any = p.s2_id
-    if s2 is not None:
-        s2 = s2.lower() if type(s2) is str and s2.isascii() and s2.isalnum() else idn.norm_s2(s2)
+    if s2 is not None and not (type(s2) is str and s2.isascii() and s2.isalnum() and s2.islower()):
+        s2 = idn.norm_s2(s2)
     corpus: Any = p.corpus_id
     if corpus is not None and not (type(corpus) is int and 0 <= corpus <= idn.MAX_ID):
         corpus = idn.norm_corpus_id(corpus)
@@ -120,6 +120,22 @@ def normalised(p: PaperRecord) -> PaperRecord:
         type(a) is str and a and not a[0].isspace() and not a[-1].isspace() for a in authors
     ):
         authors = [a.strip() for a in authors if isinstance(a, str) and a.strip()]
+    if (
+        title is p.title
+        and venue is p.venue
+        and abstract is p.abstract
+        and summary is p.summary
+        and summary_source is p.summary_source
+        and url is p.url
+        and doi is p.doi
+        and arxiv is p.arxiv
+        and s2 is p.s2_id
+        and corpus is p.corpus_id
+        and oa is p.openalex_id
+        and authors is p.authors
+        and type(authors) is list
+    ):
+        return p  # already in normal form
     return type(p)(
         title,
         year,

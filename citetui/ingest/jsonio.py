@@ -23,6 +23,13 @@ from typing import IO, Any, cast
 from citetui.ingest.errors import InputError, UnreadableInput
 
 GZIP_MAGIC = b"\x1f\x8b"
+_fast_loads: Callable[[bytes], Any] | None
+try:  # 2.5-3x faster than json on the lines of a big file
+    from orjson import loads as _orjson_loads
+
+    _fast_loads = _orjson_loads
+except ImportError:  # pragma: no cover - the standard library parses every line then
+    _fast_loads = None
 _BOM = b"\xef\xbb\xbf"
 # A \uD800-\uDFFF escape in JSON text; only then can a lone surrogate appear.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -160,7 +167,7 @@ def jsonl_records(path: Path) -> Iterator[tuple[int, Any]]:
     surrogates are fixed only in a line that escapes one."""
     stream = open_binary(path)
     lineno = 0
-    loads = json.loads
+    fast, loads = _fast_loads, json.loads
     try:
         with stream:
             for lineno, raw in enumerate(stream, 1):
@@ -168,6 +175,12 @@ def jsonl_records(path: Path) -> Iterator[tuple[int, Any]]:
                     raw = raw[len(_BOM) :]
                 if not raw or raw.isspace():
                     continue
+                if fast is not None:
+                    try:
+                        yield lineno, fast(raw)
+                        continue
+                    except ValueError:
+                        pass  # Python's parser decides, and names what is wrong
                 try:
                     value = loads(raw)
                 except (ValueError, RecursionError) as exc:

@@ -33,18 +33,22 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from citetui.core import ids as idn
 from citetui.core import records as rec
 from citetui.core.models import CiteRecord, PaperRecord
 from citetui.store import fts
 from citetui.store.edges import EdgeOp, check_labels, write_edges
-from citetui.store.identity import Identity, Ids
+from citetui.store.identity import TITLE, Identity, Look, keys_of
 from citetui.store.keymap import KeyMap
 from citetui.store.merge import merge_papers
 
 if TYPE_CHECKING:
     from citetui.store.write import Writer
 
-BATCH = 10_000  # records a batch (RSS at 1M: 50k batches peaked 100 MB higher, no faster)
+# Records and citations a batch: an OpenAlex work with 15 references is 16 (its batch
+# held 100k objects where an S2 edge's held 20k). 50k-record batches peaked 100 MB
+# higher at 1M, for no speed.
+BATCH = 20_000
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(x, ensure_ascii=False)
 _COLUMNS = (*rec.PAPER_FIELDS, "authors", "norm_title")
 _INSERT = (
@@ -52,6 +56,7 @@ _INSERT = (
     f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})"
 )
 _IDS = rec.ID_SLICE.start
+_UNSET: Any = object()  # an identity text not worked out yet
 
 
 def authors_json(authors: Sequence[str]) -> str | None:
@@ -59,7 +64,8 @@ def authors_json(authors: Sequence[str]) -> str | None:
     when no name needs escaping."""
     if not authors:
         return None
-    if not any('"' in a or "\\" in a or not a.isprintable() for a in authors):
+    every = "".join(authors)
+    if '"' not in every and "\\" not in every and every.isprintable():
         return '["' + '", "'.join(authors) + '"]'
     return _encode(list(authors))
 
@@ -83,7 +89,7 @@ class _Row:
     """A paper as the batch will leave it: its stored values (PAPER_FIELDS), authors (as
     stored: JSON) and identity text; ``orig`` is what the library holds (None: new)."""
 
-    __slots__ = ("pid", "vals", "authors", "norm", "orig", "_key")
+    __slots__ = ("pid", "vals", "authors", "norm", "orig", "_key", "dirty")
 
     def __init__(
         self, pid: int, vals: list[Any], authors: str | None, norm: str | None, orig: bool
@@ -91,6 +97,7 @@ class _Row:
         self.pid, self.vals, self.authors, self.norm = pid, vals, authors, norm
         self.orig: tuple[Any, ...] | None = (*vals, authors, norm) if orig else None
         self._key: Any = False
+        self.dirty = False  # joined with a record that changed it
 
     @property
     def ids(self) -> list[Any]:
@@ -139,7 +146,10 @@ class BulkWriter:
         self.queued_keys: set[str] = set()
         self.keys = KeyMap(self.conn)
         self._rows: dict[int, _Row] = {}
+        self._noted: dict[int, list[int]] = {}  # key hashes this batch gave papers
+        self._surnames: dict[str, str | None] = {}
         self.records = 0  # records queued so far (for a progress display)
+        self.queued = 0  # records and citations queued (a batch is this many)
 
     # -- the queue --------------------------------------------------------------------
 
@@ -160,9 +170,10 @@ class BulkWriter:
         item = _Item(paper, key, cites, cited_by, hub, pin)
         self.queue.append(item)
         self.records += 1
+        self.queued += 1 + len(cites) + len(cited_by)
         if key is not None:
             self.queued_keys.add(key)
-        if len(self.queue) >= self.batch:
+        if self.queued >= self.batch:
             self.flush()
         return item
 
@@ -185,7 +196,8 @@ class BulkWriter:
         """Queue a citation from ``citing`` (a paper id, a record key or a paper) to the
         paper ``cite`` names."""
         self.queue.append(_Item(None, None, [cite], (), None, False, citing))
-        if len(self.queue) >= self.batch:
+        self.queued += 1
+        if self.queued >= self.batch:
             self.flush()
 
     def close(self) -> None:
@@ -198,6 +210,7 @@ class BulkWriter:
         """Write the queued records: papers, then keys, hubs and citations."""
         items, self.queue = self.queue, []
         self.queued_keys = set()
+        self.queued = 0
         if not items:
             return
         papers: list[PaperRecord] = []
@@ -238,7 +251,8 @@ class BulkWriter:
         self._rows = {}
         if ops:
             write_edges(self.w, [op for op in ops if op is not None], new, years)
-        self.identity.end_batch()
+        self._noted = {}
+        self.identity.batch_done()
         if not self.identity.memory:
             self.merge_now()
         self.keys.spill_if_full()
@@ -279,31 +293,61 @@ class BulkWriter:
         if not records:
             return []
         ident = self.identity
-        looks: list[tuple[PaperRecord, Ids, str | None, rec.TitleKey | None]] = []
+        looks: list[Look] = []
+        texts: list[tuple[PaperRecord, str | None, bool]] = []
+        slot: list[int] = []  # each record's place in ``looks`` (a stub named again: the first)
+        stubs: dict[int, int] = {}
         for r in records:
             p = rec.normalised(r)
-            if p.title is None and p.summary is None and not rec.has_ids(p):
-                raise ValueError("a paper needs a title, a summary or an identifier")
             ids = (p.doi, p.arxiv, p.s2_id, p.corpus_id, p.openalex_id)
-            text = rec.identity_text(p.title, p.summary)
-            looks.append((p, ids, text, rec.title_key(text, p.year, p.authors)))
+            fps = [hash((k, v)) or 1 for k, v in enumerate(ids) if v is not None]
+            stub = len(fps) == 1 and is_stub(p)
+            if stub:  # a referenced work, a focal paper: often named many times a batch
+                first = stubs.setdefault(fps[0], len(looks))
+                slot.append(first)
+                if first != len(looks):
+                    continue
+            else:
+                slot.append(len(looks))
+                if p.title is None and p.summary is None and not fps:
+                    raise ValueError("a paper needs a title, a summary or an identifier")
+            looks.append((ids, None, fps, 0))
+            texts.append((p, _UNSET, stub))
+        by_ids = ident.by_ids(looks)
+        # The title key only where no identifier may match (it costs a normalised title)
+        titled = [i for i, found in enumerate(by_ids) if not found and not texts[i][2]]
+        for i in titled:
+            looks[i], texts[i] = self._titled(looks[i], texts[i][0])
+        by_title: list[list[int]] = [[] for _ in looks]
+        for i, found in zip(titled, ident.by_titles([looks[i] for i in titled]), strict=True):
+            by_title[i] = found
         rows = self._rows
-        wanted = ident.prefetch([(ids, key) for _, ids, _, key in looks])
-        self._read([pid for pid in wanted if pid not in rows])
+        self._read({pid for found in (*by_ids, *by_title) for pid in found if pid not in rows})
         added = updated = unchanged = 0
-        out = []
-        for p, pids, text, key in looks:
-            pid = self._resolve(pids, key)
+        pids = []
+        noted = self._noted
+        for i, (look, (p, text, stub)) in enumerate(zip(looks, texts, strict=True)):
+            pid = self._resolve(look, by_ids[i], by_title[i], titled=text is not _UNSET)
+            if pid < 0:  # no identifier matched after all: by title, then
+                look, (p, text, stub) = self._titled(look, p)
+                pid = self._resolve(look, [], ident.by_titles([look])[0])
             if pid == 0:
+                if text is _UNSET:
+                    look, (p, text, stub) = self._titled(look, p)
                 pid = ident.next_pid()
                 rows[pid] = _Row(pid, rec.values(p), authors_json(p.authors), text, False)
-                ident.note(pid, pids, key)
+                fps = look[2] + [look[3]] if look[3] else look[2]
+                ident.note(pid, fps)
+                for fp in fps:
+                    noted.setdefault(fp, []).append(pid)
                 added += 1
+            elif stub:
+                pass  # it names the paper by the one identifier it has: nothing to join
             elif self._join(rows[pid], p):
                 updated += 1
-            elif not is_stub(p):
+            else:
                 unchanged += 1
-            out.append(pid)
+            pids.append(pid)
         self._write_papers()
         counts = self.w
         if added:
@@ -312,7 +356,27 @@ class BulkWriter:
             counts.updated["papers"] += updated
         if unchanged:
             counts.unchanged["papers"] += unchanged
-        return out
+        return pids if len(pids) == len(records) else [pids[i] for i in slot]
+
+    def _titled(self, look: Look, p: PaperRecord) -> tuple[Look, tuple[PaperRecord, Any, bool]]:
+        """The record's look-up with its title key, and its identity text."""
+        text = rec.identity_text(p.title, p.summary)
+        if text is None:
+            return look, (p, None, False)
+        tkey = (text, p.year, self._surname(p.authors))
+        return (look[0], tkey, look[2], hash((TITLE, *tkey)) or 1), (p, text, False)
+
+    def _surname(self, authors: Sequence[str]) -> str | None:
+        """The first author's surname, as a title key takes it (cached: names repeat)."""
+        if not authors:
+            return None
+        first = authors[0]
+        got = self._surnames.get(first, False)
+        if got is False:
+            if len(self._surnames) > 100_000:
+                self._surnames.clear()
+            got = self._surnames[first] = idn.author_key([first])
+        return got  # type: ignore[return-value]
 
     def _read(self, pids: Iterable[int]) -> None:
         """Read papers of the library into the batch's rows."""
@@ -337,20 +401,38 @@ class BulkWriter:
         """The paper a record is, without writing anything (None: it would be new)."""
         p = rec.normalised(paper)
         ids = (p.doi, p.arxiv, p.s2_id, p.corpus_id, p.openalex_id)
-        key = rec.title_key(rec.identity_text(p.title, p.summary), p.year, p.authors)
-        self._read(self.identity.prefetch([(ids, key)]))
-        pid = self._resolve(ids, key, fold=False)
+        look, _ = self._titled((ids, None, keys_of(ids, None), 0), p)
+        ((by_ids,),) = (self.identity.by_ids([look]),)
+        ((by_title,),) = (self.identity.by_titles([look]),)
+        pid = self._resolve(look, by_ids, by_title, fold=False)
         self._rows = {}
-        self.identity.end_batch()
-        return pid or None
+        return pid if pid > 0 else None
 
-    def _resolve(self, ids: Ids, key: rec.TitleKey | None, *, fold: bool = True) -> int:
+    def _resolve(
+        self,
+        look: Look,
+        by_ids: list[int],
+        by_title: list[int],
+        *,
+        fold: bool = True,
+        titled: bool = True,
+    ) -> int:
         """The paper a record is (0: a new one); two or more: the first, the others folded
-        into it (see the module)."""
-        ident = self.identity
+        into it (see the module). ``by_ids``/``by_title``: what identity found; the papers
+        this batch noted are added, and each is checked against its current row. -1: no
+        identifier matched, and its title key was not worked out (``titled``): ask again
+        with it."""
+        ident, noted = self.identity, self._noted
+        ids, tkey, fps, tfp = look
+        cands = set(by_ids)
+        for fp in fps:
+            if fp in noted:
+                cands.update(noted[fp])
+        if not cands and not by_title and tfp not in noted:
+            return 0 if titled else -1
         found: set[int] = set()
         doubt = False
-        for pid in ident.by_ids(ids):
+        for pid in cands:
             row = self._row(pid)
             if row is not None and any(
                 v is not None and v == row.vals[_IDS + k] for k, v in enumerate(ids)
@@ -358,7 +440,7 @@ class BulkWriter:
                 found.add(ident.final(pid))
             else:
                 doubt = True
-        if doubt and not found and ident.memory:  # a 64-bit hash shared by two keys
+        if doubt and not found and ident.memory:  # two keys that share their 64-bit hash
             found = {ident.final(pid) for pid in ident.scan(ids)}
         if found:
             keep = min(found)
@@ -366,10 +448,12 @@ class BulkWriter:
                 ident.merge(keep, other)
                 self.w.updated["merged papers"] += 1
             return keep
-        if key is not None:
-            for pid in ident.by_title(key):
+        if not titled:
+            return -1  # the caller looks the title up (it was not needed until now)
+        if tkey is not None:
+            for pid in sorted({*by_title, *noted.get(tfp, ())}):
                 row = self._row(pid)
-                if row is not None and row.key == key and not rec.conflicts(row.ids, ids):
+                if row is not None and row.key == tkey and not rec.conflicts(row.ids, ids):
                     return ident.final(pid)
         return 0
 
@@ -377,7 +461,12 @@ class BulkWriter:
         """Join record ``p`` into ``row`` by the rule; whether it changed anything."""
         new = rec.values(p)
         old = row.vals
-        if all(n is None or n == o for n, o in zip(new, old, strict=True)):
+        for n, o in zip(new, old, strict=True):
+            if n is not None and n != o:
+                break
+        else:
+            n = None
+        if n is None:
             vals = old
         else:
             vals = rec.join_values(old, new)
@@ -394,21 +483,34 @@ class BulkWriter:
         if authors == row.authors and (vals is old or vals == old):
             return False
         norm = row.norm
-        if vals[0] != old[0] or vals[rec.SUMMARY] != old[rec.SUMMARY]:
+        renamed = vals[0] != old[0] or vals[rec.SUMMARY] != old[rec.SUMMARY]
+        if renamed:
             norm = rec.identity_text(vals[0], vals[rec.SUMMARY])
-        before_ids, before_key = row.ids, row.key
+        row.dirty = True
+        if not (renamed or vals[1] != old[1] or authors != row.authors) and (
+            vals[rec.ID_SLICE] == old[rec.ID_SLICE]
+        ):  # its keys are what they were (a count grew, an abstract came)
+            row.vals = vals
+            return True
+        before = keys_of(row.ids, row.key)
         row.vals, row.authors, row.norm, row._key = vals, authors, norm, False
-        after_ids, after_key = row.ids, row.key
-        if before_ids != after_ids or before_key != after_key:
-            gone = [b if b != a else None for b, a in zip(before_ids, after_ids, strict=True)]
-            self.identity.forget(row.pid, gone, before_key if before_key != after_key else None)
-            self.identity.note(row.pid, after_ids, after_key)
+        after = keys_of(row.ids, row.key)
+        if before != after:
+            gone, come = set(before) - set(after), [k for k in after if k not in before]
+            self.identity.forget(row.pid, gone)
+            self.identity.note(row.pid, come)
+            for fp in gone:
+                if row.pid in self._noted.get(fp, ()):
+                    self._noted[fp].remove(row.pid)
+            for fp in come:
+                self._noted.setdefault(fp, []).append(row.pid)
         return True
 
     def _taken(self, k: int, value: Any, pid: int) -> bool:
         """Whether a paper other than ``pid`` holds identifier ``value`` (PAPER_FIELDS[k]);
         one folded into ``pid`` still holds it until the fold moves it."""
-        for other in self.identity.holders(k - _IDS, value):
+        key = (k - _IDS, value)
+        for other in {*self.identity.holders(key), *self._noted.get(hash(key) or 1, ())}:
             if other != pid:
                 row = self._row(other)
                 if row is not None and row.vals[k] == value:
@@ -422,17 +524,18 @@ class BulkWriter:
         new: list[tuple[Any, ...]] = []
         source = self.w.source
         for pid, row in self._rows.items():
-            now = (*row.vals, row.authors, row.norm)
             if row.orig is None:
-                new.append((pid, *now, source))
-            elif now != row.orig:
-                cols = tuple(
-                    i for i, (a, b) in enumerate(zip(now, row.orig, strict=True)) if a != b
-                )
-                groups.setdefault(cols, []).append([*(now[i] for i in cols), pid])
+                new.append((pid, *row.vals, row.authors, row.norm, source))
+            elif row.dirty:
+                row.dirty = False
+                now, orig = (*row.vals, row.authors, row.norm), row.orig
+                cols = tuple([i for i in range(len(now)) if now[i] != orig[i]])
+                if cols:
+                    groups.setdefault(cols, []).append([*(now[i] for i in cols), pid])
                 row.orig = now
         for cols, params in groups.items():
             sets = ", ".join(f"{_COLUMNS[i]} = ?" for i in cols)
+            params.sort(key=lambda row: row[-1])  # in id order: each page of papers once
             self.conn.executemany(f"UPDATE papers SET {sets} WHERE id = ?", params)
         if not new:
             return

@@ -49,6 +49,9 @@ def check_labels(roles: Any, polarity: str | None, contexts: Any) -> None:
                 raise ValueError(f"unknown role {r!r} in a citation context")
 
 
+_NONE: Any = {}  # an edge's empty map until it has one (most edges never do): never written
+
+
 class _Edge:
     """One edge through the batch: as the library held it (``orig``) and as it is now."""
 
@@ -58,10 +61,10 @@ class _Edge:
         self.orig = orig
         self.cur = orig
         self.source = ""
-        self.labels: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = {}
-        self.labels0: dict[tuple[str, str], tuple[str, ...]] = {}
-        self.ctx: dict[str, tuple[int, list[tuple[str, str]]]] = {}
-        self.ctx0: dict[str, list[tuple[str, str]]] = {}
+        self.labels: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = _NONE
+        self.labels0: dict[tuple[str, str], tuple[str, ...]] = _NONE
+        self.ctx: dict[str, tuple[int, list[tuple[str, str]]]] = _NONE
+        self.ctx0: dict[str, list[tuple[str, str]]] = _NONE
         self.refresh = False
         self.dirty = False  # labels or contexts replaced by this batch
 
@@ -71,54 +74,40 @@ def write_edges(w: Writer, ops: list[EdgeOp], new: set[int], years: dict[int, An
     library can name; ``years``: the batch's papers' years, for ``citations.citing_year``)."""
     conn = w.conn
     edges: dict[tuple[int, int], _Edge] = {}
+    may_cite = w.identity.may_cite
     known = [
         (op.citing, op.cited)
         for op in ops
-        if op.citing not in new and op.cited not in new and op.citing != op.cited
+        if op.citing not in new
+        and op.cited not in new
+        and op.citing != op.cited
+        and may_cite(op.citing, op.cited)
     ]
     if known:
         _read(conn, ops, set(known), edges)
     user = w.identity.user_edges()
     seq = count()
     tally = {"added": 0, "updated": 0, "unchanged": 0}
+    fresh: dict[tuple[int, int], tuple[int, EdgeOp]] = {}  # new edges given once, as given
     for op in ops:
         pair = (op.citing, op.cited)
         if op.citing == op.cited:
             continue  # a paper among its own citations: not an edge
         e = edges.get(pair)
         if e is None:
+            first = fresh.pop(pair, None)
+            if first is None and pair not in user:
+                fresh[pair] = (next(seq), op)
+                tally["added"] += 1
+                continue
             e = edges[pair] = _Edge(None)
-        roles_col = roles_column(op.roles) if op.roles else None
-        existing = e.cur is not None
-        if e.cur is None:
-            e.cur = (roles_col, op.polarity, op.influential)
-            e.source = op.source
-            changed = True
-            tally["added"] += 1
-        else:
-            was = e.cur
-            e.cur = (
-                roles_col if op.roles else was[0],
-                op.polarity if op.polarity is not None else was[1],
-                op.influential if op.influential is not None else was[2],
-            )
-            changed = e.cur != was
-        relabelled = False
-        if op.roles:
-            relabelled |= _replace(e, ("role", op.source), tuple(sorted(set(op.roles))), seq)
-        if op.polarity is not None:
-            relabelled |= _replace(e, ("polarity", op.source), (op.polarity,), seq)
-        if op.contexts:
-            old = e.ctx[op.source][1] if op.source in e.ctx else e.ctx0.get(op.source, [])
-            if old != op.contexts:
-                e.ctx[op.source] = (next(seq), op.contexts)
-                relabelled = True
-        e.dirty |= relabelled
-        if pair in user and (op.roles or op.polarity is not None):
-            e.refresh = True  # counted once the user's labels are applied again
-        elif existing:
-            tally["updated" if changed or relabelled else "unchanged"] += 1
-    _write(w, edges, years)
+            if first is not None:
+                tally["added"] -= 1
+                _apply(e, first[1], pair, user, seq, tally)
+        _apply(e, op, pair, user, seq, tally)
+    _write(w, edges, fresh, years)
+    w.identity.wrote_citations(fresh)
+    w.identity.wrote_citations(pair for pair, e in edges.items() if e.orig is None)
     for (citing, cited), e in edges.items():
         if e.refresh:
             refresh_effective(conn, citing, cited)
@@ -134,10 +123,55 @@ def write_edges(w: Writer, ops: list[EdgeOp], new: set[int], years: dict[int, An
             getattr(w, kind)["citations"] += n
 
 
+def _apply(
+    e: _Edge,
+    op: EdgeOp,
+    pair: tuple[int, int],
+    user: set[tuple[int, int]],
+    seq: count[int],
+    tally: dict[str, int],
+) -> None:
+    """One citation applied to the edge as it is now (see the module)."""
+    roles_col = roles_column(op.roles) if op.roles else None
+    existing = e.cur is not None
+    if e.cur is None:
+        e.cur = (roles_col, op.polarity, op.influential)
+        e.source = op.source
+        changed = True
+        tally["added"] += 1
+    else:
+        was = e.cur
+        e.cur = (
+            roles_col if op.roles else was[0],
+            op.polarity if op.polarity is not None else was[1],
+            op.influential if op.influential is not None else was[2],
+        )
+        changed = e.cur != was
+    relabelled = False
+    if op.roles:
+        relabelled |= _replace(e, ("role", op.source), tuple(sorted(set(op.roles))), seq)
+    if op.polarity is not None:
+        relabelled |= _replace(e, ("polarity", op.source), (op.polarity,), seq)
+    if op.contexts:
+        old = e.ctx[op.source][1] if op.source in e.ctx else e.ctx0.get(op.source, [])
+        if old != op.contexts:
+            if e.ctx is _NONE:
+                e.ctx = {}
+            e.ctx[op.source] = (next(seq), op.contexts)
+            relabelled = True
+    e.dirty |= relabelled
+    if pair in user and (op.roles or op.polarity is not None):
+        e.refresh = True  # counted once the user's labels are applied again
+    elif existing:
+        tally["updated" if changed or relabelled else "unchanged"] += 1
+
+
 def _replace(e: _Edge, key: tuple[str, str], values: tuple[str, ...], seq: count[int]) -> bool:
     old = e.labels[key][1] if key in e.labels else e.labels0.get(key, ())
-    if set(old) == set(values):
+    if old == values or set(old) == set(values):
         return False
+    if e.labels is _NONE:
+        e.labels = {}
     e.labels[key] = (next(seq), values)
     return True
 
@@ -181,6 +215,8 @@ def _read(
         for (citing, cited, kind, source), vals in labels.items():
             e = edges.get((citing, cited))
             if e is not None:
+                if e.labels0 is _NONE:
+                    e.labels0 = {}
                 e.labels0[(kind, source)] = tuple(sorted(vals))
         ctx: dict[tuple[Any, ...], list[tuple[int, str, str]]] = {}
         for citing, cited, source, pos, text, roles in conn.execute(
@@ -192,15 +228,45 @@ def _read(
         for (citing, cited, source), rows in ctx.items():
             e = edges.get((citing, cited))
             if e is not None:
+                if e.ctx0 is _NONE:
+                    e.ctx0 = {}
                 e.ctx0[source] = [(t, r) for _, t, r in sorted(rows, key=lambda x: x[0])]
     finally:
         conn.execute("DROP TABLE temp.bulk_edges")
 
 
-def _write(w: Writer, edges: dict[tuple[int, int], _Edge], years: dict[int, Any]) -> None:
+def _write(
+    w: Writer,
+    edges: dict[tuple[int, int], _Edge],
+    fresh: dict[tuple[int, int], tuple[int, EdgeOp]],
+    years: dict[int, Any],
+) -> None:
     conn = w.conn
-    new_rows, changed = [], []
-    del_labels, add_labels, del_ctx, add_ctx = [], [], [], []
+    new_rows: list[tuple[Any, ...]] = []
+    changed: list[tuple[Any, ...]] = []
+    del_labels: list[tuple[Any, ...]] = []
+    add_labels: list[tuple[int, tuple[Any, ...]]] = []
+    del_ctx: list[tuple[Any, ...]] = []
+    add_ctx: list[tuple[Any, ...]] = []
+    for (citing, cited), (n, op) in fresh.items():
+        roles = tuple(sorted(set(op.roles))) if op.roles else ()
+        new_rows.append(
+            (
+                citing,
+                cited,
+                "," + ",".join(roles) + "," if roles else None,
+                op.polarity,
+                op.influential,
+                op.source,
+                years.get(citing),
+            )
+        )
+        if roles:
+            add_labels += [(n, (citing, cited, "role", v, op.source)) for v in roles]
+        if op.polarity is not None:
+            add_labels.append((n, (citing, cited, "polarity", op.polarity, op.source)))
+        if op.contexts:
+            add_ctx.append((n, citing, cited, op.source, op.contexts))
     for (citing, cited), e in edges.items():
         if e.cur is None:
             continue

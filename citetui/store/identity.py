@@ -29,6 +29,9 @@ from citetui.core import ids as idn
 from citetui.core.records import ID_COLUMNS, TitleKey
 
 Ids = Sequence[Any]  # the five identifiers, in ID_COLUMNS order (None: absent)
+Key = tuple[Any, ...]  # (kind, value) of an identifier, or (TITLE, text, year, surname)
+# A record looked up: its identifiers, title key, and their hashes (see keys_of)
+Look = tuple[Ids, TitleKey | None, list[int], int]
 
 # The indexes a big import drops while it writes and creates again, sorted, at the end.
 # Nothing reads them meanwhile: identity is in memory, the merges of two library papers
@@ -43,7 +46,8 @@ DROPPABLE = (
     "idx_citations_hub_year",
 )
 MAX_PID = 2**32 - 1  # what a KeyTable slot holds
-_TITLE = len(ID_COLUMNS)  # the key kind of a title key (after the identifier kinds)
+EDGE_BITS = 1 << 24  # 2 MB: the bitmap of the citations an import wrote
+TITLE = len(ID_COLUMNS)  # the key kind of a title key (after the identifier kinds)
 
 
 def drop_indexes(conn: Any) -> list[str]:
@@ -65,72 +69,90 @@ def restore_indexes(conn: Any, statements: Iterable[str]) -> None:
 
 
 class KeyTable:
-    """Key -> paper ids, as a multimap of 32-bit key hashes in one flat array of 8-byte slots
-    (hash, paper id), open addressing (a dict of ints took ~100 bytes a key: 400 MB for a
-    million papers' keys; this takes about 11).
+    """Key -> paper ids, as a multimap of 64-bit key hashes in two flat arrays (hash, paper
+    id), open addressing: 12 bytes a slot (a dict of ints took ~100 bytes a key: 400 MB
+    for a million papers' keys).
 
-    A key may be held by several papers (a title key), and two keys share their 32 bits
-    about once in 4 billion lookups per key held: :meth:`get` answers candidates. A slot
-    whose paper id is 0 is a pair taken away (its probe chain stays whole)."""
+    A key may be held by several papers (a title key); two keys share a hash about once
+    in 10**19 lookups per key held, so :meth:`get` answers candidates, which the writer
+    checks. A slot whose paper id is 0 is a pair taken away (its probe chain stays whole)."""
 
     LOAD = 0.7
 
-    def __init__(self, capacity: int = 1 << 16) -> None:
+    def __init__(self, capacity: int | float = 1 << 16) -> None:
         self.cap = max(1024, int(capacity))
-        self.slots = array("Q", bytes(8 * self.cap))
+        self.hashes = array("q", bytes(8 * self.cap))
+        self.pids = array("I", bytes(4 * self.cap))
         self.n = 0
 
-    def get(self, fp: int) -> list[int]:
-        """The paper ids held for hash ``fp``."""
-        slots, cap = self.slots, self.cap
-        i = fp % cap
+    def get(self, h: int) -> list[int]:
+        """The paper ids held for hash ``h`` (never 0)."""
+        hashes, cap = self.hashes, self.cap
+        i = h % cap
         out: list[int] = []
         while True:
-            s = slots[i]
-            if not s:
+            k = hashes[i]
+            if not k:
                 return out
-            if s >> 32 == fp and s & 0xFFFFFFFF:
-                out.append(s & 0xFFFFFFFF)
+            if k == h:
+                pid = self.pids[i]
+                if pid:
+                    out.append(pid)
             i += 1
             if i == cap:
                 i = 0
 
-    def add(self, fp: int, pid: int) -> None:
-        """Hold ``fp`` -> ``pid`` (once)."""
-        slots, cap = self.slots, self.cap
-        i = fp % cap
+    def add(self, h: int, pid: int) -> None:
+        """Hold ``h`` -> ``pid`` (once)."""
+        hashes, pids, cap = self.hashes, self.pids, self.cap
+        i = h % cap
         free = -1
-        want = fp << 32 | pid
         while True:
-            s = slots[i]
-            if s == want:
-                return
-            if not s:
+            k = hashes[i]
+            if not k:
                 break
-            if free < 0 and s == fp << 32:
-                free = i  # a pair of this hash taken away: its slot is reused
+            if k == h:
+                held = pids[i]
+                if held == pid:
+                    return
+                if not held and free < 0:
+                    free = i  # a pair of this hash taken away: its slot is reused
             i += 1
             if i == cap:
                 i = 0
         if free >= 0:
-            slots[free] = want
+            pids[free] = pid
             return
-        slots[i] = want
+        hashes[i] = h
+        pids[i] = pid
         self.n += 1
         if self.n > self.LOAD * cap:
             self._grow()
 
-    def remove(self, fp: int, pid: int) -> None:
-        """Take ``fp`` -> ``pid`` away."""
-        slots, cap = self.slots, self.cap
-        i = fp % cap
-        want = fp << 32 | pid
+    def load(self, h: int, pid: int) -> None:
+        """Hold ``h`` -> ``pid``, a pair not held yet (reading a library: faster than add)."""
+        hashes, cap = self.hashes, self.cap
+        i = h % cap
+        while hashes[i]:
+            i += 1
+            if i == cap:
+                i = 0
+        hashes[i] = h
+        self.pids[i] = pid
+        self.n += 1
+        if self.n > self.LOAD * cap:
+            self._grow()
+
+    def remove(self, h: int, pid: int) -> None:
+        """Take ``h`` -> ``pid`` away."""
+        hashes, cap = self.hashes, self.cap
+        i = h % cap
         while True:
-            s = slots[i]
-            if not s:
+            k = hashes[i]
+            if not k:
                 return
-            if s == want:
-                slots[i] = fp << 32
+            if k == h and self.pids[i] == pid:
+                self.pids[i] = 0
                 return
             i += 1
             if i == cap:
@@ -138,26 +160,26 @@ class KeyTable:
 
     def _grow(self) -> None:
         """Half as big again (doubling overshot the memory a big re-import may take)."""
-        old = self.slots
+        old_hashes, old_pids = self.hashes, self.pids
         self.__init__(self.cap * 3 // 2)  # type: ignore[misc]
-        slots, cap = self.slots, self.cap
+        hashes, pids, cap = self.hashes, self.pids, self.cap
         n = 0
-        for s in old:
-            if s & 0xFFFFFFFF:
-                i = (s >> 32) % cap
-                while slots[i]:
+        for h, pid in zip(old_hashes, old_pids, strict=True):
+            if pid:
+                i = h % cap
+                while hashes[i]:
                     i += 1
                     if i == cap:
                         i = 0
-                slots[i] = s
+                hashes[i] = h
+                pids[i] = pid
                 n += 1
         self.n = n
 
 
 def fingerprint(key: object) -> int:
-    """The 32-bit hash of a key (never 0)."""
-    h = hash(key)
-    return (h ^ (h >> 32)) & 0xFFFFFFFF or 1
+    """The 64-bit hash of a key (never 0: an empty slot)."""
+    return hash(key) or 1
 
 
 class Identity:
@@ -176,6 +198,25 @@ class Identity:
         self._last = 0
         self._user: set[tuple[int, int]] | None = None
         self._pairs: bool | None = None
+        self.first_new = 0  # the first paper id this import made (0: none yet)
+        self._edges = bytearray(EDGE_BITS >> 3)  # the citations this import wrote (see may_cite)
+
+    def may_cite(self, citing: int, cited: int) -> bool:
+        """Whether the library may hold this citation: always for two papers it had before
+        the import; for a paper the import made, only if the import wrote the pair (or one
+        of its 64-bit hash's bit: about one in 16 at a million citations). So the writer
+        asks the library only about citations that can be there."""
+        if citing < self.first_new and cited < self.first_new or not self.first_new:
+            return True
+        b = hash((citing, cited)) & (EDGE_BITS - 1)
+        return bool(self._edges[b >> 3] & (1 << (b & 7)))
+
+    def wrote_citations(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """These citations are in the library now."""
+        bits, mask = self._edges, EDGE_BITS - 1
+        for pair in pairs:
+            b = hash(pair) & mask
+            bits[b >> 3] |= 1 << (b & 7)
 
     def user_edges(self) -> set[tuple[int, int]]:
         """The citations the user labelled (their labels stay in force over an import's)."""
@@ -204,6 +245,8 @@ class Identity:
         pid = self._next
         self._next += 1
         self._last = pid
+        if not self.first_new:
+            self.first_new = pid
         return pid
 
     def next_context(self, top: Any) -> int:
@@ -231,36 +274,35 @@ class Identity:
         self.redirect[drop] = keep
         self.merges.append((keep, drop))
 
+    def batch_done(self) -> None:
+        """A batch is written (the next new paper's id is read again outside an import:
+        another Writer may share the transaction)."""
+        if not self.memory:
+            self._next = 0
+
     def take_merges(self) -> list[tuple[int, int]]:
         """The folds waiting, in the order they were found (the list is emptied)."""
         out, self.merges = self.merges, []
         return out
 
-    def prefetch(self, records: Sequence[tuple[Ids, TitleKey | None]]) -> set[int]:
-        """Look a batch up at once; return the candidate papers (their rows are read next)."""
+    def by_ids(self, batch: Sequence[Look]) -> list[list[int]]:
+        """Per record of a batch: the papers that may hold one of its identifiers."""
         raise NotImplementedError
 
-    def by_ids(self, ids: Ids) -> set[int]:
-        """Papers that may hold one of these identifiers."""
+    def by_titles(self, batch: Sequence[Look]) -> list[list[int]]:
+        """Per record of a batch (with a title key): the papers that may have its title key."""
         raise NotImplementedError
 
-    def by_title(self, key: TitleKey) -> list[int]:
-        """Papers that may have this title key, in id order."""
+    def holders(self, key: Key) -> list[int]:
+        """The papers that may hold identifier ``key`` ((kind, value))."""
         raise NotImplementedError
 
-    def holders(self, kind: int, value: Any) -> list[int]:
-        """The papers that may hold identifier ``value`` of kind ``kind``."""
-        raise NotImplementedError
+    def note(self, pid: int, fps: Iterable[int]) -> None:
+        """Paper ``pid`` holds the keys of these hashes now (the writer holds them for the
+        rest of the batch too: see :func:`fingerprint`)."""
 
-    def note(self, pid: int, ids: Ids, key: TitleKey | None) -> None:
-        """Paper ``pid`` holds these identifiers and this title key now."""
-        raise NotImplementedError
-
-    def forget(self, pid: int, ids: Ids, key: TitleKey | None) -> None:
-        """Paper ``pid`` no longer holds these identifiers or this title key."""
-
-    def end_batch(self) -> None:
-        """The batch is written: the library holds what was noted."""
+    def forget(self, pid: int, fps: Iterable[int]) -> None:
+        """Paper ``pid`` no longer holds the keys of these hashes."""
 
     def scan(self, ids: Ids) -> list[int]:
         """The papers holding one of these identifiers, asked of the library exactly."""
@@ -271,85 +313,48 @@ class Identity:
         return [r[0] for r in self.conn.execute(sql, [v for v in ids if v is not None])]
 
 
+def keys_of(ids: Ids, tkey: TitleKey | None) -> list[int]:
+    """The hashes of a paper's keys: (kind, value) of each identifier, and its title key."""
+    out = [hash((k, v)) or 1 for k, v in enumerate(ids) if v is not None]
+    if tkey is not None:
+        out.append(hash((TITLE, *tkey)) or 1)
+    return out
+
+
 class IndexIdentity(Identity):
-    """Identity through the library's indexes, a batch of records in a few queries; what
-    the running batch adds is held beside them until it is written."""
+    """Identity through the library's indexes: a batch of records in one query a kind of
+    identifier (and one a distinct title). What the batch itself adds, the writer holds."""
 
     CHUNK = 500  # values a query (SQLite allows 32766 variables; short IN lists plan well)
 
-    def __init__(self, conn: Any) -> None:
-        super().__init__(conn)
-        self._ids: dict[tuple[int, Any], set[int]] = {}
-        self._titles: dict[TitleKey, list[int]] = {}
-        self._cached: set[tuple[int, Any]] = set()
-        self._cached_titles: set[tuple[str, int | None]] = set()
-
-    def prefetch(self, records: Sequence[tuple[Ids, TitleKey | None]]) -> set[int]:
-        found: set[int] = set()
+    def by_ids(self, batch: Sequence[Look]) -> list[list[int]]:
+        held: dict[Key, list[int]] = {}
         for k, col in enumerate(ID_COLUMNS):
-            vals = {ids[k] for ids, _ in records if ids[k] is not None} - {
-                v for kk, v in self._cached if kk == k
-            }
-            for chunk in _chunks(sorted(vals, key=str), self.CHUNK):
+            vals = sorted({look[0][k] for look in batch if look[0][k] is not None}, key=str)
+            for chunk in _chunks(vals, self.CHUNK):
                 sql = f"SELECT id, {col} FROM papers WHERE {col} IN ({','.join('?' * len(chunk))})"
                 for pid, v in self.conn.execute(sql, chunk):
-                    self._ids.setdefault((k, v), set()).add(pid)
-                    found.add(pid)
-                self._cached.update((k, v) for v in chunk)
-        pairs = {(key[0], key[1]) for _, key in records if key is not None} - self._cached_titles
-        for text, year in pairs:
+                    held.setdefault((k, v), []).append(pid)
+        return [
+            [p for k, v in enumerate(look[0]) if v is not None for p in held.get((k, v), ())]
+            for look in batch
+        ]
+
+    def by_titles(self, batch: Sequence[Look]) -> list[list[int]]:
+        held: dict[Key, list[int]] = {}
+        for text, year in {(look[1][0], look[1][1]) for look in batch if look[1] is not None}:
             rows = self.conn.execute(
                 "SELECT id, authors FROM papers WHERE norm_title = ? AND year IS ? ORDER BY id",
                 (text, year),
             ).fetchall()
             for pid, authors in rows:
-                found_key = (text, year, idn.author_key(json.loads(authors) if authors else None))
-                self._titles.setdefault(found_key, []).append(pid)
-                found.add(pid)
-            self._cached_titles.add((text, year))
-        for ids, key in records:
-            found |= self.by_ids(ids)
-            if key is not None:
-                found.update(self.by_title(key))
-        return found
+                first = idn.author_key(json.loads(authors) if authors else None)
+                held.setdefault((TITLE, text, year, first), []).append(pid)
+        return [held.get((TITLE, *look[1]), []) if look[1] is not None else [] for look in batch]
 
-    def by_ids(self, ids: Ids) -> set[int]:
-        out: set[int] = set()
-        for k, v in enumerate(ids):
-            if v is not None:
-                out |= self._ids.get((k, v), set())
-        return out
-
-    def by_title(self, key: TitleKey) -> list[int]:
-        return self._titles.get(key, [])
-
-    def holders(self, kind: int, value: Any) -> list[int]:
-        held = self._ids.get((kind, value))
-        if held is None and (kind, value) not in self._cached:
-            col = ID_COLUMNS[kind]
-            row = self.conn.execute(f"SELECT id FROM papers WHERE {col} = ?", (value,)).fetchone()
-            held = {row[0]} if row else set()
-            self._ids[(kind, value)] = held
-            self._cached.add((kind, value))
-        return sorted(held or ())
-
-    def note(self, pid: int, ids: Ids, key: TitleKey | None) -> None:
-        for k, v in enumerate(ids):
-            if v is not None:
-                self._ids.setdefault((k, v), set()).add(pid)
-                self._cached.add((k, v))
-        if key is not None:
-            pids = self._titles.setdefault(key, [])
-            if pid not in pids:
-                pids.append(pid)
-                pids.sort()
-
-    def end_batch(self) -> None:
-        self._next = 0  # read again: the Writer outside an import may share the transaction
-        self._ids.clear()
-        self._titles.clear()
-        self._cached.clear()
-        self._cached_titles.clear()
+    def holders(self, key: Key) -> list[int]:
+        col = ID_COLUMNS[key[0]]
+        return [r[0] for r in self.conn.execute(f"SELECT id FROM papers WHERE {col} = ?", key[1:])]
 
 
 def _chunks(values: list[Any], n: int) -> Iterable[list[Any]]:
@@ -368,12 +373,15 @@ class MemoryIdentity(Identity):
             "SELECT count(doi) + count(arxiv) + count(s2_id) + count(corpus_id) "
             "+ count(openalex_id) + count(norm_title) FROM papers"
         ).fetchone()[0]
-        self.table = KeyTable((held + expected_keys) / KeyTable.LOAD + 1024)
+        # An input about the library's size may be mostly papers it holds (a re-import);
+        # a bigger one is mostly new. The table grows by half when it must.
+        new = max(expected_keys - held, expected_keys // 10)
+        self.table = KeyTable((held + new) / KeyTable.LOAD + 1024)
         self._load()
 
     def _load(self) -> None:
         """Read every paper's keys, in one pass over the table (the first author by SQLite)."""
-        add = self.table.add
+        add = self.table.load
         surnames: dict[str | None, str | None] = {}
         cur = self.conn.execute(
             "SELECT id, doi, arxiv, s2_id, corpus_id, openalex_id, norm_title, year, "
@@ -382,56 +390,49 @@ class MemoryIdentity(Identity):
         while rows := cur.fetchmany(10_000):
             for pid, d, a, s2, c, o, norm, year, first in rows:
                 if d is not None:
-                    add(fingerprint((0, d)), pid)
+                    add(hash((0, d)) or 1, pid)
                 if a is not None:
-                    add(fingerprint((1, a)), pid)
+                    add(hash((1, a)) or 1, pid)
                 if s2 is not None:
-                    add(fingerprint((2, s2)), pid)
+                    add(hash((2, s2)) or 1, pid)
                 if c is not None:
-                    add(fingerprint((3, c)), pid)
+                    add(hash((3, c)) or 1, pid)
                 if o is not None:
-                    add(fingerprint((4, o)), pid)
+                    add(hash((4, o)) or 1, pid)
                 if norm is not None:
                     if first not in surnames:
                         if len(surnames) > 100_000:
                             surnames.clear()
                         surnames[first] = idn.author_key([first] if first else None)
-                    add(fingerprint((_TITLE, norm, year, surnames[first])), pid)
+                    add(hash((TITLE, norm, year, surnames[first])) or 1, pid)
 
-    def prefetch(self, records: Sequence[tuple[Ids, TitleKey | None]]) -> set[int]:
-        found: set[int] = set()
-        for ids, key in records:
-            found |= self.by_ids(ids)
-            if key is not None:
-                found.update(self.by_title(key))
-        return found
-
-    def by_ids(self, ids: Ids) -> set[int]:
+    def by_ids(self, batch: Sequence[Look]) -> list[list[int]]:
         get = self.table.get
-        out: set[int] = set()
-        for k, v in enumerate(ids):
-            if v is not None:
-                out.update(get(fingerprint((k, v))))
+        out: list[list[int]] = []
+        for look in batch:
+            fps = look[2]
+            if len(fps) == 1:
+                out.append(get(fps[0]))
+                continue
+            found: list[int] = []
+            for fp in fps:
+                found += get(fp)
+            out.append(found)
         return out
 
-    def by_title(self, key: TitleKey) -> list[int]:
-        return sorted(self.table.get(fingerprint((_TITLE, *key))))
+    def by_titles(self, batch: Sequence[Look]) -> list[list[int]]:
+        get = self.table.get
+        return [get(look[3]) if look[3] else [] for look in batch]
 
-    def holders(self, kind: int, value: Any) -> list[int]:
-        return self.table.get(fingerprint((kind, value)))
+    def holders(self, key: Key) -> list[int]:
+        return self.table.get(fingerprint(key))
 
-    def note(self, pid: int, ids: Ids, key: TitleKey | None) -> None:
+    def note(self, pid: int, fps: Iterable[int]) -> None:
         add = self.table.add
-        for k, v in enumerate(ids):
-            if v is not None:
-                add(fingerprint((k, v)), pid)
-        if key is not None:
-            add(fingerprint((_TITLE, *key)), pid)
+        for fp in fps:
+            add(fp, pid)
 
-    def forget(self, pid: int, ids: Ids, key: TitleKey | None) -> None:
+    def forget(self, pid: int, fps: Iterable[int]) -> None:
         remove = self.table.remove
-        for k, v in enumerate(ids):
-            if v is not None:
-                remove(fingerprint((k, v)), pid)
-        if key is not None:
-            remove(fingerprint((_TITLE, *key)), pid)
+        for fp in fps:
+            remove(fp, pid)
