@@ -28,6 +28,28 @@ _ARXIV_NEW = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
 _ARXIV_OLD = re.compile(r"^[a-z\-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$")
 
 
+_EMPTY: dict[str, Any] = {}
+
+
+def as_obj(value: Any) -> dict[str, Any]:
+    """A nested object for a fast path: {} for null; TypeError for anything but an object
+    (even "" or 0), so the checked path names the field."""
+    if value is None:
+        return _EMPTY
+    if type(value) is not dict:
+        raise TypeError
+    return value
+
+
+def as_list(value: Any) -> list[Any]:
+    """A nested list for a fast path: [] for null; TypeError for anything but a list."""
+    if value is None:
+        return []
+    if type(value) is not list:
+        raise TypeError
+    return value
+
+
 def kind_of(value: Any) -> str:
     """'an object', 'a list', ... for error messages."""
     return {

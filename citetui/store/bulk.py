@@ -38,7 +38,7 @@ from citetui.core import records as rec
 from citetui.core.models import CiteRecord, PaperRecord
 from citetui.store import fts
 from citetui.store.edges import EdgeOp, check_labels, write_edges
-from citetui.store.identity import TITLE, Identity, Look, keys_of
+from citetui.store.identity import TITLE, Identity, Ids, Look, keys_of
 from citetui.store.keymap import KeyMap
 from citetui.store.merge import merge_papers
 
@@ -89,7 +89,7 @@ class _Row:
     """A paper as the batch will leave it: its stored values (PAPER_FIELDS), authors (as
     stored: JSON) and identity text; ``orig`` is what the library holds (None: new)."""
 
-    __slots__ = ("pid", "vals", "authors", "norm", "orig", "_key", "dirty")
+    __slots__ = ("pid", "vals", "authors", "norm", "orig", "_key", "dirty", "gone")
 
     def __init__(
         self, pid: int, vals: list[Any], authors: str | None, norm: str | None, orig: bool
@@ -98,6 +98,7 @@ class _Row:
         self.orig: tuple[Any, ...] | None = (*vals, authors, norm) if orig else None
         self._key: Any = False
         self.dirty = False  # joined with a record that changed it
+        self.gone = False  # folded into another paper (see BulkWriter._fold)
 
     @property
     def ids(self) -> list[Any]:
@@ -110,6 +111,11 @@ class _Row:
                 self.norm, self.vals[1], json.loads(self.authors) if self.authors else None
             )
         return self._key  # type: ignore[no-any-return]
+
+
+def _holds(row: _Row, ids: Ids) -> bool:
+    """Whether the paper holds one of these identifiers now."""
+    return any(v is not None and v == row.vals[_IDS + k] for k, v in enumerate(ids))
 
 
 class _Item:
@@ -253,8 +259,6 @@ class BulkWriter:
             write_edges(self.w, [op for op in ops if op is not None], new, years)
         self._noted = {}
         self.identity.batch_done()
-        if not self.identity.memory:
-            self.merge_now()
         self.keys.spill_if_full()
 
     def _target(self, t: int | str | PaperRecord, pids: list[int], slots: Iterator[int]) -> int:
@@ -434,27 +438,38 @@ class BulkWriter:
         doubt = False
         for pid in cands:
             row = self._row(pid)
-            if row is not None and any(
-                v is not None and v == row.vals[_IDS + k] for k, v in enumerate(ids)
-            ):
+            if row is None or row.gone:
+                continue  # (a paper folded into another holds nothing any more)
+            if _holds(row, ids):
                 found.add(ident.final(pid))
-            else:
+            elif not row.dirty:  # not a key this batch took from it: two keys, one hash?
                 doubt = True
-        if doubt and not found and ident.memory:  # two keys that share their 64-bit hash
-            found = {ident.final(pid) for pid in ident.scan(ids)}
+        if doubt and not found and ident.memory:  # ask the library itself, then
+            for pid in ident.scan(ids):
+                row = self._row(pid)
+                if row is not None and not row.gone and _holds(row, ids):
+                    found.add(ident.final(pid))
         if found:
             keep = min(found)
-            for other in sorted(found - {keep}) if fold else ():
-                ident.merge(keep, other)
-                self.w.updated["merged papers"] += 1
+            if fold:
+                for other in sorted(found - {keep}):
+                    self._fold(keep, other)
+            self._row(keep)  # (a paper another was folded into may not be read yet)
             return keep
         if not titled:
             return -1  # the caller looks the title up (it was not needed until now)
         if tkey is not None:
             for pid in sorted({*by_title, *noted.get(tfp, ())}):
                 row = self._row(pid)
-                if row is not None and row.key == tkey and not rec.conflicts(row.ids, ids):
-                    return ident.final(pid)
+                if (
+                    row is not None
+                    and not row.gone
+                    and row.key == tkey
+                    and not rec.conflicts(row.ids, ids)
+                ):
+                    keep = ident.final(pid)
+                    self._row(keep)
+                    return keep
         return 0
 
     def _join(self, row: _Row, p: PaperRecord) -> bool:
@@ -506,6 +521,41 @@ class BulkWriter:
                 self._noted.setdefault(fp, []).append(row.pid)
         return True
 
+    def _fold(self, keep: int, drop: int) -> None:
+        """Paper ``drop`` is paper ``keep``: join it in now, so the rest of the import sees
+        one paper (its identifiers, its title key). The library's rows that refer to it
+        move later (:func:`~citetui.store.merge.merge_papers`): before this batch writes,
+        or, in a big import, at its end; a paper this batch made is simply not written."""
+        into, gone = self._row(keep), self._row(drop)
+        assert into is not None and gone is not None
+        ident, noted = self.identity, self._noted
+        before, dropped = keys_of(into.ids, into.key), keys_of(gone.ids, gone.key)
+        old = into.vals
+        into.vals = rec.join_values(old, gone.vals)
+        if gone.authors and gone.authors != into.authors:
+            mine = json.loads(into.authors) if into.authors else []
+            into.authors = authors_json(rec.join_authors(mine, json.loads(gone.authors)))
+        if into.vals[0] != old[0] or into.vals[rec.SUMMARY] != old[rec.SUMMARY]:
+            into.norm = rec.identity_text(into.vals[0], into.vals[rec.SUMMARY])
+        into._key, into.dirty, gone.gone = False, True, True
+        if into.orig is not None:  # the fold changes its row in the library too: write it all
+            into.orig = (_UNSET,) * len(into.orig)
+        after = keys_of(into.ids, into.key)
+        ident.forget(drop, dropped)
+        ident.forget(keep, [fp for fp in before if fp not in after])
+        ident.note(keep, [fp for fp in after if fp not in before])
+        for fp in dropped:
+            if drop in noted.get(fp, ()):
+                noted[fp].remove(drop)
+        for fp in after:
+            if fp not in before:
+                noted.setdefault(fp, []).append(keep)
+        if gone.orig is None:
+            ident.redirect[drop] = keep  # made by this batch: never written
+        else:
+            ident.merge(keep, drop)
+        self.w.updated["merged papers"] += 1
+
     def _taken(self, k: int, value: Any, pid: int) -> bool:
         """Whether a paper other than ``pid`` holds identifier ``value`` (PAPER_FIELDS[k]);
         one folded into ``pid`` still holds it until the fold moves it."""
@@ -513,17 +563,21 @@ class BulkWriter:
         for other in {*self.identity.holders(key), *self._noted.get(hash(key) or 1, ())}:
             if other != pid:
                 row = self._row(other)
-                if row is not None and row.vals[k] == value:
+                if row is not None and not row.gone and row.vals[k] == value:
                     return True
         return False
 
     def _write_papers(self) -> None:
         """Write the batch's changed and new papers (changed first: an identifier one paper
         gives up may be another's)."""
+        if not self.identity.memory:
+            self.merge_now()  # the folded papers' identifiers free for the papers they joined
         groups: dict[tuple[int, ...], list[list[Any]]] = {}
         new: list[tuple[Any, ...]] = []
         source = self.w.source
         for pid, row in self._rows.items():
+            if row.gone:
+                continue
             if row.orig is None:
                 new.append((pid, *row.vals, row.authors, row.norm, source))
             elif row.dirty:

@@ -38,7 +38,7 @@ from citetui.store.identity import (
     drop_indexes,
     restore_indexes,
 )
-from citetui.store.merge import merge_papers
+from citetui.store.merge import merge_papers, release_identifiers
 from citetui.store.panes import forget_panes
 from citetui.store.write import Writer
 
@@ -87,8 +87,12 @@ class ImportSession:
 
     def _finish(self) -> None:
         conn = self.db.conn
+        folds = self.identity.take_merges()
+        # The papers folded into others give up their identifiers before the unique
+        # indexes come back (the papers they joined hold them already), then go.
+        release_identifiers(conn, [drop for _, drop in folds])
         restore_indexes(conn, self.dropped)
-        for keep, drop in self.identity.take_merges():
+        for keep, drop in folds:
             merge_papers(conn, keep, drop)
         if self.big:
             fts.resume(conn)

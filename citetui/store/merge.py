@@ -51,6 +51,12 @@ def merge_papers(conn: Any, keep: int, drop: int) -> None:
         )
 
 
+def release_identifiers(conn: Any, pids: list[int]) -> None:
+    """Clear the identifiers of papers about to be folded into others (which hold them)."""
+    cleared = ", ".join(f"{c} = NULL" for c in rec.ID_COLUMNS)
+    conn.executemany(f"UPDATE papers SET {cleared} WHERE id = ?", [(p,) for p in pids])
+
+
 def _authors(text: str | None) -> list[str]:
     return json.loads(text) if text else []
 

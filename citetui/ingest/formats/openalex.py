@@ -18,7 +18,7 @@ from typing import Any
 
 from citetui.core.models import CiteRecord, PaperRecord
 from citetui.ingest.errors import InputError
-from citetui.ingest.fields import Fields, paper_ref, read_document_or_lines
+from citetui.ingest.fields import Fields, as_list, as_obj, paper_ref, read_document_or_lines
 from citetui.ingest.formats.s2 import line_records, not_a_record
 from citetui.store.write import Writer
 
@@ -94,11 +94,13 @@ def work_id(value: Any, f: Fields, field: str) -> str:
 
 
 def work_from_record(raw: Any, f: Fields) -> tuple[PaperRecord, list[str]]:
-    """An OpenAlex work as (PaperRecord, referenced work ids); :func:`fast_work` gives the
-    same for a work of plain values, faster."""
-    fast = fast_work(raw)
-    if fast is not None:
-        return fast
+    """An OpenAlex work as (PaperRecord, referenced work ids)."""
+    return fast_work(raw) or checked_work(raw, f)
+
+
+def checked_work(raw: Any, f: Fields) -> tuple[PaperRecord, list[str]]:
+    """:func:`work_from_record` field by field, naming the bad field (:func:`fast_work` gives
+    the same for a work of plain values)."""
     work = f.obj(raw, None)
     if work is None:
         raise f.fail(None, "expected a work object, got null")
@@ -155,10 +157,10 @@ def fast_work(raw: Any) -> tuple[PaperRecord, list[str]] | None:
     get = raw.get
     try:
         wid = _wid(get("id"))
-        ids = get("ids") or {}
+        ids = as_obj(get("ids"))
         authors = []
-        for a in get("authorships") or ():
-            author = a.get("author") or {}
+        for a in as_list(get("authorships")):
+            author = as_obj(a.get("author"))
             name = _text(author.get("display_name")) or _text(a.get("raw_author_name"))
             if name:
                 authors.append(name)
@@ -167,22 +169,22 @@ def fast_work(raw: Any) -> tuple[PaperRecord, list[str]] | None:
             return None
         if count is not None and (type(count) is not int or not 0 <= count <= 2**62):
             return None
-        loc = get("primary_location") or {}
-        venue = _text((loc.get("source") or {}).get("display_name"))
+        loc = as_obj(get("primary_location"))
+        venue = _text(as_obj(loc.get("source")).get("display_name"))
         if venue is None:
-            venue = _text((get("host_venue") or {}).get("display_name"))
+            venue = _text((as_obj(get("host_venue"))).get("display_name"))
         abstract = None
-        index = get("abstract_inverted_index")
+        index = as_obj(get("abstract_inverted_index"))
         if index:
             placed: dict[int, str] = {}
             for word, positions in index.items():
-                for pos in positions:
+                for pos in as_list(positions):
                     if type(pos) is not int or not 0 <= pos <= MAX_ABSTRACT_POSITION:
                         return None
                     placed[pos] = word
             abstract = _text(" ".join(placed[p] for p in sorted(placed)))
         arxiv = None
-        for loc in get("locations") or ():
+        for loc in as_list(get("locations")):
             if loc is None:
                 continue
             for key in ("landing_page_url", "pdf_url"):
@@ -196,7 +198,7 @@ def fast_work(raw: Any) -> tuple[PaperRecord, list[str]] | None:
                 break
         refs: list[str] = []
         seen = {wid}
-        for ref in get("referenced_works") or ():
+        for ref in as_list(get("referenced_works")):
             rid = _wid(ref)
             if rid not in seen:
                 seen.add(rid)

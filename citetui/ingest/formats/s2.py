@@ -25,7 +25,14 @@ from typing import Any, NamedTuple
 
 from citetui.core.models import CiteRecord, PaperRecord
 from citetui.ingest.errors import InputError
-from citetui.ingest.fields import INT_RANGE, Fields, kind_of, paper_ref, read_document_or_lines
+from citetui.ingest.fields import (
+    INT_RANGE,
+    Fields,
+    as_list,
+    kind_of,
+    paper_ref,
+    read_document_or_lines,
+)
 from citetui.store.write import Writer
 
 FORMAT = "s2"
@@ -166,7 +173,7 @@ def fast_paper(raw: Any) -> PaperRecord | None:
             summary = _text(tldr.get("text"))
             source = _text(tldr.get("model")) if summary else None
         authors = []
-        for a in get("authors") or ():
+        for a in as_list(get("authors")):
             name = _text(a.get("name") if type(a) is dict else a)
             if name:
                 authors.append(name)
@@ -230,9 +237,12 @@ def is_edge(raw: Any) -> bool:
 
 def edge_from_record(raw: Any, f: Fields) -> Edge:
     """A /citations or /references edge record as an Edge (raises InputError on bad fields)."""
-    fast = fast_edge(raw)
-    if fast is not None:
-        return fast
+    return fast_edge(raw) or checked_edge(raw, f)
+
+
+def checked_edge(raw: Any, f: Fields) -> Edge:
+    """:func:`edge_from_record` field by field, naming the bad field (the fast path is
+    :func:`fast_edge`, which gives the same Edge for an edge of plain values)."""
     raw = f.obj(raw, None)
     citing = (
         paper_from_record(raw["citingPaper"], f.at("citingPaper"))
@@ -301,21 +311,21 @@ def fast_edge(raw: Any) -> Edge | None:
     if infl is not None and type(infl) is not bool:
         return None
     try:
-        roles = _roles(get("intents") or ())
+        roles = _roles(as_list(get("intents")))
         contexts: list[tuple[str, list[str]]] = []
         seen: set[str] = set()
-        for c in get("contextsWithIntent") or ():
+        for c in as_list(get("contextsWithIntent")):
             if c is None:
                 continue
             text = _text(c.get("context"))
-            croles = _roles(c.get("intents") or ())
+            croles = _roles(as_list(c.get("intents")))
             if text and text not in seen:
                 seen.add(text)
                 contexts.append((text, croles))
             for r in croles:
                 if r not in roles:
                     roles.append(r)
-        for text in get("contexts") or ():
+        for text in as_list(get("contexts")):
             text = _text(text)
             if text and text not in seen:
                 seen.add(text)

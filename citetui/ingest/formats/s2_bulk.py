@@ -26,7 +26,7 @@ from typing import Any
 from citetui.core import ids as idn
 from citetui.core.models import PaperRecord
 from citetui.ingest.errors import InputError
-from citetui.ingest.fields import Fields, iter_lines, kind_of, paper_ref
+from citetui.ingest.fields import Fields, as_list, as_obj, iter_lines, kind_of, paper_ref
 from citetui.ingest.formats import s2
 from citetui.store.write import Writer
 
@@ -134,7 +134,7 @@ def fast_paper(raw: dict[str, Any]) -> PaperRecord | None:
         cid = _cid(get("corpusid"))
         url = s2._text(get("url"))
         m = _S2_URL.search(url) if url else None
-        ext, journal = get("externalids") or {}, get("journal") or {}
+        ext, journal = as_obj(get("externalids")), as_obj(get("journal"))
         venue = s2._text(get("venue")) or s2._text(journal.get("name"))
         year, count = get("year"), get("citationcount")
         if year is not None and (type(year) is not int or abs(year) > 2**62):
@@ -142,7 +142,7 @@ def fast_paper(raw: dict[str, Any]) -> PaperRecord | None:
         if count is not None and (type(count) is not int or not 0 <= count <= 2**62):
             return None
         authors = []
-        for a in get("authors") or ():
+        for a in as_list(get("authors")):
             name = s2._text(a.get("name") if type(a) is dict else a)
             if name:
                 authors.append(name)
@@ -164,8 +164,6 @@ def fast_paper(raw: dict[str, Any]) -> PaperRecord | None:
         )
     except (TypeError, AttributeError):
         return None
-    if type(get("authors") or []) is not list:
-        return None
     return paper
 
 
@@ -179,8 +177,8 @@ def fast_edge(raw: dict[str, Any]) -> tuple[int, int | None, s2.Edge] | None:
         infl = get("isinfluential")
         if infl is not None and type(infl) is not bool:
             return None
-        contexts = [t for t in (s2._text(c) for c in get("contexts") or ()) if t]
-        intents = get("intents") or ()
+        contexts = [t for t in (s2._text(c) for c in as_list(get("contexts"))) if t]
+        intents = as_list(get("intents"))
         roles: list[str] = []
         if intents and all(type(i) is list or i is None for i in intents):
             per = [s2._roles(i or ()) for i in intents]
