@@ -241,7 +241,7 @@ def gen_s2_refs(
     (a long reference list; 30 made 33,000 files at 1M) from a shared pool, so most cited
     works are in many files."""
     pool = max(1000, n // 4)
-    made, i = 0, int(shift * n / per_page)
+    made, i = 0, -(-int(shift * n) // per_page)  # (at least one file along, when shifted)
     files = []
     while made < n:
         r = w.rng(i, 7)
