@@ -7,9 +7,10 @@ import json
 import pytest
 
 from citetui.cli import cli
+from citetui.core.models import PaperRecord
 from citetui.ingest import import_files
 from citetui.search.resolver import resolve_paper
-from citetui.store import PaperIn, Writer
+from citetui.store import Writer
 from tests.conftest import SAMPLE, ppo_id
 
 W2S = "Weak-to-Strong Generalization is Nearly Inevitable (in Linear Models)"
@@ -89,14 +90,16 @@ def test_disagreements_and_clearing_an_override(sample_lib):
 def test_merging_two_records_keeps_both_notes(empty_lib):
     with empty_lib.transaction() as dbx:
         w = Writer(dbx, "t")
-        a = w.upsert_paper(PaperIn(title="Paper A", doi="10.1/a"))
-        b = w.upsert_paper(PaperIn(title="Paper A preprint", arxiv="2101.00001"))
+        a = w.upsert_paper(PaperRecord(title="Paper A", doi="10.1/a"))
+        b = w.upsert_paper(PaperRecord(title="Paper A preprint", arxiv="2101.00001"))
     empty_lib.set_note(a, "from the journal version")
     empty_lib.add_tag(a, "x")
     empty_lib.set_note(b, "from the preprint")
     empty_lib.add_tag(b, "y")
     with empty_lib.transaction() as dbx:
-        Writer(dbx, "t").upsert_paper(PaperIn(title="Paper A", doi="10.1/a", arxiv="2101.00001"))
+        Writer(dbx, "t").upsert_paper(
+            PaperRecord(title="Paper A", doi="10.1/a", arxiv="2101.00001")
+        )
     (only,) = empty_lib.annotations()
     assert only.paper_id == a and only.tags == ("x", "y")
     assert only.note == "from the journal version\nfrom the preprint"

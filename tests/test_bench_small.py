@@ -48,3 +48,23 @@ def test_bench_runs_at_10k(tmp_path, capsys):
             "citetui's resident memory",
         ):
             assert label in table
+
+
+def test_import_bench_runs_every_format_small(tmp_path, capsys):
+    """The import benchmark (bench.imports) end to end, every format at 300 and 600
+    records, into the default library and again with 10% new records."""
+    from bench import formats, imports
+
+    imports.main(
+        ["--sizes", "300,600", "--work", str(tmp_path), "--json", str(tmp_path / "raw.json")]
+    )
+    table = capsys.readouterr().out
+    raw = __import__("json").loads((tmp_path / "raw.json").read_text())
+    assert set(raw["formats"]) == set(formats.FORMATS)
+    for fmt, res in raw["formats"].items():
+        assert f"| {fmt} |" in table
+        first, again = res["600"]["counts"], res["reimport"]["counts"]
+        assert sum(first["added"].values()) > 0, fmt
+        # a re-import of 90% known records: some added, many unchanged or updated
+        assert sum(again["added"].values()) > 0, fmt
+        assert sum(again["unchanged"].values()) + sum(again["updated"].values()) > 0, fmt

@@ -8,8 +8,9 @@ import json
 import pytest
 
 from citetui.cli import cli
+from citetui.core.models import PaperRecord
 from citetui.core.summary import TIER_THRESHOLDS, tier_of
-from citetui.store import Library, PaperIn, Writer
+from citetui.store import Library, Writer
 from tests.test_import_s2 import INTENT, REFERENCE_PAGES, cassette_pages, paper_key, write_pages
 
 DBN = "8978cf7574ceb35f4c3096be768c7547b28a35d0"  # a paper both real reference walks cite
@@ -117,11 +118,11 @@ def _build(lib: Library, spec: list[tuple[str, int | None, int, list[str], bool 
     ids = {}
     with lib.transaction() as db:
         w = Writer(db, source="test")
-        hub = w.upsert_paper(PaperIn(title="The hub", doi="10.1/hub"))
+        hub = w.upsert_paper(PaperRecord(title="The hub", doi="10.1/hub"))
         w.mark_hub(hub)
         for title, year, cc, roles, infl in spec:
             pid = w.upsert_paper(
-                PaperIn(title=title, year=year, citation_count=cc, doi=f"10.1/{title}")
+                PaperRecord(title=title, year=year, citation_count=cc, doi=f"10.1/{title}")
             )
             w.upsert_citation(pid, hub, roles=roles, influential=infl)
             ids[title] = pid
@@ -169,12 +170,12 @@ def test_representatives_follow_the_documented_rule(empty_lib):
 def test_cocited_needs_two_citing_papers_and_prefers_known_works(empty_lib):
     with empty_lib.transaction() as db:
         w = Writer(db, source="test")
-        hub = w.upsert_paper(PaperIn(title="Hub", doi="10.1/h"))
+        hub = w.upsert_paper(PaperRecord(title="Hub", doi="10.1/h"))
         w.mark_hub(hub)
-        a, b, c = (w.upsert_paper(PaperIn(title=t, doi=f"10.1/{t}")) for t in "abc")
-        once = w.upsert_paper(PaperIn(title="Cited once", doi="10.1/once"))
-        stub = w.upsert_paper(PaperIn(openalex_id="W1"))
-        known = w.upsert_paper(PaperIn(title="Known", doi="10.1/known", citation_count=7))
+        a, b, c = (w.upsert_paper(PaperRecord(title=t, doi=f"10.1/{t}")) for t in "abc")
+        once = w.upsert_paper(PaperRecord(title="Cited once", doi="10.1/once"))
+        stub = w.upsert_paper(PaperRecord(openalex_id="W1"))
+        known = w.upsert_paper(PaperRecord(title="Known", doi="10.1/known", citation_count=7))
         for citing in (a, b, c):
             w.upsert_citation(citing, hub)
             w.upsert_citation(citing, stub)
@@ -188,10 +189,10 @@ def test_cocited_needs_two_citing_papers_and_prefers_known_works(empty_lib):
 def _polarities(lib: Library, polarities: list[str | None]) -> int:
     with lib.transaction() as db:
         w = Writer(db, source="test")
-        hub = w.upsert_paper(PaperIn(title="The hub", doi="10.1/hub"))
+        hub = w.upsert_paper(PaperRecord(title="The hub", doi="10.1/hub"))
         w.mark_hub(hub)
         for i, pol in enumerate(polarities):
-            pid = w.upsert_paper(PaperIn(title=f"citing {i}", doi=f"10.1/c{i}"))
+            pid = w.upsert_paper(PaperRecord(title=f"citing {i}", doi=f"10.1/c{i}"))
             w.upsert_citation(pid, hub, roles=["method"], polarity=pol)
     return hub
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from citetui.cli import cli
+from citetui.core.models import PaperRecord
 from citetui.core.query import parse
-from citetui.store import Library, PaperIn, Writer
+from citetui.store import Library, Writer
 from tests.conftest import SAMPLE
 from tests.realshapes import citations_page, paper_record
 
@@ -108,10 +109,10 @@ def test_enough_labels_make_the_computed_verdict_the_verdict_everywhere(runner, 
     lib = Library(db, create=True)
     with lib.transaction() as tx:
         w = Writer(tx, source="test")
-        hub = w.upsert_paper(PaperIn(title="A Hub", doi="10.1/hub", citation_count=5000))
+        hub = w.upsert_paper(PaperRecord(title="A Hub", doi="10.1/hub", citation_count=5000))
         w.mark_hub(hub, verdict="Mostly supportive citations")
         for i in range(24):
-            pid = w.upsert_paper(PaperIn(title=f"Citing {i}", doi=f"10.1/c{i}", year=2020))
+            pid = w.upsert_paper(PaperRecord(title=f"Citing {i}", doi=f"10.1/c{i}", year=2020))
             w.upsert_citation(pid, hub, polarity="critical" if i % 3 == 0 else "neutral")
     lib.close()
     want = "Contested citations (computed from 24 polarity labels of 24 citing papers)"
@@ -178,10 +179,10 @@ def test_a_slice_that_removes_everything_is_not_a_verdict_that_holds(empty_lib):
 
     with empty_lib.transaction() as tx:
         w = Writer(tx, source="test")
-        hub = w.upsert_paper(PaperIn(title="A Hub", doi="10.1/hub"))
+        hub = w.upsert_paper(PaperRecord(title="A Hub", doi="10.1/hub"))
         w.mark_hub(hub)
         for i in range(30):
-            pid = w.upsert_paper(PaperIn(title=f"Citing {i}", doi=f"10.1/c{i}", year=2000 + i))
+            pid = w.upsert_paper(PaperRecord(title=f"Citing {i}", doi=f"10.1/c{i}", year=2000 + i))
             w.upsert_citation(pid, hub, polarity="supportive" if i % 10 else "critical")
     every = Slice("everything", "every citation", lambda e: True)
     nothing = Slice("nothing", "no citation", lambda e: False)
@@ -268,15 +269,15 @@ def test_representatives_list_one_version_of_a_paper(empty_lib):
     title = "LLaMA: Open and Efficient Foundation Language Models"
     with empty_lib.transaction() as tx:
         w = Writer(tx, source="test")
-        hub = w.upsert_paper(PaperIn(title="Attention Is All You Need", arxiv="1706.03762"))
+        hub = w.upsert_paper(PaperRecord(title="Attention Is All You Need", arxiv="1706.03762"))
         w.mark_hub(hub)
         preprint = w.upsert_paper(
-            PaperIn(title=title, arxiv="2302.13971", year=2023, citation_count=5708)
+            PaperRecord(title=title, arxiv="2302.13971", year=2023, citation_count=5708)
         )
         published = w.upsert_paper(
-            PaperIn(title=title, doi="10.9999/llama", year=2024, citation_count=12)
+            PaperRecord(title=title, doi="10.9999/llama", year=2024, citation_count=12)
         )
-        other = w.upsert_paper(PaperIn(title="A 2024 paper", doi="10.9999/x", year=2024))
+        other = w.upsert_paper(PaperRecord(title="A 2024 paper", doi="10.9999/x", year=2024))
         for p in (preprint, published, other):
             w.upsert_citation(p, hub)
     assert published != preprint  # two records: the writer keeps editions apart

@@ -374,7 +374,10 @@ def _page_with(shared_real, index: int, **changes) -> dict:
             {"citedPaper": {"paperId": None, "title": None}},
             "record data[3]: field citedPaper: a paper needs a title or an identifier",
         ),
-        ({"citedPaper__citationCount": -4}, "field citedPaper.citationCount: a citation count"),
+        (
+            {"citedPaper__citationCount": -4},
+            "field citedPaper.citationCount: integer out of range: -4",
+        ),
         ({"citedPaper__year": 10**30}, "field citedPaper.year: integer out of range"),
         ({"citedPaper__corpusId": "9" * 40}, "field citedPaper.corpusId: integer out of range"),
     ],
@@ -452,8 +455,9 @@ def test_odd_text_is_stored_as_given_and_shown_safely(runner, tmp_path):
 
 def test_write_page_is_usable_from_code(tmp_path, shared_real):
     """The fetcher's entry point: one page dict in, writes out, the page's papers back."""
+    from citetui.core.models import PaperRecord
     from citetui.ingest.formats import s2
-    from citetui.store import PaperIn, Writer
+    from citetui.store import Writer
 
     pages = [json.loads(b) for b in cassette_pages(shared_real)[:2]]
     lib = Library(tmp_path / "lib.db", create=True)
@@ -462,7 +466,9 @@ def test_write_page_is_usable_from_code(tmp_path, shared_real):
         ids = [
             i
             for p in pages
-            for i in s2.write_page(w, p, focal=PaperIn(corpus_id=14514057), path="GET /citations")
+            for i in s2.write_page(
+                w, p, focal=PaperRecord(corpus_id=14514057), path="GET /citations"
+            )
         ]
     assert len(set(ids)) == sum(len(p["data"]) for p in pages)
     [hub] = lib.hubs()

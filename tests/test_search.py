@@ -7,11 +7,12 @@ import sqlite3
 
 import pytest
 
+from citetui.core.models import PaperRecord
 from citetui.core.query import QueryError, RowFilter, parse
 from citetui.ingest import import_files
 from citetui.search import edit_budget, match_spans, search, word_score
 from citetui.search.resolver import resolve_hub
-from citetui.store import Library, PaperIn, Writer
+from citetui.store import Library, Writer
 from citetui.store import fts as search_index
 from citetui.store.schema import MIGRATIONS
 from tests.conftest import ppo_id
@@ -25,7 +26,7 @@ def titles(result) -> list[str]:
     return [r.title for r in result.rows if result.tier(r.paper_id) == "all"]
 
 
-def add(lib: Library, *papers: PaperIn) -> list[int]:
+def add(lib: Library, *papers: PaperRecord) -> list[int]:
     with lib.transaction() as db:
         w = Writer(db, "test")
         ids = [w.upsert_paper(p) for p in papers]
@@ -53,8 +54,8 @@ def test_the_readme_examples(sample_lib):
 def test_edit_budget_per_word_length(empty_lib, query, found):
     add(
         empty_lib,
-        PaperIn(title="Policy generalization for weak learners"),
-        PaperIn(title="Something else entirely"),
+        PaperRecord(title="Policy generalization for weak learners"),
+        PaperRecord(title="Something else entirely"),
     )
     hits = titles(search(empty_lib, query))
     assert (hits[:1] == ["Policy generalization for weak learners"]) is found
@@ -72,7 +73,11 @@ def test_edit_budget_values():
 
 
 def test_every_plain_word_must_match(empty_lib):
-    add(empty_lib, PaperIn(title="Robust policy learning"), PaperIn(title="Robust vision models"))
+    add(
+        empty_lib,
+        PaperRecord(title="Robust policy learning"),
+        PaperRecord(title="Robust vision models"),
+    )
     assert titles(search(empty_lib, "robust policy")) == ["Robust policy learning"]
     assert search(empty_lib, "robust policy zebra").total == 0
     # stop-words are optional
@@ -82,8 +87,8 @@ def test_every_plain_word_must_match(empty_lib):
 def test_last_word_is_a_prefix_even_with_a_typo(empty_lib):
     add(
         empty_lib,
-        PaperIn(title="Reinforcement learning from human feedback"),
-        PaperIn(title="Supervised learning of reinforcements"),
+        PaperRecord(title="Reinforcement learning from human feedback"),
+        PaperRecord(title="Supervised learning of reinforcements"),
     )
     assert titles(search(empty_lib, "reinforcement lea"))[0].startswith("Reinforcement learning")
     assert search(empty_lib, "human feedb").total == 1
@@ -94,8 +99,8 @@ def test_last_word_is_a_prefix_even_with_a_typo(empty_lib):
 def test_title_matches_rank_above_summary_matches(empty_lib):
     add(
         empty_lib,
-        PaperIn(title="Unrelated study", summary="We study diffusion samplers."),
-        PaperIn(title="Diffusion samplers", summary="A study."),
+        PaperRecord(title="Unrelated study", summary="We study diffusion samplers."),
+        PaperRecord(title="Diffusion samplers", summary="A study."),
     )
     assert titles(search(empty_lib, "diffusion samplers")) == [
         "Diffusion samplers",
@@ -109,13 +114,13 @@ def test_the_query_side_by_side_in_order_outranks_its_words_repeated_and_scatter
     # the query's words (the repeated "learning"), which must not count for more.
     whole = "Towards Explicit Reward Molori for Large Learning Learning Large"
     pairs = "Learning Recurrent Learning to Learning Large Learning Learning Doximo"
-    add(empty_lib, PaperIn(title=pairs), PaperIn(title=whole))
+    add(empty_lib, PaperRecord(title=pairs), PaperRecord(title=whole))
     assert titles(search(empty_lib, "lapge learning learninb large")) == [whole, pairs]
     # and a run of the query in order counts for more the longer it is
     add(
         empty_lib,
-        PaperIn(title="On the Learning Deep of Learning Learning Learning"),
-        PaperIn(title="On the Learning Learning Learning Language Reinforcement of Neural Gen"),
+        PaperRecord(title="On the Learning Deep of Learning Learning Learning"),
+        PaperRecord(title="On the Learning Learning Learning Language Reinforcement of Neural Gen"),
     )
     assert titles(search(empty_lib, "on the learning learnin ledrning"))[0] == (
         "On the Learning Learning Learning Language Reinforcement of Neural Gen"
@@ -125,8 +130,8 @@ def test_the_query_side_by_side_in_order_outranks_its_words_repeated_and_scatter
 def test_exact_and_exclude(empty_lib):
     add(
         empty_lib,
-        PaperIn(title="Policy gradients with baselines"),
-        PaperIn(title="Police gradients and politics"),
+        PaperRecord(title="Policy gradients with baselines"),
+        PaperRecord(title="Police gradients and politics"),
     )
     assert titles(search(empty_lib, "gradients 'policy")) == ["Policy gradients with baselines"]
     assert titles(search(empty_lib, "gradients !baselines")) == ["Police gradients and politics"]
@@ -171,7 +176,7 @@ def test_sorts(sample_lib):
 def test_limit_none_scores_every_match_and_limit_bounds(empty_lib, monkeypatch):
     import citetui.search.allwords as engine
 
-    add(empty_lib, *[PaperIn(title=f"Scaling laws number {i}") for i in range(30)])
+    add(empty_lib, *[PaperRecord(title=f"Scaling laws number {i}") for i in range(30)])
     assert search(empty_lib, "scaling laws", limit=None).total == 30
     monkeypatch.setattr(engine, "CANDIDATES", 10)
     bounded = search(empty_lib, "scaling laws", limit=5)
@@ -179,9 +184,11 @@ def test_limit_none_scores_every_match_and_limit_bounds(empty_lib, monkeypatch):
 
 
 def test_index_follows_updates_merges_and_new_imports(sample_lib):
-    (pid,) = add(sample_lib, PaperIn(title="Quokka dynamics", doi="10.1/q"))
+    (pid,) = add(sample_lib, PaperRecord(title="Quokka dynamics", doi="10.1/q"))
     assert search(sample_lib, "quokka").ids == (pid,)
-    add(sample_lib, PaperIn(title="Quokka dynamics", doi="10.1/q", summary="Marsupial hopping."))
+    add(
+        sample_lib, PaperRecord(title="Quokka dynamics", doi="10.1/q", summary="Marsupial hopping.")
+    )
     assert search(sample_lib, "marsupial hoping").ids == (pid,)  # the fill-in is indexed
     with sample_lib.transaction() as db:
         db.conn.execute("UPDATE papers SET title = 'Wombat dynamics' WHERE id = ?", (pid,))
@@ -255,18 +262,21 @@ def test_a_rare_word_is_always_part_of_the_candidate_query(tmp_path, monkeypatch
     the rarest word and the scorer refused them all, so nothing was found."""
     import citetui.search as S
     import citetui.search.allwords as A
-    from citetui.store import Library, PaperIn, Writer
+    from citetui.core.models import PaperRecord
+    from citetui.store import Library, Writer
     from citetui.store import fts as index
 
     lib = Library(tmp_path / "s.db", create=True)
     with lib.transaction() as db:
         w = Writer(db, source="t")
         for i in range(60):  # "corpus" is the rarest query word, and these come first
-            w.upsert_paper(PaperIn(title=f"A corpus of things number {i}", doi=f"10.1/c{i}"))
+            w.upsert_paper(PaperRecord(title=f"A corpus of things number {i}", doi=f"10.1/c{i}"))
         for i in range(200):
-            w.upsert_paper(PaperIn(title=f"Speech and quasi speech models {i}", doi=f"10.1/s{i}"))
+            w.upsert_paper(
+                PaperRecord(title=f"Speech and quasi speech models {i}", doi=f"10.1/s{i}")
+            )
         w.upsert_paper(
-            PaperIn(title="Strong Reinforcement of Corpus Quaxi Speech", doi="10.1/target")
+            PaperRecord(title="Strong Reinforcement of Corpus Quaxi Speech", doi="10.1/target")
         )
     with lib.transaction() as db:
         index.refresh_terms(db.conn)

@@ -88,33 +88,19 @@ def test_records_import_dedups_and_is_idempotent(tmp_path, empty_lib):
 
 
 @pytest.mark.parametrize(
-    ("batch", "max_marks", "max_keys", "max_later"),
-    [
-        (1, None, None, None),
-        (2, None, None, None),
-        (5000, None, None, None),
-        (1, 2, 1, None),
-        (2, None, 0, None),
-        (1, None, None, 1),
-        (2, 2, None, 1),
-        (5000, None, None, 1),
-    ],
+    ("batch", "max_keys"),
+    [(1, None), (2, None), (5000, None), (1, 1), (2, 0), (3, 0)],
 )
-def test_big_import_path_writes_the_same_library(
-    tmp_path, monkeypatch, batch, max_marks, max_keys, max_later
-):
-    """Deferred indexing + batched inserts give the rows the Writer gives one by one (also
-    when the duplicate check moves from memory to the library's indexes midway, when
-    record keys spill from memory to the temporary table, and whether the records that
-    may repeat a paper wait for the end or go to the Writer at once)."""
+def test_big_import_path_writes_the_same_library(tmp_path, monkeypatch, batch, max_keys):
+    """A big import (identity in memory, indexes dropped and rebuilt, search index
+    suspended) gives the rows a small one gives, whatever the batch size (a record in the
+    same batch as the one it repeats, or in a later one) and when record keys spill from
+    memory to the temporary table."""
     import citetui.store.bulk as bulk
+    import citetui.store.keymap as keymap
 
-    if max_marks is not None:
-        monkeypatch.setattr(bulk, "MAX_MARKS", max_marks)
     if max_keys is not None:
-        monkeypatch.setattr(bulk, "MAX_KEYS", max_keys)
-    if max_later is not None:
-        monkeypatch.setattr(bulk, "MAX_LATER", max_later)
+        monkeypatch.setattr(keymap, "MAX_KEYS", max_keys)
     path = tmp_path / "r.jsonl"
     records(path, ROWS + MORE)
     small = Library(tmp_path / "small.db", create=True)
@@ -154,10 +140,11 @@ def test_a_bad_line_names_its_line_and_writes_nothing(tmp_path, empty_lib):
 
 def test_spilled_keys_still_resolve_and_repeat_keys_are_refused(tmp_path, monkeypatch):
     import citetui.store.bulk as bulk
+    import citetui.store.keymap as keymap
 
     monkeypatch.setattr(search_index, "worth_suspending", lambda conn, size: True)
     monkeypatch.setattr(bulk.BulkWriter.__init__, "__defaults__", (2,))
-    monkeypatch.setattr(bulk, "MAX_KEYS", 0)  # every key spills after each batch
+    monkeypatch.setattr(keymap, "MAX_KEYS", 0)  # every key spills after each batch
     rows = [{"key": f"k{i}", "title": f"Paper number {i}"} for i in range(9)]
     rows.append(
         {
@@ -185,7 +172,7 @@ def test_the_mark_set_holds_exactly_what_was_added(monkeypatch):
     """Across the set of the newest, sealed runs and their merges, and bitmap collisions."""
     import random
 
-    from citetui.store.bulk import MarkSet
+    from citetui.store.keymap import MarkSet
 
     monkeypatch.setattr(MarkSet, "RECENT", 64)
     monkeypatch.setattr(MarkSet, "BITS", 1 << 10)  # many marks share a bit

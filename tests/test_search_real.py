@@ -9,45 +9,48 @@ import pytest
 from click.testing import CliRunner
 
 from citetui.cli import cli
+from citetui.core.models import PaperRecord
 from citetui.core.query import QueryError, parse
 from citetui.search import search
 from citetui.search.resolver import Unresolved, resolve_hub, resolve_paper
-from citetui.store import Library, NotFound, PaperIn, Writer
+from citetui.store import Library, NotFound, Writer
 from citetui.store import fts as index
 
 PPO = "Proximal Policy Optimization Algorithms"
 PPO_AUTHORS = ["John Schulman", "Filip Wolski", "Prafulla Dhariwal", "Alec Radford", "Oleg Klimov"]
 PAPERS = [
-    PaperIn(title=PPO, year=2017, arxiv="1707.06347", authors=PPO_AUTHORS, venue="arXiv"),
-    PaperIn(title="Biodiversity Finance", year=2000, authors=["Mark Rubino"]),
-    PaperIn(title="Biodiversity of coral reefs", year=2000, authors=["Ann Smith"]),
-    PaperIn(
+    PaperRecord(title=PPO, year=2017, arxiv="1707.06347", authors=PPO_AUTHORS, venue="arXiv"),
+    PaperRecord(title="Biodiversity Finance", year=2000, authors=["Mark Rubino"]),
+    PaperRecord(title="Biodiversity of coral reefs", year=2000, authors=["Ann Smith"]),
+    PaperRecord(
         title="Specification and implementation of exceptions in workflow management systems",
         year=1999,
         authors=["Fabio Casati", "Stefano Ceri"],
         venue="ACM TODS",
     ),
-    PaperIn(title="EOS: exactly-once E-service middleware", year=2002, authors=["G. Shegalov"]),
-    PaperIn(title="Querying the Internet with PIER", year=2003, authors=["Ryan Huebsch"]),
-    PaperIn(title="Active Views for Electronic Commerce", year=1999, authors=["Serge Abiteboul"]),
-    PaperIn(title="ChatGPT in education: promises and pitfalls", year=2023),
-    PaperIn(summary="Flow-GRPO is the first online RL method for flow matching models."),
-    PaperIn(summary="OP-GRPO is the first off-policy GRPO method for flow models."),
-    PaperIn(
+    PaperRecord(title="EOS: exactly-once E-service middleware", year=2002, authors=["G. Shegalov"]),
+    PaperRecord(title="Querying the Internet with PIER", year=2003, authors=["Ryan Huebsch"]),
+    PaperRecord(
+        title="Active Views for Electronic Commerce", year=1999, authors=["Serge Abiteboul"]
+    ),
+    PaperRecord(title="ChatGPT in education: promises and pitfalls", year=2023),
+    PaperRecord(summary="Flow-GRPO is the first online RL method for flow matching models."),
+    PaperRecord(summary="OP-GRPO is the first off-policy GRPO method for flow models."),
+    PaperRecord(
         title="Survey answers from a lab",
         abstract="We asked researchers how they read papers and what they keep.",
     ),
-    PaperIn(
+    PaperRecord(
         title="GloVe: Global Vectors for Word Representation", year=2014, doi="10.3115/v1/d14-1162"
     ),
-    PaperIn(title="A multilevel framework for AI governance", year=2023),
-    PaperIn(title="Better Vision for the Poor", year=2019),
-    PaperIn(title="Weak-to-Strong Generalization is Nearly Inevitable", year=2024),
-    PaperIn(title="BERT: Pre-training of Deep Bidirectional Transformers", year=2019),
-    PaperIn(title="Boosted Ensemble Regression Trees for tabular data", year=2018),
-    PaperIn(title="A Fast Learning Algorithm for Deep Belief Nets", year=2006),
-    PaperIn(title="Policy gradient methods for robots", year=2010, authors=["Ann Lee"]),
-    PaperIn(title="Proximal methods in convex optimization", year=2012, authors=["Bo Chen"]),
+    PaperRecord(title="A multilevel framework for AI governance", year=2023),
+    PaperRecord(title="Better Vision for the Poor", year=2019),
+    PaperRecord(title="Weak-to-Strong Generalization is Nearly Inevitable", year=2024),
+    PaperRecord(title="BERT: Pre-training of Deep Bidirectional Transformers", year=2019),
+    PaperRecord(title="Boosted Ensemble Regression Trees for tabular data", year=2018),
+    PaperRecord(title="A Fast Learning Algorithm for Deep Belief Nets", year=2006),
+    PaperRecord(title="Policy gradient methods for robots", year=2010, authors=["Ann Lee"]),
+    PaperRecord(title="Proximal methods in convex optimization", year=2012, authors=["Bo Chen"]),
 ]
 HUBS = (
     PPO,
@@ -249,6 +252,7 @@ def test_identifier_schemes_quotes_and_capitalised_text_are_never_fields():
         "In:Proc",
     )
     assert parse('"In:P" proceedings').words == ("In:P", "proceedings")
+
 
 
 def test_a_long_word_is_exact_and_a_long_query_is_cut(lib):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
+from citetui.core.models import PaperRecord
 from citetui.core.query import RowFilter
 from citetui.ingest import InputError, import_files
 from citetui.store import (
@@ -15,7 +17,6 @@ from citetui.store import (
     LibraryNotFound,
     NewerSchema,
     NotALibrary,
-    PaperIn,
     Writer,
 )
 from tests.conftest import SAMPLE, ppo_id
@@ -33,7 +34,7 @@ def dump(lib: Library) -> dict[str, list]:
     return {t: sorted(map(tuple, lib.conn.execute(f"SELECT * FROM {t}")), key=repr) for t in tables}
 
 
-def write(lib: Library, *papers: PaperIn, source: str = "test") -> list[int]:
+def write(lib: Library, *papers: PaperRecord, source: str = "test") -> list[int]:
     with lib.transaction() as db:
         w = Writer(db, source)
         return [w.upsert_paper(p) for p in papers]
@@ -47,18 +48,27 @@ def test_new_library_has_current_schema(empty_lib):
 @pytest.mark.parametrize(
     ("first", "second"),
     [
-        (PaperIn(title="A", doi="10.1/X"), PaperIn(title="A b", doi="https://doi.org/10.1/x")),
-        (PaperIn(title="A", arxiv="1707.06347"), PaperIn(title="B", arxiv="arXiv:1707.06347v2")),
-        (PaperIn(title="A", s2_id="ABC"), PaperIn(title="B", s2_id="abc")),
-        (PaperIn(title="A", corpus_id=5), PaperIn(title="B", corpus_id="CorpusID:5")),
         (
-            PaperIn(title="A", openalex_id="W1"),
-            PaperIn(title="B", openalex_id="https://openalex.org/W1"),
+            PaperRecord(title="A", doi="10.1/X"),
+            PaperRecord(title="A b", doi="https://doi.org/10.1/x"),
         ),
-        (PaperIn(title="Deep  Learning!", year=2015), PaperIn(title="deep learning", year=2015)),
         (
-            PaperIn(title="Déjà vu", year=2001, authors=["Émile Zola"]),
-            PaperIn(title="deja VU", year=2001, authors=["E. Zola"]),
+            PaperRecord(title="A", arxiv="1707.06347"),
+            PaperRecord(title="B", arxiv="arXiv:1707.06347v2"),
+        ),
+        (PaperRecord(title="A", s2_id="ABC"), PaperRecord(title="B", s2_id="abc")),
+        (PaperRecord(title="A", corpus_id=5), PaperRecord(title="B", corpus_id="CorpusID:5")),
+        (
+            PaperRecord(title="A", openalex_id="W1"),
+            PaperRecord(title="B", openalex_id="https://openalex.org/W1"),
+        ),
+        (
+            PaperRecord(title="Deep  Learning!", year=2015),
+            PaperRecord(title="deep learning", year=2015),
+        ),
+        (
+            PaperRecord(title="Déjà vu", year=2001, authors=["Émile Zola"]),
+            PaperRecord(title="deja VU", year=2001, authors=["E. Zola"]),
         ),
     ],
 )
@@ -71,9 +81,9 @@ def test_same_paper_by_any_identifier_is_one_paper(empty_lib, first, second):
 def test_different_titles_or_years_without_ids_are_different(empty_lib):
     a, b, c = write(
         empty_lib,
-        PaperIn(title="X", year=2020),
-        PaperIn(title="X", year=2021),
-        PaperIn(title="Y", year=2020),
+        PaperRecord(title="X", year=2020),
+        PaperRecord(title="X", year=2021),
+        PaperRecord(title="Y", year=2020),
     )
     assert len({a, b, c}) == 3
 
@@ -88,8 +98,8 @@ def test_different_titles_or_years_without_ids_are_different(empty_lib):
 def test_signs_that_change_a_title_never_fold_away(empty_lib, titles):
     ids = write(
         empty_lib,
-        *[PaperIn(title=t, year=2020) for t in titles[:-1]],
-        PaperIn(title=titles[-1], year=2020, doi="10.1/c"),
+        *[PaperRecord(title=t, year=2020) for t in titles[:-1]],
+        PaperRecord(title=titles[-1], year=2020, doi="10.1/c"),
     )
     assert len(set(ids)) == len(titles)
     assert sorted(empty_lib.paper(i).title for i in ids) == sorted(titles)
@@ -98,18 +108,18 @@ def test_signs_that_change_a_title_never_fold_away(empty_lib, titles):
 @pytest.mark.parametrize(
     ("first", "second"),
     [
-        (PaperIn(title="Déjà vu", year=None), PaperIn(title="deja VU", year=2001)),
+        (PaperRecord(title="Déjà vu", year=None), PaperRecord(title="deja VU", year=2001)),
         (
-            PaperIn(title="Deep learning", year=2015, authors=["Y. LeCun"]),
-            PaperIn(title="Deep learning", year=2015, authors=["I. Goodfellow"]),
+            PaperRecord(title="Deep learning", year=2015, authors=["Y. LeCun"]),
+            PaperRecord(title="Deep learning", year=2015, authors=["I. Goodfellow"]),
         ),
         (
-            PaperIn(title="Deep learning", year=2015, authors=["Y. LeCun"]),
-            PaperIn(title="Deep learning", year=2015),
+            PaperRecord(title="Deep learning", year=2015, authors=["Y. LeCun"]),
+            PaperRecord(title="Deep learning", year=2015),
         ),
         (
-            PaperIn(title="Deep learning", year=2015, doi="10.1/a"),
-            PaperIn(title="Deep learning", year=2015, doi="10.1/b"),
+            PaperRecord(title="Deep learning", year=2015, doi="10.1/a"),
+            PaperRecord(title="Deep learning", year=2015, doi="10.1/b"),
         ),
     ],
 )
@@ -121,8 +131,8 @@ def test_without_a_shared_id_only_title_year_and_first_author_together_merge(
 
 
 def test_fill_in_never_overwrites_with_null(empty_lib):
-    (pid,) = write(empty_lib, PaperIn(title="T", doi="10.1/a", abstract="abs", year=2020))
-    write(empty_lib, PaperIn(title="T", doi="10.1/a", abstract=None, venue="NeurIPS"))
+    (pid,) = write(empty_lib, PaperRecord(title="T", doi="10.1/a", abstract="abs", year=2020))
+    write(empty_lib, PaperRecord(title="T", doi="10.1/a", abstract=None, venue="NeurIPS"))
     p = empty_lib.paper(pid)
     assert (p.abstract, p.year, p.venue) == ("abs", 2020, "NeurIPS")
 
@@ -130,16 +140,16 @@ def test_fill_in_never_overwrites_with_null(empty_lib):
 def test_two_records_of_one_paper_merge_with_their_edges(empty_lib):
     a, b, hub = write(
         empty_lib,
-        PaperIn(title="One", doi="10.1/one"),
-        PaperIn(title="One (preprint)", arxiv="2001.00001"),
-        PaperIn(title="Hub", doi="10.9/h"),
+        PaperRecord(title="One", doi="10.1/one"),
+        PaperRecord(title="One (preprint)", arxiv="2001.00001"),
+        PaperRecord(title="Hub", doi="10.9/h"),
     )
     with empty_lib.transaction() as db:
         w = Writer(db, "s")
         w.upsert_citation(b, hub, roles=["method"])
         w.mark_hub(hub)
         # a record carrying both ids reveals that a and b are the same paper
-        merged = w.upsert_paper(PaperIn(title="One", doi="10.1/one", arxiv="2001.00001"))
+        merged = w.upsert_paper(PaperRecord(title="One", doi="10.1/one", arxiv="2001.00001"))
     assert merged == a
     p = empty_lib.paper(a)
     assert (p.doi, p.arxiv) == ("10.1/one", "2001.00001")
@@ -189,7 +199,7 @@ def test_failed_import_leaves_library_exactly_as_before(sample_lib, tmp_path):
 def test_error_inside_the_transaction_rolls_back(sample_lib):
     before = dump(sample_lib)
     with pytest.raises(RuntimeError), sample_lib.transaction() as db:
-        Writer(db, "x").upsert_paper(PaperIn(title="Doomed"))
+        Writer(db, "x").upsert_paper(PaperRecord(title="Doomed"))
         raise RuntimeError("boom")
     assert dump(sample_lib) == before
 
@@ -229,7 +239,7 @@ def test_not_a_library(tmp_path):
 def test_row_filters(empty_lib):
     with empty_lib.transaction() as db:
         w = Writer(db, "t")
-        hub = w.upsert_paper(PaperIn(title="Hub"))
+        hub = w.upsert_paper(PaperRecord(title="Hub"))
         w.mark_hub(hub)
         for i, (role, pol, year) in enumerate(
             [
@@ -238,7 +248,7 @@ def test_row_filters(empty_lib):
                 ("method", "critical", 2023),
             ]
         ):
-            pid = w.upsert_paper(PaperIn(title=f"P{i}", year=year))
+            pid = w.upsert_paper(PaperRecord(title=f"P{i}", year=year))
             w.upsert_citation(pid, hub, roles=[role], polarity=pol)
         cid = w.add_claim(hub, 0, "claim one")
         w.engage_claim(cid, pid, "critical", None)
@@ -251,10 +261,11 @@ def test_row_filters(empty_lib):
     assert {b.label: b.count for b in summary.bars} == {"background": 1, "method": 2}
 
 
-def test_a_second_source_fills_in_and_re_importing_both_changes_nothing(tmp_path):
+def test_two_sources_join_the_same_whichever_comes_first(tmp_path):
     """Two sources spell the same paper differently (as OpenAlex and Semantic Scholar do for
-    word2vec): the first one's values stand, the other fills in what is missing, and
-    importing both again, in either order, changes nothing."""
+    word2vec: 2025 against 2013): each field keeps the value of one fixed rule (the earliest
+    year, the largest count, the longer text...), so the order of the imports does not
+    matter, and importing both again, in either order, changes nothing."""
 
     def bundle(name: str, **fields):
         path = tmp_path / f"{name}.json"
@@ -270,7 +281,13 @@ def test_a_second_source_fills_in_and_re_importing_both_changes_nothing(tmp_path
         )
         return path
 
-    a = bundle("openalex-ish", title="Distributed representations of words", year=2025)
+    a = bundle(
+        "openalex-ish",
+        title="Distributed representations of words",
+        year=2025,
+        citation_count=41000,
+        authors=["T. Mikolov", "I. Sutskever"],
+    )
     b = bundle(
         "s2-ish",
         title="Distributed Representations of Words",
@@ -278,20 +295,28 @@ def test_a_second_source_fills_in_and_re_importing_both_changes_nothing(tmp_path
         venue="NeurIPS",
         abstract="We propose ...",
         citation_count=40000,
+        summary="Word vectors.",
+        summary_source="tldr@v2",
+        authors=["Tomas Mikolov", "Ilya Sutskever"],
     )
-    lib = Library(tmp_path / "l.db", create=True)
-    import_files(lib, [a, b])
-    p = lib.find_paper_by_id("10.1/w2v")
-    assert (p.title, p.year, p.venue, p.abstract, p.citation_count) == (
-        "Distributed representations of words",
-        2025,
+    papers = []
+    for order in ([a, b], [b, a]):
+        lib = Library(tmp_path / f"l{len(papers)}.db", create=True)
+        import_files(lib, order)
+        papers.append(lib.find_paper_by_id("10.1/w2v"))
+        for again in ([a, b], [b, a]):
+            reports = import_files(lib, again)
+            assert all(not r.updated and not r.added for r in reports), [r.updated for r in reports]
+        lib.close()
+    first, second = papers
+    assert replace(first, id=0) == replace(second, id=0)
+    assert (first.title, first.year, first.venue, first.abstract, first.citation_count) == (
+        "Distributed Representations of Words",  # the same length: the smaller ("R" < "r")
+        2013,
         "NeurIPS",
         "We propose ...",
-        40000,
+        41000,
     )
-    for order in ([a, b], [b, a]):
-        reports = import_files(lib, order)
-        assert all(not r.updated and not r.added for r in reports), [r.updated for r in reports]
-    # the source that added it may correct its own values
-    import_files(lib, [bundle("openalex-ish", title="Distributed Representations of Words")])
-    assert lib.find_paper_by_id("10.1/w2v").title == "Distributed Representations of Words"
+    # as many names in both: the smaller list, name by name ("T." < "To")
+    assert first.authors == ("T. Mikolov", "I. Sutskever")
+    assert (first.summary, first.summary_source) == ("Word vectors.", "tldr@v2")

@@ -18,10 +18,10 @@ from click.testing import CliRunner
 
 from bench import reliability as rel
 from citetui.cli import cli
+from citetui.core.models import PaperRecord
 from citetui.ingest import import_files
 from citetui.search.resolver import resolve_hub
 from citetui.store import Library, Writer
-from citetui.store.write import PaperIn
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -222,7 +222,7 @@ def test_hub_that_conflicts_with_the_file_name_is_refused(db, tmp_path):
 
 def test_hub_that_names_the_file_names_paper_by_another_id_is_accepted(db, tmp_path):
     with Library(db) as lib, lib.transaction() as tx:
-        Writer(tx, "test").upsert_paper(PaperIn(title="Hub", corpus_id=77, doi="10.5/hub"))
+        Writer(tx, "test").upsert_paper(PaperRecord(title="Hub", corpus_id=77, doi="10.5/hub"))
     page = tmp_path / "citations_CorpusID77_page00.json"
     page.write_text(json.dumps(_page(2)))
     run = citetui(db, "import", str(page), "--hub", "DOI:10.5/hub")
@@ -236,9 +236,9 @@ def test_user_labels_of_merged_papers_agree_everywhere(tmp_path):
     with Library(tmp_path / "lib.db", create=True) as lib:
         with lib.transaction() as tx:
             w = Writer(tx, "test")
-            hub = w.upsert_paper(PaperIn(title="Hub", doi="10.1/hub"))
-            a = w.upsert_paper(PaperIn(title="Paper", doi="10.1/a"))
-            b = w.upsert_paper(PaperIn(title="Paper (preprint)", arxiv="2001.00001"))
+            hub = w.upsert_paper(PaperRecord(title="Hub", doi="10.1/hub"))
+            a = w.upsert_paper(PaperRecord(title="Paper", doi="10.1/a"))
+            b = w.upsert_paper(PaperRecord(title="Paper (preprint)", arxiv="2001.00001"))
             w.mark_hub(hub)
             for p in (a, b):
                 w.upsert_citation(p, hub, roles=["background"], polarity="neutral")
@@ -249,7 +249,7 @@ def test_user_labels_of_merged_papers_agree_everywhere(tmp_path):
         )
         with lib.transaction() as tx:
             merged = Writer(tx, "test").upsert_paper(
-                PaperIn(title="Paper", doi="10.1/a", arxiv="2001.00001")
+                PaperRecord(title="Paper", doi="10.1/a", arxiv="2001.00001")
             )
         assert merged == a
         users = lib.conn.execute("SELECT citing_id, kind, value FROM user_labels").fetchall()

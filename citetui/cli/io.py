@@ -102,7 +102,7 @@ def import_cmd(
     Semantic Scholar API records and pages, its bulk datasets, OpenAlex works.
     """
     from citetui.core.textsafe import clean
-    from citetui.ingest import import_files
+    from citetui.ingest import ImportStatus, import_files
 
     created = c.explicit and not c.path.exists()
     lib = c.open(create=True)
@@ -114,15 +114,38 @@ def import_cmd(
         if not options["hubs"]:
             raise click.BadParameter("give at least one corpus id", param_hint="--hubs")
 
+    status = ImportStatus()
+    seen: list[Path] = []
+
     def progress(path: Path) -> None:
-        if display.enabled:
+        seen.append(path)
+        if not display.enabled:
+            return
+        if len(files) <= NOTED_FILES:
             display.note(f"importing {clean(path)}")  # a file name is data too
+        elif len(seen) == 1:
+            display.note(f"importing {len(files)} files")
+
+    def draw(bar: Progress) -> None:
+        if status.total_bytes >= PROGRESS_MIN_SIZE and status.stage != "starting":
+            stage = (
+                "finishing: indexes, search, hub panes"
+                if status.stage == "finishing"
+                else ("importing")
+            )
+            bar.show_import(stage, status.records(), status.bytes_read(), status.total_bytes)
 
     display = Progress(enabled=not as_json and sys.stderr.isatty())
     try:
-        with display.poll(_reading):
+        with display.poll_with(draw):
             reports = import_files(
-                lib, files, fmt=fmt, progress=progress, skip_invalid=skip_invalid, **options
+                lib,
+                files,
+                fmt=fmt,
+                progress=progress,
+                skip_invalid=skip_invalid,
+                status=status,
+                **options,
             )
     except BaseException:
         if created:  # a failed first import leaves no empty library behind
@@ -212,18 +235,8 @@ def _ref(p: Any) -> str:
     return str(p.id)
 
 
-READING_MIN_SIZE = 8 << 20  # smaller files import before a progress display would help
-
-
-def _reading() -> tuple[str, float, float | None, str] | None:
-    """How far the import has read the file it reads now (for the progress display)."""
-    from citetui.ingest.jsonio import reading_progress
-
-    now = reading_progress()
-    if now is None or now[2] < READING_MIN_SIZE:
-        return None
-    path, done, size = now
-    return f"reading {path.name}", done, size, "MB"
+PROGRESS_MIN_SIZE = 8 << 20  # smaller imports end before a progress display would help
+NOTED_FILES = 10  # up to this many files, each is named as it starts; past it, one line
 
 
 @click.command("export")

@@ -76,6 +76,31 @@ class Progress:
             click.echo("\r\x1b[2K" + "  ".join(parts), nl=False, err=True)
             self._shown = True
 
+    def show_import(self, stage: str, records: int, read: float, size: float) -> None:
+        """An import's line: records and records/s, bytes read of ``size``, and an ETA from
+        the reading rate (the records of every format are not the same size, the bytes
+        left to read are what is known)."""
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        with self._lock:
+            if self._label != "import":
+                self._label, self._started, self._drawn = "import", now, 0.0
+            if now - self._drawn < REDRAW_SECONDS:
+                return
+            self._drawn = now
+            elapsed = now - self._started
+            parts = [stage, _count(records, "records")]
+            if elapsed > 1 and records:
+                parts.append(f"{_count(records / elapsed, 'records')}/s")
+            if size:
+                parts.append(f"{_count(read, 'MB')} of {_count(size, 'MB')}")
+                parts[-1] += f" ({min(100, round(100 * read / size))}%)"
+                if stage == "importing" and elapsed > 1 and 0 < read < size:
+                    parts.append(f"ETA {_eta((size - read) / (read / elapsed))}")
+            click.echo("\r\x1b[2K" + "  ".join(parts), nl=False, err=True)
+            self._shown = True
+
     def note(self, text: str) -> None:
         """A message on its own line (the progress line is redrawn under it)."""
         with self._lock:
@@ -98,14 +123,21 @@ class Progress:
         from a thread, until the returned context ends."""
         return Polling(self, read)
 
+    def poll_with(self, draw: Callable[[Progress], None]) -> Polling:
+        """Call ``draw(self)`` four times a second, from a thread, until the context ends."""
+        return Polling(self, lambda: None, draw)
+
 
 class Polling:
     """A thread that feeds a :class:`Progress` from a reading function."""
 
     def __init__(
-        self, progress: Progress, read: Callable[[], tuple[str, float, float | None, str] | None]
+        self,
+        progress: Progress,
+        read: Callable[[], tuple[str, float, float | None, str] | None],
+        draw: Callable[[Progress], None] | None = None,
     ) -> None:
-        self.progress, self.read = progress, read
+        self.progress, self.read, self.draw = progress, read, draw
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -124,6 +156,9 @@ class Polling:
 
     def _run(self) -> None:
         while not self.stop.wait(REDRAW_SECONDS):
+            if self.draw is not None:
+                self.draw(self.progress)
+                continue
             now = self.read()
             if now is not None:
                 self.progress.show(*now)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from citetui.core import records
 from citetui.core.ids import id_label
 from citetui.core.vocab import ID_FIELDS, POLARITIES, ROLES
 
@@ -87,6 +88,54 @@ class Paper:
     def identifiers(self) -> dict[str, str | int]:
         """The identifiers this paper has, by field name."""
         return {f: getattr(self, f) for f in ID_FIELDS if getattr(self, f) is not None}
+
+
+@dataclass(slots=True)
+class PaperRecord:
+    """A paper on its way in, as an importer read it: what both writers of the store take.
+
+    Its normal form, its identity and how two records of one paper combine are in
+    :mod:`citetui.core.records`."""
+
+    title: str | None = None
+    year: int | None = None
+    venue: str | None = None
+    abstract: str | None = None
+    summary: str | None = None
+    summary_source: str | None = None
+    url: str | None = None
+    citation_count: int | None = None
+    doi: str | None = None
+    arxiv: str | None = None
+    s2_id: str | None = None
+    corpus_id: int | None = None
+    openalex_id: str | None = None
+    authors: list[str] = field(default_factory=list)
+
+    def normalised(self) -> PaperRecord:
+        """A copy with identifiers in canonical form and blank strings as None."""
+        return records.normalised(self)
+
+    def has_ids(self) -> bool:
+        """Whether any identifier is known."""
+        return records.has_ids(self)
+
+    def joined(self, other: PaperRecord) -> PaperRecord:
+        """The paper this record and ``other`` (both normalised) make, in either order."""
+        return records.join(self, other)
+
+
+@dataclass(slots=True)
+class CiteRecord:
+    """A citation on its way in, between a record's paper and ``target``: a library paper id,
+    a record key of the same file (records, bundles) or a paper as a record names it."""
+
+    target: int | str | PaperRecord
+    roles: Sequence[str] = ()
+    polarity: str | None = None
+    influential: bool | None = None
+    contexts: Sequence[tuple[str, Sequence[str]]] = ()
+    source: str | None = None  # the labels' provenance (default: the import's source)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from citetui.export.keys import assign_keys
 from citetui.export.text import dump_json
 from citetui.export.view import content_order, select_citing
 from citetui.store import Library
-from citetui.store.write import USER_SOURCE
+from citetui.store.labels import USER_SOURCE
 
 FORMAT = "json"
 SUFFIX = ".json"

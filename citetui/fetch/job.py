@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from citetui.core.models import PaperRecord
 from citetui.fetch.http import Client, FetchError
-from citetui.store import Library, PaperIn, Writer
+from citetui.store import Library, Writer
 from citetui.store.fetchlog import FORMAT_PREFIX
 
 
@@ -89,7 +90,7 @@ class Job:
 
     def begin(
         self, restart: bool, start: Callable[[], dict[str, Any]]
-    ) -> tuple[dict[str, Any], PaperIn]:
+    ) -> tuple[dict[str, Any], PaperRecord]:
         """The state to go on from (the bookmark, or ``start()`` for a new or restarted
         fetch) and the hub it fetches; the report says whether it resumed."""
         state = None if restart else self.bookmark()
@@ -97,7 +98,7 @@ class Job:
         if state is None:
             state = start()
         self.report.hub_id = self.lib.paper_by_ids(state["hub"])
-        return state, PaperIn(**state["hub"])
+        return state, PaperRecord(**state["hub"])
 
     def commit(
         self,
@@ -120,7 +121,7 @@ class Job:
                 result = write(writer)
             except ValueError as exc:  # a value the store refuses (unknown label, ...)
                 raise FetchError(f"{self.client.scrub(url)}: {exc}") from None
-            writer.settle_counts()
+            writer.finish()
             report = {
                 "source": url,
                 "format": FORMAT_PREFIX + self.source,

@@ -17,14 +17,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from typing import Any
 
 from citetui.fetch.http import Client, FetchError, FetchUsageError, HttpError
 from citetui.fetch.job import FetchReport, Job, Progress
 from citetui.ingest.errors import InputError
 from citetui.ingest.fields import Fields
-from citetui.ingest.formats.openalex import SOURCE, work_from_record
-from citetui.store import Library, PaperIn, Writer
+from citetui.ingest.formats.openalex import SOURCE, work_from_record, write_works
+from citetui.store import Library, Writer
 
 NAME = "openalex"
 DEFAULT_BASE_URL = "https://api.openalex.org"
@@ -46,30 +45,6 @@ def work_id(text: str) -> str:
     if not m:
         raise FetchUsageError(f"{text!r} is not an OpenAlex work id (W followed by digits)")
     return m.group(1).upper()
-
-
-def write_works(writer: Writer, works: list[Any], path: str, hub: PaperIn | None) -> list[int]:
-    """Write OpenAlex works as ``citetui import`` does; with ``hub``, each also cites it."""
-    writer.source = SOURCE
-    hub_id = writer.upsert_paper(hub) if hub is not None else None
-    out = []
-    for i, raw in enumerate(works):
-        try:
-            paper, refs = work_from_record(raw, Fields(path, f"results[{i}]"))
-        except InputError as exc:
-            writer.bad_record(exc)
-            continue
-        pid = writer.upsert_paper(paper)
-        out.append(pid)
-        for rid in refs:
-            cited = writer.upsert_paper(PaperIn(openalex_id=rid))
-            if cited != pid:
-                writer.upsert_citation(pid, cited, source=SOURCE)
-        if hub_id is not None and hub_id != pid:
-            # The API listed it under cites:W, so it cites the hub even when its
-            # referenced_works is incomplete.
-            writer.upsert_citation(pid, hub_id, source=SOURCE)
-    return out
 
 
 def fetch(
@@ -120,7 +95,8 @@ def fetch(
             new = {"stage": "done", "hub": state["hub"]}
 
         def write(w: Writer, results: list = results, url: str = url) -> None:
-            write_works(w, results, url, hub)
+            works = [(raw, Fields(url, f"results[{i}]")) for i, raw in enumerate(results)]
+            write_works(w, works, hub=hub)
 
         job.commit(url, write, new, SOURCE)
         job.tell("citing", done, total)
@@ -150,7 +126,7 @@ def _fetch_work(job: Job, wid: str, mailto: str | None) -> dict:
     state = {"stage": "citing", "cursor": "*", "done": 0, "total": paper.citation_count, "hub": ids}
 
     def write(w: Writer) -> None:
-        write_works(w, [raw], url, None)
+        write_works(w, [(raw, Fields(url, "results[0]"))])
         w.mark_hub(w.upsert_paper(paper))
 
     job.commit(url, write, state, SOURCE)

@@ -17,7 +17,7 @@ from typing import Any
 from citetui.core.models import ImportReport
 from citetui.ingest.errors import InputError
 from citetui.ingest.formats import bundle, openalex, records, s2, s2_bulk
-from citetui.ingest.jsonio import peek
+from citetui.ingest.jsonio import peek, reading_progress
 from citetui.store import Library
 
 FORMATS: dict[str, ModuleType] = {bundle.FORMAT: bundle, records.FORMAT: records}
@@ -55,6 +55,39 @@ def _sha256(path: Path) -> str | None:
     return h.hexdigest()
 
 
+class ImportStatus:
+    """How far an import has got, for a progress display that asks from another thread:
+    records handed to the writer, bytes read of all the files, and what it is doing."""
+
+    def __init__(self) -> None:
+        self.total_bytes = 0
+        self.stage = "starting"
+        self._done_bytes = 0  # of the files read to the end
+        self._done_records = 0
+        self._writer: Any = None
+        self._path: Path | None = None
+
+    def records(self) -> int:
+        """Records read so far."""
+        w = self._writer
+        return self._done_records + (w.bulk.records if w is not None and w.has_bulk else 0)
+
+    def bytes_read(self) -> int:
+        """Bytes read so far, of all the files (compressed bytes for a gzip file)."""
+        now = reading_progress()
+        here = now[1] if now is not None and now[0] == self._path else 0
+        return self._done_bytes + here
+
+    def _start(self, path: Path, writer: Any) -> None:
+        self._path, self._writer, self.stage = path, writer, "importing"
+
+    def _done(self, path: Path) -> None:
+        w = self._writer
+        self._done_records += w.bulk.records if w is not None and w.has_bulk else 0
+        self._done_bytes += path.stat().st_size
+        self._writer = None
+
+
 def import_files(
     lib: Library,
     paths: Sequence[Path],
@@ -62,9 +95,11 @@ def import_files(
     fmt: str | None = None,
     progress: Callable[[Path], None] | None = None,
     skip_invalid: bool = False,
+    status: ImportStatus | None = None,
     **options: Any,
 ) -> list[ImportReport]:
-    """Import files into the library in one transaction; report what each did."""
+    """Import files into the library in one transaction; report what each did (and, in
+    ``status``, how far it has got)."""
     if fmt is not None and fmt not in FORMATS:
         raise InputError(fmt, f"unknown format (known: {', '.join(FORMATS)})")
     plan = []
@@ -85,16 +120,19 @@ def import_files(
             )
     reports = []
     size = sum(p.stat().st_size for p, _ in plan)
+    status = status if status is not None else ImportStatus()
+    status.total_bytes = size
     with lib.importing(size) as session:
         for path, name in plan:
             if progress:
                 progress(path)
             writer = session.writer(name, skip_invalid=skip_invalid)
+            status._start(path, writer)
             try:
                 FORMATS[name].load(path, writer, **{**options, **prepared.get(name, {})})
             except ValueError as exc:  # a record the store refuses (unknown label, ...)
                 raise InputError(str(path), str(exc)) from None
-            writer.settle_counts()
+            writer.finish()
             report = ImportReport(
                 source=str(path),
                 format=name,
@@ -106,7 +144,10 @@ def import_files(
             )
             session.record(writer, str(path), name, _sha256(path), report.to_dict())
             reports.append(report)
+            status._done(path)
+        status.stage = "finishing"  # indexes, search index, hub panes, then the commit
+    status.stage = "done"
     return reports
 
 
-__all__ = ["FORMATS", "InputError", "detect_format", "import_files", "register"]
+__all__ = ["FORMATS", "ImportStatus", "InputError", "detect_format", "import_files", "register"]

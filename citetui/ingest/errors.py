@@ -29,3 +29,8 @@ class InputError(Exception):
         if field is not None:
             parts.append(f"field {field}")
         super().__init__(": ".join(parts) + f": {message}")
+
+
+class UnreadableInput(InputError):
+    """The rest of a file cannot be read (a truncated gzip, a read error): what was read
+    before stands, nothing after it can be skipped to."""

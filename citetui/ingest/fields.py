@@ -16,16 +16,38 @@ from pathlib import Path
 from typing import Any
 
 from citetui.core import ids as idn
+from citetui.core.models import PaperRecord
 from citetui.ingest.errors import InputError
-from citetui.ingest.jsonio import load_json, open_text
-from citetui.store.write import PaperIn
+from citetui.ingest.jsonio import jsonl_records, load_json, open_text
 
-MAX_INT = 2**63  # what SQLite stores as an integer
+INT_RANGE = (-idn.MAX_ID - 1, idn.MAX_ID)  # what SQLite stores as an integer
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _INTEGER = re.compile(r"^\s*[-+]?\d+\s*$")
 _S2_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
 _ARXIV_NEW = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
 _ARXIV_OLD = re.compile(r"^[a-z\-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$")
+
+
+_EMPTY: dict[str, Any] = {}
+
+
+def as_obj(value: Any) -> dict[str, Any]:
+    """A nested object for a fast path: {} for null; TypeError for anything but an object
+    (even "" or 0), so the checked path names the field."""
+    if value is None:
+        return _EMPTY
+    if type(value) is not dict:
+        raise TypeError
+    return value
+
+
+def as_list(value: Any) -> list[Any]:
+    """A nested list for a fast path: [] for null; TypeError for anything but a list."""
+    if value is None:
+        return []
+    if type(value) is not list:
+        raise TypeError
+    return value
 
 
 def kind_of(value: Any) -> str:
@@ -46,8 +68,16 @@ def clean_str(value: str) -> str:
     return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
 
 
+def _shown(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class Fields:
-    """Typed access to the fields of one input record; failures name file, record and field."""
+    """Typed access to the fields of one input record; failures name file, record and field.
+
+    The one validator of every format: Semantic Scholar and OpenAlex records, bulk
+    datasets, citetui bundles and records files."""
 
     def __init__(
         self, path: Path | str, record: str | None = None, line: int | None = None, prefix: str = ""
@@ -64,12 +94,18 @@ class Fields:
         return InputError(self.path, message, record=self.record, field=name, line=self.line)
 
     def obj(
-        self, value: Any, field: builtins.str | None
+        self, value: Any, field: builtins.str | None, *, required: builtins.bool = False
     ) -> builtins.dict[builtins.str, Any] | None:
-        """An object or null."""
-        if value is not None and not isinstance(value, dict):
+        """An object, or null unless ``required``."""
+        if not isinstance(value, dict) and (required or value is not None):
             raise self.fail(field, f"expected an object, got {kind_of(value)}")
         return value
+
+    def record_obj(self, value: Any, field: builtins.str | None = None) -> builtins.dict[str, Any]:
+        """An object (null is refused)."""
+        out = self.obj(value, field, required=True)
+        assert out is not None
+        return out
 
     def list(self, value: Any, field: builtins.str) -> builtins.list[Any]:
         """A list (null reads as empty)."""
@@ -88,19 +124,36 @@ class Fields:
         value = clean_str(value)
         return value if value.strip() else None
 
-    def int(self, value: Any, field: builtins.str) -> builtins.int | None:
-        """An integer or null; a string of digits is read as its number."""
+    def int(
+        self,
+        value: Any,
+        field: builtins.str,
+        bounds: tuple[builtins.int, builtins.int] = INT_RANGE,
+        *,
+        text: builtins.bool = True,
+    ) -> builtins.int | None:
+        """An integer within ``bounds``, or null; with ``text``, a string of digits is read
+        as its number (the bulk datasets write corpus ids so)."""
         if value is None:
             return None
-        if isinstance(value, str) and value.strip().isdigit() and value.isascii():
+        if text and isinstance(value, str) and value.strip().isdigit() and value.isascii():
             if len(value.strip()) > 19:
                 raise self.fail(field, f"integer out of range ({value.strip()[:30]}...)")
             value = int(value)
-        if isinstance(value, int) and not isinstance(value, bool):
-            if not -MAX_INT <= value < MAX_INT:
-                raise self.fail(field, f"integer out of range ({str(value)[:30]}...)")
-            return value
-        raise self.fail(field, f"expected an integer, got {kind_of(value)}")
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.fail(field, f"expected an integer, got {kind_of(value)}")
+        lo, hi = bounds
+        if not lo <= value <= hi:
+            digits = str(value)
+            shown = digits if len(digits) <= 30 else f"a {len(digits)}-digit number"
+            raise self.fail(field, f"integer out of range: {shown} (expected {lo} to {hi})")
+        return value
+
+    def num(self, value: Any, field: builtins.str) -> builtins.float | None:
+        """A number or null."""
+        if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+            raise self.fail(field, f"expected a number, got {kind_of(value)}")
+        return value
 
     def bool(self, value: Any, field: builtins.str) -> builtins.bool | None:
         """true, false or null."""
@@ -116,6 +169,14 @@ class Fields:
             if text is not None:
                 out.append(text)
         return out
+
+    def vocab(self, value: Any, vocab: tuple[builtins.str, ...], field: builtins.str) -> Any:
+        """One of ``vocab``."""
+        if value not in vocab:
+            raise self.fail(
+                field, f"unknown value {_shown(value)} (expected one of {', '.join(vocab)})"
+            )
+        return value
 
 
 def read_document_or_lines(path: Path) -> tuple[Any, Iterator[tuple[int, Any]] | None]:
@@ -143,49 +204,10 @@ def read_document_or_lines(path: Path) -> tuple[Any, Iterator[tuple[int, Any]] |
     return None, iter_lines(path)
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, value) for each non-blank line; a bad line yields an InputError instead.
-
-    A file that cannot be read further (not UTF-8, truncated gzip) ends with one
-    InputError naming the last good line.
-    """
-    lineno = 0
-    try:
-        with open_text(path) as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    yield lineno, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield (
-                        lineno,
-                        InputError(
-                            str(path), f"invalid JSON: {exc.msg}", line=lineno, column=exc.colno
-                        ),
-                    )
-                except ValueError as exc:  # e.g. a number with more digits than Python parses
-                    yield lineno, InputError(str(path), f"invalid JSON: {exc}"[:200], line=lineno)
-                except RecursionError:
-                    yield (
-                        lineno,
-                        InputError(str(path), "invalid JSON: nested too deeply", line=lineno),
-                    )
-    except UnicodeDecodeError as exc:
-        yield (
-            lineno + 1,
-            InputError(
-                str(path), f"not UTF-8 text (byte {exc.start} of the line)", line=lineno + 1
-            ),
-        )
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        yield (
-            lineno + 1,
-            InputError(str(path), f"truncated or corrupt gzip data after line {lineno} ({exc})"),
-        )
+iter_lines = jsonl_records  # (line number, value or InputError) for each line of JSON Lines
 
 
-def paper_ref(text: str, option: str = "--hub") -> PaperIn:
+def paper_ref(text: str, option: str = "--hub") -> PaperRecord:
     """A paper named by an identifier, as on the command line (``--hub``).
 
     ``CorpusID:N`` (or bare digits: a Semantic Scholar corpus id), ``DOI:...`` or
@@ -197,7 +219,7 @@ def paper_ref(text: str, option: str = "--hub") -> PaperIn:
     if low.startswith("corpusid:") or (t.isdigit() and t.isascii()):
         cid = idn.norm_corpus_id(t)
         if cid is not None:
-            return PaperIn(corpus_id=cid)
+            return PaperRecord(corpus_id=cid)
         if _INTEGER.match(t[9:] if low.startswith("corpusid:") else t):
             shown = t if len(t) <= 40 else f"{t[:37]}..."
             raise InputError(
@@ -208,7 +230,7 @@ def paper_ref(text: str, option: str = "--hub") -> PaperIn:
     ):
         doi = idn.norm_doi(t[4:] if low.startswith("doi:") else t)
         if doi and doi.startswith("10.") and "/" in doi:
-            return PaperIn(doi=doi)
+            return PaperRecord(doi=doi)
     if (
         low.startswith(("arxiv:", "https://arxiv.org/", "http://arxiv.org/"))
         or _ARXIV_NEW.match(t)
@@ -216,11 +238,11 @@ def paper_ref(text: str, option: str = "--hub") -> PaperIn:
     ):
         arxiv = idn.norm_arxiv(t)
         if arxiv:
-            return PaperIn(arxiv=arxiv)
+            return PaperRecord(arxiv=arxiv)
     if _S2_SHA.match(t):
-        return PaperIn(s2_id=t.lower())
+        return PaperRecord(s2_id=t.lower())
     if re.match(r"^(https?://(api\.)?openalex\.org/(works/)?)?[Ww]\d+$", t):
-        return PaperIn(openalex_id=idn.norm_openalex(t))
+        return PaperRecord(openalex_id=idn.norm_openalex(t))
     raise InputError(
         option,
         f"{t!r} is not a paper identifier (use CorpusID:N, DOI:..., ARXIV:..., a "

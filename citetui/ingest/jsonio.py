@@ -20,9 +20,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
-from citetui.ingest.errors import InputError
+from citetui.ingest.errors import InputError, UnreadableInput
 
 GZIP_MAGIC = b"\x1f\x8b"
+_fast_loads: Callable[[bytes], Any] | None
+try:  # 2.5-3x faster than json on the lines of a big file
+    from orjson import loads as _orjson_loads
+
+    _fast_loads = _orjson_loads
+except ImportError:  # pragma: no cover - the standard library parses every line then
+    _fast_loads = None
 _BOM = b"\xef\xbb\xbf"
 # A \uD800-\uDFFF escape in JSON text; only then can a lone surrogate appear.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -150,6 +157,68 @@ def load_json(path: Path) -> Any:
     return parse_json(text, path)
 
 
+def jsonl_records(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, value) for each non-blank line, streamed; a bad line yields an
+    :class:`InputError` as its value instead (the caller raises it or skips the line), and
+    a file that cannot be read further (truncated gzip) ends with one naming the last good
+    line. The one JSON Lines reader of every format.
+
+    Lines are parsed as bytes (no text layer: a third of the reading cost); lone
+    surrogates are fixed only in a line that escapes one."""
+    stream = open_binary(path)
+    lineno = 0
+    fast, loads = _fast_loads, json.loads
+    try:
+        with stream:
+            for lineno, raw in enumerate(stream, 1):
+                if lineno == 1 and raw.startswith(_BOM):
+                    raw = raw[len(_BOM) :]
+                if not raw or raw.isspace():
+                    continue
+                if fast is not None:
+                    try:
+                        yield lineno, fast(raw)
+                        continue
+                    except ValueError:
+                        pass  # Python's parser decides, and names what is wrong
+                try:
+                    value = loads(raw)
+                except (ValueError, RecursionError) as exc:
+                    yield lineno, _line_error(path, raw, lineno, exc)
+                    continue
+                if b"\\u" in raw and _SURROGATE_ESCAPE.search(raw.decode("utf-8")):
+                    try:
+                        value = _fix_surrogates(value)
+                    except RecursionError:
+                        yield (
+                            lineno,
+                            InputError(str(path), "invalid JSON: nested too deeply", line=lineno),
+                        )
+                        continue
+                yield lineno, value
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+        failure = _decode_error(path, exc)
+        if lineno and not isinstance(exc, OSError):
+            message = f"truncated or corrupt gzip data after line {lineno} ({exc})"
+        else:
+            message = failure.message + (f", after line {lineno}" if lineno else "")
+        yield lineno + 1, UnreadableInput(str(path), message)
+
+
+def _line_error(path: Path, raw: bytes, lineno: int, exc: Exception) -> InputError:
+    """The error of a line json.loads refused: not UTF-8, or not JSON (with its column)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return _decode_error(path, bad, lineno)
+    if isinstance(exc, json.JSONDecodeError):
+        return InputError(str(path), f"invalid JSON: {exc.msg}", line=lineno, column=exc.colno)
+    if isinstance(exc, RecursionError):
+        return InputError(str(path), "invalid JSON: nested too deeply", line=lineno)
+    msg = "a number with too many digits" if "digits" in str(exc) else str(exc)
+    return InputError(str(path), f"invalid JSON: {msg}"[:200], line=lineno)
+
+
 def iter_jsonl(
     path: Path, on_error: Callable[[InputError], None] | None = None
 ) -> Iterator[tuple[int, Any]]:
@@ -159,32 +228,13 @@ def iter_jsonl(
     line, or, with ``on_error`` (e.g. ``writer.bad_record``), is passed to it and
     skipped. Unreadable, truncated or corrupt files always raise.
     """
-    stream = open_binary(path)
-    lineno = 0
-    try:
-        with stream:
-            for lineno, raw in enumerate(stream, 1):
-                if lineno == 1 and raw.startswith(_BOM):
-                    raw = raw[len(_BOM) :]
-                if not raw.strip():
-                    continue
-                try:
-                    try:
-                        text = raw.decode("utf-8")
-                    except UnicodeDecodeError as exc:
-                        raise _decode_error(path, exc, lineno) from None
-                    record = parse_json(text, path, lineno)
-                except InputError as err:
-                    if on_error is None:
-                        raise
-                    on_error(err)
-                    continue
-                yield lineno, record
-    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
-        failure = _decode_error(path, exc)
-        if lineno:
-            failure = InputError(str(path), f"{failure.message}, after line {lineno}")
-        raise failure from None
+    for lineno, value in jsonl_records(path):
+        if isinstance(value, InputError):
+            if on_error is None or isinstance(value, UnreadableInput):
+                raise value
+            on_error(value)
+            continue
+        yield lineno, value
 
 
 def peek(path: Path, size: int = 4096) -> str:

@@ -12,7 +12,7 @@ from citetui.store.errors import (
 )
 from citetui.store.library import Library
 from citetui.store.schema import SCHEMA_VERSION
-from citetui.store.write import PaperIn, Writer
+from citetui.store.write import Writer
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -23,7 +23,6 @@ __all__ = [
     "NewerSchema",
     "NotALibrary",
     "NotFound",
-    "PaperIn",
     "ReadOnlyLibrary",
     "UnfinishedWrite",
     "Writer",

@@ -1,705 +1,610 @@
-"""Writing a big import fast: new papers and their edges in batches, the rest through the Writer.
+"""The one way imported records reach the library: a batch at a time, in a few statements.
 
-:class:`BulkWriter` collects records and, per batch, decides which of them may
-already be there: any shared identifier or the same identity text (normalised
-title, or summary for an untitled paper) with a paper of the library or an
-earlier record of this import. Those, and records that cite the same paper
-twice, go through :class:`~citetui.store.write.Writer` one by one, exactly as
-a small import would; the others are new for certain and are inserted with
-``executemany``, with the rows, labels, counts and title pairs the Writer and
-the index triggers would have written for them.
+Every format maps its records onto :class:`~citetui.core.models.PaperRecord` (a paper)
+and :class:`~citetui.core.models.CiteRecord` (a citation from or to it) and hands them
+to a :class:`BulkWriter`. The :class:`~citetui.store.write.Writer`'s one-record calls
+(``upsert_paper``, ``upsert_citation``) are a batch of one through the same code, so a
+paper and its edges come out the same whichever way they were written.
 
-What is already in the library is known from memory unless the library is
-huge (its identifiers are read once), else asked per batch through the indexes.
-Every identifier and identity of this import is remembered (as 8-byte hashes,
-see :class:`MarkSet`), so a record that repeats an earlier one is never
-inserted twice. Records that may repeat one wait in a queue and go through the
-Writer together, at the end or when the queue is long: each time the Writer
-takes the connection, the insert thread must have finished, so doing it per
-batch made the reading and the inserting take turns instead of overlapping.
+A batch (``BATCH`` records):
 
-The inserts of a batch run on a second thread while the next batch is read
-and checked; the connection is only ever used by one thread at a time: whoever
-needs it waits for the batches in flight. Each table's rows go to SQLite as one
-JSON array read by ``json_each``, one statement: Python's sqlite3 lets go of
-the interpreter lock for each row of an ``executemany`` and must take it back
-from the thread reading records, which made the inserts 90 times slower than
-alone (without SQLite's JSON functions, the inserts run on the reading thread).
-In a big import (the search index suspended, see
-:func:`citetui.store.fts.suspend`) the secondary indexes of ``papers``,
-``citations`` and ``contexts`` are dropped while new papers stream in and
-created again, sorted in one pass, when the import ends or as soon as a record
-needs the Writer (which looks papers up through them); each batch is indexed for
-search (:func:`citetui.store.fts.index_new`) by the insert thread as it is written.
+1. **Identity.** Each paper is normalised (:func:`citetui.core.records.normalised`) and
+   looked up by :mod:`citetui.store.identity`: the candidates of the whole batch at once,
+   then their rows in one read; each candidate is checked against its current row.
+2. **Papers.** A record that is a paper already joins it by the rule of
+   :mod:`citetui.core.records` (in Python, the one place the rule is written); the
+   others become new papers, with ids after the library's. Then one INSERT of the new
+   papers and one UPDATE per set of changed columns (only those: a grown citation count
+   does not touch the title, which the search index and its title pairs watch).
+3. **Edges** (:mod:`citetui.store.edges`): the known ones read in one join, then one
+   statement a kind of write.
+4. **Search.** In a big import (index suspended) the batch indexes its own new rows
+   (:func:`citetui.store.fts.index_new_papers`); otherwise the triggers do.
+
+When one record names two papers of the library (a DOI of one, an arXiv id of the other),
+the later is folded into the earlier (:func:`citetui.store.merge.merge_papers`) at the end
+of the batch, or, in a big import, at the end of the import, when the library's indexes
+are back; meanwhile every reference to it is redirected.
 """
 
 from __future__ import annotations
 
-import gc
 import json
-import re
-import sys
-from array import array
-from bisect import bisect_left
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from functools import partial
-from heapq import merge
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from citetui.core import ids as idn
-from citetui.store.fts import has_pairs, index_new, suspended, title_pairs
-from citetui.store.write import (
-    ID_COLUMNS,
-    PAPER_FIELDS,
-    PaperIn,
-    Writer,
-    identity_text,
-    roles_column,
-)
+from citetui.core import records as rec
+from citetui.core.models import CiteRecord, PaperRecord
+from citetui.store import fts
+from citetui.store.edges import EdgeOp, check_labels, write_edges
+from citetui.store.identity import TITLE, Identity, Ids, Look, keys_of
+from citetui.store.keymap import KeyMap
+from citetui.store.merge import merge_papers
 
-_PLAIN_DOI = re.compile(r"10\.[!-~]*")  # printable ASCII: nothing for clean() to remove
-_PLAIN_ARXIV = re.compile(r"\d{4}\.\d{4,5}")
-_PLAIN_JSON = re.compile(r'[^"\\\x00-\x1f]*')
-MEMORY_MARKS = 2_000_000  # a library of up to this many papers is read into memory
-# Marks held in memory at most (8 bytes each, plus a 16 MB bitmap): past this, the
-# duplicate check goes to the library's indexes for the rest of the import, so memory
-# stays bounded.
-MAX_MARKS = 16_000_000
-# Records that may repeat a paper, queued for the Writer (see the module docstring).
-MAX_LATER = 20_000
-# Record keys (records format) kept in memory with their paper ids; past this the older
-# ones go to a temporary table, with a Bloom filter saying which keys may be there.
-MAX_KEYS = 200_000
-SWITCH_INTERVAL = 0.0005  # seconds (see BulkWriter.__init__)
-IN_FLIGHT = 2  # batches handed to the insert thread and not yet written
+if TYPE_CHECKING:
+    from citetui.store.write import Writer
+
+# Records and citations a batch: an OpenAlex work with 15 references is 16 (its batch
+# held 100k objects where an S2 edge's held 20k). 50k-record batches peaked 100 MB
+# higher at 1M, for no speed.
+BATCH = 20_000
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(x, ensure_ascii=False)
-# Indexes a big import drops while it streams new papers in (rebuilt sorted afterwards).
-_DROPPABLE = (
-    "idx_papers_doi",
-    "idx_papers_arxiv",
-    "idx_papers_s2_id",
-    "idx_papers_corpus_id",
-    "idx_papers_openalex_id",
-    "idx_papers_norm_title",
-    "idx_citations_hub_year",
-    "idx_contexts_edge",
+_COLUMNS = (*rec.PAPER_FIELDS, "authors", "norm_title")
+_INSERT = (
+    f"INSERT INTO papers (id, {', '.join(_COLUMNS)}, source) "
+    f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})"
 )
-_PAPER_INSERT = (
-    f"INSERT INTO papers (id, {', '.join(PAPER_FIELDS)}, norm_title, authors, source) "
-    f"VALUES ({', '.join('?' * (len(PAPER_FIELDS) + 4))})"
-)
-_CITE_INSERT = (
-    "INSERT INTO citations (citing_id, cited_id, roles, polarity, influential, source, "
-    "citing_year) VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
-_LABEL_INSERT = (
-    "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?, ?, ?, ?, ?)"
-)
-_CONTEXT_INSERT = (
-    "INSERT INTO contexts (citing_id, cited_id, position, text, roles, source) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
-)
-_PAIRS_INSERT = "INSERT INTO pairs_fts(rowid, pairs) VALUES (?, ?)"
+_IDS = rec.ID_SLICE.start
+_UNSET: Any = object()  # an identity text not worked out yet
 
 
-def _from_json(insert: str) -> str:
-    """The INSERT ... VALUES (?, ...) statement as INSERT ... SELECT over a JSON array of rows."""
-    head, values = insert.split(" VALUES ")
-    n = values.count("?")
-    cols = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(n))
-    return f"{head} SELECT {cols} FROM json_each(?)"
-
-
-_INSERTS = {
-    name: (sql, _from_json(sql))
-    for name, sql in (
-        ("papers", _PAPER_INSERT),
-        ("cites", _CITE_INSERT),
-        ("labels", _LABEL_INSERT),
-        ("contexts", _CONTEXT_INSERT),
-        ("pairs", _PAIRS_INSERT),
-        ("keys", "INSERT OR REPLACE INTO temp.bulk_keys (key, id) VALUES (?, ?)"),
-    )
-}
-
-
-_identity = identity_text
-
-
-def _authors_json(authors: list[str]) -> str:
-    """json.dumps(authors, ensure_ascii=False), quickly for names that need no escaping."""
-    if all(_PLAIN_JSON.fullmatch(a) for a in authors):
+def authors_json(authors: Sequence[str]) -> str | None:
+    """The stored form of an author list: json.dumps(authors, ensure_ascii=False), quickly
+    when no name needs escaping."""
+    if not authors:
+        return None
+    every = "".join(authors)
+    if '"' not in every and "\\" not in every and every.isprintable():
         return '["' + '", "'.join(authors) + '"]'
-    return _encode(authors)
+    return _encode(list(authors))
 
 
-def normalised(p: PaperIn) -> PaperIn:
-    """PaperIn.normalised, with shortcuts for absent fields and identifiers already plain."""
-    for k in PAPER_FIELDS:
-        v = getattr(p, k)
-        if isinstance(v, str) and not v.strip():
-            return p.normalised()
-    doi, arxiv = p.doi, p.arxiv
-    if doi is not None and not (_PLAIN_DOI.fullmatch(doi) and doi == doi.lower()):
-        doi = idn.norm_doi(doi)
-    if arxiv is not None and not _PLAIN_ARXIV.fullmatch(arxiv):
-        arxiv = idn.norm_arxiv(arxiv)
-    if arxiv is None and doi is not None:
-        arxiv = idn.arxiv_from_doi(doi)
-    authors = p.authors
-    if authors and not all(
-        type(a) is str and a and not a[0].isspace() and not a[-1].isspace() for a in authors
-    ):
-        authors = [a.strip() for a in authors if isinstance(a, str) and a.strip()]
-    corpus = p.corpus_id
-    if corpus is not None and type(corpus) is not int:
-        corpus = idn.norm_corpus_id(corpus)
-    return PaperIn(
-        p.title,
-        p.year,
-        p.venue,
-        p.abstract,
-        p.summary,
-        p.summary_source,
-        p.url,
-        p.citation_count,
-        doi,
-        arxiv,
-        idn.norm_s2(p.s2_id) if p.s2_id is not None else None,
-        corpus,
-        idn.norm_openalex(p.openalex_id) if p.openalex_id is not None else None,
-        list(authors),
+def is_stub(p: PaperRecord) -> bool:
+    """Whether a record names a paper by its identifiers only (a referenced work, a focal
+    paper): it is counted when it adds or changes a paper, not as a paper left unchanged."""
+    return (
+        p.title is None
+        and p.summary is None
+        and p.abstract is None
+        and p.venue is None
+        and p.year is None
+        and p.citation_count is None
+        and p.url is None
+        and not p.authors
     )
 
 
-@dataclass
-class Cite:
-    """An edge from the record's paper to ``cited`` (a paper id), as upsert_citation takes it."""
+class _Row:
+    """A paper as the batch will leave it: its stored values (PAPER_FIELDS), authors (as
+    stored: JSON) and identity text; ``orig`` is what the library holds (None: new)."""
 
-    cited: int
-    roles: Sequence[str] = ()
-    polarity: str | None = None
-    influential: bool | None = None
-    contexts: Sequence[tuple[str, Sequence[str]]] = ()
-    source: str | None = None
-
-
-@dataclass
-class _Rec:
-    key: str
-    paper: PaperIn
-    cites: list[Cite]
-    ready: bool = False  # paper already normalised
-    identity: str | None = None
-    marks: tuple[Any, ...] = ()
-
-
-def _marks(p: PaperIn, identity: str | None) -> tuple[int, ...]:
-    """Hashes of what identifies a paper: each identifier (by column) and its identity text."""
-    out = [
-        hash((i, v))
-        for i, v in enumerate((p.doi, p.arxiv, p.s2_id, p.corpus_id, p.openalex_id))
-        if v is not None
-    ]
-    if identity is not None:
-        out.append(hash((5, identity)))
-    return tuple(out)
-
-
-def has_json(conn: Any) -> bool:
-    """Whether this SQLite has its JSON functions (built in since 3.38, usual before)."""
-    try:
-        return bool(conn.execute("SELECT json_extract('[7]', '$[0]')").fetchone()[0] == 7)
-    except Exception:  # noqa: BLE001 - sqlite3.OperationalError: no such function
-        return False
-
-
-def _rows_sql(conn: Any, name: str, rows: list[Any] | str) -> None:
-    """Insert rows (a list of tuples, or them as one JSON array) into table ``name``."""
-    plain, as_json = _INSERTS[name]
-    if isinstance(rows, str):
-        conn.execute(as_json, (rows,))
-    elif rows:
-        conn.executemany(plain, rows)
-
-
-def _write(
-    conn: Any,
-    papers: list[Any] | str,
-    cites: list[Any] | str,
-    labels: list[Any] | str,
-    contexts: list[Any] | str,
-    pairs: list[Any] | str | None,
-    *,
-    fts: bool = False,
-) -> None:
-    """Insert one batch of new papers and their edges (on the insert thread); with ``fts``
-    (the search index suspended), index them too, in one statement a table."""
-    # what is written here itself is not noted for a refresh (see citetui.store.fts)
-    direct = (["pairs_direct"] if pairs is not None else []) + (["fts_direct"] if fts else [])
-    if fts:
-        after = [
-            conn.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0]
-            for t in ("papers", "contexts")
-        ]
-    if direct:
-        conn.execute(f"UPDATE search_state SET value = 1 WHERE key IN ({_in_list(direct)})")
-    _rows_sql(conn, "papers", papers)
-    _rows_sql(conn, "cites", cites)
-    _rows_sql(conn, "labels", labels)
-    if contexts:
-        _rows_sql(conn, "contexts", contexts)
-    if direct:
-        conn.execute(f"UPDATE search_state SET value = 0 WHERE key IN ({_in_list(direct)})")
-    if pairs is not None:
-        _rows_sql(conn, "pairs", pairs)
-    if fts:
-        index_new(conn, after[0], after[1] if contexts else None)
-
-
-def _in_list(keys: list[str]) -> str:
-    return ", ".join(f"'{k}'" for k in keys)
-
-
-def _spill(conn: Any, items: list[Any] | str) -> None:
-    """Write record keys and paper ids to ``temp.bulk_keys`` (on the insert thread, as JSON)."""
-    _rows_sql(conn, "keys", items)
-
-
-class MarkSet:
-    """A set of marks (64-bit hashes) at 8 bytes each, where a Python set takes ~70.
-
-    The newest are in a set; when it fills, they are sorted into an array, and arrays
-    of like size are merged (so there are few, found by bisection). A bitmap indexed by
-    the mark's low bits answers "not there" for most marks not held, at one lookup.
-    """
-
-    RECENT = 1 << 17
-    BITS = 1 << 26  # 8 MB: 1 in 27 marks not held passes it at 2.5M held (a 1M import)
-
-    def __init__(self, bits: int | None = None) -> None:
-        self.recent: set[int] = set()
-        self.runs: list[array[int]] = []
-        self.nbits = bits or self.BITS
-        self.bits = bytearray(self.nbits >> 3)
-        self.size = 0
-
-    def __contains__(self, mark: int) -> bool:
-        b = mark & (self.nbits - 1)
-        if not self.bits[b >> 3] & (1 << (b & 7)):
-            return False
-        if mark in self.recent:
-            return True
-        for run in self.runs:
-            i = bisect_left(run, mark)
-            if i < len(run) and run[i] == mark:
-                return True
-        return False
-
-    def update(self, marks: Iterable[int]) -> None:
-        bits, mask, recent = self.bits, self.nbits - 1, self.recent
-        for m in marks:
-            b = m & mask
-            bits[b >> 3] |= 1 << (b & 7)
-            recent.add(m)
-        if len(recent) >= self.RECENT:
-            self._seal()
-
-    def _seal(self) -> None:
-        run = array("q", sorted(self.recent))
-        self.size += len(run)
-        self.recent = set()
-        while self.runs and len(self.runs[-1]) <= 2 * len(run):
-            run = array("q", merge(self.runs.pop(), run))
-        self.runs.append(run)
-
-    def count(self) -> int:
-        """About how many marks are held (repeats counted again)."""
-        return self.size + len(self.recent)
-
-
-class KeyMap:
-    """Record key -> paper id for one import, in bounded memory: the ``MAX_KEYS`` newest in
-    a dict (and hubs always, later records cite them), the others in ``temp.bulk_keys``.
-
-    The hashes of the spilled keys (a :class:`MarkSet`) answer "not there" for almost every
-    new key at no cost; only a "maybe" (a real repeat, or two keys of one hash) reads the
-    temporary table, after the insert thread is done with the connection (``wait``)."""
+    __slots__ = ("pid", "vals", "authors", "norm", "orig", "_key", "dirty", "gone")
 
     def __init__(
-        self, conn: Any, wait: Callable[[], None], submit: Callable[..., None] | None = None
-    ):
-        self.conn = conn
-        self.wait = wait
-        self.submit = submit  # runs a write on the insert thread, after the batches before it
-        self.mem: dict[str, int] = {}
-        self.pinned: dict[str, int] = {}
-        self.spilled: MarkSet | None = None  # made at the first spill
+        self, pid: int, vals: list[Any], authors: str | None, norm: str | None, orig: bool
+    ) -> None:
+        self.pid, self.vals, self.authors, self.norm = pid, vals, authors, norm
+        self.orig: tuple[Any, ...] | None = (*vals, authors, norm) if orig else None
+        self._key: Any = False
+        self.dirty = False  # joined with a record that changed it
+        self.gone = False  # folded into another paper (see BulkWriter._fold)
 
-    def _maybe_spilled(self, key: str) -> bool:
-        return self.spilled is not None and hash(key) in self.spilled
+    @property
+    def ids(self) -> list[Any]:
+        return self.vals[rec.ID_SLICE]
 
-    def get(self, key: str) -> int | None:
-        pid = self.mem.get(key)
-        if pid is None:
-            pid = self.pinned.get(key)
-        if pid is None and self._maybe_spilled(key):
-            self.wait()
-            row = self.conn.execute(
-                "SELECT id FROM temp.bulk_keys WHERE key = ?", (key,)
-            ).fetchone()
-            pid = row[0] if row else None
-        return pid
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.get(key) is not None
-
-    def __getitem__(self, key: str) -> int:
-        pid = self.get(key)
-        if pid is None:
-            raise KeyError(key)
-        return pid
-
-    def __setitem__(self, key: str, pid: int) -> None:
-        self.mem[key] = pid
-
-    def pin(self, key: str, pid: int) -> None:
-        """Keep this key in memory for the whole import (a hub)."""
-        self.pinned[key] = pid
-
-    def spill_if_full(self) -> None:
-        """Move the keys in memory to the temporary table once there are too many."""
-        if len(self.mem) <= MAX_KEYS:
-            return
-        if self.spilled is None:
-            self.wait()
-            self.spilled = MarkSet(bits=1 << 24)  # 2 MB: keys are looked up less often
-            self.conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS bulk_keys "
-                "(key TEXT PRIMARY KEY, id INTEGER NOT NULL) WITHOUT ROWID"
+    @property
+    def key(self) -> rec.TitleKey | None:
+        if self._key is False:
+            self._key = rec.title_key(
+                self.norm, self.vals[1], json.loads(self.authors) if self.authors else None
             )
-        self.spilled.update(map(hash, self.mem))
-        if self.submit is not None:  # a key looked up there waits for the insert thread first
-            self.submit(_spill, list(self.mem.items()))
-        else:
-            _spill(self.conn, list(self.mem.items()))
-        self.mem = {}
+        return self._key  # type: ignore[no-any-return]
 
-    def close(self) -> None:
-        if self.spilled is not None:
-            self.conn.execute("DROP TABLE IF EXISTS temp.bulk_keys")
+
+def _holds(row: _Row, ids: Ids) -> bool:
+    """Whether the paper holds one of these identifiers now."""
+    return any(v is not None and v == row.vals[_IDS + k] for k, v in enumerate(ids))
+
+
+class _Item:
+    """One queued record: its paper, key, citations and hub mark; its paper id once written."""
+
+    __slots__ = ("paper", "key", "cites", "cited_by", "hub", "pid", "pin", "slots", "origin")
+
+    def __init__(
+        self,
+        paper: PaperRecord | None,
+        key: str | None,
+        cites: Sequence[CiteRecord],
+        cited_by: Sequence[CiteRecord],
+        hub: tuple[str | None, str | None] | None,
+        pin: bool,
+        origin: int | str | PaperRecord | None = None,
+    ) -> None:
+        self.paper, self.key, self.cites, self.cited_by = paper, key, cites, cited_by
+        self.hub, self.pin, self.origin = hub, pin, origin
+        self.pid = 0
+        self.slots: list[int] = []
 
 
 class BulkWriter:
-    """Batches records for a Writer; ``finish()`` writes what is pending and restores indexes;
-    ``close()`` (always, also after an error) waits for the insert thread and stops it."""
+    """Batches of records for one :class:`~citetui.store.write.Writer` (its source, counts
+    and skipped records); ``flush()`` writes what is queued."""
 
-    def __init__(self, writer: Writer, batch: int = 5000):
-        self.writer = writer
-        self.conn = conn = writer.conn
+    def __init__(self, writer: Writer, batch: int = BATCH) -> None:
+        self.w = writer
+        self.conn = writer.conn
+        self.identity: Identity = writer.identity
         self.batch = batch
-        self.pending: list[_Rec] = []
-        self.pending_keys: set[str] = set()
-        self.ids = KeyMap(conn, self._wait, self._submit_job)
-        n = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
-        # marks of papers known: the library's (unless huge), this import's
-        self.seen: MarkSet | set[int] = MarkSet()
-        self.in_memory = n <= MEMORY_MARKS
-        if self.in_memory and n:
-            cols = ", ".join(ID_COLUMNS)
-            cur = conn.execute(f"SELECT {cols}, norm_title FROM papers")
-            while rows := cur.fetchmany(10_000):
-                marks = []
-                for *vals, norm in rows:
-                    marks += [hash((i, v)) for i, v in enumerate(vals) if v is not None]
-                    if norm is not None:
-                        marks.append(hash((5, norm)))
-                self.seen.update(marks)
-        # records that may repeat a paper, for the Writer (see the module docstring)
-        self.later: list[_Rec] = []
-        self.later_marks: set[int] = set()
-        # a big import (search index suspended) may drop indexes while it inserts
-        self.may_drop = self.index_fts = suspended(conn)
-        self.dropped: list[str] = []  # CREATE INDEX statements to run again
-        self.pairs = has_pairs(conn)
-        self.json = has_json(conn)
-        self.next_id: int | None = None  # the id of the next fast-path paper
-        self._pool: ThreadPoolExecutor | None = None
-        self._flight: deque[Future[Any]] = deque()
-        # The cyclic garbage collector walked each batch's objects every 700 allocations
-        # and found nothing (records make no reference cycles; reference counting frees
-        # them): 15 s of a 1M-record import. It is off until close().
-        self._gc_was_on = gc.isenabled()
-        gc.disable()
-        # Each statement of the insert thread hands the interpreter lock back and forth
-        # with the reading thread, which holds it until asked and then for up to the
-        # switch interval (5 ms): with a dozen statements a batch, the insert thread spent
-        # a third of its time waiting (a 1M import: 104 s busy, 70 s of it working).
-        self._switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._switch, SWITCH_INTERVAL))
+        self.queue: list[_Item] = []
+        self.queued_keys: set[str] = set()
+        self.keys = KeyMap(self.conn)
+        self._rows: dict[int, _Row] = {}
+        self._noted: dict[int, list[int]] = {}  # key hashes this batch gave papers
+        self._surnames: dict[str, str | None] = {}
+        self.records = 0  # records queued so far (for a progress display)
+        self.queued = 0  # records and citations queued (a batch is this many)
 
-    # -- records ----------------------------------------------------------
+    # -- the queue --------------------------------------------------------------------
 
-    def add(self, key: str, paper: PaperIn, cites: list[Cite], *, ready: bool = False) -> None:
-        """Queue one record (its cites must name papers already written, by id); ``ready``:
-        the paper is already normalised."""
-        self.pending.append(_Rec(key, paper, cites, ready))
-        self.pending_keys.add(key)
-        if len(self.pending) >= self.batch:
-            self._flush_batch()
+    def add(
+        self,
+        paper: PaperRecord | None,
+        *,
+        key: str | None = None,
+        cites: Sequence[CiteRecord] = (),
+        cited_by: Sequence[CiteRecord] = (),
+        hub: tuple[str | None, str | None] | None = None,
+        pin: bool = False,
+    ) -> _Item:
+        """Queue a record: a paper (None: only the citations, between papers named by their
+        targets) with its citations to (``cites``) and from (``cited_by``) other papers;
+        ``key`` names it for later citations (``pin``: for the whole file); ``hub`` marks
+        it as a hub with (tier, verdict). Its paper id is ``.pid`` once flushed."""
+        item = _Item(paper, key, cites, cited_by, hub, pin)
+        self.queue.append(item)
+        self.records += 1
+        self.queued += 1 + len(cites) + len(cited_by)
+        if key is not None:
+            self.queued_keys.add(key)
+        if self.queued >= self.batch:
+            self.flush()
+        return item
 
-    def write_now(self, key: str, paper: PaperIn) -> int:
-        """Write one paper through the Writer at once (a hub: later records cite it)."""
+    def known(self, key: str) -> bool:
+        """Whether a record of this file (written or queued) has this key."""
+        return key in self.queued_keys or key in self.keys
+
+    def pid(self, key: str) -> int | None:
+        """The paper id of a written record's key."""
+        pid = self.keys.get(key)
+        return None if pid is None else self.identity.final(pid)
+
+    def write_one(self, paper: PaperRecord) -> int:
+        """Write one paper now (after what is queued); its id."""
+        item = self.add(paper)
         self.flush()
-        self._sync()
-        p = normalised(paper)
-        pid = self.writer.upsert_paper(p)
-        self.ids[key] = pid
-        self.ids.pin(key, pid)
-        self.seen.update(_marks(p, _identity(p.title, p.summary)))
-        return pid
+        return item.pid
 
-    def flush(self) -> None:
-        """Write every pending record, also those queued for the Writer (new papers possibly
-        still in flight: see _sync)."""
-        self._flush_batch()
-        self._write_later()
-
-    def _flush_batch(self) -> None:
-        """Insert the pending batch's new papers; queue the others for the Writer."""
-        recs, self.pending = self.pending, []
-        if not recs:
-            return
-        for r in recs:
-            p = r.paper
-            if not r.ready:
-                p = r.paper = normalised(p)
-                if p.title is None and p.summary is None and not p.has_ids():
-                    raise ValueError("a paper needs a title, a summary or an identifier")
-            r.identity = _identity(p.title, p.summary)
-            r.marks = _marks(p, r.identity)
-        if self.in_memory and isinstance(self.seen, MarkSet) and self.seen.count() > MAX_MARKS:
-            self._sync()  # the papers' indexes back (sorted, once), then ask them
-            self.in_memory = False
-            self.may_drop = False
-        if not self.in_memory:
-            self.seen = set()  # this batch's own marks only: earlier ones are in the library
-        known = set() if self.in_memory else self._known(recs)
-        fast: list[_Rec] = []
-        slow: list[_Rec] = []
-        seen, queued = self.seen, self.later_marks
-        for r in recs:
-            if (
-                id(r) in known
-                or any(m in seen or m in queued for m in r.marks)
-                or (len(r.cites) > 1 and len({c.cited for c in r.cites}) != len(r.cites))
-            ):
-                slow.append(r)
-                queued.update(r.marks)  # a later record like it waits behind it
-            else:
-                fast.append(r)
-            seen.update(r.marks)
-        self._insert_new(fast)
-        self.later += slow
-        self.pending_keys = {r.key for r in self.later}
-        if len(self.later) >= MAX_LATER:
-            self._write_later()
-        self.ids.spill_if_full()
-
-    def _write_later(self) -> None:
-        """Write the queued records through the Writer, in their order."""
-        recs, self.later, self.later_marks = self.later, [], set()
-        self.pending_keys = set()
-        if not recs:
-            return
-        self._sync()
-        w = self.writer
-        for r in recs:
-            pid = w.upsert_paper(r.paper)
-            self.ids[r.key] = pid
-            for c in r.cites:
-                w.upsert_citation(
-                    pid,
-                    c.cited,
-                    roles=c.roles,
-                    polarity=c.polarity,
-                    influential=c.influential,
-                    contexts=c.contexts,
-                    source=c.source,
-                )
-
-    def finish(self) -> None:
-        """Write what is pending and create the dropped indexes again."""
-        self.flush()
-        self._sync()
-        self.ids.close()
+    def edge(self, citing: int | str | PaperRecord, cite: CiteRecord) -> None:
+        """Queue a citation from ``citing`` (a paper id, a record key or a paper) to the
+        paper ``cite`` names."""
+        self.queue.append(_Item(None, None, [cite], (), None, False, citing))
+        self.queued += 1
+        if self.queued >= self.batch:
+            self.flush()
 
     def close(self) -> None:
-        """Wait for the insert thread and stop it (errors of a failed import are dropped)."""
-        try:
-            self._wait()
-        except Exception:  # noqa: BLE001 - the import already failed; the caller rolls back
-            pass
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True)
-                self._pool = None
-            if self._gc_was_on:
-                gc.enable()
-            sys.setswitchinterval(self._switch)
+        """Forget the file's keys (after the last flush)."""
+        self.keys.close()
 
-    # -- the insert thread and the indexes ----------------------------------
+    # -- a batch ----------------------------------------------------------------------
 
-    def _wait(self) -> None:
-        """Wait for every batch in flight (raising its error, if any)."""
-        while self._flight:
-            self._flight.popleft().result()
-
-    def _sync(self) -> None:
-        """Make the connection ours and the library whole: batches written, indexes back,
-        the next id read again (the Writer may add papers)."""
-        self._wait()
-        self.next_id = None
-        if self.dropped:  # once they were needed, keep them
-            self.may_drop = False
-            for sql in self.dropped:
-                self.conn.execute(sql)
-            self.dropped = []
-
-    def _submit_job(self, job: Callable[..., None], *batch: Any) -> None:
-        """Run ``job(conn, *batch)`` on the insert thread (its lists sent as JSON)."""
-        if not IN_FLIGHT or not self.json:
-            job(self.conn, *batch)  # executemany on another thread only slows it down
+    def flush(self) -> None:
+        """Write the queued records: papers, then keys, hubs and citations."""
+        items, self.queue = self.queue, []
+        self.queued_keys = set()
+        self.queued = 0
+        if not items:
             return
-        batch = tuple(b if b is None else _encode(b) for b in batch)
-        while len(self._flight) >= IN_FLIGHT:
-            self._flight.popleft().result()
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="citetui-bulk")
-        self._flight.append(self._pool.submit(job, self.conn, *batch))
+        papers: list[PaperRecord] = []
+        for it in items:
+            it.slots = []
+            if it.paper is not None:
+                it.slots.append(len(papers))
+                papers.append(it.paper)
+            if isinstance(it.origin, PaperRecord):
+                it.slots.append(len(papers))
+                papers.append(it.origin)
+            for c in (*it.cites, *it.cited_by):
+                if isinstance(c.target, PaperRecord):
+                    it.slots.append(len(papers))
+                    papers.append(c.target)
+        pids = self._papers(papers)
+        final = self.identity.final
+        ops: list[EdgeOp] = []
+        for it in items:
+            slots = iter(it.slots)
+            if it.paper is not None:
+                it.pid = pids[next(slots)]
+                if it.key is not None:
+                    self.keys[it.key] = it.pid
+                    if it.pin:
+                        self.keys.pin(it.key, it.pid)
+            elif it.origin is not None:
+                it.pid = self._target(it.origin, pids, slots)
+            for c in it.cites:
+                ops.append(self._op(it.pid, self._target(c.target, pids, slots), c))
+            for c in it.cited_by:
+                ops.append(self._op(self._target(c.target, pids, slots), it.pid, c))
+        for it in items:
+            if it.hub is not None:
+                self.w.mark_hub(final(it.pid), tier=it.hub[0], verdict=it.hub[1])
+        years = {pid: row.vals[1] for pid, row in self._rows.items()}
+        new = {pid for pid, row in self._rows.items() if row.orig is None}
+        self._rows = {}
+        if ops:
+            write_edges(self.w, [op for op in ops if op is not None], new, years)
+        self._noted = {}
+        self.identity.batch_done()
+        self.keys.spill_if_full()
 
-    def _drop_indexes(self) -> None:
-        self.may_drop = False
-        marks = ",".join("?" * len(_DROPPABLE))
-        rows = self.conn.execute(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})",
-            _DROPPABLE,
-        ).fetchall()
-        for name, sql in rows:
-            if name.startswith("idx_papers_") and not self.in_memory:
-                continue  # the duplicate check reads the library through them
-            self.conn.execute(f"DROP INDEX {name}")
-            self.dropped.append(sql)
+    def _target(self, t: int | str | PaperRecord, pids: list[int], slots: Iterator[int]) -> int:
+        if isinstance(t, PaperRecord):
+            return pids[next(slots)]
+        if isinstance(t, str):
+            known = self.keys.get(t)
+            if known is None:
+                raise ValueError(f"refers to unknown paper key {t!r}")
+            return self.identity.final(known)
+        return self.identity.final(int(t))
 
-    # -- batches ----------------------------------------------------------
-
-    def _known(self, recs: list[_Rec]) -> set[int]:
-        """Records that may match a paper already in the library (by id() of the record)."""
-        self._wait()
-        out: set[int] = set()
-        for col in ID_COLUMNS:
-            by_val: dict[str, Any] = {}
-            for r in recs:
-                v = getattr(r.paper, col)
-                if v is not None:
-                    by_val.setdefault(v, []).append(r)
-            vals = list(by_val)
-            for i in range(0, len(vals), 500):
-                chunk = vals[i : i + 500]
-                sql = f"SELECT {col} FROM papers WHERE {col} IN ({','.join('?' * len(chunk))})"
-                for (v,) in self.conn.execute(sql, chunk):
-                    out.update(id(r) for r in by_val.get(v, ()))
-        by_ident: dict[str, Any] = {}
-        for r in recs:
-            if r.identity is not None:
-                by_ident.setdefault(r.identity, []).append(r)
-        vals = list(by_ident)
-        for i in range(0, len(vals), 500):
-            chunk = vals[i : i + 500]
-            sql = (
-                f"SELECT norm_title FROM papers WHERE norm_title IN ({','.join('?' * len(chunk))})"
-            )
-            for (v,) in self.conn.execute(sql, chunk):
-                out.update(id(r) for r in by_ident.get(v, ()))
-        return out
-
-    def _insert_new(self, recs: list[_Rec]) -> None:
-        if not recs:
-            return
-        if self.next_id is None or self.may_drop:
-            self._wait()
-            if self.may_drop:
-                self._drop_indexes()
-            self.next_id = (self.conn.execute("SELECT max(id) FROM papers").fetchone()[0] or 0) + 1
-        w = self.writer
-        source = w.source
-        pid = self.next_id
-        papers, cites, labels, contexts = [], [], [], []
-        pairs: list[Any] | None = [] if self.pairs else None
-        ids = self.ids
-        for r in recs:
-            p = r.paper
-            ids[r.key] = pid
-            papers.append(
-                (
-                    pid,
-                    p.title,
-                    p.year,
-                    p.venue,
-                    p.abstract,
-                    p.summary,
-                    p.summary_source,
-                    p.url,
-                    p.citation_count,
-                    p.doi,
-                    p.arxiv,
-                    p.s2_id,
-                    p.corpus_id,
-                    p.openalex_id,
-                    r.identity,
-                    _authors_json(p.authors) if p.authors else None,
-                    source,
-                )
-            )
-            if pairs is not None and p.title:
-                text = title_pairs(p.title)
-                if text:
-                    pairs.append((pid, text))
-            for c in r.cites:
-                src = c.source or source
-                roles = [x for x in c.roles if x] if c.roles else None
-                infl = None if c.influential is None else int(bool(c.influential))
-                cites.append(
-                    (
-                        pid,
-                        c.cited,
-                        roles_column(roles) if roles else None,
-                        c.polarity,
-                        infl,
-                        src,
-                        p.year,
-                    )
-                )
-                if roles:
-                    labels += [(pid, c.cited, "role", v, src) for v in sorted(set(roles))]
-                if c.polarity is not None:
-                    labels.append((pid, c.cited, "polarity", c.polarity, src))
-                if c.contexts:
-                    ctx = [(t, json.dumps(sorted(set(rs)))) for t, rs in c.contexts if t]
-                    contexts += [(pid, c.cited, i, t, rs, src) for i, (t, rs) in enumerate(ctx)]
-            pid += 1
-        self.next_id = pid
-        self._submit_job(
-            partial(_write, fts=self.index_fts), papers, cites, labels, contexts, pairs
+    def _op(self, citing: int, cited: int, c: CiteRecord) -> EdgeOp:
+        check_labels(c.roles, c.polarity, c.contexts)
+        citing, cited = self.identity.final(citing), self.identity.final(cited)
+        ctx = [(t, json.dumps(sorted(set(r)))) for t, r in c.contexts if t] if c.contexts else []
+        return EdgeOp(
+            citing,
+            cited,
+            tuple(r for r in c.roles if r) if c.roles else (),
+            c.polarity,
+            None if c.influential is None else int(bool(c.influential)),
+            ctx,
+            c.source or self.w.source,
         )
-        w.added["papers"] += len(papers)
-        if cites:
-            w.added["citations"] += len(cites)
-        if contexts:
-            w.added["contexts"] += len(contexts)
 
+    def merge_now(self) -> None:
+        """Fold the papers found to be one (see the module)."""
+        for keep, drop in self.identity.take_merges():
+            merge_papers(self.conn, keep, drop)
 
-__all__ = ["BulkWriter", "Cite", "normalised"]
+    # -- papers -----------------------------------------------------------------------
+
+    def _papers(self, records: list[PaperRecord]) -> list[int]:
+        """Resolve, join and write a batch of papers; their ids, in order."""
+        if not records:
+            return []
+        ident = self.identity
+        looks: list[Look] = []
+        texts: list[tuple[PaperRecord, str | None, bool]] = []
+        slot: list[int] = []  # each record's place in ``looks`` (a stub named again: the first)
+        stubs: dict[int, int] = {}
+        for r in records:
+            p = rec.normalised(r)
+            ids = (p.doi, p.arxiv, p.s2_id, p.corpus_id, p.openalex_id)
+            fps = [hash((k, v)) or 1 for k, v in enumerate(ids) if v is not None]
+            stub = len(fps) == 1 and is_stub(p)
+            if stub:  # a referenced work, a focal paper: often named many times a batch
+                first = stubs.setdefault(fps[0], len(looks))
+                slot.append(first)
+                if first != len(looks):
+                    continue
+            else:
+                slot.append(len(looks))
+                if p.title is None and p.summary is None and not fps:
+                    raise ValueError("a paper needs a title, a summary or an identifier")
+            looks.append((ids, None, fps, 0))
+            texts.append((p, _UNSET, stub))
+        by_ids = ident.by_ids(looks)
+        # The title key only where no identifier may match (it costs a normalised title)
+        titled = [i for i, found in enumerate(by_ids) if not found and not texts[i][2]]
+        for i in titled:
+            looks[i], texts[i] = self._titled(looks[i], texts[i][0])
+        by_title: list[list[int]] = [[] for _ in looks]
+        for i, found in zip(titled, ident.by_titles([looks[i] for i in titled]), strict=True):
+            by_title[i] = found
+        rows = self._rows
+        self._read({pid for found in (*by_ids, *by_title) for pid in found if pid not in rows})
+        added = updated = unchanged = 0
+        pids = []
+        noted = self._noted
+        for i, (look, (p, text, stub)) in enumerate(zip(looks, texts, strict=True)):
+            pid = self._resolve(look, by_ids[i], by_title[i], titled=text is not _UNSET)
+            if pid < 0:  # no identifier matched after all: by title, then
+                look, (p, text, stub) = self._titled(look, p)
+                pid = self._resolve(look, [], ident.by_titles([look])[0])
+            if pid == 0:
+                if text is _UNSET:
+                    look, (p, text, stub) = self._titled(look, p)
+                pid = ident.next_pid()
+                rows[pid] = _Row(pid, rec.values(p), authors_json(p.authors), text, False)
+                fps = look[2] + [look[3]] if look[3] else look[2]
+                ident.note(pid, fps)
+                for fp in fps:
+                    noted.setdefault(fp, []).append(pid)
+                added += 1
+            elif stub:
+                pass  # it names the paper by the one identifier it has: nothing to join
+            elif self._join(rows[pid], p):
+                updated += 1
+            else:
+                unchanged += 1
+            pids.append(pid)
+        self._write_papers()
+        counts = self.w
+        if added:
+            counts.added["papers"] += added
+        if updated:
+            counts.updated["papers"] += updated
+        if unchanged:
+            counts.unchanged["papers"] += unchanged
+        return pids if len(pids) == len(records) else [pids[i] for i in slot]
+
+    def _titled(self, look: Look, p: PaperRecord) -> tuple[Look, tuple[PaperRecord, Any, bool]]:
+        """The record's look-up with its title key, and its identity text."""
+        text = rec.identity_text(p.title, p.summary)
+        if text is None:
+            return look, (p, None, False)
+        tkey = (text, p.year, self._surname(p.authors))
+        return (look[0], tkey, look[2], hash((TITLE, *tkey)) or 1), (p, text, False)
+
+    def _surname(self, authors: Sequence[str]) -> str | None:
+        """The first author's surname, as a title key takes it (cached: names repeat)."""
+        if not authors:
+            return None
+        first = authors[0]
+        got = self._surnames.get(first, False)
+        if got is False:
+            if len(self._surnames) > 100_000:
+                self._surnames.clear()
+            got = self._surnames[first] = idn.author_key([first])
+        return got  # type: ignore[return-value]
+
+    def _read(self, pids: Iterable[int]) -> None:
+        """Read papers of the library into the batch's rows."""
+        wanted = sorted(pids)
+        for i in range(0, len(wanted), 20_000):
+            chunk = _encode(wanted[i : i + 20_000])
+            for pid, *vals, authors, norm in self.conn.execute(
+                f"SELECT id, {', '.join(_COLUMNS)} FROM papers "
+                "WHERE id IN (SELECT value FROM json_each(?))",
+                (chunk,),
+            ):
+                self._rows[pid] = _Row(pid, vals, authors, norm, True)
+
+    def _row(self, pid: int) -> _Row | None:
+        row = self._rows.get(pid)
+        if row is None:
+            self._read([pid])
+            row = self._rows.get(pid)
+        return row
+
+    def find(self, paper: PaperRecord) -> int | None:
+        """The paper a record is, without writing anything (None: it would be new)."""
+        p = rec.normalised(paper)
+        ids = (p.doi, p.arxiv, p.s2_id, p.corpus_id, p.openalex_id)
+        look, _ = self._titled((ids, None, keys_of(ids, None), 0), p)
+        ((by_ids,),) = (self.identity.by_ids([look]),)
+        ((by_title,),) = (self.identity.by_titles([look]),)
+        pid = self._resolve(look, by_ids, by_title, fold=False)
+        self._rows = {}
+        return pid if pid > 0 else None
+
+    def _resolve(
+        self,
+        look: Look,
+        by_ids: list[int],
+        by_title: list[int],
+        *,
+        fold: bool = True,
+        titled: bool = True,
+    ) -> int:
+        """The paper a record is (0: a new one); two or more: the first, the others folded
+        into it (see the module). ``by_ids``/``by_title``: what identity found; the papers
+        this batch noted are added, and each is checked against its current row. -1: no
+        identifier matched, and its title key was not worked out (``titled``): ask again
+        with it."""
+        ident, noted = self.identity, self._noted
+        ids, tkey, fps, tfp = look
+        cands = set(by_ids)
+        for fp in fps:
+            if fp in noted:
+                cands.update(noted[fp])
+        if not cands and not by_title and tfp not in noted:
+            return 0 if titled else -1
+        found: set[int] = set()
+        doubt = False
+        for pid in cands:
+            row = self._row(pid)
+            if row is None or row.gone:
+                continue  # (a paper folded into another holds nothing any more)
+            if _holds(row, ids):
+                found.add(ident.final(pid))
+            elif not row.dirty:  # not a key this batch took from it: two keys, one hash?
+                doubt = True
+        if doubt and not found and ident.memory:  # ask the library itself, then
+            for pid in ident.scan(ids):
+                row = self._row(pid)
+                if row is not None and not row.gone and _holds(row, ids):
+                    found.add(ident.final(pid))
+        if found:
+            keep = min(found)
+            if fold:
+                for other in sorted(found - {keep}):
+                    self._fold(keep, other)
+            self._row(keep)  # (a paper another was folded into may not be read yet)
+            return keep
+        if not titled:
+            return -1  # the caller looks the title up (it was not needed until now)
+        if tkey is not None:
+            for pid in sorted({*by_title, *noted.get(tfp, ())}):
+                row = self._row(pid)
+                if (
+                    row is not None
+                    and not row.gone
+                    and row.key == tkey
+                    and not rec.conflicts(row.ids, ids)
+                ):
+                    keep = ident.final(pid)
+                    self._row(keep)
+                    return keep
+        return 0
+
+    def _join(self, row: _Row, p: PaperRecord) -> bool:
+        """Join record ``p`` into ``row`` by the rule; whether it changed anything."""
+        new = rec.values(p)
+        old = row.vals
+        for n, o in zip(new, old, strict=True):
+            if n is not None and n != o:
+                break
+        else:
+            n = None
+        if n is None:
+            vals = old
+        else:
+            vals = rec.join_values(old, new)
+            for k in range(_IDS, _IDS + 5):
+                v = vals[k]
+                if v != old[k] and self._taken(k, v, row.pid):
+                    vals[k] = old[k]  # another paper holds it: never two papers, one id
+        authors = row.authors
+        if p.authors:
+            mine = authors_json(p.authors)
+            if mine != authors:
+                stored = json.loads(authors) if authors else []
+                authors = authors_json(rec.join_authors(stored, p.authors))
+        if authors == row.authors and (vals is old or vals == old):
+            return False
+        norm = row.norm
+        renamed = vals[0] != old[0] or vals[rec.SUMMARY] != old[rec.SUMMARY]
+        if renamed:
+            norm = rec.identity_text(vals[0], vals[rec.SUMMARY])
+        row.dirty = True
+        if not (renamed or vals[1] != old[1] or authors != row.authors) and (
+            vals[rec.ID_SLICE] == old[rec.ID_SLICE]
+        ):  # its keys are what they were (a count grew, an abstract came)
+            row.vals = vals
+            return True
+        before = keys_of(row.ids, row.key)
+        row.vals, row.authors, row.norm, row._key = vals, authors, norm, False
+        after = keys_of(row.ids, row.key)
+        if before != after:
+            gone, come = set(before) - set(after), [k for k in after if k not in before]
+            self.identity.forget(row.pid, gone)
+            self.identity.note(row.pid, come)
+            for fp in gone:
+                if row.pid in self._noted.get(fp, ()):
+                    self._noted[fp].remove(row.pid)
+            for fp in come:
+                self._noted.setdefault(fp, []).append(row.pid)
+        return True
+
+    def _fold(self, keep: int, drop: int) -> None:
+        """Paper ``drop`` is paper ``keep``: join it in now, so the rest of the import sees
+        one paper (its identifiers, its title key). The library's rows that refer to it
+        move later (:func:`~citetui.store.merge.merge_papers`): before this batch writes,
+        or, in a big import, at its end; a paper this batch made is simply not written."""
+        into, gone = self._row(keep), self._row(drop)
+        assert into is not None and gone is not None
+        ident, noted = self.identity, self._noted
+        before, dropped = keys_of(into.ids, into.key), keys_of(gone.ids, gone.key)
+        old = into.vals
+        into.vals = rec.join_values(old, gone.vals)
+        if gone.authors and gone.authors != into.authors:
+            mine = json.loads(into.authors) if into.authors else []
+            into.authors = authors_json(rec.join_authors(mine, json.loads(gone.authors)))
+        if into.vals[0] != old[0] or into.vals[rec.SUMMARY] != old[rec.SUMMARY]:
+            into.norm = rec.identity_text(into.vals[0], into.vals[rec.SUMMARY])
+        into._key, into.dirty, gone.gone = False, True, True
+        if into.orig is not None:  # the fold changes its row in the library too: write it all
+            into.orig = (_UNSET,) * len(into.orig)
+        after = keys_of(into.ids, into.key)
+        ident.forget(drop, dropped)
+        ident.forget(keep, [fp for fp in before if fp not in after])
+        ident.note(keep, [fp for fp in after if fp not in before])
+        for fp in dropped:
+            if drop in noted.get(fp, ()):
+                noted[fp].remove(drop)
+        for fp in after:
+            if fp not in before:
+                noted.setdefault(fp, []).append(keep)
+        if gone.orig is None:
+            ident.redirect[drop] = keep  # made by this batch: never written
+        else:
+            ident.merge(keep, drop)
+        self.w.updated["merged papers"] += 1
+
+    def _taken(self, k: int, value: Any, pid: int) -> bool:
+        """Whether a paper other than ``pid`` holds identifier ``value`` (PAPER_FIELDS[k]);
+        one folded into ``pid`` still holds it until the fold moves it."""
+        key = (k - _IDS, value)
+        for other in {*self.identity.holders(key), *self._noted.get(hash(key) or 1, ())}:
+            if other != pid:
+                row = self._row(other)
+                if row is not None and not row.gone and row.vals[k] == value:
+                    return True
+        return False
+
+    def _write_papers(self) -> None:
+        """Write the batch's changed and new papers (changed first: an identifier one paper
+        gives up may be another's)."""
+        if not self.identity.memory:
+            self.merge_now()  # the folded papers' identifiers free for the papers they joined
+        groups: dict[tuple[int, ...], list[list[Any]]] = {}
+        new: list[tuple[Any, ...]] = []
+        source = self.w.source
+        for pid, row in self._rows.items():
+            if row.gone:
+                continue
+            if row.orig is None:
+                new.append((pid, *row.vals, row.authors, row.norm, source))
+            elif row.dirty:
+                row.dirty = False
+                now, orig = (*row.vals, row.authors, row.norm), row.orig
+                cols = tuple([i for i in range(len(now)) if now[i] != orig[i]])
+                if cols:
+                    groups.setdefault(cols, []).append([*(now[i] for i in cols), pid])
+                row.orig = now
+        for cols, params in groups.items():
+            sets = ", ".join(f"{_COLUMNS[i]} = ?" for i in cols)
+            params.sort(key=lambda row: row[-1])  # in id order: each page of papers once
+            self.conn.executemany(f"UPDATE papers SET {sets} WHERE id = ?", params)
+        if not new:
+            return
+        new.sort()
+        first = new[0][0] - 1
+        direct = self.identity.memory
+        pairs = direct and self.identity.has_pairs()
+        with fts.writing_directly(self.conn, pairs=pairs, index=direct):
+            self.conn.executemany(_INSERT, new)
+        for row in (self._rows[n[0]] for n in new):
+            row.orig = (*row.vals, row.authors, row.norm)
+        if direct:
+            fts.index_new_papers(self.conn, first)
+            if pairs:
+                texts = [(n[0], fts.title_pairs(n[1])) for n in new if n[1]]
+                self.conn.executemany(
+                    "INSERT INTO pairs_fts(rowid, pairs) VALUES (?, ?)", [x for x in texts if x[1]]
+                )

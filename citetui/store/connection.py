@@ -252,21 +252,22 @@ class Connection:
 
     @contextlib.contextmanager
     def import_journal(self, *, big: bool) -> Iterator[None]:
-        """Around the first big import into an empty library: a rollback journal, not the WAL.
+        """Around a big import (see :mod:`citetui.store.importing`): a rollback journal, not
+        the WAL.
 
         The WAL takes every page a transaction writes and copies it into the file after
-        the commit: a 1M-record import wrote its 1.1 GB twice (~8 s of a 90 s import).
-        The rollback journal of an empty library holds next to nothing, and still rolls
-        a failed or killed import back. No other connection may have the library open
-        (SQLite refuses the switch otherwise, and the WAL stays); WAL comes back after.
+        the commit: a 1M-record import wrote its 1.1 GB twice (~8 s of a 90 s import, and
+        16 CPU-s of 88 into a library that already held the sample). The rollback journal
+        holds only the pages the library had before that the import changes (pages it adds
+        past the end are not journalled), and still rolls a failed or killed import back.
+        No other connection may have the library open (SQLite refuses the switch
+        otherwise, and the WAL stays); WAL comes back after.
         """
         switched = False
         if big and not self.readonly and not self.conn.in_transaction:
-            empty = self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM papers)").fetchone()[0]
-            if empty:
-                with contextlib.suppress(sqlite3.OperationalError):
-                    mode = self.conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
-                    switched = mode == "delete"
+            with contextlib.suppress(sqlite3.OperationalError):
+                mode = self.conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+                switched = mode == "delete"
         try:
             yield
         finally:

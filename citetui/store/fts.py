@@ -25,15 +25,17 @@ for typo expansion and for weighing words; triggers note changed papers in
 The import path maintains the index through three calls, and nothing else:
 :func:`suspend` before a big import (the row-by-row triggers off), then, for each
 batch of new papers written with ``fts_direct``/``pairs_direct`` on,
-:func:`index_new` (on the insert thread), and :func:`resume` at the end (what
+:func:`index_new_papers` and :func:`index_new_contexts`, and :func:`resume` at the end (what
 the Writer path changed meanwhile, the term list, the title pairs). A small
 import keeps the triggers and ends with :func:`refresh_terms`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 TOKENIZE = "unicode61 remove_diacritics 2"
@@ -249,23 +251,6 @@ def rebuild(conn: Any) -> None:
     rebuild_terms(conn)
 
 
-def index_new(conn: Any, papers_after: int, contexts_after: int | None) -> None:
-    """Index the papers with ids above ``papers_after`` (and the contexts above
-    ``contexts_after``, unless None): the bulk insert of a suspended import calls this
-    for each batch of new rows it wrote (the triggers being off)."""
-    for fts in ("papers_fts", "meta_fts"):
-        cols = _cols("", _INDEXES[fts][1])
-        conn.execute(
-            f"INSERT INTO {fts}(rowid, {cols}) SELECT id, {cols} FROM papers WHERE id > ?",
-            (papers_after,),
-        )
-    if contexts_after is not None:
-        conn.execute(
-            "INSERT INTO contexts_fts(rowid, text) SELECT id, text FROM contexts WHERE id > ?",
-            (contexts_after,),
-        )
-
-
 _TRIGGER_NAMES = (
     "papers_fts_ai",
     "papers_fts_ad",
@@ -277,7 +262,7 @@ _TRIGGER_NAMES = (
 )
 
 # While a big import runs, the FTS triggers are off. A bulk insert of new papers indexes
-# its own rows (with 'fts_direct' on, see index_new); these temporary triggers note every
+# its own rows (with 'fts_direct' on, see writing_directly); these temporary triggers note every
 # other change (the records that went through the Writer) with the values the index holds
 # for the row (indexed = 1), or NULLs, 0 for a row it does not hold, so resume() brings
 # the index up to date from the notes instead of rebuilding it.
@@ -327,6 +312,43 @@ def suspend(conn: Any) -> None:
     # bigger cache than 64 MB made a big import's memory grow with the file for little
     # speed (sorts for the index and FTS rebuilds spill to temp files, not to memory).
     conn.execute("PRAGMA cache_size = -64000")
+
+
+@contextlib.contextmanager
+def writing_directly(conn: Any, *, pairs: bool, index: bool) -> Iterator[None]:
+    """Around a bulk insert of new papers (and contexts) that writes their title pairs
+    (``pairs``) or search index rows (``index``, the index suspended) itself: the triggers
+    do not note those rows for a refresh."""
+    keys = (["pairs_direct"] if pairs else []) + (["fts_direct"] if index else [])
+    if not keys:
+        yield
+        return
+    marks = ", ".join(f"'{k}'" for k in keys)
+    conn.execute(f"UPDATE search_state SET value = 1 WHERE key IN ({marks})")
+    try:
+        yield
+    finally:
+        conn.execute(f"UPDATE search_state SET value = 0 WHERE key IN ({marks})")
+
+
+def index_new_papers(conn: Any, after: int) -> None:
+    """Index the papers with ids above ``after``, which a big import wrote while the index
+    was suspended (see :func:`writing_directly`): every index over ``papers``, each with
+    the columns it holds."""
+    for fts in ("papers_fts", "meta_fts"):
+        cols = _cols("", _INDEXES[fts][1])
+        conn.execute(
+            f"INSERT INTO {fts}(rowid, {cols}) SELECT id, {cols} FROM papers WHERE id > ?",
+            (after,),
+        )
+
+
+def index_new_contexts(conn: Any, after: int) -> None:
+    """Index the citation contexts with ids above ``after`` (as :func:`index_new_papers`)."""
+    conn.execute(
+        "INSERT INTO contexts_fts(rowid, text) SELECT id, text FROM contexts WHERE id > ?",
+        (after,),
+    )
 
 
 def suspended(conn: Any) -> bool:

@@ -1,39 +1,80 @@
-"""One import, as the store runs it: the journal, the search index, the panes, the log.
+"""One import, as the store runs it: the journal, identity, indexes, search index, panes, log.
 
-Both the file pipeline (:func:`citetui.ingest.import_files`) and the fetcher
-(one page at a time) write through an :class:`ImportSession`, so the policy
-lives here once: a big import into an empty library runs under a rollback
-journal; a big import suspends the search triggers and indexes in bulk; every
-source gets its own :class:`~citetui.store.write.Writer`; what a source changed
-empties the computed panes; the log records each source's report; at the end
-the search vocabulary is refreshed and the panes of the big hubs it named are
-computed, inside the same transaction.
+Both the file pipeline (:func:`citetui.ingest.import_files`) and the fetcher (one page
+at a time) write through an :class:`ImportSession`, so the policy lives here once.
+Every import is one transaction. A *big* import (its input is large against the library,
+:func:`citetui.store.fts.worth_suspending`; any format) also:
+
+- runs under a rollback journal instead of the WAL when no other connection has the
+  library open (the WAL would take the whole transaction, up to the library's size, and
+  copy it into the file again after the commit; the rollback journal holds only the
+  pages the library had and the import changed). A kill still rolls it back: the next
+  open finds the hot journal. The WAL comes back after;
+- finds papers in memory (:class:`~citetui.store.identity.MemoryIdentity`) and drops the
+  library's identifier and title indexes and the hub-year index of the citations, to
+  build them again, sorted, at the end (they grew superlinearly otherwise: random inserts
+  into indexes bigger than the page cache);
+- suspends the search triggers: each batch indexes its own new rows, notes catch up the
+  rest at the end.
+
+Every source gets its own :class:`~citetui.store.write.Writer`; what a source changed
+empties the computed panes; the log records each source's report; at the end the papers
+found to be one are folded together, the search vocabulary is refreshed and the panes of
+the big hubs the import named are computed, inside the same transaction.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from citetui.store import fts
+from citetui.store.identity import (
+    Identity,
+    IndexIdentity,
+    MemoryIdentity,
+    drop_indexes,
+    restore_indexes,
+)
+from citetui.store.merge import merge_papers, release_identifiers
 from citetui.store.panes import forget_panes
 from citetui.store.write import Writer
 
 if TYPE_CHECKING:
     from citetui.store.library import Library
 
+# About how many bytes of input hold one key of a paper (an identifier or a title): what a
+# big import's key table is first sized by (it grows by half when it must).
+BYTES_PER_KEY = 250
+BIG_CACHE_KB = 32_000  # a big import's page cache (the default is 2 MB)
+
 
 class ImportSession:
     """The writers of one import transaction (see the module docstring)."""
 
-    def __init__(self, lib: Library, db: Any, *, deferred: bool, panes_ahead: bool) -> None:
-        self.lib, self.db, self.deferred, self.panes_ahead = lib, db, deferred, panes_ahead
+    def __init__(
+        self, lib: Library, db: Any, *, big: bool, panes_ahead: bool, input_bytes: int = 0
+    ) -> None:
+        self.lib, self.db, self.big, self.panes_ahead = lib, db, big, panes_ahead
         self.changed_hubs: list[int] = []
+        conn = db.conn
+        self.dropped: list[str] = []
+        self.identity: Identity
+        if big:
+            fts.suspend(conn)
+            # Appends need few pages in memory (the indexes that took random inserts are
+            # dropped); the sorts that build them again take as much again.
+            conn.execute(f"PRAGMA cache_size = -{BIG_CACHE_KB}")
+            self.identity = MemoryIdentity(conn, input_bytes // BYTES_PER_KEY)
+            self.dropped = drop_indexes(conn)
+        else:
+            self.identity = IndexIdentity(conn)
 
     def writer(self, source: str, *, skip_invalid: bool = False) -> Writer:
         """A writer for one source (a file, a fetched page)."""
-        return Writer(self.db, source=source, skip_invalid=skip_invalid)
+        return Writer(self.db, source=source, skip_invalid=skip_invalid, identity=self.identity)
 
     def record(
         self, writer: Writer, path: str, fmt: str, sha256: str | None, report: dict[str, Any]
@@ -46,7 +87,14 @@ class ImportSession:
 
     def _finish(self) -> None:
         conn = self.db.conn
-        if self.deferred:
+        folds = self.identity.take_merges()
+        # The papers folded into others give up their identifiers before the unique
+        # indexes come back (the papers they joined hold them already), then go.
+        release_identifiers(conn, [drop for _, drop in folds])
+        restore_indexes(conn, self.dropped)
+        for keep, drop in folds:
+            merge_papers(conn, keep, drop)
+        if self.big:
             fts.resume(conn)
         fts.refresh_terms(conn)
         if self.panes_ahead:  # the big hubs it changed open at once, their panes committed
@@ -58,14 +106,25 @@ def import_session(
     lib: Library, input_bytes: int = 0, *, panes_ahead: bool = True
 ) -> Iterator[ImportSession]:
     """One import transaction: everything commits together, or nothing (Ctrl+C, kill -9,
-    a bad record). ``input_bytes`` (the size of what is read) decides whether the search
-    index is kept up row by row or in bulk at the end; ``panes_ahead=False`` leaves the
-    big hubs' panes to their next opening (a fetch commits hundreds of small pages)."""
+    a bad record). ``input_bytes`` (the size of what is read) decides whether it is a big
+    import (see the module); ``panes_ahead=False`` leaves the big hubs' panes to their
+    next opening (a fetch commits hundreds of small pages)."""
     big = fts.worth_suspending(lib.conn, input_bytes)
-    with lib.import_journal(big=big), lib.transaction() as db:
-        deferred = fts.worth_suspending(db.conn, input_bytes)
-        if deferred:
-            fts.suspend(db.conn)
-        session = ImportSession(lib, db, deferred=deferred, panes_ahead=panes_ahead)
+    with _no_cyclic_gc(), lib.import_journal(big=big), lib.transaction() as db:
+        session = ImportSession(lib, db, big=big, panes_ahead=panes_ahead, input_bytes=input_bytes)
         yield session
         session._finish()
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Python's cycle collector off for the import: it walks the live records of each
+    batch every few hundred allocations and finds nothing (records make no cycles;
+    reference counting frees them)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

@@ -204,7 +204,7 @@ def _v5(db: sqlite_utils.Database) -> None:
 def _v6(db: sqlite_utils.Database) -> None:
     """A title's identity keeps a sign that ends a word (C++, C#): it was folded away, so
     "C++ for Engineers" and "C for Engineers" were taken for one paper and merged."""
-    from citetui.store.write import identity_text
+    from citetui.core.records import identity_text
 
     rows = db.execute(
         "SELECT id, title, summary FROM papers WHERE title GLOB '*[+#]*' "

@@ -19,8 +19,8 @@ from citetui.core.models import Annotation, Hub, LabelOverride
 from citetui.core.vocab import POLARITIES, ROLES, STATUSES, next_status
 from citetui.store.errors import NotFound
 from citetui.store.hubs import HubReads
+from citetui.store.labels import USER_SOURCE, write_user_label
 from citetui.store.panes import forget_panes
-from citetui.store.write import USER_SOURCE, write_user_label
 
 
 def _now() -> str:

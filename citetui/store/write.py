@@ -1,187 +1,78 @@
-"""Writing imported records into a library: paper identity, merging, edges and hub panes.
+"""Writing imported records into a library: papers, citations, hub panes, the user's layer.
 
-A :class:`Writer` is used inside one :meth:`Connection.transaction`; it counts
-what it added, updated and left unchanged so the import can report it.
+A :class:`Writer` is used inside one :meth:`Connection.transaction`, for one source (a
+file, a fetched page); it counts what it added, updated and left unchanged so the import
+can report it. Papers and citations go through :class:`~citetui.store.bulk.BulkWriter`
+(``writer.bulk``), a batch at a time; ``upsert_paper`` and ``upsert_citation`` are a
+batch of one through the same code. The hub's own panes (claims, summaries a source
+recorded, co-cited and representative papers) and the user's layer a bundle carries are
+one hub's worth of rows, written here one at a time.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
-from citetui.core import ids as idn
+from citetui.core.models import CiteRecord, PaperRecord
 from citetui.core.vocab import POLARITIES, ROLES
-from citetui.store.schema import PAPER_REFERENCES
-
-PAPER_FIELDS = (
-    "title",
-    "year",
-    "venue",
-    "abstract",
-    "summary",
-    "summary_source",
-    "url",
-    "citation_count",
-    "doi",
-    "arxiv",
-    "s2_id",
-    "corpus_id",
-    "openalex_id",
-)
-ID_COLUMNS = ("doi", "arxiv", "s2_id", "corpus_id", "openalex_id")
-USER_SOURCE = "you"  # the provenance of labels the user set
-
-
-@dataclass
-class PaperIn:
-    """A paper as an importer read it, before it meets the library."""
-
-    title: str | None = None
-    year: int | None = None
-    venue: str | None = None
-    abstract: str | None = None
-    summary: str | None = None
-    summary_source: str | None = None
-    url: str | None = None
-    citation_count: int | None = None
-    doi: str | None = None
-    arxiv: str | None = None
-    s2_id: str | None = None
-    corpus_id: int | None = None
-    openalex_id: str | None = None
-    authors: list[str] = field(default_factory=list)
-
-    def normalised(self) -> PaperIn:
-        """A copy with identifiers in canonical form and blank strings as None."""
-        vals = {k: getattr(self, k) for k in PAPER_FIELDS}
-        for k, v in vals.items():
-            if isinstance(v, str) and not v.strip():
-                vals[k] = None
-        vals["doi"] = idn.norm_doi(vals["doi"])
-        vals["arxiv"] = idn.norm_arxiv(vals["arxiv"]) or idn.arxiv_from_doi(vals["doi"])
-        vals["s2_id"] = idn.norm_s2(vals["s2_id"])
-        vals["corpus_id"] = idn.norm_corpus_id(vals["corpus_id"])
-        vals["openalex_id"] = idn.norm_openalex(vals["openalex_id"])
-        authors = [a.strip() for a in self.authors if isinstance(a, str) and a.strip()]
-        return PaperIn(**vals, authors=authors)
-
-    def has_ids(self) -> bool:
-        """Whether any identifier is known."""
-        return any(getattr(self, c) is not None for c in ID_COLUMNS)
-
-
-def identity_text(title: str | None, summary: str | None) -> str | None:
-    """The text a paper without identifiers is known by: its normalised title, or for an
-    untitled paper (a hub page may give only a summary) '~' + its normalised summary."""
-    if title:
-        return idn.norm_title(title)
-    norm = idn.norm_title(summary)
-    return "~" + norm if norm else None
-
-
-def roles_column(roles: Iterable[str]) -> str | None:
-    """Roles as stored in citations.roles: ',background,method,' (sorted, de-duplicated)."""
-    clean = sorted({r for r in roles if r})
-    return "," + ",".join(clean) + "," if clean else None
-
-
-def write_user_label(
-    conn: Any,
-    citing: int,
-    cited: int,
-    kind: str,
-    values: Sequence[str],
-    updated_at: str | None,
-    *,
-    replace: bool = True,
-) -> bool:
-    """The user's role(s) or polarity of one citation (``values`` empty: none), with its
-    'you' labels and the edge's effective labels; ``replace=False`` keeps an override the
-    user already set. Whether anything was written."""
-    if (
-        not replace
-        and conn.execute(
-            "SELECT 1 FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
-            (citing, cited, kind),
-        ).fetchone()
-    ):
-        return False
-    conn.execute(
-        "DELETE FROM labels WHERE citing_id=? AND cited_id=? AND kind=? AND source=?",
-        (citing, cited, kind, USER_SOURCE),
-    )
-    if values:
-        conn.execute(
-            "INSERT INTO user_labels (citing_id, cited_id, kind, value, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(citing_id, cited_id, kind) DO UPDATE SET "
-            "value=excluded.value, updated_at=excluded.updated_at",
-            (citing, cited, kind, ",".join(sorted(set(values))), updated_at),
-        )
-        conn.executemany(
-            "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?,?,?,?,?)",
-            [(citing, cited, kind, v, USER_SOURCE) for v in sorted(set(values))],
-        )
-    else:
-        conn.execute(
-            "DELETE FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
-            (citing, cited, kind),
-        )
-    refresh_effective(conn, citing, cited)
-    return True
-
-
-def refresh_effective(conn: Any, citing: int, cited: int) -> None:
-    """Recompute the edge's effective roles/polarity: the user's, else the latest source's."""
-    for kind, column in (("role", "roles"), ("polarity", "polarity")):
-        user = conn.execute(
-            "SELECT value FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
-            (citing, cited, kind),
-        ).fetchone()
-        if user is not None:
-            vals = user[0].split(",")
-        else:
-            rows = conn.execute(
-                "SELECT value, source FROM labels WHERE citing_id=? AND cited_id=? AND kind=? "
-                "AND source != ? ORDER BY rowid DESC",
-                (citing, cited, kind, USER_SOURCE),
-            ).fetchall()
-            latest = rows[0][1] if rows else None
-            vals = [v for v, s in rows if s == latest]
-        value = roles_column(vals) if kind == "role" else (vals[0] if vals else None)
-        conn.execute(
-            f"UPDATE citations SET {column} = ? WHERE citing_id=? AND cited_id=?",
-            (value, citing, cited),
-        )
+from citetui.store.bulk import BulkWriter
+from citetui.store.identity import Identity, IndexIdentity
+from citetui.store.labels import write_user_label
+from citetui.store.merge import merge_papers
 
 
 class Writer:
     """Writes records of one import, from one source, in the caller's transaction."""
 
-    def __init__(self, db: Any, source: str, *, skip_invalid: bool = False):
+    def __init__(
+        self,
+        db: Any,
+        source: str,
+        *,
+        skip_invalid: bool = False,
+        identity: Identity | None = None,
+    ):
         self.db = db
         self.conn = db.conn
         self.source = source
         self.skip_invalid = skip_invalid
+        self.identity = identity if identity is not None else IndexIdentity(self.conn)
         self.skipped: list[str] = []
         self.added: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
         self.unchanged: Counter[str] = Counter()
         self.hub_ids: list[int] = []
-        self._contexts_at_start = self._count_contexts()
+        self.contexts_net = 0  # context rows added less those removed
+        self._bulk: BulkWriter | None = None
 
-    def _count_contexts(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM contexts").fetchone()[0])
+    @property
+    def has_bulk(self) -> bool:
+        """Whether records went through ``bulk`` (it counts them: ``bulk.records``)."""
+        return self._bulk is not None
+
+    @property
+    def bulk(self) -> BulkWriter:
+        """This source's batches of papers and citations."""
+        if self._bulk is None:
+            self._bulk = BulkWriter(self)
+        return self._bulk
+
+    def finish(self) -> None:
+        """Write what is queued and settle the counts (the end of one source)."""
+        if self._bulk is not None:
+            self._bulk.flush()
+            self._bulk.close()
+        self.settle_counts()
 
     def settle_counts(self) -> None:
         """Make ``added["contexts"]`` what the import added in the end: an edge listed twice
         in one file with other contexts is replaced twice, and counting each replacement
         reported contexts added by an import that left the library as it was."""
-        net = self._count_contexts() - self._contexts_at_start
-        if net > 0:
-            self.added["contexts"] = net
+        if self.contexts_net > 0:
+            self.added["contexts"] = self.contexts_net
         else:
             self.added.pop("contexts", None)
 
@@ -194,238 +85,11 @@ class Writer:
             raise error
         self.skipped.append(str(error))
 
-    # -- papers -----------------------------------------------------------
+    # -- papers and citations ----------------------------------------------------------
 
-    def _find(self, p: PaperIn) -> list[int]:
-        clauses, params = [], []
-        for col in ID_COLUMNS:
-            val = getattr(p, col)
-            if val is not None:
-                clauses.append(f"{col} = ?")
-                params.append(val)
-        found: list[int] = []
-        if clauses:
-            sql = f"SELECT id FROM papers WHERE {' OR '.join(clauses)} ORDER BY id"
-            found = [r[0] for r in self.conn.execute(sql, params)]
-        if found:
-            return found
-        nt = identity_text(p.title, p.summary)
-        if nt is None:
-            return []
-        # Without a shared identifier, the same paper is the same normalised title, the
-        # same year and the same first author's surname, all three (a missing one matches
-        # only a missing one), and no identifier of one kind that differs: two editions,
-        # a preprint and its review, or two books called "... for Engineers" stay apart.
-        rows = self.conn.execute(
-            "SELECT id, year, authors, doi, arxiv, s2_id, corpus_id, openalex_id FROM papers "
-            "WHERE norm_title = ? AND year IS ? ORDER BY id",
-            (nt, p.year),
-        ).fetchall()
-        first = idn.author_key(p.authors)
-        for row in rows:
-            if idn.author_key(json.loads(row[2]) if row[2] else None) != first:
-                continue
-            theirs = dict(zip(ID_COLUMNS, row[3:], strict=True))
-            if any(
-                theirs[c] is not None and getattr(p, c) is not None and theirs[c] != getattr(p, c)
-                for c in ID_COLUMNS
-            ):
-                continue
-            return [row[0]]
-        return []
-
-    def cites(self, citing: int, cited: int) -> bool:
-        """Whether the library holds the citation citing -> cited."""
-        return (
-            self.conn.execute(
-                "SELECT 1 FROM citations WHERE citing_id = ? AND cited_id = ?", (citing, cited)
-            ).fetchone()
-            is not None
-        )
-
-    def same_paper(self, a: PaperIn, b: PaperIn) -> bool:
-        """Whether two references name one paper: a shared identifier, or both found in the
-        library as the same paper. Unknown papers named by different ids are not the same."""
-        a, b = a.normalised(), b.normalised()
-        if any(getattr(a, c) is not None and getattr(a, c) == getattr(b, c) for c in ID_COLUMNS):
-            return True
-        if not (a.has_ids() and b.has_ids()):
-            return False
-        found_a, found_b = self._find(a), self._find(b)
-        return bool(found_a) and found_a[:1] == found_b[:1]
-
-    def upsert_paper(self, paper: PaperIn) -> int:
-        """Add the paper or fill in the one it already is; return its id."""
-        p = paper.normalised()
-        if p.title is None and p.summary is None and not p.has_ids():
-            raise ValueError("a paper needs a title, a summary or an identifier")
-        found = self._find(p)
-        if not found:
-            row = {k: getattr(p, k) for k in PAPER_FIELDS}
-            row["norm_title"] = identity_text(p.title, p.summary)
-            row["authors"] = json.dumps(p.authors, ensure_ascii=False) if p.authors else None
-            row["source"] = self.source
-            cols = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
-            cur = self.conn.execute(
-                f"INSERT INTO papers ({cols}) VALUES ({marks})", list(row.values())
-            )
-            self.added["papers"] += 1
-            return int(cur.lastrowid)
-        keep = found[0]
-        for other in found[1:]:
-            self.merge_papers(keep, other)
-        self._fill(keep, p)
-        return keep
-
-    def _fill(self, pid: int, p: PaperIn) -> None:
-        cur = self.conn.execute(
-            f"SELECT {', '.join(PAPER_FIELDS)}, authors, source FROM papers WHERE id = ?", (pid,)
-        )
-        *values, first_source = cur.fetchone()
-        existing = dict(zip([*PAPER_FIELDS, "authors"], values, strict=True))
-        # Another source only fills in what the paper lacks: were it to overwrite, importing
-        # two sources that spell a paper differently would change it back and forth on every
-        # re-import. The source that added the paper may correct its own values.
-        own = first_source is None or first_source == self.source
-        changes: dict[str, Any] = {}
-        for k in PAPER_FIELDS:
-            new = getattr(p, k)
-            if new is None or new == existing[k]:
-                continue
-            if k in ID_COLUMNS and existing[k] is not None:
-                continue  # never rewrite an identifier the paper already has
-            if not own and existing[k] is not None and k != "citation_count":
-                continue
-            if k == "citation_count" and existing[k] is not None and new < existing[k]:
-                continue  # counts only grow; an older snapshot does not shrink them
-            if k in ID_COLUMNS and self._id_taken(k, new, pid):
-                continue
-            changes[k] = new
-        if p.authors and (own or existing["authors"] is None):
-            authors = json.dumps(p.authors, ensure_ascii=False)
-            if authors != existing["authors"]:
-                changes["authors"] = authors
-        if "title" in changes:
-            changes["norm_title"] = identity_text(changes["title"], None)
-        if changes:
-            sets = ", ".join(f"{k} = ?" for k in changes)
-            self.conn.execute(f"UPDATE papers SET {sets} WHERE id = ?", [*changes.values(), pid])
-            self.updated["papers"] += 1
-        else:
-            self.unchanged["papers"] += 1
-
-    def _id_taken(self, col: str, value: Any, pid: int) -> bool:
-        row = self.conn.execute(f"SELECT id FROM papers WHERE {col} = ? AND id != ?", (value, pid))
-        return row.fetchone() is not None
-
-    def merge_papers(self, keep: int, drop: int) -> None:
-        """Fold paper ``drop`` into ``keep``: fill its fields, move every reference."""
-        row = self.conn.execute(
-            f"SELECT {', '.join(PAPER_FIELDS)}, authors FROM papers WHERE id = ?", (drop,)
-        ).fetchone()
-        dropped = dict(zip([*PAPER_FIELDS, "authors"], row, strict=True))
-        ids = {c: dropped.pop(c) for c in ID_COLUMNS}
-        self.conn.execute(
-            f"UPDATE papers SET {', '.join(f'{c} = NULL' for c in ID_COLUMNS)} WHERE id = ?",
-            (drop,),
-        )
-        self._merge_annotations(keep, drop)
-        self._merge_user_labels(keep, drop)
-        for table, col in PAPER_REFERENCES:
-            self.conn.execute(
-                f"UPDATE OR IGNORE {table} SET {col} = ? WHERE {col} = ?", (keep, drop)
-            )
-            self.conn.execute(f"DELETE FROM {table} WHERE {col} = ?", (drop,))
-        self._restore_user_labels(keep)
-        self.conn.execute("DELETE FROM papers WHERE id = ?", (drop,))
-        fill = {c: v for c, v in {**dropped, **ids}.items() if v is not None}
-        current = self.conn.execute(
-            f"SELECT {', '.join(fill) or 'id'} FROM papers WHERE id = ?", (keep,)
-        ).fetchone()
-        sets = {c: v for (c, v), cur in zip(fill.items(), current, strict=False) if cur is None}
-        if "title" in sets:
-            sets["norm_title"] = idn.norm_title(sets["title"])
-        if sets:
-            self.conn.execute(
-                f"UPDATE papers SET {', '.join(f'{c} = ?' for c in sets)} WHERE id = ?",
-                [*sets.values(), keep],
-            )
-        self.updated["merged papers"] += 1
-
-    def _merge_annotations(self, keep: int, drop: int) -> None:
-        """Both records of a merged paper may carry the user's notes: keep all of them."""
-        rows = {
-            r[0]: r
-            for r in self.conn.execute(
-                "SELECT paper_id, starred, status, tags, note, updated_at FROM user_annotations "
-                "WHERE paper_id IN (?, ?)",
-                (keep, drop),
-            )
-        }
-        if keep not in rows or drop not in rows:
-            return  # nothing to combine; the reference update moves a lone annotation
-        k, d = rows[keep], rows[drop]
-        tags = list(dict.fromkeys(json.loads(k[3] or "[]") + json.loads(d[3] or "[]")))
-        notes = "\n".join(n for n in (k[4], d[4]) if n) or None
-        self.conn.execute(
-            "UPDATE user_annotations SET starred = ?, status = ?, tags = ?, note = ?, "
-            "updated_at = max(coalesce(updated_at, ''), ?) WHERE paper_id = ?",
-            (max(k[1] or 0, d[1] or 0), k[2] or d[2], json.dumps(tags), notes, d[5] or "", keep),
-        )
-        self.conn.execute("DELETE FROM user_annotations WHERE paper_id = ?", (drop,))
-
-    def _merge_user_labels(self, keep: int, drop: int) -> None:
-        """Where both records carry the user's label of one citation (and kind), keep the
-        newer: the reference update would otherwise keep one at random in user_labels and
-        both in labels, and the views that read either would disagree."""
-        rows = self.conn.execute(
-            "SELECT citing_id, cited_id, kind, updated_at FROM user_labels "
-            "WHERE citing_id = ? OR cited_id = ?",
-            (drop, drop),
-        ).fetchall()
-        for citing, cited, kind, when in rows:
-            to = (keep if citing == drop else citing, keep if cited == drop else cited)
-            if to[0] == to[1]:
-                continue  # the edge between the two records goes with the merge
-            theirs = self.conn.execute(
-                "SELECT updated_at FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
-                (*to, kind),
-            ).fetchone()
-            if theirs is None:
-                continue
-            loser = (citing, cited) if (when or "") <= (theirs[0] or "") else to
-            self.conn.execute(
-                "DELETE FROM user_labels WHERE citing_id=? AND cited_id=? AND kind=?",
-                (*loser, kind),
-            )
-
-    def _restore_user_labels(self, paper_id: int) -> None:
-        """Make the 'you' labels and the effective labels of the paper's citations follow
-        user_labels again, after a merge moved both."""
-        edges = self.conn.execute(
-            "SELECT DISTINCT citing_id, cited_id FROM labels WHERE source = ? AND "
-            "(citing_id = ? OR cited_id = ?) UNION SELECT citing_id, cited_id FROM user_labels "
-            "WHERE citing_id = ? OR cited_id = ?",
-            (USER_SOURCE, paper_id, paper_id, paper_id, paper_id),
-        ).fetchall()
-        for citing, cited in edges:
-            self.conn.execute(
-                "DELETE FROM labels WHERE citing_id=? AND cited_id=? AND source=?",
-                (citing, cited, USER_SOURCE),
-            )
-            for kind, value in self.conn.execute(
-                "SELECT kind, value FROM user_labels WHERE citing_id=? AND cited_id=?",
-                (citing, cited),
-            ).fetchall():
-                self.conn.executemany(
-                    "INSERT OR IGNORE INTO labels (citing_id, cited_id, kind, value, source) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [(citing, cited, kind, v, USER_SOURCE) for v in value.split(",") if v],
-                )
-            refresh_effective(self.conn, citing, cited)
-
-    # -- citations --------------------------------------------------------
+    def upsert_paper(self, paper: PaperRecord) -> int:
+        """Add the paper or join the one it already is; return its id."""
+        return self.bulk.write_one(paper)
 
     def upsert_citation(
         self,
@@ -439,113 +103,43 @@ class Writer:
         source: str | None = None,
     ) -> None:
         """Add or update the edge citing -> cited with labels from ``source``."""
-        source = source or self.source
-        roles = [r for r in (roles or []) if r]
-        for r in roles:
-            if r not in ROLES:
-                raise ValueError(f"unknown role {r!r} (expected one of {', '.join(ROLES)})")
-        if polarity is not None and polarity not in POLARITIES:
-            raise ValueError(
-                f"unknown polarity {polarity!r} (expected one of {', '.join(POLARITIES)})"
-            )
-        existing = self.conn.execute(
-            "SELECT roles, polarity, influential FROM citations "
-            "WHERE citing_id = ? AND cited_id = ?",
-            (citing, cited),
-        ).fetchone()
-        infl = None if influential is None else int(bool(influential))
-        changed = False
-        if existing is None:
+        self.bulk.edge(
+            citing, CiteRecord(cited, roles or (), polarity, influential, contexts or (), source)
+        )
+        self.bulk.flush()
+
+    def find(self, paper: PaperRecord) -> int | None:
+        """The library paper a record is, without writing (None: it would be a new one)."""
+        self.bulk.flush()
+        return self.bulk.find(paper)
+
+    def cites(self, citing: int, cited: int) -> bool:
+        """Whether the library holds the citation citing -> cited."""
+        self.bulk.flush()
+        return (
             self.conn.execute(
-                "INSERT INTO citations (citing_id, cited_id, roles, polarity, influential, source) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (citing, cited, roles_column(roles), polarity, infl, source),
-            )
-            self.added["citations"] += 1
-        else:
-            new = {
-                "roles": roles_column(roles) if roles else existing[0],
-                "polarity": polarity if polarity is not None else existing[1],
-                "influential": infl if infl is not None else existing[2],
-            }
-            if tuple(new.values()) != tuple(existing):
-                self.conn.execute(
-                    "UPDATE citations SET roles = ?, polarity = ?, influential = ? "
-                    "WHERE citing_id = ? AND cited_id = ?",
-                    (*new.values(), citing, cited),
-                )
-                changed = True
-        labels_changed = False
-        if roles:
-            labels_changed |= self._replace_labels(citing, cited, "role", roles, source)
-        if polarity is not None:
-            labels_changed |= self._replace_labels(citing, cited, "polarity", [polarity], source)
-        if contexts:
-            labels_changed |= self._replace_contexts(citing, cited, contexts, source)
-        changed |= labels_changed
-        if (roles or polarity is not None) and self.conn.execute(
-            "SELECT 1 FROM user_labels WHERE citing_id = ? AND cited_id = ?", (citing, cited)
-        ).fetchone():
-            refresh_effective(self.conn, citing, cited)  # the user's labels stay in force
-            if existing is not None and changed:
-                # the edge as the user sees it may be just as it was (their labels won)
-                final = self.conn.execute(
-                    "SELECT roles, polarity, influential FROM citations "
-                    "WHERE citing_id = ? AND cited_id = ?",
-                    (citing, cited),
-                ).fetchone()
-                changed = tuple(final) != tuple(existing) or labels_changed
-        if existing is not None:
-            (self.updated if changed else self.unchanged)["citations"] += 1
+                "SELECT 1 FROM citations WHERE citing_id = ? AND cited_id = ?", (citing, cited)
+            ).fetchone()
+            is not None
+        )
 
-    def _replace_labels(
-        self, citing: int, cited: int, kind: str, values: Sequence[str], source: str
-    ) -> bool:
-        old = {
-            r[0]
-            for r in self.conn.execute(
-                "SELECT value FROM labels WHERE citing_id=? AND cited_id=? AND kind=? AND source=?",
-                (citing, cited, kind, source),
-            )
-        }
-        if old == set(values):
+    def same_paper(self, a: PaperRecord, b: PaperRecord) -> bool:
+        """Whether two references name one paper: a shared identifier, or both found in the
+        library as the same paper. Unknown papers named by different ids are not the same."""
+        a, b = a.normalised(), b.normalised()
+        ids = ("doi", "arxiv", "s2_id", "corpus_id", "openalex_id")
+        if any(getattr(a, c) is not None and getattr(a, c) == getattr(b, c) for c in ids):
+            return True
+        if not (a.has_ids() and b.has_ids()):
             return False
-        self.conn.execute(
-            "DELETE FROM labels WHERE citing_id=? AND cited_id=? AND kind=? AND source=?",
-            (citing, cited, kind, source),
-        )
-        self.conn.executemany(
-            "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?, ?, ?, ?, ?)",
-            [(citing, cited, kind, v, source) for v in sorted(set(values))],
-        )
-        return True
+        found = self.find(a)
+        return found is not None and found == self.find(b)
 
-    def _replace_contexts(
-        self, citing: int, cited: int, contexts: Sequence[tuple[str, Sequence[str]]], source: str
-    ) -> bool:
-        for _, roles in contexts:
-            for r in roles:
-                if r not in ROLES:
-                    raise ValueError(f"unknown role {r!r} in a citation context")
-        new = [(text, json.dumps(sorted(set(roles)))) for text, roles in contexts if text]
-        old = self.conn.execute(
-            "SELECT text, roles FROM contexts WHERE citing_id=? AND cited_id=? AND source=? "
-            "ORDER BY position",
-            (citing, cited, source),
-        ).fetchall()
-        if [tuple(r) for r in old] == new:
-            return False
-        self.conn.execute(
-            "DELETE FROM contexts WHERE citing_id=? AND cited_id=? AND source=?",
-            (citing, cited, source),
-        )
-        self.conn.executemany(
-            "INSERT INTO contexts (citing_id, cited_id, position, text, roles, source) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(citing, cited, i, t, r, source) for i, (t, r) in enumerate(new)],
-        )
-        self.added["contexts"] += max(0, len(new) - len(old))
-        return True
+    def merge_papers(self, keep: int, drop: int) -> None:
+        """Fold paper ``drop`` into ``keep``: join its fields, move every reference."""
+        self.bulk.flush()
+        merge_papers(self.conn, keep, drop)
+        self.updated["merged papers"] += 1
 
     # -- hubs -------------------------------------------------------------
 
@@ -717,9 +311,11 @@ class Writer:
     ) -> None:
         """A label override from an exported bundle, where the library has none for that
         citation and kind (the user's own override here wins)."""
+        self.bulk.flush()
         written = write_user_label(
             self.conn, citing, cited, kind, values, updated_at, replace=False
         )
+        self.identity.user_labels_changed()
         (self.added if written else self.unchanged)["label overrides"] += 1
 
     def record_import(

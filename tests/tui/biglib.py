@@ -13,8 +13,9 @@ import sys
 import time
 from pathlib import Path
 
+from citetui.core.models import PaperRecord
 from citetui.core.vocab import POLARITIES, ROLES
-from citetui.store import Library, PaperIn, Writer
+from citetui.store import Library, Writer
 
 WORDS = [
     "policy",
@@ -53,14 +54,14 @@ def build(path: Path, n: int, *, seed: int = 7) -> int:
         with lib.transaction() as db:
             w = Writer(db, source="biglib")
             hub = w.upsert_paper(
-                PaperIn(title="A Much Cited Hub Paper", year=2017, arxiv="1707.00001")
+                PaperRecord(title="A Much Cited Hub Paper", year=2017, arxiv="1707.00001")
             )
             w.mark_hub(hub, tier="mega hub", verdict="Mixed citations")
             for i in range(n):
                 title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 10))).capitalize()
                 summary = " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 20)))
                 pid = w.upsert_paper(
-                    PaperIn(
+                    PaperRecord(
                         title=f"{title} {i}",
                         year=rng.randint(2017, 2025),
                         summary=summary,

@@ -13,10 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from citetui.core import ids as idn
+from citetui.core.models import CiteRecord, PaperRecord
 from citetui.core.vocab import POLARITIES, ROLES, STATUSES
 from citetui.ingest.errors import InputError
+from citetui.ingest.fields import Fields, kind_of
 from citetui.ingest.jsonio import load_json
-from citetui.store.write import PaperIn, Writer
+from citetui.store.write import Writer
 
 FORMAT = "bundle"
 ID_KEYS = {
@@ -26,11 +29,10 @@ ID_KEYS = {
     "corpus_id": "corpus_id",
     "openalex": "openalex_id",
 }
-_STR_FIELDS = ("title", "venue", "abstract", "summary", "summary_source", "url")
+STR_FIELDS = ("title", "venue", "abstract", "summary", "summary_source", "url")
 # Integer fields and the range each may take (SQLite integers are 64-bit).
-INT_MAX = 2**63 - 1
-_INT_FIELDS = {"year": (1, 9999), "citation_count": (0, INT_MAX)}
-_COUNT = (0, INT_MAX)
+INT_FIELDS = {"year": (1, 9999), "citation_count": (0, idn.MAX_ID)}
+COUNT = (0, idn.MAX_ID)
 
 
 def detect(head: str) -> bool:
@@ -38,280 +40,218 @@ def detect(head: str) -> bool:
     return '"citetui-bundle"' in head
 
 
-def _kind(value: Any) -> str:
-    return {
-        dict: "an object",
-        list: "a list",
-        str: "a string",
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        type(None): "null",
-    }.get(type(value), "a value")
-
-
-class _Check:
-    """Type checks that raise an InputError naming record and field."""
-
-    def __init__(self, path: Path):
-        self.path = str(path)
-
-    def fail(self, record: str, field: str | None, message: str) -> InputError:
-        return InputError(self.path, message, record=record, field=field)
-
-    def obj(self, value: Any, record: str, field: str | None = None) -> dict:
-        if not isinstance(value, dict):
-            raise self.fail(record, field, f"expected an object, got {_kind(value)}")
-        return value
-
-    def arr(self, value: Any, record: str, field: str) -> list:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self.fail(record, field, f"expected a list, got {_kind(value)}")
-        return value
-
-    def opt_str(self, value: Any, record: str, field: str) -> str | None:
-        if value is not None and not isinstance(value, str):
-            raise self.fail(record, field, f"expected a string, got {_kind(value)}")
-        return value
-
-    def opt_int(
-        self, value: Any, record: str, field: str, bounds: tuple[int, int] = _COUNT
-    ) -> int | None:
-        if value is None:
-            return None
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise self.fail(record, field, f"expected an integer, got {_kind(value)}")
-        lo, hi = bounds
-        if not lo <= value <= hi:
-            shown = str(value) if len(str(value)) <= 30 else f"a {len(str(value))}-digit number"
-            raise self.fail(record, field, f"{shown} is out of range ({lo} to {hi})")
-        return value
-
-    def opt_num(self, value: Any, record: str, field: str) -> float | None:
-        if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
-            raise self.fail(record, field, f"expected a number, got {_kind(value)}")
-        return value
-
-    def vocab(self, value: Any, vocab: tuple[str, ...], record: str, field: str) -> str:
-        if value not in vocab:
-            shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-            raise self.fail(
-                record, field, f"unknown value {shown} (expected one of {', '.join(vocab)})"
-            )
-        return value
-
-
-def _paper(chk: _Check, raw: dict, record: str) -> PaperIn:
+def paper_from_citetui(f: Fields, raw: dict[str, Any]) -> PaperRecord:
+    """A paper of a bundle or records file (checked: an InputError names the bad field)."""
     vals: dict[str, Any] = {}
-    for f in _STR_FIELDS:
-        vals[f] = chk.opt_str(raw.get(f), record, f)
-    for f, bounds in _INT_FIELDS.items():
-        vals[f] = chk.opt_int(raw.get(f), record, f, bounds)
-    ids = chk.obj(raw.get("ids") or {}, record, "ids")
+    for name in STR_FIELDS:
+        vals[name] = f.str(raw.get(name), name)
+    for name, bounds in INT_FIELDS.items():
+        vals[name] = f.int(raw.get(name), name, bounds, text=False)
+    ids = f.record_obj(raw.get("ids") or {}, "ids")
     for key, col in ID_KEYS.items():
         val = ids.get(key)
         vals[col] = (
-            chk.opt_int(val, record, f"ids.{key}")
+            f.int(val, f"ids.{key}", COUNT, text=False)
             if key == "corpus_id"
-            else chk.opt_str(val, record, f"ids.{key}")
+            else f.str(val, f"ids.{key}")
         )
     authors = []
-    for i, a in enumerate(chk.arr(raw.get("authors"), record, "authors")):
-        name = a.get("name") if isinstance(a, dict) else a
-        authors.append(chk.opt_str(name, record, f"authors[{i}]") or "")
-    paper = PaperIn(**vals, authors=authors)
+    for i, a in enumerate(f.list(raw.get("authors"), "authors")):
+        author = a.get("name") if isinstance(a, dict) else a
+        authors.append(f.str(author, f"authors[{i}]") or "")
+    paper = PaperRecord(**vals, authors=authors)
     norm = paper.normalised()
     if not (norm.title or norm.summary or norm.has_ids()):
-        raise chk.fail(record, "title", "a paper needs a title, a summary or an identifier")
+        raise f.fail("title", "a paper needs a title, a summary or an identifier")
     return paper
+
+
+Labels = tuple[list[str], Any, Any, list[tuple[str, list[str]]], str | None]
+
+
+def labels_from_citetui(f: Fields, raw: dict[str, Any], prefix: str = "") -> Labels:
+    """(roles, polarity, influential, contexts, source) of a citation of a bundle (fields
+    ``roles``...) or records file (``cites.roles``...)."""
+    roles = [
+        f.vocab(r, ROLES, f"{prefix}roles") for r in f.list(raw.get("roles"), f"{prefix}roles")
+    ]
+    pol = raw.get("polarity")
+    if pol is not None:
+        f.vocab(pol, POLARITIES, f"{prefix}polarity")
+    infl = f.bool(raw.get("influential"), f"{prefix}influential")
+    contexts = []
+    for j, c in enumerate(f.list(raw.get("contexts"), f"{prefix}contexts")):
+        c = f.record_obj(c, f"{prefix}contexts[{j}]")
+        text = f.str(c.get("text"), f"{prefix}contexts[{j}].text")
+        croles = [
+            f.vocab(r, ROLES, f"{prefix}contexts[{j}].roles")
+            for r in f.list(c.get("roles"), f"{prefix}contexts[{j}].roles")
+        ]
+        if text:
+            contexts.append((text, croles))
+    return roles, pol, infl, contexts, f.str(raw.get("source"), f"{prefix}source")
 
 
 class _Bundle:
     """One bundle being validated: the papers by key and what refers to them."""
 
     def __init__(self, path: Path, writer: Writer):
-        self.chk = _Check(path)
+        self.path = path
         self.writer = writer
-        self.papers: dict[str, PaperIn] = {}
+        self.papers: dict[str, PaperRecord] = {}
         self.left_out: set[str] = set()  # keys of papers left out with --skip-invalid
+
+    def at(self, record: str) -> Fields:
+        return Fields(self.path, record)
 
     def bad(self, err: InputError) -> None:
         self.writer.bad_record(err)
 
-    def ref(self, value: Any, record: str, field: str) -> str:
+    def ref(self, value: Any, f: Fields, field: str) -> str:
         if isinstance(value, str) and value in self.papers:
             return value
         if isinstance(value, str) and value in self.left_out:
-            raise self.chk.fail(record, field, f"refers to paper {value!r}, which was left out")
+            raise f.fail(field, f"refers to paper {value!r}, which was left out")
         shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-        raise self.chk.fail(record, field, f"refers to unknown paper key {shown}")
+        raise f.fail(field, f"refers to unknown paper key {shown}")
 
-    def read_papers(self, items: list) -> None:
-        chk = self.chk
+    def read_papers(self, items: list[Any]) -> None:
         for i, raw in enumerate(items):
             rec = f"papers[{i}]"
+            f = self.at(rec)
             key = None
             try:
-                raw = chk.obj(raw, rec)
-                key = chk.opt_str(raw.get("key"), rec, "key")
+                raw = f.record_obj(raw)
+                key = f.str(raw.get("key"), "key")
                 if not key:
-                    raise chk.fail(rec, "key", "every paper needs a key")
+                    raise f.fail("key", "every paper needs a key")
                 if key in self.papers or key in self.left_out:
                     dup, key = key, None  # the first record with the key stands
-                    raise chk.fail(rec, "key", f"duplicate key {dup!r}")
-                self.papers[key] = _paper(chk, raw, f"{rec} ({key})")
+                    raise f.fail("key", f"duplicate key {dup!r}")
+                self.papers[key] = paper_from_citetui(self.at(f"{rec} ({key})"), raw)
             except InputError as err:
                 if key:
                     self.left_out.add(key)
                 self.bad(err)
 
-    def read_citation(self, raw: Any, rec: str) -> tuple:
-        chk = self.chk
-        raw = chk.obj(raw, rec)
-        citing = self.ref(raw.get("citing"), rec, "citing")
-        cited = self.ref(raw.get("cited"), rec, "cited")
+    def read_citation(self, raw: Any, f: Fields) -> tuple[Any, ...]:
+        raw = f.record_obj(raw)
+        citing = self.ref(raw.get("citing"), f, "citing")
+        cited = self.ref(raw.get("cited"), f, "cited")
         if citing == cited:
-            raise chk.fail(rec, "cited", f"paper {citing!r} cannot cite itself")
-        roles = [chk.vocab(r, ROLES, rec, "roles") for r in chk.arr(raw.get("roles"), rec, "roles")]
-        pol = raw.get("polarity")
-        if pol is not None:
-            chk.vocab(pol, POLARITIES, rec, "polarity")
-        infl = raw.get("influential")
-        if infl is not None and not isinstance(infl, bool):
-            raise chk.fail(rec, "influential", f"expected true, false or null, got {_kind(infl)}")
-        contexts = []
-        for j, c in enumerate(chk.arr(raw.get("contexts"), rec, "contexts")):
-            c = chk.obj(c, rec, f"contexts[{j}]")
-            text = chk.opt_str(c.get("text"), rec, f"contexts[{j}].text")
-            croles = [
-                chk.vocab(r, ROLES, rec, f"contexts[{j}].roles")
-                for r in chk.arr(c.get("roles"), rec, f"contexts[{j}].roles")
-            ]
-            if text:
-                contexts.append((text, croles))
-        csource = chk.opt_str(raw.get("source"), rec, "source")
-        return citing, cited, roles, pol, infl, contexts, csource
+            raise f.fail("cited", f"paper {citing!r} cannot cite itself")
+        return (citing, cited, *labels_from_citetui(f, raw))
 
-    def read_user(self, user: dict) -> tuple[list, list]:
+    def read_user(self, user: dict[str, Any]) -> tuple[list[Any], list[Any]]:
         """The user's layer an export carries: annotations and label overrides (a bad entry
         fails the import, or is reported and left out with --skip-invalid)."""
-        chk = self.chk
+        f = self.at("user")
         notes, labels = [], []
-        for j, a in enumerate(chk.arr(user.get("annotations"), "user", "annotations")):
+        for j, a in enumerate(f.list(user.get("annotations"), "annotations")):
             try:
-                notes.append(self._annotation(a, f"user.annotations[{j}]"))
+                notes.append(self._annotation(a, self.at(f"user.annotations[{j}]")))
             except InputError as err:
                 self.bad(err)
-        for j, lab in enumerate(chk.arr(user.get("labels"), "user", "labels")):
+        for j, lab in enumerate(f.list(user.get("labels"), "labels")):
             try:
-                labels.append(self._override(lab, f"user.labels[{j}]"))
+                labels.append(self._override(lab, self.at(f"user.labels[{j}]")))
             except InputError as err:
                 self.bad(err)
         return notes, labels
 
-    def _annotation(self, a: Any, rec: str) -> tuple:
-        chk = self.chk
-        a = chk.obj(a, rec)
-        key = self.ref(a.get("paper"), rec, "paper")
+    def _annotation(self, a: Any, f: Fields) -> tuple[Any, ...]:
+        a = f.record_obj(a)
+        key = self.ref(a.get("paper"), f, "paper")
         starred = a.get("starred")
         if starred is not None and not isinstance(starred, bool):
-            raise chk.fail(rec, "starred", f"expected true or false, got {_kind(starred)}")
+            raise f.fail("starred", f"expected true or false, got {kind_of(starred)}")
         status = a.get("status")
         if status is not None:
-            chk.vocab(status, STATUSES, rec, "status")
-        tags = [chk.opt_str(t, rec, "tags") or "" for t in chk.arr(a.get("tags"), rec, "tags")]
-        note = chk.opt_str(a.get("note"), rec, "note")
-        updated = chk.opt_str(a.get("updated_at"), rec, "updated_at")
+            f.vocab(status, STATUSES, "status")
+        tags = [f.str(t, "tags") or "" for t in f.list(a.get("tags"), "tags")]
+        note = f.str(a.get("note"), "note")
+        updated = f.str(a.get("updated_at"), "updated_at")
         return key, bool(starred), status, [t for t in tags if t.strip()], note, updated
 
-    def _override(self, lab: Any, rec: str) -> tuple:
-        chk = self.chk
-        lab = chk.obj(lab, rec)
-        citing = self.ref(lab.get("citing"), rec, "citing")
-        cited = self.ref(lab.get("cited"), rec, "cited")
-        kind = chk.vocab(lab.get("kind"), ("role", "polarity"), rec, "kind")
+    def _override(self, lab: Any, f: Fields) -> tuple[Any, ...]:
+        lab = f.record_obj(lab)
+        citing = self.ref(lab.get("citing"), f, "citing")
+        cited = self.ref(lab.get("cited"), f, "cited")
+        kind = f.vocab(lab.get("kind"), ("role", "polarity"), "kind")
         vocab = ROLES if kind == "role" else POLARITIES
-        values = [
-            chk.vocab(v, vocab, rec, "values") for v in chk.arr(lab.get("values"), rec, "values")
-        ]
+        values = [f.vocab(v, vocab, "values") for v in f.list(lab.get("values"), "values")]
         if not values or (kind == "polarity" and len(values) > 1):
-            raise chk.fail(rec, "values", "expected one polarity, or one or more roles")
-        return citing, cited, kind, values, chk.opt_str(lab.get("updated_at"), rec, "updated_at")
+            raise f.fail("values", "expected one polarity, or one or more roles")
+        return citing, cited, kind, values, f.str(lab.get("updated_at"), "updated_at")
 
-    def read_hub(self, hub: dict) -> dict:
-        chk = self.chk
+    def read_hub(self, hub: dict[str, Any]) -> dict[str, Any]:
+        f = self.at("hub")
         out: dict[str, Any] = {
-            "key": self.ref(hub.get("paper"), "hub", "paper"),
-            "tier": chk.opt_str(hub.get("tier"), "hub", "tier"),
-            "verdict": chk.opt_str(hub.get("verdict"), "hub", "verdict"),
+            "key": self.ref(hub.get("paper"), f, "paper"),
+            "tier": f.str(hub.get("tier"), "tier"),
+            "verdict": f.str(hub.get("verdict"), "verdict"),
             "recorded": {},
             "claims": [],
             "cocited": [],
             "reps": [],
         }
-        summaries = chk.obj(hub.get("recorded_summaries") or {}, "hub", "recorded_summaries")
+        summaries = f.record_obj(hub.get("recorded_summaries") or {}, "recorded_summaries")
         for kind, vocab in (("role", ROLES), ("polarity", POLARITIES)):
             bars = []
-            items = chk.arr(summaries.get(kind), "hub", f"recorded_summaries.{kind}")
-            for j, bar in enumerate(items):
-                fld = f"recorded_summaries.{kind}[{j}]"
+            for j, bar in enumerate(f.list(summaries.get(kind), f"recorded_summaries.{kind}")):
                 try:
-                    bars.append(self.read_bar(bar, vocab, fld))
+                    bars.append(self.read_bar(bar, vocab, f, f"recorded_summaries.{kind}[{j}]"))
                 except InputError as err:
                     self.bad(err)
             if bars:
                 out["recorded"][kind] = bars
-        for j, c in enumerate(chk.arr(hub.get("claims"), "hub", "claims")):
+        for j, c in enumerate(f.list(hub.get("claims"), "claims")):
             try:
-                out["claims"].append(self.read_claim(c, f"hub.claims[{j}]"))
+                out["claims"].append(self.read_claim(c, self.at(f"hub.claims[{j}]")))
             except InputError as err:
                 self.bad(err)
-        for j, c in enumerate(chk.arr(hub.get("cocited"), "hub", "cocited")):
+        for j, c in enumerate(f.list(hub.get("cocited"), "cocited")):
             try:
-                c = chk.obj(c, "hub", f"cocited[{j}]")
+                c = f.record_obj(c, f"cocited[{j}]")
                 out["cocited"].append(
                     (
-                        self.ref(c.get("paper"), "hub", f"cocited[{j}].paper"),
-                        chk.opt_int(c.get("count"), "hub", f"cocited[{j}].count"),
+                        self.ref(c.get("paper"), f, f"cocited[{j}].paper"),
+                        f.int(c.get("count"), f"cocited[{j}].count", COUNT, text=False),
                     )
                 )
             except InputError as err:
                 self.bad(err)
-        for j, k in enumerate(chk.arr(hub.get("representative"), "hub", "representative")):
+        for j, k in enumerate(f.list(hub.get("representative"), "representative")):
             try:
-                out["reps"].append(self.ref(k, "hub", f"representative[{j}]"))
+                out["reps"].append(self.ref(k, f, f"representative[{j}]"))
             except InputError as err:
                 self.bad(err)
         return out
 
-    def read_bar(self, bar: Any, vocab: tuple[str, ...], fld: str) -> dict:
-        chk = self.chk
-        bar = chk.obj(bar, "hub", fld)
-        label = chk.vocab(bar.get("label"), vocab, "hub", f"{fld}.label")
-        share = chk.opt_num(bar.get("share"), "hub", f"{fld}.share")
+    def read_bar(self, bar: Any, vocab: tuple[str, ...], f: Fields, fld: str) -> dict[str, Any]:
+        bar = f.record_obj(bar, fld)
+        label = f.vocab(bar.get("label"), vocab, f"{fld}.label")
+        share = f.num(bar.get("share"), f"{fld}.share")
         if share is not None and not 0 <= share <= 1:
-            raise chk.fail("hub", f"{fld}.share", f"share {share} is not between 0 and 1")
-        count = chk.opt_int(bar.get("count"), "hub", f"{fld}.count")
+            raise f.fail(f"{fld}.share", f"share {share} is not between 0 and 1")
+        count = f.int(bar.get("count"), f"{fld}.count", COUNT, text=False)
         if share is None and count is None:
-            raise chk.fail("hub", fld, "a summary bar needs a share or a count")
+            raise f.fail(fld, "a summary bar needs a share or a count")
         return {"label": label, "share": share, "count": count}
 
-    def read_claim(self, c: Any, rec: str) -> tuple[str, list]:
-        chk = self.chk
-        c = chk.obj(c, rec)
-        text = chk.opt_str(c.get("text"), rec, "text")
-        if not text or not text.strip():
-            raise chk.fail(rec, "text", "a claim needs its text")
+    def read_claim(self, c: Any, f: Fields) -> tuple[str, list[Any]]:
+        c = f.record_obj(c)
+        text = f.str(c.get("text"), "text")
+        if not text:
+            raise f.fail("text", "a claim needs its text")
         engaged = []
-        for k, e in enumerate(chk.arr(c.get("engaged_by"), rec, "engaged_by")):
+        for k, e in enumerate(f.list(c.get("engaged_by"), "engaged_by")):
             try:
-                e = chk.obj(e, rec, f"engaged_by[{k}]")
-                key = self.ref(e.get("paper"), rec, f"engaged_by[{k}].paper")
+                e = f.record_obj(e, f"engaged_by[{k}]")
+                key = self.ref(e.get("paper"), f, f"engaged_by[{k}].paper")
                 stance = e.get("stance") or "unknown"
-                chk.vocab(stance, POLARITIES, rec, f"engaged_by[{k}].stance")
-                ctx = chk.opt_str(e.get("context"), rec, f"engaged_by[{k}].context")
+                f.vocab(stance, POLARITIES, f"engaged_by[{k}].stance")
+                ctx = f.str(e.get("context"), f"engaged_by[{k}].context")
                 engaged.append((key, stance, ctx))
             except InputError as err:
                 self.bad(err)
@@ -321,29 +261,29 @@ class _Bundle:
 def load(path: Path, writer: Writer, **_: Any) -> None:
     """Validate the whole bundle, then write it through ``writer``."""
     b = _Bundle(path, writer)
-    chk = b.chk
-    doc = chk.obj(load_json(path), "document")
+    doc = Fields(path, "document").record_obj(load_json(path))
+    f = Fields(path, "document")
     if doc.get("format") != "citetui-bundle":
-        raise chk.fail("document", "format", 'not a citetui bundle (expected "citetui-bundle")')
+        raise f.fail("format", 'not a citetui bundle (expected "citetui-bundle")')
     version = doc.get("version")
     if type(version) is not int or version != 1:
-        shown = repr(version) if len(repr(version)) <= 30 else _kind(version)
-        raise chk.fail("document", "version", f"unsupported bundle version {shown}")
-    source = chk.obj(doc.get("source"), "document", "source")
-    name = chk.opt_str(source.get("name"), "source", "name")
-    if not name or not name.strip():
-        raise chk.fail("source", "name", "a bundle must name its source")
+        shown = repr(version) if len(repr(version)) <= 30 else kind_of(version)
+        raise f.fail("version", f"unsupported bundle version {shown}")
+    source = f.record_obj(doc.get("source"), "source")
+    name = Fields(path, "source").str(source.get("name"), "name")
+    if not name:
+        raise Fields(path, "source").fail("name", "a bundle must name its source")
     if "papers" not in doc:
-        raise chk.fail("document", "papers", "a bundle must list its papers")
+        raise f.fail("papers", "a bundle must list its papers")
     writer.source = name
 
-    b.read_papers(chk.arr(doc.get("papers"), "document", "papers"))
+    b.read_papers(f.list(doc.get("papers"), "papers"))
     hub = doc.get("hub")
-    hub = chk.obj(hub, "hub") if hub is not None else None
+    hub = Fields(path, "hub").record_obj(hub) if hub is not None else None
     citations = []
-    for i, raw in enumerate(chk.arr(doc.get("citations"), "document", "citations")):
+    for i, raw in enumerate(f.list(doc.get("citations"), "citations")):
         try:
-            citations.append((f"citations[{i}]", b.read_citation(raw, f"citations[{i}]")))
+            citations.append((f"citations[{i}]", b.read_citation(raw, b.at(f"citations[{i}]"))))
         except InputError as err:
             b.bad(err)
     plan = None
@@ -353,30 +293,27 @@ def load(path: Path, writer: Writer, **_: Any) -> None:
         except InputError as err:
             b.bad(err)
     user = doc.get("user")
-    notes, overrides = b.read_user(chk.obj(user, "user")) if user is not None else ([], [])
+    notes, overrides = (
+        b.read_user(Fields(path, "user").record_obj(user)) if user is not None else ([], [])
+    )
 
-    # Everything is valid (or left out): write it.
-    pid = {key: writer.upsert_paper(p) for key, p in b.papers.items()}
+    # Everything is valid (or left out): write it, the papers in one batch.
+    bulk = writer.bulk
+    items = {key: bulk.add(p) for key, p in b.papers.items()}
+    bulk.flush()
+    pid = {key: item.pid for key, item in items.items()}
     for rec, (citing, cited, roles, pol, infl, contexts, csource) in citations:
         if pid[citing] == pid[cited]:
             b.bad(
-                chk.fail(
-                    rec,
+                b.at(rec).fail(
                     "cited",
                     f"papers {citing!r} and {cited!r} are the same paper "
                     "(they share an identifier), so this is a self-citation",
                 )
             )
             continue
-        writer.upsert_citation(
-            pid[citing],
-            pid[cited],
-            roles=roles,
-            polarity=pol,
-            influential=infl,
-            contexts=contexts,
-            source=csource,
-        )
+        bulk.edge(pid[citing], CiteRecord(pid[cited], roles, pol, infl, contexts, csource))
+    bulk.flush()
     if plan is not None:
         hid = pid[plan["key"]]
         writer.mark_hub(hid, tier=plan["tier"], verdict=plan["verdict"])
@@ -399,8 +336,8 @@ def load(path: Path, writer: Writer, **_: Any) -> None:
     for citing, cited, kind, values, updated in overrides:
         if not writer.cites(pid[citing], pid[cited]):
             b.bad(
-                chk.fail(
-                    "user.labels", "citing", f"{citing!r} does not cite {cited!r} in this bundle"
+                Fields(path, "user.labels").fail(
+                    "citing", f"{citing!r} does not cite {cited!r} in this bundle"
                 )
             )
             continue

@@ -4,7 +4,8 @@ Each work becomes a paper (abstract rebuilt from ``abstract_inverted_index``,
 authors in authorship order) and each of its ``referenced_works`` a citation
 edge to that work. The hub is ``--hub W...`` or, in a page of at least
 :data:`AUTO_HUB_MIN_WORKS` works, every work that all of the page's works cite
-(the page of a ``filter=cites:W...`` query).
+(the page of a ``filter=cites:W...`` query). The fetcher writes the works it
+fetches through :func:`write_works`, the same mapping.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from citetui.core.models import CiteRecord, PaperRecord
 from citetui.ingest.errors import InputError
-from citetui.ingest.fields import Fields, kind_of, paper_ref, read_document_or_lines
-from citetui.store.write import PaperIn, Writer
+from citetui.ingest.fields import Fields, as_list, as_obj, paper_ref, read_document_or_lines
+from citetui.ingest.formats.s2 import line_records, not_a_record
+from citetui.store.write import Writer
 
 FORMAT = "openalex"
 SOURCE = "openalex"
@@ -27,6 +30,8 @@ MAX_ABSTRACT_POSITION = 100_000  # an inverted index pointing further is not an 
 _WORK_ID = re.compile(r'(?<!\\)"id"\s*:\s*"https://openalex\.org/W\d+"')
 _KEYS = re.compile(r'(?<!\\)"(abstract_inverted_index|referenced_works|authorships)"\s*:')
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?(?:[?#].*)?$", re.IGNORECASE)
+_ID = re.compile(r"(?:https?://openalex\.org/)?(W\d+)", re.IGNORECASE)
+_PREFIX = "https://openalex.org/"
 
 
 def detect(head: str) -> bool:
@@ -56,7 +61,7 @@ def abstract_from_index(index: Any, f: Fields) -> str | None:
     return f.str(text, "abstract_inverted_index")
 
 
-def _arxiv_id(work: dict, f: Fields) -> str | None:
+def _arxiv_id(work: dict[str, Any], f: Fields) -> str | None:
     for i, loc in enumerate(f.list(work.get("locations"), "locations")):
         loc = f.obj(loc, f"locations[{i}]") or {}
         for key in ("landing_page_url", "pdf_url"):
@@ -67,7 +72,7 @@ def _arxiv_id(work: dict, f: Fields) -> str | None:
     return None
 
 
-def _venue(work: dict, f: Fields) -> str | None:
+def _venue(work: dict[str, Any], f: Fields) -> str | None:
     loc = f.obj(work.get("primary_location"), "primary_location") or {}
     source = f.obj(loc.get("source"), "primary_location.source") or {}
     venue = f.str(source.get("display_name"), "primary_location.source.display_name")
@@ -80,7 +85,7 @@ def _venue(work: dict, f: Fields) -> str | None:
 def work_id(value: Any, f: Fields, field: str) -> str:
     """'https://openalex.org/W123' -> 'W123' (an InputError when it is no work id)."""
     text = f.str(value, field)
-    m = re.fullmatch(r"(?:https?://openalex\.org/)?(W\d+)", (text or "").strip(), re.IGNORECASE)
+    m = _ID.fullmatch((text or "").strip())
     if not m:
         raise f.fail(
             field, f"expected an OpenAlex work id (https://openalex.org/W...), got {value!r}"[:200]
@@ -88,8 +93,14 @@ def work_id(value: Any, f: Fields, field: str) -> str:
     return m.group(1).upper()
 
 
-def work_from_record(raw: Any, f: Fields) -> tuple[PaperIn, list[str]]:
-    """An OpenAlex work as (PaperIn, referenced work ids)."""
+def work_from_record(raw: Any, f: Fields) -> tuple[PaperRecord, list[str]]:
+    """An OpenAlex work as (PaperRecord, referenced work ids)."""
+    return fast_work(raw) or checked_work(raw, f)
+
+
+def checked_work(raw: Any, f: Fields) -> tuple[PaperRecord, list[str]]:
+    """:func:`work_from_record` field by field, naming the bad field (:func:`fast_work` gives
+    the same for a work of plain values)."""
     work = f.obj(raw, None)
     if work is None:
         raise f.fail(None, "expected a work object, got null")
@@ -104,15 +115,12 @@ def work_from_record(raw: Any, f: Fields) -> tuple[PaperIn, list[str]]:
         )
         if name:
             authors.append(name)
-    cited_by = f.int(work.get("cited_by_count"), "cited_by_count")
-    if cited_by is not None and cited_by < 0:
-        raise f.fail("cited_by_count", f"a citation count cannot be negative ({cited_by})")
-    paper = PaperIn(
+    paper = PaperRecord(
         title=f.str(work.get("title"), "title") or f.str(work.get("display_name"), "display_name"),
         year=f.int(work.get("publication_year"), "publication_year"),
         venue=_venue(work, f),
         abstract=abstract_from_index(work.get("abstract_inverted_index"), f),
-        citation_count=cited_by,
+        citation_count=f.int(work.get("cited_by_count"), "cited_by_count", (0, 2**63 - 1)),
         doi=f.str(work.get("doi"), "doi") or f.str(ids.get("doi"), "ids.doi"),
         arxiv=_arxiv_id(work, f),
         openalex_id=wid,
@@ -126,6 +134,137 @@ def work_from_record(raw: Any, f: Fields) -> tuple[PaperIn, list[str]]:
     return paper, refs
 
 
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if type(v) is not str:
+        raise TypeError
+    return v if v and not v.isspace() else None
+
+
+def _wid(v: Any) -> str:
+    """A work id in its canonical URL form, as 'W123' (TypeError: let the checked path say)."""
+    if type(v) is not str or not v.startswith(_PREFIX) or not v[22:].isdigit() or v[21] != "W":
+        raise TypeError
+    return v[21:]
+
+
+def fast_work(raw: Any) -> tuple[PaperRecord, list[str]] | None:
+    """:func:`work_from_record` of a work whose fields have plain types and values (None:
+    anything else, for the checked path to accept or refuse)."""
+    if type(raw) is not dict:
+        return None
+    get = raw.get
+    try:
+        wid = _wid(get("id"))
+        ids = as_obj(get("ids"))
+        authors = []
+        for a in as_list(get("authorships")):
+            author = as_obj(a.get("author"))
+            name = _text(author.get("display_name")) or _text(a.get("raw_author_name"))
+            if name:
+                authors.append(name)
+        year, count = get("publication_year"), get("cited_by_count")
+        if year is not None and (type(year) is not int or abs(year) > 2**62):
+            return None
+        if count is not None and (type(count) is not int or not 0 <= count <= 2**62):
+            return None
+        loc = as_obj(get("primary_location"))
+        venue = _text(as_obj(loc.get("source")).get("display_name"))
+        if venue is None:
+            venue = _text((as_obj(get("host_venue"))).get("display_name"))
+        abstract = None
+        index = as_obj(get("abstract_inverted_index"))
+        if index:
+            placed: dict[int, str] = {}
+            for word, positions in index.items():
+                for pos in as_list(positions):
+                    if type(pos) is not int or not 0 <= pos <= MAX_ABSTRACT_POSITION:
+                        return None
+                    placed[pos] = word
+            abstract = _text(" ".join(placed[p] for p in sorted(placed)))
+        arxiv = None
+        for loc in as_list(get("locations")):
+            if loc is None:
+                continue
+            for key in ("landing_page_url", "pdf_url"):
+                url = _text(loc.get(key))
+                if url and "arxiv.org/" in url.lower():
+                    m = _ARXIV_URL.search(url)
+                    if m:
+                        arxiv = m.group(1)
+                        break
+            if arxiv:
+                break
+        refs: list[str] = []
+        seen = {wid}
+        for ref in as_list(get("referenced_works")):
+            rid = _wid(ref)
+            if rid not in seen:
+                seen.add(rid)
+                refs.append(rid)
+        paper = PaperRecord(
+            _text(get("title")) or _text(get("display_name")),
+            year,
+            venue,
+            abstract,
+            None,
+            None,
+            None,
+            count,
+            _text(get("doi")) or _text(ids.get("doi")),
+            arxiv,
+            None,
+            None,
+            wid,
+            authors,
+        )
+    except (TypeError, AttributeError):
+        return None
+    for key in ("authorships", "locations", "referenced_works"):
+        if type(get(key) or []) is not list:
+            return None
+    return paper, refs
+
+
+def write_works(
+    writer: Writer,
+    works: Iterable[tuple[Any, Fields]],
+    *,
+    hub: PaperRecord | int | None = None,
+    auto_hub: bool = False,
+) -> int:
+    """Write OpenAlex works (bad ones go to ``writer.bad_record``); with ``hub``, each also
+    cites it (it was listed under cites:W even when its ``referenced_works`` is
+    incomplete); with ``auto_hub``, the works all of them cite are hubs. How many works."""
+    writer.source = SOURCE
+    bulk = writer.bulk
+    hub_id = writer.upsert_paper(hub) if isinstance(hub, PaperRecord) else hub
+    cited_by_all: Counter[str] | None = Counter() if auto_hub else None
+    own: set[str] = set()
+    works_read = 0
+    for raw, f in works:
+        try:
+            paper, refs = work_from_record(raw, f)
+        except InputError as exc:
+            writer.bad_record(exc)
+            continue
+        cites = [CiteRecord(PaperRecord(openalex_id=rid), source=SOURCE) for rid in refs]
+        if hub_id is not None:
+            cites.append(CiteRecord(hub_id, source=SOURCE))
+        bulk.add(paper, cites=cites)
+        works_read += 1
+        if cited_by_all is not None:
+            own.add(paper.openalex_id or "")
+            cited_by_all.update(refs)
+    bulk.flush()
+    if cited_by_all is not None and works_read >= AUTO_HUB_MIN_WORKS:
+        for rid, n in cited_by_all.items():
+            if n == works_read and rid not in own:  # the work every work of the page cites
+                writer.mark_hub(writer.upsert_paper(PaperRecord(openalex_id=rid)))
+    return works_read
+
+
 def _records(doc: Any, path: str) -> tuple[Iterator[tuple[Any, Fields]], bool]:
     """(records, is_page)."""
     if isinstance(doc, dict) and isinstance(doc.get("results"), list):
@@ -134,13 +273,8 @@ def _records(doc: Any, path: str) -> tuple[Iterator[tuple[Any, Fields]], bool]:
         return ((raw, Fields(path, f"[{i}]")) for i, raw in enumerate(doc)), True
     if isinstance(doc, dict) and "id" in doc:
         return iter([(doc, Fields(path, "work"))]), False
-    keys = ", ".join(list(doc)[:6]) if isinstance(doc, dict) else kind_of(doc)
-    message = doc.get("message") or doc.get("error") if isinstance(doc, dict) else None
-    hint = f" (the API said: {message})" if isinstance(message, str) else ""
-    raise InputError(
-        path,
-        "not an OpenAlex record: expected a work, a {meta, results} page or "
-        f"works as JSON Lines (found {keys}){hint}",
+    raise not_a_record(
+        doc, path, "an OpenAlex record", "a work, a {meta, results} page or works as JSON Lines"
     )
 
 
@@ -159,42 +293,11 @@ def load(
     doc, lines = read_document_or_lines(path)
     is_page = False
     if lines is not None:
-        records: Iterator[tuple[Any, Fields]] = _line_records(lines, str(path), writer)
+        records: Iterator[tuple[Any, Fields]] = line_records(lines, str(path), writer.bad_record)
     else:
         records, is_page = _records(doc, str(path))
-    works = 0
-    cited_by_all: Counter[str] | None = Counter() if is_page else None
-    ids: dict[str, int] = {}
-    for raw, f in records:
-        try:
-            paper, refs = work_from_record(raw, f)
-        except InputError as exc:
-            writer.bad_record(exc)
-            continue
-        works += 1
-        pid = writer.upsert_paper(paper)
-        ids[paper.openalex_id] = pid  # type: ignore[index]
-        for rid in refs:
-            cited = writer.upsert_paper(PaperIn(openalex_id=rid))
-            if cited != pid:
-                writer.upsert_citation(pid, cited, source=SOURCE)
-        if cited_by_all is not None:
-            cited_by_all.update(refs)
-    if cited_by_all is not None and works >= AUTO_HUB_MIN_WORKS:
-        for rid, n in cited_by_all.items():
-            if n == works and rid not in ids:  # the work every work of the page cites
-                writer.mark_hub(writer.upsert_paper(PaperIn(openalex_id=rid)))
+    write_works(writer, records, auto_hub=is_page)
     if hub_ref is not None:
         hid = writer.upsert_paper(hub_ref)
         if hid not in writer.hub_ids:
             writer.mark_hub(hid)
-
-
-def _line_records(
-    lines: Iterator[tuple[int, Any]], path: str, writer: Writer
-) -> Iterator[tuple[Any, Fields]]:
-    for lineno, raw in lines:
-        if isinstance(raw, InputError):
-            writer.bad_record(raw)
-            continue
-        yield raw, Fields(path, None, line=lineno)

@@ -1,11 +1,10 @@
 """Importing citetui records: JSON Lines of bundle-like papers, streamed (docs/records-format.md).
 
-Built for big imports (a million citing papers): the file is read one line
-at a time and each paper is written as soon as it is read, in the import's
-one transaction, so a bad line still leaves the library as it was. A record
-whose fields all have the plain types and values of the common case takes a
-short path; anything unusual goes through the bundle importer's checks,
-which name the bad field.
+Built for big imports (a million citing papers): the file is read one line at a time and
+each record is handed to the store's one writer, which writes a batch at a time, in the
+import's one transaction, so a bad line still leaves the library as it was. A record
+whose fields all have the plain types and values of the common case takes a short path;
+anything unusual goes through the bundle importer's checks, which name the bad field.
 """
 
 from __future__ import annotations
@@ -13,12 +12,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from citetui.core import ids as idn
+from citetui.core.models import CiteRecord, PaperRecord
 from citetui.core.vocab import POLARITIES, ROLES
 from citetui.ingest.errors import InputError
-from citetui.ingest.formats.bundle import _INT_FIELDS, ID_KEYS, _Check, _kind, _paper
+from citetui.ingest.fields import Fields
+from citetui.ingest.formats.bundle import (
+    ID_KEYS,
+    INT_FIELDS,
+    labels_from_citetui,
+    paper_from_citetui,
+)
 from citetui.ingest.jsonio import iter_jsonl
-from citetui.store.bulk import BulkWriter, Cite
-from citetui.store.write import PaperIn, Writer
+from citetui.store.bulk import BulkWriter
+from citetui.store.write import Writer
 
 FORMAT = "records"
 MAGIC = '"citetui-records"'
@@ -32,15 +39,15 @@ def detect(head: str) -> bool:
 
 _STR = ("title", "venue", "abstract", "summary", "summary_source", "url")
 _ID_STR = tuple((k, c) for k, c in ID_KEYS.items() if k != "corpus_id")
-_INT_MAX = 2**63 - 1
-_YEAR = _INT_FIELDS["year"]
-_COUNT = _INT_FIELDS["citation_count"]
+_YEAR = INT_FIELDS["year"]
+_COUNT = INT_FIELDS["citation_count"]
 _ROLES = frozenset(ROLES)
 _POLARITIES = frozenset(POLARITIES)
 
 
-def _fast_paper(raw: dict) -> PaperIn | None:
-    """The paper of a record whose fields all have plain, valid types, else None."""
+def fast_paper(raw: dict[str, Any]) -> PaperRecord | None:
+    """The paper of a record whose fields all have plain, valid types, else None (then
+    :func:`~citetui.ingest.formats.bundle.paper_from_citetui` accepts or names the field)."""
     get = raw.get
     title, venue, abstract, summary, summary_source, url = vals = [get(f) for f in _STR]
     for v in vals:
@@ -63,12 +70,12 @@ def _fast_paper(raw: dict) -> PaperIn | None:
             if v is not None and type(v) is not str:
                 return None
         corpus = ids.get("corpus_id")
-        if corpus is not None and (type(corpus) is not int or not 0 <= corpus <= _INT_MAX):
+        if corpus is not None and (type(corpus) is not int or not 0 <= corpus <= idn.MAX_ID):
             return None
     authors = get("authors") or []
     if type(authors) is not list or any(type(a) is not str for a in authors):
         return None
-    return PaperIn(
+    return PaperRecord(
         title,
         year,
         venue,
@@ -91,14 +98,13 @@ def _vocab(roles: Any) -> bool:
     return type(roles) is list and all(type(r) is str and r in _ROLES for r in roles)
 
 
-def _fast_cite(raw: Any, bulk: BulkWriter) -> Cite | None:
-    """A citation of plain types whose cited paper is already written, else None."""
+def fast_cite(raw: Any, bulk: BulkWriter) -> CiteRecord | None:
+    """A citation of plain types to a paper key of the file, else None."""
     if type(raw) is not dict:
         return None
     get = raw.get
     target = get("paper")
-    cited = bulk.ids.get(target) if type(target) is str else None
-    if cited is None:
+    if type(target) is not str or not bulk.known(target):
         return None
     roles = get("roles") or ()
     if roles and not _vocab(roles):
@@ -108,144 +114,93 @@ def _fast_cite(raw: Any, bulk: BulkWriter) -> Cite | None:
         return None
     if infl is not None and type(infl) is not bool:
         return None
-    if source is not None and type(source) is not str:
+    if source is not None and (type(source) is not str or not source.strip()):
         return None
     contexts = get("contexts")
-    ctx: list = []
+    ctx: list[tuple[str, list[str]]] = []
     if contexts:
         if type(contexts) is not list:
             return None
         for c in contexts:
             if type(c) is not dict:
                 return None
-            text, croles = c.get("text"), c.get("roles") or ()
+            text, croles = c.get("text"), c.get("roles") or []
             if text is not None and type(text) is not str:
                 return None
             if croles and not _vocab(croles):
                 return None
-            if text:
+            if text and text.strip():
                 ctx.append((text, croles))
-    return Cite(cited, roles, pol, infl, ctx, source or None)
+    return CiteRecord(target, roles, pol, infl, ctx, source)
 
 
-def _citation(chk: _Check, raw: Any, rec: str, bulk: BulkWriter) -> Cite:
-    raw = chk.obj(raw, rec, "cites")
+def _cite(f: Fields, raw: Any, bulk: BulkWriter) -> CiteRecord:
+    raw = f.record_obj(raw, "cites")
     target = raw.get("paper")
-    if isinstance(target, str) and target in bulk.pending_keys:
-        bulk.flush()
-    if not isinstance(target, str) or target not in bulk.ids:
-        raise chk.fail(
-            rec,
+    if not isinstance(target, str) or not bulk.known(target):
+        raise f.fail(
             "cites.paper",
             f"refers to unknown paper key {target!r} (a cited paper must come earlier in the file)",
         )
-    roles = [
-        chk.vocab(r, ROLES, rec, "cites.roles")
-        for r in chk.arr(raw.get("roles"), rec, "cites.roles")
-    ]
-    pol = raw.get("polarity")
-    if pol is not None:
-        chk.vocab(pol, POLARITIES, rec, "cites.polarity")
-    infl = raw.get("influential")
-    if infl is not None and not isinstance(infl, bool):
-        raise chk.fail(rec, "cites.influential", f"expected true, false or null, got {_kind(infl)}")
-    contexts = []
-    for j, c in enumerate(chk.arr(raw.get("contexts"), rec, "cites.contexts")):
-        c = chk.obj(c, rec, f"cites.contexts[{j}]")
-        text = chk.opt_str(c.get("text"), rec, f"cites.contexts[{j}].text")
-        croles = [
-            chk.vocab(r, ROLES, rec, f"cites.contexts[{j}].roles")
-            for r in chk.arr(c.get("roles"), rec, f"cites.contexts[{j}].roles")
-        ]
-        if text:
-            contexts.append((text, croles))
-    source = chk.opt_str(raw.get("source"), rec, "cites.source")
-    return Cite(bulk.ids[target], roles, pol, infl, contexts, source)
+    roles, pol, infl, contexts, source = labels_from_citetui(f, raw, "cites.")
+    return CiteRecord(target, roles, pol, infl, contexts, source)
 
 
 def load(path: Path, writer: Writer, **_: Any) -> None:
     """Stream the records into ``writer``; an InputError names the line and field."""
-    chk = _Check(path)
-    bulk = BulkWriter(writer)
+    bulk = writer.bulk
     header_seen = False
-    try:
-        for lineno, raw in iter_jsonl(path):
-            try:
-                if not header_seen:
-                    _header(chk, raw, writer)
-                    header_seen = True
-                    continue
-                _record(chk, raw, writer, bulk)
-            except InputError as exc:
-                if exc.line is None:
-                    exc = InputError(
-                        exc.path, exc.message, record=exc.record, field=exc.field, line=lineno
-                    )
-                writer.bad_record(exc)
-            except ValueError as exc:  # a value the store refuses
-                writer.bad_record(InputError(str(path), str(exc), line=lineno))
-        bulk.finish()
-    finally:
-        bulk.close()  # the insert thread stops before the transaction ends, whatever happened
+    for lineno, raw in iter_jsonl(path):
+        try:
+            if not header_seen:
+                _header(Fields(path, "header", lineno), raw, writer)
+                header_seen = True
+                continue
+            _record(path, lineno, raw, bulk)
+        except InputError as exc:
+            writer.bad_record(exc)
+        except ValueError as exc:  # a value the store refuses
+            writer.bad_record(InputError(str(path), str(exc), line=lineno))
+    bulk.flush()
     if not header_seen:
         raise InputError(str(path), "the file is empty")
 
 
-def _header(chk: _Check, raw: Any, writer: Writer) -> None:
-    doc = chk.obj(raw, "header")
+def _header(f: Fields, raw: Any, writer: Writer) -> None:
+    doc = f.record_obj(raw)
     if doc.get("format") != "citetui-records":
-        raise chk.fail(
-            "header", "format", 'not a citetui records file (expected "citetui-records")'
-        )
+        raise f.fail("format", 'not a citetui records file (expected "citetui-records")')
     if doc.get("version") != 1:
-        raise chk.fail("header", "version", f"unsupported records version {doc.get('version')!r}")
-    source = chk.obj(doc.get("source"), "header", "source")
-    name = chk.opt_str(source.get("name"), "header", "source.name")
+        raise f.fail("version", f"unsupported records version {doc.get('version')!r}")
+    source = f.record_obj(doc.get("source"), "source")
+    name = f.str(source.get("name"), "source.name")
     if not name:
-        raise chk.fail("header", "source.name", "a records file must name its source")
+        raise f.fail("source.name", "a records file must name its source")
     writer.source = name
 
 
-def _record(chk: _Check, raw: Any, writer: Writer, bulk: BulkWriter) -> None:
+def _record(path: Path, lineno: int, raw: Any, bulk: BulkWriter) -> None:
     if type(raw) is not dict:
-        raw = chk.obj(raw, "record")
+        raw = Fields(path, "record", lineno).record_obj(raw)
     key = raw.get("key")
-    if type(key) is not str or not key:
-        key = chk.opt_str(key, "record", "key")
+    if type(key) is not str or not key.strip():
+        key = Fields(path, "record", lineno).str(key, "key")
         if not key:
-            raise chk.fail("record", "key", "every record needs a key")
-    rec = key
-    if key in bulk.ids or key in bulk.pending_keys:
-        raise chk.fail(rec, "key", f"duplicate key {key!r}")
-    paper = _fast_paper(raw) or _paper(chk, raw, rec)
+            raise Fields(path, "record", lineno).fail("key", "every record needs a key")
+    f = Fields(path, key, lineno)
+    if bulk.known(key):
+        raise f.fail("key", f"duplicate key {key!r}")
+    paper = fast_paper(raw) or paper_from_citetui(f, raw)
     hub = raw.get("hub")
+    marks = None
     if hub is not None:
-        hub = chk.obj(hub, rec, "hub")
-        tier = chk.opt_str(hub.get("tier"), rec, "hub.tier")
-        verdict = chk.opt_str(hub.get("verdict"), rec, "hub.verdict")
+        hub = f.record_obj(hub, "hub")
+        marks = (f.str(hub.get("tier"), "hub.tier"), f.str(hub.get("verdict"), "hub.verdict"))
+    cites: list[CiteRecord] = []
     raw_cites = raw.get("cites")
-    cites: list[Cite] = []
     if raw_cites:
-        if type(raw_cites) is list:
-            for c in raw_cites:
-                cite = _fast_cite(c, bulk)
-                if cite is None:
-                    cite = _citation(chk, c, rec, bulk)
-                cites.append(cite)
-        else:
-            cites = [_citation(chk, c, rec, bulk) for c in chk.arr(raw_cites, rec, "cites")]
-    if hub is None:
-        bulk.add(key, paper, cites)
-        return
-    pid = bulk.write_now(key, paper)  # a hub is written at once: later records cite it
-    writer.mark_hub(pid, tier=tier, verdict=verdict)
-    for c in cites:
-        writer.upsert_citation(
-            pid,
-            c.cited,
-            roles=c.roles,
-            polarity=c.polarity,
-            influential=c.influential,
-            contexts=c.contexts,
-            source=c.source,
-        )
+        for c in f.list(raw_cites, "cites"):
+            cite = fast_cite(c, bulk) or _cite(f, c, bulk)
+            cites.append(cite)
+    # a hub's key stays in memory for the whole file: the records after it cite it
+    bulk.add(paper, key=key, cites=cites, hub=marks, pin=marks is not None)

@@ -12,20 +12,28 @@ A page does not name the paper whose citations or references it lists (its
 *focal* paper): it comes from ``--hub`` (for ``/citations``) or from the file
 name (``citations_CorpusID14514057_page3.json``, ``references_<paperId>.json``).
 :func:`write_page` is the entry point for code that already holds a page (the
-fetcher): it writes one page dict through a :class:`Writer`.
+fetcher). Every record is mapped onto the store's one writer
+(:class:`~citetui.store.bulk.BulkWriter`): a paper and its citations.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from citetui.core.models import CiteRecord, PaperRecord
 from citetui.ingest.errors import InputError
-from citetui.ingest.fields import Fields, kind_of, paper_ref, read_document_or_lines
-from citetui.store.write import PaperIn, Writer
+from citetui.ingest.fields import (
+    INT_RANGE,
+    Fields,
+    as_list,
+    kind_of,
+    paper_ref,
+    read_document_or_lines,
+)
+from citetui.store.write import Writer
 
 FORMAT = "s2"
 SOURCE = "semantic-scholar"
@@ -43,6 +51,7 @@ _FOCAL_NAME = re.compile(
     r"(?:^|[^a-z])(citations|references)[_\-.]+(?:corpus_?id[:_\-]?(\d+)|([0-9a-f]{40})(?![0-9a-f]))",
     re.IGNORECASE,
 )
+_LO, _HI = INT_RANGE
 
 
 def detect(head: str) -> bool:
@@ -54,11 +63,29 @@ def detect(head: str) -> bool:
     return any(k.search(head) for k in _S2_KEYS)
 
 
-# -- records -> PaperIn / Edge ------------------------------------------------
+# -- records -> PaperRecord / Edge ---------------------------------------------------
 
 
-def paper_from_record(raw: Any, f: Fields) -> PaperIn:
-    """A Semantic Scholar paper object as a PaperIn (raises InputError naming the bad field)."""
+def author_names(values: Any, f: Fields) -> list[str]:
+    """The names of an ``authors`` list (objects with a ``name``, or strings), in order."""
+    names = []
+    for i, a in enumerate(f.list(values, "authors")):
+        name = f.str(a.get("name") if isinstance(a, dict) else a, f"authors[{i}].name")
+        if name:
+            names.append(name)
+    return names
+
+
+def year_of(year: int | None, date: str | None) -> int | None:
+    """The year, else the year of the publication date."""
+    if year is None and date and date[:4].isdigit():
+        return int(date[:4])
+    return year
+
+
+def paper_from_record(raw: Any, f: Fields) -> PaperRecord:
+    """A Semantic Scholar paper object as a PaperRecord (raises InputError naming the bad
+    field). :func:`fast_paper` gives the same for a record of plain values, faster."""
     raw = f.obj(raw, None)
     if raw is None:
         raise f.fail(None, "expected a paper object, got null")
@@ -66,10 +93,9 @@ def paper_from_record(raw: Any, f: Fields) -> PaperIn:
     corpus = f.int(raw.get("corpusId"), "corpusId")
     if corpus is None:
         corpus = f.int(ext.get("CorpusId"), "externalIds.CorpusId")
-    year = f.int(raw.get("year"), "year")
-    date = f.str(raw.get("publicationDate"), "publicationDate")
-    if year is None and date and date[:4].isdigit():
-        year = int(date[:4])
+    year = year_of(
+        f.int(raw.get("year"), "year"), f.str(raw.get("publicationDate"), "publicationDate")
+    )
     venue = f.str(raw.get("venue"), "venue")
     if venue is None:
         pv = f.obj(raw.get("publicationVenue"), "publicationVenue") or {}
@@ -79,15 +105,7 @@ def paper_from_record(raw: Any, f: Fields) -> PaperIn:
         venue = f.str(journal.get("name"), "journal.name")
     tldr = f.obj(raw.get("tldr"), "tldr") or {}
     summary = f.str(tldr.get("text"), "tldr.text")
-    authors = []
-    for i, a in enumerate(f.list(raw.get("authors"), "authors")):
-        name = f.str(
-            a.get("name") if isinstance(a, dict) else a,
-            f"authors[{i}].name",
-        )
-        if name:
-            authors.append(name)
-    paper = PaperIn(
+    paper = PaperRecord(
         title=f.str(raw.get("title"), "title"),
         year=year,
         venue=venue,
@@ -95,21 +113,90 @@ def paper_from_record(raw: Any, f: Fields) -> PaperIn:
         summary=summary,
         summary_source=f.str(tldr.get("model"), "tldr.model") if summary else None,
         url=f.str(raw.get("url"), "url"),
-        citation_count=f.int(raw.get("citationCount"), "citationCount"),
+        citation_count=f.int(raw.get("citationCount"), "citationCount", (0, _HI)),
         doi=f.str(ext.get("DOI"), "externalIds.DOI"),
         arxiv=f.str(ext.get("ArXiv"), "externalIds.ArXiv"),
         s2_id=f.str(raw.get("paperId"), "paperId"),
         corpus_id=corpus,
-        authors=authors,
+        authors=author_names(raw.get("authors"), f),
     )
-    if paper.citation_count is not None and paper.citation_count < 0:
-        raise f.fail(
-            "citationCount", f"a citation count cannot be negative ({paper.citation_count})"
-        )
     if not (paper.title or paper.normalised().has_ids()):
         raise f.fail(
             None, "a paper needs a title or an identifier (paperId, corpusId, externalIds)"
         )
+    return paper
+
+
+def _text(v: Any) -> str | None:
+    """A string field of the fast paths: None stays None; blank reads as None (raises
+    TypeError for any other type: the checked path then names the field)."""
+    if v is None:
+        return None
+    if type(v) is not str:
+        raise TypeError
+    return v if v and not v.isspace() else None
+
+
+def fast_paper(raw: Any) -> PaperRecord | None:
+    """:func:`paper_from_record` of a record whose fields all have plain types and values
+    (None: anything else, for the checked path to accept or refuse)."""
+    if type(raw) is not dict or type(raw.get("authors") or []) is not list:
+        return None
+    get = raw.get
+    try:
+        title, venue, date = _text(get("title")), _text(get("venue")), _text(get("publicationDate"))
+        ext, year, corpus = get("externalIds"), get("year"), get("corpusId")
+        if ext is None:
+            ext = {}
+        elif type(ext) is not dict:
+            return None
+        if corpus is None:
+            corpus = ext.get("CorpusId")
+        count = get("citationCount")
+        for n, lo in ((year, _LO), (corpus, _LO), (count, 0)):
+            if n is not None and (type(n) is not int or not lo <= n <= _HI):
+                return None
+        if venue is None:
+            for holder in ("publicationVenue", "journal"):
+                obj = get(holder)
+                if obj is not None:
+                    if type(obj) is not dict:
+                        return None
+                    venue = _text(obj.get("name"))
+                    if venue is not None:
+                        break
+        tldr = get("tldr")
+        summary = source = None
+        if tldr is not None:
+            if type(tldr) is not dict:
+                return None
+            summary = _text(tldr.get("text"))
+            source = _text(tldr.get("model")) if summary else None
+        authors = []
+        for a in as_list(get("authors")):
+            name = _text(a.get("name") if type(a) is dict else a)
+            if name:
+                authors.append(name)
+        paper = PaperRecord(
+            title,
+            year_of(year, date),
+            venue,
+            _text(get("abstract")),
+            summary,
+            source,
+            _text(get("url")),
+            count,
+            _text(ext.get("DOI")),
+            _text(ext.get("ArXiv")),
+            _text(get("paperId")),
+            corpus,
+            None,
+            authors,
+        )
+    except (TypeError, AttributeError):
+        return None
+    if not (title or paper.normalised().has_ids()):
+        return None
     return paper
 
 
@@ -126,15 +213,14 @@ def roles_from_intents(values: Any, f: Fields, field_name: str) -> list[str]:
     return roles
 
 
-@dataclass
-class Edge:
+class Edge(NamedTuple):
     """One citation edge as read; ``citing`` or ``cited`` is None when it is the focal paper."""
 
-    citing: PaperIn | None
-    cited: PaperIn | None
-    roles: list[str] = field(default_factory=list)
-    influential: bool | None = None
-    contexts: list[tuple[str, list[str]]] = field(default_factory=list)
+    citing: PaperRecord | None
+    cited: PaperRecord | None
+    roles: list[str]
+    influential: bool | None
+    contexts: list[tuple[str, list[str]]]
 
     @property
     def kind(self) -> str:
@@ -151,6 +237,12 @@ def is_edge(raw: Any) -> bool:
 
 def edge_from_record(raw: Any, f: Fields) -> Edge:
     """A /citations or /references edge record as an Edge (raises InputError on bad fields)."""
+    return fast_edge(raw) or checked_edge(raw, f)
+
+
+def checked_edge(raw: Any, f: Fields) -> Edge:
+    """:func:`edge_from_record` field by field, naming the bad field (the fast path is
+    :func:`fast_edge`, which gives the same Edge for an edge of plain values)."""
     raw = f.obj(raw, None)
     citing = (
         paper_from_record(raw["citingPaper"], f.at("citingPaper"))
@@ -187,13 +279,72 @@ def edge_from_record(raw: Any, f: Fields) -> Edge:
     return Edge(citing, cited, roles, f.bool(raw.get("isInfluential"), "isInfluential"), contexts)
 
 
+def _roles(intents: Any) -> list[str]:
+    roles: list[str] = []
+    for intent in intents:
+        if type(intent) is not str:
+            raise TypeError
+        if intent and not intent.isspace():
+            role = INTENT_ROLES.get(intent.strip().lower(), "unknown")
+            if role not in roles:
+                roles.append(role)
+    return roles
+
+
+def fast_edge(raw: Any) -> Edge | None:
+    """:func:`edge_from_record` of an edge of plain values (None: let the checked path say)."""
+    if type(raw) is not dict:
+        return None
+    get = raw.get
+    citing = cited = None
+    if get("citingPaper") is not None:
+        citing = fast_paper(get("citingPaper"))
+        if citing is None:
+            return None
+    if get("citedPaper") is not None:
+        cited = fast_paper(get("citedPaper"))
+        if cited is None:
+            return None
+    if citing is None and cited is None:
+        return None
+    infl = get("isInfluential")
+    if infl is not None and type(infl) is not bool:
+        return None
+    try:
+        roles = _roles(as_list(get("intents")))
+        contexts: list[tuple[str, list[str]]] = []
+        seen: set[str] = set()
+        for c in as_list(get("contextsWithIntent")):
+            if c is None:
+                continue
+            text = _text(c.get("context"))
+            croles = _roles(as_list(c.get("intents")))
+            if text and text not in seen:
+                seen.add(text)
+                contexts.append((text, croles))
+            for r in croles:
+                if r not in roles:
+                    roles.append(r)
+        for text in as_list(get("contexts")):
+            text = _text(text)
+            if text and text not in seen:
+                seen.add(text)
+                contexts.append((text, []))
+    except (TypeError, AttributeError):
+        return None
+    for key in ("intents", "contextsWithIntent", "contexts"):
+        if type(get(key) or []) is not list:
+            return None
+    return Edge(citing, cited, roles, infl, contexts)
+
+
 # -- writing ----------------------------------------------------------------
 
 
 class Focal:
-    """The paper a page's edges hang on, upserted the first time an edge needs it."""
+    """The paper a page's edges hang on, written the first time an edge needs it."""
 
-    def __init__(self, writer: Writer, paper: PaperIn | int | None, *, hub: bool):
+    def __init__(self, writer: Writer, paper: PaperRecord | int | None, *, hub: bool):
         self.writer, self.paper, self.hub = writer, paper, hub
         self._id: int | None = paper if isinstance(paper, int) else None
 
@@ -205,30 +356,27 @@ class Focal:
     def id(self) -> int:
         """The focal paper's library id (marked as hub when it is one)."""
         if self._id is None:
-            assert isinstance(self.paper, PaperIn)
+            assert isinstance(self.paper, PaperRecord)
             self._id = self.writer.upsert_paper(self.paper)
         if self.hub and self._id not in self.writer.hub_ids:
             self.writer.mark_hub(self._id)
         return self._id
 
 
+def _cite(target: int | PaperRecord, edge: Edge) -> CiteRecord:
+    return CiteRecord(target, edge.roles, None, edge.influential, edge.contexts, SOURCE)
+
+
 def write_edge(
     writer: Writer, edge: Edge, *, citing: Focal | None = None, cited: Focal | None = None
-) -> int | None:
-    """Write one edge; the missing side is the focal paper. Returns the edge's other paper."""
-    citing_id = writer.upsert_paper(edge.citing) if edge.citing else citing.id()  # type: ignore[union-attr]
-    cited_id = writer.upsert_paper(edge.cited) if edge.cited else cited.id()  # type: ignore[union-attr]
-    if citing_id == cited_id:
-        return None  # a paper listed among its own citations: not an edge
-    writer.upsert_citation(
-        citing_id,
-        cited_id,
-        roles=edge.roles,
-        influential=edge.influential,
-        contexts=edge.contexts,
-        source=SOURCE,
-    )
-    return citing_id if edge.citing else cited_id
+) -> Any:
+    """Queue one edge; the missing side is the focal paper. Returns the queued record."""
+    bulk = writer.bulk
+    if edge.citing is not None:
+        target = edge.cited if edge.cited is not None else cited.id()  # type: ignore[union-attr]
+        return bulk.add(edge.citing, cites=[_cite(target, edge)])
+    assert edge.cited is not None
+    return bulk.add(edge.cited, cited_by=[_cite(citing.id(), edge)])  # type: ignore[union-attr]
 
 
 class _Run:
@@ -239,12 +387,13 @@ class _Run:
         writer: Writer,
         path: str,
         *,
-        hub: PaperIn | int | None = None,
-        name_focal: tuple[str, PaperIn] | None = None,
-        focal: PaperIn | int | None = None,
+        hub: PaperRecord | int | None = None,
+        name_focal: tuple[str, PaperRecord] | None = None,
+        focal: PaperRecord | int | None = None,
         focal_kind: str | None = None,
+        keep: bool = False,
     ):
-        self.writer, self.path = writer, path
+        self.writer, self.path, self.keep = writer, path, keep
         self.name_focal = name_focal
         cited_focal = citing_focal = None
         if focal is not None:
@@ -262,11 +411,11 @@ class _Run:
         self.cited_focal = Focal(writer, cited_focal, hub=True)
         self.citing_focal = Focal(writer, citing_focal, hub=False)
         self.unlinked: dict[str, int] = {"citations": 0, "references": 0}
-        self.other_ids: list[int] = []
-        self.embedded_hubs: list[int] = []  # /paper records that embed their citations
+        self.items: list[Any] = []  # with ``keep``: the queued records, for their ids
+        self.embedded: list[Any] = []  # /paper records that embed their citations
 
     def edge(self, edge: Edge, f: Fields) -> None:
-        """Write an edge, or keep its paper and count the edge when its focal paper is unknown."""
+        """Queue an edge, or keep its paper and count the edge when its focal paper is unknown."""
         kind = edge.kind
         focal = self.cited_focal if kind == "citations" else self.citing_focal
         if kind != "complete" and not focal.known:
@@ -280,16 +429,16 @@ class _Run:
                     line=f.line,
                 )
             self.unlinked[kind] += 1
-            self.other_ids.append(self.writer.upsert_paper(edge.citing or edge.cited))  # type: ignore[arg-type]
-            return
-        other = write_edge(self.writer, edge, citing=self.citing_focal, cited=self.cited_focal)
-        if other is not None:
-            self.other_ids.append(other)
+            item = self.writer.bulk.add(edge.citing or edge.cited)
+        else:
+            item = write_edge(self.writer, edge, citing=self.citing_focal, cited=self.cited_focal)
+        if self.keep:
+            self.items.append(item)
 
-    def paper(self, raw: dict, f: Fields) -> int:
+    def paper(self, raw: dict[str, Any], f: Fields) -> None:
         """A /paper record with its embedded citations and references."""
-        paper = paper_from_record(raw, f)
-        nested: list[tuple[str, PaperIn]] = []
+        paper = fast_paper(raw) or paper_from_record(raw, f)
+        nested: dict[str, list[CiteRecord]] = {"citations": [], "references": []}
         for key in ("citations", "references"):
             for i, item in enumerate(f.list(raw.get(key), key)):
                 fi = f.at(f"{key}[{i}]")
@@ -300,22 +449,22 @@ class _Run:
                         if p is None:
                             raise fi.fail(None, "the edge names no paper")
                     else:
-                        p = paper_from_record(item, fi)
+                        p = fast_paper(item) or paper_from_record(item, fi)
                 except InputError as exc:
                     self.writer.bad_record(exc)
                     continue
-                nested.append((key, p))
-        pid = self.writer.upsert_paper(paper)
-        for key, p in nested:
-            other = self.writer.upsert_paper(p)
-            if other == pid:
-                continue
-            citing, cited = (other, pid) if key == "citations" else (pid, other)
-            self.writer.upsert_citation(citing, cited, source=SOURCE)
-        if isinstance(raw.get("citations"), list):
-            self.writer.mark_hub(pid)  # the record that embeds its citations is their hub
-            self.embedded_hubs.append(pid)
-        return pid
+                nested[key].append(CiteRecord(p, source=SOURCE))
+        embeds = isinstance(raw.get("citations"), list)
+        item = self.writer.bulk.add(
+            paper,
+            cited_by=nested["citations"],
+            cites=nested["references"],
+            hub=(None, None) if embeds else None,  # the record that embeds its citations
+        )
+        if embeds:
+            self.embedded.append(item)
+        if self.keep:
+            self.items.append(item)
 
     def item(self, raw: Any, f: Fields) -> None:
         """One record of a page, list or JSON Lines file: an edge or a paper (bad: reported)."""
@@ -334,7 +483,9 @@ class _Run:
             return
         self.edge(edge, f)
 
-    def finish(self) -> None:
+    def finish(self) -> list[int]:
+        """Write what is queued; note the edges left out; the ids of the kept records."""
+        self.writer.bulk.flush()
         for kind, n in self.unlinked.items():
             if n:
                 side, how = (
@@ -348,13 +499,14 @@ class _Run:
                     f"{'citing' if side == 'cited' else 'cited'} paper{'s' if n != 1 else ''} "
                     f"only ({how} to import the edges)"
                 )
+        return [it.pid for it in self.items]
 
 
 def write_page(
     writer: Writer,
     page: dict[str, Any] | list[Any],
     *,
-    focal: PaperIn | int | None,
+    focal: PaperRecord | int | None,
     kind: str = "citations",
     path: str = "<page>",
 ) -> list[int]:
@@ -362,30 +514,29 @@ def write_page(
 
     ``focal`` is the paper whose citations (``kind="citations"``: the cited paper,
     marked as hub) or references (``kind="references"``: the citing paper) the page
-    lists, as a PaperIn or a library paper id. Bad records go to ``writer.bad_record``.
+    lists, as a PaperRecord or a library paper id. Bad records go to ``writer.bad_record``.
     """
     writer.source = SOURCE
     f = Fields(path, "page")
     data = f.list(page.get("data") if isinstance(page, dict) else page, "data")
-    run = _Run(writer, path, focal=focal, focal_kind=kind)
+    run = _Run(writer, path, focal=focal, focal_kind=kind, keep=True)
     for i, raw in enumerate(data):
         run.item(raw, Fields(path, f"data[{i}]"))
-    run.finish()
-    return run.other_ids
+    return run.finish()
 
 
 # -- files ------------------------------------------------------------------
 
 
-def focal_from_filename(path: Path) -> tuple[str, PaperIn] | None:
+def focal_from_filename(path: Path) -> tuple[str, PaperRecord] | None:
     """('citations'|'references', paper) when the file name names its focal paper."""
     m = _FOCAL_NAME.search(path.name)
     if not m:
         return None
     kind = m.group(1).lower()
     if m.group(2):
-        return kind, PaperIn(corpus_id=int(m.group(2)))
-    return kind, PaperIn(s2_id=m.group(3).lower())
+        return kind, PaperRecord(corpus_id=int(m.group(2)))
+    return kind, PaperRecord(s2_id=m.group(3).lower())
 
 
 def _records(doc: Any, path: str) -> Iterator[tuple[Any, Fields]]:
@@ -398,17 +549,24 @@ def _records(doc: Any, path: str) -> Iterator[tuple[Any, Fields]]:
     elif isinstance(doc, dict) and (is_edge(doc) or _looks_like_paper(doc)):
         yield doc, Fields(path, "document")
     else:
-        keys = ", ".join(list(doc)[:6]) if isinstance(doc, dict) else kind_of(doc)
-        message = doc.get("message") or doc.get("error") if isinstance(doc, dict) else None
-        hint = f" (the API said: {message})" if isinstance(message, str) else ""
-        raise InputError(
+        raise not_a_record(
+            doc,
             path,
-            "not a Semantic Scholar record: expected a /paper record, a "
-            f"/citations or /references page or edge records (found {keys}){hint}",
+            "a Semantic Scholar record",
+            "a /paper record, a /citations or /references page or edge records",
         )
 
 
-def _looks_like_paper(doc: dict) -> bool:
+def not_a_record(doc: Any, path: str, what: str, expected: str) -> InputError:
+    """The error for a document that is not what the format holds (the API's own message,
+    when it sent an error instead)."""
+    keys = ", ".join(list(doc)[:6]) if isinstance(doc, dict) else kind_of(doc)
+    message = doc.get("message") or doc.get("error") if isinstance(doc, dict) else None
+    hint = f" (the API said: {message})" if isinstance(message, str) else ""
+    return InputError(path, f"not {what}: expected {expected} (found {keys}){hint}")
+
+
+def _looks_like_paper(doc: dict[str, Any]) -> bool:
     return any(k in doc for k in ("paperId", "corpusId", "externalIds", "title"))
 
 
@@ -417,7 +575,7 @@ def load(
     writer: Writer,
     hub: str | None = None,
     hubs: Iterable[str] | None = None,
-    focal: PaperIn | int | None = None,
+    focal: PaperRecord | int | None = None,
     focal_kind: str | None = None,
     **_: Any,
 ) -> None:
@@ -450,19 +608,20 @@ def load(
     )
     records: Iterable[tuple[Any, Fields]]
     if lines is not None:
-        records = _line_records(lines, str(path), writer.bad_record)
+        records = line_records(lines, str(path), writer.bad_record)
     else:
         records = _records(doc, str(path))
     for raw, f in records:
         run.item(raw, f)
     run.finish()
+    embedded = [it.pid for it in run.embedded]
     if hub_ref is not None:
         hid = (
             run.cited_focal.id()
             if run.cited_focal.paper is hub_ref
             else writer.upsert_paper(hub_ref)
         )
-        if run.embedded_hubs and hid not in run.embedded_hubs:
+        if embedded and hid not in embedded:
             raise InputError(
                 str(path),
                 f"the paper record embeds its own citations, so it is "
@@ -472,7 +631,7 @@ def load(
             writer.mark_hub(hid)
 
 
-def _id_text(p: PaperIn) -> str:
+def _id_text(p: PaperRecord) -> str:
     """How a paper named by one identifier is written on the command line."""
     if p.corpus_id is not None:
         return f"CorpusID:{p.corpus_id}"
@@ -486,9 +645,10 @@ def _id_text(p: PaperIn) -> str:
     )
 
 
-def _line_records(
+def line_records(
     lines: Iterator[tuple[int, Any]], path: str, bad: Callable[[Exception], None]
 ) -> Iterator[tuple[Any, Fields]]:
+    """The records of JSON Lines with their Fields; a bad line goes to ``bad``."""
     for lineno, raw in lines:
         if isinstance(raw, InputError):
             bad(raw)

@@ -23,10 +23,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from citetui.core import ids as idn
+from citetui.core.models import PaperRecord
 from citetui.ingest.errors import InputError
-from citetui.ingest.fields import Fields, iter_lines, kind_of, paper_ref
+from citetui.ingest.fields import Fields, as_list, as_obj, iter_lines, kind_of, paper_ref
 from citetui.ingest.formats import s2
-from citetui.store.write import PaperIn, Writer
+from citetui.store.write import Writer
 
 FORMAT = "s2-bulk"
 SOURCE = s2.SOURCE
@@ -77,19 +79,19 @@ def _ext_ids(ext: dict | None, f: Fields, field: str) -> dict[str, Any]:
     }
 
 
-def paper_from_bulk(raw: dict, f: Fields, kind: str) -> PaperIn:
-    """A papers / abstracts / tldrs / paper-ids record as a PaperIn."""
+def paper_from_bulk(raw: dict, f: Fields, kind: str) -> PaperRecord:
+    """A papers / abstracts / tldrs / paper-ids record as a PaperRecord."""
     cid = _corpus(raw, f, "corpusid")
     if kind == "tldrs":
         text = f.str(raw.get("text"), "text")
-        return PaperIn(
+        return PaperRecord(
             corpus_id=cid,
             summary=text,
             summary_source=f.str(raw.get("model"), "model") if text else None,
         )
     if kind == "abstracts":
         info = f.obj(raw.get("openaccessinfo"), "openaccessinfo") or {}
-        return PaperIn(
+        return PaperRecord(
             corpus_id=cid,
             abstract=f.str(raw.get("abstract"), "abstract"),
             **_ext_ids(info.get("externalids"), f, "openaccessinfo.externalids"),
@@ -97,36 +99,103 @@ def paper_from_bulk(raw: dict, f: Fields, kind: str) -> PaperIn:
     if kind == "paper-ids":
         sha = f.str(raw.get("sha"), "sha")
         primary = f.bool(raw.get("primary"), "primary")
-        return PaperIn(corpus_id=cid, s2_id=sha if primary is not False else None)
+        return PaperRecord(corpus_id=cid, s2_id=sha if primary is not False else None)
     url = f.str(raw.get("url"), "url")
     m = _S2_URL.search(url or "")
     journal = f.obj(raw.get("journal"), "journal") or {}
-    year = f.int(raw.get("year"), "year")
-    date = f.str(raw.get("publicationdate"), "publicationdate")
-    if year is None and date and date[:4].isdigit():
-        year = int(date[:4])
-    authors = []
-    for i, a in enumerate(f.list(raw.get("authors"), "authors")):
-        name = f.str(
-            a.get("name") if isinstance(a, dict) else a,
-            f"authors[{i}].name",
-        )
-        if name:
-            authors.append(name)
-    count = f.int(raw.get("citationcount"), "citationcount")
-    if count is not None and count < 0:
-        raise f.fail("citationcount", f"a citation count cannot be negative ({count})")
-    return PaperIn(
+    return PaperRecord(
         title=f.str(raw.get("title"), "title"),
-        year=year,
+        year=s2.year_of(
+            f.int(raw.get("year"), "year"), f.str(raw.get("publicationdate"), "publicationdate")
+        ),
         venue=f.str(raw.get("venue"), "venue") or f.str(journal.get("name"), "journal.name"),
         url=url,
-        citation_count=count,
+        citation_count=f.int(raw.get("citationcount"), "citationcount", (0, idn.MAX_ID)),
         s2_id=m.group(1).lower() if m else None,
         corpus_id=cid,
-        authors=authors,
+        authors=s2.author_names(raw.get("authors"), f),
         **_ext_ids(raw.get("externalids"), f, "externalids"),
     )
+
+
+def _cid(v: Any) -> int:
+    """A corpus id of the fast paths (TypeError: let the checked path say)."""
+    if type(v) is int and 0 <= v <= idn.MAX_ID:
+        return v
+    if type(v) is str and v.isdigit() and v.isascii() and len(v) <= 18:
+        return int(v)
+    raise TypeError
+
+
+def fast_paper(raw: dict[str, Any]) -> PaperRecord | None:
+    """:func:`paper_from_bulk` of a ``papers`` record of plain values (None: anything else)."""
+    get = raw.get
+    try:
+        cid = _cid(get("corpusid"))
+        url = s2._text(get("url"))
+        m = _S2_URL.search(url) if url else None
+        ext, journal = as_obj(get("externalids")), as_obj(get("journal"))
+        venue = s2._text(get("venue")) or s2._text(journal.get("name"))
+        year, count = get("year"), get("citationcount")
+        if year is not None and (type(year) is not int or abs(year) > 2**62):
+            return None
+        if count is not None and (type(count) is not int or not 0 <= count <= 2**62):
+            return None
+        authors = []
+        for a in as_list(get("authors")):
+            name = s2._text(a.get("name") if type(a) is dict else a)
+            if name:
+                authors.append(name)
+        paper = PaperRecord(
+            s2._text(get("title")),
+            s2.year_of(year, s2._text(get("publicationdate"))),
+            venue,
+            None,
+            None,
+            None,
+            url,
+            count,
+            s2._text(ext.get("DOI")),
+            s2._text(ext.get("ArXiv")),
+            m.group(1).lower() if m else None,
+            cid,
+            None,
+            authors,
+        )
+    except (TypeError, AttributeError):
+        return None
+    return paper
+
+
+def fast_edge(raw: dict[str, Any]) -> tuple[int, int | None, s2.Edge] | None:
+    """:func:`edge_from_bulk` of a ``citations`` record of plain values (None: anything else)."""
+    get = raw.get
+    try:
+        citing = _cid(get("citingcorpusid"))
+        cited_raw = get("citedcorpusid")
+        cited = None if cited_raw is None else _cid(cited_raw)
+        infl = get("isinfluential")
+        if infl is not None and type(infl) is not bool:
+            return None
+        contexts = [t for t in (s2._text(c) for c in as_list(get("contexts"))) if t]
+        intents = as_list(get("intents"))
+        roles: list[str] = []
+        if intents and all(type(i) is list or i is None for i in intents):
+            per = [s2._roles(i or ()) for i in intents]
+            ctx = [(t, per[i] if i < len(per) else []) for i, t in enumerate(contexts)]
+            for r in (r for p in per for r in p):
+                if r not in roles:
+                    roles.append(r)
+        else:
+            roles = s2._roles(intents)
+            ctx = [(t, []) for t in contexts]
+    except (TypeError, AttributeError):
+        return None
+    for key in ("contexts", "intents"):
+        if type(get(key) or []) is not list:
+            return None
+    stub = PaperRecord(corpus_id=cited) if cited is not None else None
+    return citing, cited, s2.Edge(PaperRecord(corpus_id=citing), stub, roles, infl, ctx)
 
 
 def edge_from_bulk(raw: dict, f: Fields) -> tuple[int, int | None, s2.Edge]:
@@ -148,9 +217,11 @@ def edge_from_bulk(raw: dict, f: Fields) -> tuple[int, int | None, s2.Edge]:
     else:
         roles = s2.roles_from_intents(intents, f, "intents")
         ctx = [(text, []) for text in contexts]
-    cited_paper = PaperIn(corpus_id=cited) if cited is not None else None  # corpus id 0 is an id
+    cited_paper = (
+        PaperRecord(corpus_id=cited) if cited is not None else None
+    )  # corpus id 0 is an id
     edge = s2.Edge(
-        PaperIn(corpus_id=citing),
+        PaperRecord(corpus_id=citing),
         cited_paper,
         roles,
         f.bool(raw.get("isinfluential"), "isinfluential"),
@@ -396,7 +467,7 @@ def load(
             writer.bad_record(err)
         if not bulk_slice.marked:
             for h in bulk_slice.hubs:
-                writer.mark_hub(writer.upsert_paper(PaperIn(corpus_id=h)))
+                writer.mark_hub(writer.upsert_paper(PaperRecord(corpus_id=h)))
             bulk_slice.marked = True
         records = (
             bulk_slice.edges(path)
@@ -406,6 +477,7 @@ def load(
     else:
         records = ((raw, Fields(path, None, line=n)) for n, raw in iter_lines(path))
     dangling = 0
+    bulk = writer.bulk
     for raw, f in records:
         try:
             if isinstance(raw, InputError):
@@ -419,9 +491,9 @@ def load(
                     f"{', '.join(KINDS)}; found {keys})",
                 )
             if kind == "citations":
-                citing, cited, edge = edge_from_bulk(raw, f)
+                citing, cited, edge = fast_edge(raw) or edge_from_bulk(raw, f)
             else:
-                paper = paper_from_bulk(raw, f, kind)
+                paper = (kind == "papers" and fast_paper(raw)) or paper_from_bulk(raw, f, kind)
         except InputError as exc:
             writer.bad_record(exc)
             continue
@@ -434,11 +506,12 @@ def load(
                 or paper.doi
                 or paper.arxiv
             ):
-                writer.upsert_paper(paper)  # (a record with nothing but its corpus id adds nothing)
+                bulk.add(paper)  # (a record with nothing but its corpus id adds nothing)
         elif cited is None:
             dangling += 1  # the cited work is not in the corpus: there is no edge to keep
         elif citing != cited:
             s2.write_edge(writer, edge)
+    bulk.flush()
     if dangling:
         writer.skipped.append(
             f"{path}: {dangling} citation{'s' if dangling != 1 else ''} "

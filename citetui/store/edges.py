@@ -1,0 +1,335 @@
+"""Writing a batch of citations: the edges, their labels and their contexts, set at a time.
+
+Each citation of the batch is applied in order to the edge as the library holds it (read
+in one join for the whole batch) or as an earlier record of the batch left it, exactly as
+one call at a time would: a role, polarity or influence given replaces the edge's, none
+keeps it; the labels and the contexts of the record's source are replaced when they
+differ. Then one statement a kind of write. An edge the user labelled keeps the user's
+labels in force (:func:`citetui.store.labels.refresh_effective`).
+"""
+
+from __future__ import annotations
+
+from itertools import count
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from citetui.core.vocab import POLARITIES, ROLES
+from citetui.store import fts
+from citetui.store.labels import refresh_effective, roles_column
+
+if TYPE_CHECKING:
+    from citetui.store.write import Writer
+
+_ROLES = frozenset(ROLES)
+_POLARITIES = frozenset(POLARITIES)
+
+
+class EdgeOp(NamedTuple):
+    """One citation as a record gives it, between two library papers."""
+
+    citing: int
+    cited: int
+    roles: tuple[str, ...]
+    polarity: str | None
+    influential: int | None
+    contexts: list[tuple[str, str]]  # (text, roles as JSON)
+    source: str
+
+
+def check_labels(roles: Any, polarity: str | None, contexts: Any) -> None:
+    """Raise ValueError for a role or polarity outside the vocabulary."""
+    for r in roles or ():
+        if r and r not in _ROLES:
+            raise ValueError(f"unknown role {r!r} (expected one of {', '.join(ROLES)})")
+    if polarity is not None and polarity not in _POLARITIES:
+        raise ValueError(f"unknown polarity {polarity!r} (expected one of {', '.join(POLARITIES)})")
+    for _, croles in contexts or ():
+        for r in croles:
+            if r not in _ROLES:
+                raise ValueError(f"unknown role {r!r} in a citation context")
+
+
+_NONE: Any = {}  # an edge's empty map until it has one (most edges never do): never written
+
+
+class _Edge:
+    """One edge through the batch: as the library held it (``orig``) and as it is now."""
+
+    __slots__ = ("orig", "cur", "source", "labels", "labels0", "ctx", "ctx0", "refresh", "dirty")
+
+    def __init__(self, orig: tuple[Any, ...] | None) -> None:
+        self.orig = orig
+        self.cur = orig
+        self.source = ""
+        self.labels: dict[tuple[str, str], tuple[int, tuple[str, ...]]] = _NONE
+        self.labels0: dict[tuple[str, str], tuple[str, ...]] = _NONE
+        self.ctx: dict[str, tuple[int, list[tuple[str, str]]]] = _NONE
+        self.ctx0: dict[str, list[tuple[str, str]]] = _NONE
+        self.refresh = False
+        self.dirty = False  # labels or contexts replaced by this batch
+
+
+def write_edges(w: Writer, ops: list[EdgeOp], new: set[int], years: dict[int, Any]) -> None:
+    """Apply the batch's citations (``new``: papers this batch added, which no edge of the
+    library can name; ``years``: the batch's papers' years, for ``citations.citing_year``)."""
+    conn = w.conn
+    edges: dict[tuple[int, int], _Edge] = {}
+    may_cite = w.identity.may_cite
+    known = [
+        (op.citing, op.cited)
+        for op in ops
+        if op.citing not in new
+        and op.cited not in new
+        and op.citing != op.cited
+        and may_cite(op.citing, op.cited)
+    ]
+    if known:
+        _read(conn, ops, set(known), edges)
+    user = w.identity.user_edges()
+    seq = count()
+    tally = {"added": 0, "updated": 0, "unchanged": 0}
+    fresh: dict[tuple[int, int], tuple[int, EdgeOp]] = {}  # new edges given once, as given
+    for op in ops:
+        pair = (op.citing, op.cited)
+        if op.citing == op.cited:
+            continue  # a paper among its own citations: not an edge
+        e = edges.get(pair)
+        if e is None:
+            first = fresh.pop(pair, None)
+            if first is None and pair not in user:
+                fresh[pair] = (next(seq), op)
+                tally["added"] += 1
+                continue
+            e = edges[pair] = _Edge(None)
+            if first is not None:
+                tally["added"] -= 1
+                _apply(e, first[1], pair, user, seq, tally)
+        _apply(e, op, pair, user, seq, tally)
+    _write(w, edges, fresh, years)
+    w.identity.wrote_citations(fresh)
+    w.identity.wrote_citations(pair for pair, e in edges.items() if e.orig is None)
+    for (citing, cited), e in edges.items():
+        if e.refresh:
+            refresh_effective(conn, citing, cited)
+            if e.orig is not None:
+                final = conn.execute(
+                    "SELECT roles, polarity, influential FROM citations "
+                    "WHERE citing_id = ? AND cited_id = ?",
+                    (citing, cited),
+                ).fetchone()
+                tally["updated" if tuple(final) != e.orig or e.dirty else "unchanged"] += 1
+    for kind, n in tally.items():
+        if n:
+            getattr(w, kind)["citations"] += n
+
+
+def _apply(
+    e: _Edge,
+    op: EdgeOp,
+    pair: tuple[int, int],
+    user: set[tuple[int, int]],
+    seq: count[int],
+    tally: dict[str, int],
+) -> None:
+    """One citation applied to the edge as it is now (see the module)."""
+    roles_col = roles_column(op.roles) if op.roles else None
+    existing = e.cur is not None
+    if e.cur is None:
+        e.cur = (roles_col, op.polarity, op.influential)
+        e.source = op.source
+        changed = True
+        tally["added"] += 1
+    else:
+        was = e.cur
+        e.cur = (
+            roles_col if op.roles else was[0],
+            op.polarity if op.polarity is not None else was[1],
+            op.influential if op.influential is not None else was[2],
+        )
+        changed = e.cur != was
+    relabelled = False
+    if op.roles:
+        relabelled |= _replace(e, ("role", op.source), tuple(sorted(set(op.roles))), seq)
+    if op.polarity is not None:
+        relabelled |= _replace(e, ("polarity", op.source), (op.polarity,), seq)
+    if op.contexts:
+        old = e.ctx[op.source][1] if op.source in e.ctx else e.ctx0.get(op.source, [])
+        if old != op.contexts:
+            if e.ctx is _NONE:
+                e.ctx = {}
+            e.ctx[op.source] = (next(seq), op.contexts)
+            relabelled = True
+    e.dirty |= relabelled
+    if pair in user and (op.roles or op.polarity is not None):
+        e.refresh = True  # counted once the user's labels are applied again
+    elif existing:
+        tally["updated" if changed or relabelled else "unchanged"] += 1
+
+
+def _replace(e: _Edge, key: tuple[str, str], values: tuple[str, ...], seq: count[int]) -> bool:
+    old = e.labels[key][1] if key in e.labels else e.labels0.get(key, ())
+    if old == values or set(old) == set(values):
+        return False
+    if e.labels is _NONE:
+        e.labels = {}
+    e.labels[key] = (next(seq), values)
+    return True
+
+
+_STAGE = (
+    "CREATE TEMP TABLE bulk_edges (citing INTEGER NOT NULL, cited INTEGER NOT NULL, "
+    "labels INTEGER NOT NULL, contexts INTEGER NOT NULL, PRIMARY KEY (citing, cited)) "
+    "WITHOUT ROWID"
+)
+
+
+def _read(
+    conn: Any, ops: list[EdgeOp], pairs: set[tuple[int, int]], edges: dict[Any, _Edge]
+) -> None:
+    """The library's state of the batch's edges that may exist, in one join per table."""
+    need: dict[tuple[int, int], list[int]] = {p: [0, 0] for p in pairs}
+    for op in ops:
+        flags = need.get((op.citing, op.cited))
+        if flags is not None:
+            flags[0] |= bool(op.roles) or op.polarity is not None
+            flags[1] |= bool(op.contexts)
+    conn.execute(_STAGE)
+    try:
+        conn.executemany(
+            "INSERT INTO temp.bulk_edges VALUES (?, ?, ?, ?)",
+            sorted((c, d, f[0], f[1]) for (c, d), f in need.items()),
+        )
+        for citing, cited, *row in conn.execute(
+            "SELECT c.citing_id, c.cited_id, c.roles, c.polarity, c.influential "
+            "FROM temp.bulk_edges e CROSS JOIN citations c "
+            "ON c.citing_id = e.citing AND c.cited_id = e.cited"
+        ):
+            edges[(citing, cited)] = _Edge(tuple(row))
+        labels: dict[tuple[Any, ...], list[str]] = {}
+        for citing, cited, kind, value, source in conn.execute(
+            "SELECT l.citing_id, l.cited_id, l.kind, l.value, l.source "
+            "FROM temp.bulk_edges e CROSS JOIN labels l "
+            "ON l.citing_id = e.citing AND l.cited_id = e.cited WHERE e.labels"
+        ):
+            labels.setdefault((citing, cited, kind, source), []).append(value)
+        for (citing, cited, kind, source), vals in labels.items():
+            e = edges.get((citing, cited))
+            if e is not None:
+                if e.labels0 is _NONE:
+                    e.labels0 = {}
+                e.labels0[(kind, source)] = tuple(sorted(vals))
+        ctx: dict[tuple[Any, ...], list[tuple[int, str, str]]] = {}
+        for citing, cited, source, pos, text, roles in conn.execute(
+            "SELECT x.citing_id, x.cited_id, x.source, x.position, x.text, x.roles "
+            "FROM temp.bulk_edges e CROSS JOIN contexts x "
+            "ON x.citing_id = e.citing AND x.cited_id = e.cited WHERE e.contexts"
+        ):
+            ctx.setdefault((citing, cited, source), []).append((pos, text, roles))
+        for (citing, cited, source), rows in ctx.items():
+            e = edges.get((citing, cited))
+            if e is not None:
+                if e.ctx0 is _NONE:
+                    e.ctx0 = {}
+                e.ctx0[source] = [(t, r) for _, t, r in sorted(rows, key=lambda x: x[0])]
+    finally:
+        conn.execute("DROP TABLE temp.bulk_edges")
+
+
+def _write(
+    w: Writer,
+    edges: dict[tuple[int, int], _Edge],
+    fresh: dict[tuple[int, int], tuple[int, EdgeOp]],
+    years: dict[int, Any],
+) -> None:
+    conn = w.conn
+    new_rows: list[tuple[Any, ...]] = []
+    changed: list[tuple[Any, ...]] = []
+    del_labels: list[tuple[Any, ...]] = []
+    add_labels: list[tuple[int, tuple[Any, ...]]] = []
+    del_ctx: list[tuple[Any, ...]] = []
+    add_ctx: list[tuple[Any, ...]] = []
+    for (citing, cited), (n, op) in fresh.items():
+        roles = tuple(sorted(set(op.roles))) if op.roles else ()
+        new_rows.append(
+            (
+                citing,
+                cited,
+                "," + ",".join(roles) + "," if roles else None,
+                op.polarity,
+                op.influential,
+                op.source,
+                years.get(citing),
+            )
+        )
+        if roles:
+            add_labels += [(n, (citing, cited, "role", v, op.source)) for v in roles]
+        if op.polarity is not None:
+            add_labels.append((n, (citing, cited, "polarity", op.polarity, op.source)))
+        if op.contexts:
+            add_ctx.append((n, citing, cited, op.source, op.contexts))
+    for (citing, cited), e in edges.items():
+        if e.cur is None:
+            continue
+        if e.orig is None:
+            new_rows.append((citing, cited, *e.cur, e.source, years.get(citing)))
+        elif e.cur != e.orig:
+            changed.append((*e.cur, citing, cited))
+        for (kind, source), (n, values) in e.labels.items():
+            if (kind, source) in e.labels0:
+                del_labels.append((citing, cited, kind, source))
+            add_labels += [(n, (citing, cited, kind, v, source)) for v in values]
+        for source, (n, texts) in e.ctx.items():
+            if source in e.ctx0:
+                del_ctx.append((citing, cited, source, len(e.ctx0[source])))
+            add_ctx.append((n, citing, cited, source, texts))
+    if changed:
+        conn.executemany(
+            "UPDATE citations SET roles = ?, polarity = ?, influential = ? "
+            "WHERE citing_id = ? AND cited_id = ?",
+            changed,
+        )
+    if new_rows:
+        conn.executemany(
+            "INSERT INTO citations (citing_id, cited_id, roles, polarity, influential, source, "
+            "citing_year) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            new_rows,
+        )
+    if del_labels:
+        conn.executemany(
+            "DELETE FROM labels WHERE citing_id=? AND cited_id=? AND kind=? AND source=?",
+            del_labels,
+        )
+    if add_labels:
+        add_labels.sort(key=lambda x: x[0])
+        conn.executemany(
+            "INSERT INTO labels (citing_id, cited_id, kind, value, source) VALUES (?, ?, ?, ?, ?)",
+            [row for _, row in add_labels],
+        )
+    # New contexts take ids above every id the library had, deleted ones included: a
+    # deleted context's id must not come back while the search index is suspended (its
+    # note would take the new row's words out of the index as the old one's).
+    first = w.identity.next_context(add_ctx and conn.execute("SELECT max(id) FROM contexts"))
+    if del_ctx:
+        conn.executemany(
+            "DELETE FROM contexts WHERE citing_id=? AND cited_id=? AND source=?",
+            [d[:3] for d in del_ctx],
+        )
+        w.contexts_net -= sum(d[3] for d in del_ctx)
+    if add_ctx:
+        add_ctx.sort(key=lambda x: x[0])
+        rows = [
+            (citing, cited, i, text, roles, source)
+            for _, citing, cited, source, texts in add_ctx
+            for i, (text, roles) in enumerate(texts)
+        ]
+        direct = w.identity.memory
+        with fts.writing_directly(conn, pairs=False, index=direct):
+            conn.executemany(
+                "INSERT INTO contexts (id, citing_id, cited_id, position, text, roles, source) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(first + i, *row) for i, row in enumerate(rows)],
+            )
+        w.identity.took_contexts(first + len(rows))
+        if direct:
+            fts.index_new_contexts(conn, first - 1)
+        w.contexts_net += len(rows)
