@@ -254,6 +254,18 @@ def test_identifier_schemes_quotes_and_capitalised_text_are_never_fields():
     assert parse('"In:P" proceedings').words == ("In:P", "proceedings")
 
 
+def test_a_pasted_title_s_colons_are_words_not_fields():
+    """Titles pasted whole hold colons a field would take: "questionnaire:An" (no space)
+    and "roles: An" (a field's name, then a space). In six words or more they are words;
+    typed short, the same shapes are still refused."""
+    sickness = parse("Simulator sickness questionnaire:An enhanced method for quantifying")
+    assert "questionnaire:An" in sickness.words
+    roles = parse("Augmenting concept languages by transitive closure of roles: An alternative")
+    assert "roles:" in roles.words and roles.filter.empty
+    for typed in ("roles:", "questionnaire:An"):
+        with pytest.raises(QueryError):
+            parse(typed)
+
 
 def test_a_long_word_is_exact_and_a_long_query_is_cut(lib):
     assert search(lib, "x" * 200).total == 0

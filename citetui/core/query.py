@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from citetui.core.vocab import POLARITIES, ROLES, STATUSES
 
+# A query of this many words or more is pasted text (see parse).
+PASTED_WORDS = 6
 # A query is cut to this many characters (the caller says so): a pasted reference is a
 # few hundred; a 100,000-character paste must still answer at once.
 MAX_QUERY_CHARS = 1000
@@ -221,6 +223,9 @@ def parse(text: str) -> Query:
     statuses: list[str] = []
     starred = has_note = has_context = False
     ymin = ymax = None
+    # A long query is pasted text (a reference, a title): there "roles: An alternative..."
+    # or "questionnaire:An" is a title's colon, not a field typed in lower case.
+    pasted = len(text.split()) >= PASTED_WORDS
     for tok, quoted in _split(text):
         if quoted:
             words.append(tok)
@@ -238,7 +243,13 @@ def parse(text: str) -> Query:
         name, value = m.group(1).casefold(), m.group(2)
         key = _FIELDS.get(name)
         if key is None:
-            if name in ID_SCHEMES or not value or value.startswith("//") or tok[0].isupper():
+            if (
+                name in ID_SCHEMES
+                or not value
+                or value.startswith("//")
+                or tok[0].isupper()
+                or (pasted and value[0].isupper())
+            ):
                 # an identifier, or pasted text ("Guards:Verification", "In:Proc"): fields
                 # are typed in lower case; the engine reads it as words
                 words.append(tok)
@@ -248,6 +259,9 @@ def parse(text: str) -> Query:
                 'put text in "double quotes" to search it as words)'
             )
         if not value:
+            if pasted:
+                words.append(tok)
+                continue
             raise QueryError(f"{name}: needs a value (e.g. {_EXAMPLES[key]})")
         values = [v for v in value.casefold().split(",") if v]
         if key == "role":
