@@ -448,10 +448,15 @@ def records(real: list[dict], distractors: list[dict], n_bench: int) -> Iterator
 
     yield {"format": "citetui-records", "version": 1, "source": {"name": "search-bench"}}
     if n_bench:
+        # The generator's made-up DOIs and arXiv ids may be real ones (1611.04791 is):
+        # a generated paper holding a target's identifier would take the target in.
+        taken = {str(v).casefold() for r in real for v in r["ids"].values()}
         c = Corpus(n_bench, 1)
         for p in c.papers():
             p.pop("cites", None)
             p["key"] = "b" + p["key"]
+            ids = p.get("ids") or {}
+            p["ids"] = {k: v for k, v in ids.items() if str(v).casefold() not in taken}
             yield p
     for i, r in enumerate(distractors):
         yield {**rec(r), "ids": {"corpus_id": 300_000_000 + i}}

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from citetui.core.models import ExportEdge, Paper
+from citetui.core.records import ID_SLICE, PAPER_FIELDS
 from citetui.export.keys import assign_keys
 from citetui.export.text import dump_json
 from citetui.export.view import content_order, select_citing
@@ -37,16 +38,7 @@ DEFAULT_SOURCE = "citetui"
 def paper_record(key: str, p: Paper) -> dict[str, Any]:
     """A paper as a bundle record (absent fields are the ones the library does not know)."""
     rec: dict[str, Any] = {"key": key}
-    for name in (
-        "title",
-        "year",
-        "venue",
-        "abstract",
-        "summary",
-        "summary_source",
-        "url",
-        "citation_count",
-    ):
+    for name in PAPER_FIELDS[: ID_SLICE.start]:  # the fields before the identifiers
         value = getattr(p, name)
         if value is not None:
             rec[name] = value

@@ -343,10 +343,13 @@ async def test_the_explorer_shows_the_closest_matches_below_a_line(tui_lib, make
         await settle(pilot)
         explorer = screen.explorer
         assert calls and explorer.total == 0
-        assert "closest matches below the line" in screen_text(app)
+        # no paper holds every word: no line, and the status line does not speak of one
+        assert "closest matches shown" in screen_text(app)
+        assert "below the line" not in screen_text(app)
         assert explorer.rows.current.title.startswith("Weak-to-Strong Generalization")
         await pilot.press("ctrl+u", *"weak strong")
         await settle(pilot)
         assert explorer.total == 1 and explorer.rows.first_close == 1
+        assert "closest matches below the line" in screen_text(app)
         line = explorer.rows.render_line(1)  # the summary line of the last full match
         assert all(seg.style.underline for seg in line if seg.text.strip() and seg.style)

@@ -391,8 +391,10 @@ class Explorer(ColumnsAndSorts, Section):
             count = f"{total} citing paper{'' if self.total == 1 and not counting else 's'}"
         else:
             count = f"{total} of {self._of_total:,} citing papers match"
-        if self._n_close:
+        if self._n_close and self.total:
             count += f" · {self._n_close:,} closest matches below the line"
+        elif self._n_close:  # no line to speak of: every row is a closest match
+            count += f", {self._n_close:,} closest matches shown"
         key, _ = parse_sort(self._sort_used)
         if key in NO_DATA and self._seen.get("rows") and not self._seen.get(key):
             order = f"{NO_DATA[key]}: in library order"
