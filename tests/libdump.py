@@ -7,25 +7,10 @@ the same hub panes. The import log is left out (it records when and from where).
 
 from __future__ import annotations
 
+from citetui.core.records import PAPER_FIELDS
 from citetui.store import Library
 
-PAPER_COLS = (
-    "title",
-    "year",
-    "venue",
-    "abstract",
-    "summary",
-    "summary_source",
-    "url",
-    "citation_count",
-    "doi",
-    "arxiv",
-    "s2_id",
-    "corpus_id",
-    "openalex_id",
-    "authors",
-    "source",
-)
+PAPER_COLS = (*PAPER_FIELDS, "authors", "source")
 
 
 def _sorted(rows) -> list[tuple]:
