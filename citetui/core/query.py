@@ -224,13 +224,16 @@ def parse(text: str) -> Query:
     starred = has_note = has_context = False
     ymin = ymax = None
     # A long query is pasted text (a reference, a title): there "roles: An alternative..."
-    # or "questionnaire:An" is a title's colon, not a field typed in lower case.
+    # or "questionnaire:An" is a title's colon, not a field typed in lower case, and a
+    # leading ' opens a quoted title ('Kritische Bemerkungen...'), a possessive split
+    # from its word ("Landauer 'sprinciple") or a year ("ICFDA '14"): in the real
+    # reference strings it never asks for an exact word.
     pasted = len(text.split()) >= PASTED_WORDS
     for tok, quoted in _split(text):
         if quoted:
             words.append(tok)
             continue
-        if tok.startswith("'") and len(tok) > 1:
+        if tok.startswith("'") and len(tok) > 1 and not pasted:
             exact.append(tok[1:].strip("'").casefold())
             continue
         if tok.startswith("!") and len(tok) > 1:

@@ -25,7 +25,7 @@ QUERY_SYNTAX = (
         ),
     ),
     ("reference", "a pasted reference, DOI, arXiv id, CorpusID or URL finds its paper"),
-    ("'word", "exact: the text must contain word"),
+    ("'word", "exact: the text must contain word (in a typed query; pasted text keeps its quotes)"),
     ('"text"', 'literal words (never a field): "In:P"'),
     ("!word", "exclude: the text must not contain word"),
     (
