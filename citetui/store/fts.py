@@ -26,8 +26,9 @@ The import path maintains the index through three calls, and nothing else:
 :func:`suspend` before a big import (the row-by-row triggers off), then, for each
 batch of new papers written with ``fts_direct``/``pairs_direct`` on,
 :func:`index_new_papers` and :func:`index_new_contexts`, and :func:`resume` at the end (what
-the Writer path changed meanwhile, the term list, the title pairs). A small
-import keeps the triggers and ends with :func:`refresh_terms`.
+the Writer path changed meanwhile, the term list, the title pairs, and one segment per
+index: :func:`optimize`). A small import keeps the triggers and ends with
+:func:`refresh_terms`.
 """
 
 from __future__ import annotations
@@ -394,7 +395,19 @@ def resume(conn: Any, *, rebuild_share: float = 0.5) -> None:
         conn.execute(sql)
     rebuild_terms(conn)
     refresh_pairs(conn)
+    optimize(conn)
     conn.execute("PRAGMA cache_size = -2000")
+
+
+def optimize(conn: Any) -> None:
+    """Merge each FTS5 index into one segment. A big import leaves 7-8 segments, and FTS5
+    looks every query term up in each: at 1M papers a common word then cost 0.25 ms in
+    an AND, 0.08 ms after (search p50 of noisy titles 14.6 -> 11.7 ms), for about 2 s
+    of merging at the end of a million-record import."""
+    for fts in (*_INDEXES, "pairs_fts"):
+        if fts == "pairs_fts" and not has_pairs(conn):
+            continue
+        conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
 
 
 def worth_suspending(conn: Any, input_bytes: int) -> bool:
