@@ -267,6 +267,36 @@ def test_a_pasted_title_s_colons_are_words_not_fields():
             parse(typed)
 
 
+def test_a_pasted_reference_s_single_quotes_are_text_not_exact_words():
+    """Real references quote their titles and split possessives: 'Kritische Bemerkungen...',
+    "Landauer 'sprinciple", "ICFDA '14". In six words or more a leading ' is the text's
+    own; typed short, 'word still asks for an exact word."""
+    ref = parse("Bredt, R. (1896), 'Kritische Bemerkungen zur Drehungselastizitat', 785-790.")
+    assert not ref.exact and "'Kritische" in ref.words
+    possessive = parse("Experimental verification of Landauer 'sprinciple linking information")
+    assert not possessive.exact
+    assert parse("'policy gradient").exact == ("policy",)
+
+
+def test_pasted_text_takes_the_words_the_index_holds_as_typed(lib):
+    """A pasted reference (13+ words) says most things twice: its known words are not
+    expanded to typo neighbours (each costs a lookup, and an FTS5 term); its unknown
+    words still are."""
+    from citetui.search.engine import engine
+
+    eng = engine(lib)
+    ref = (
+        "Schulman J, Wolski F, Dhariwal P, Radford A, Klimov O. Proximal polcy optimization "
+        "algorithms. 2017"
+    )
+    words = {w.text: w for w in eng.words(ref.lower().replace(",", "").replace(".", "").split())}
+    assert set(words["algorithms"].terms) == {"algorithms"}
+    assert "policy" in words["polcy"].terms
+    typed = {w.text: w for w in eng.words(["proximal", "algorithms", "polcy"])}
+    assert "algorithm" in typed["algorithms"].terms and "policy" in typed["polcy"].terms
+    assert first(lib, ref) == PPO
+
+
 def test_a_long_word_is_exact_and_a_long_query_is_cut(lib):
     assert search(lib, "x" * 200).total == 0
     cut = search(lib, "proximal " * 500)
@@ -298,3 +328,26 @@ def test_cli_search_export_and_resolver_share_the_one_entry_point(lib_path, monk
     result = run(lib_path, "export", "ppo", "--format", "csv", "-q", "policy")
     assert result.exit_code == 0, result.stderr
     assert len(calls) > n
+
+
+def test_the_very_words_are_scored_first_when_more_papers_match_than_are_scored(tmp_path):
+    """Query "chang systems" in a library where 150 papers by Zhang (one edit from Chang) hold
+    "systems" too, all imported before Chang's: the first tier scores 100 candidates, and
+    those holding the words as typed go first, whatever their ids."""
+    lib = Library(tmp_path / "many.db", create=True)
+    with lib.transaction() as db:
+        w = Writer(db, "test")
+        for i in range(150):
+            w.upsert_paper(
+                PaperRecord(title=f"Distributed systems study {i}", year=2000, authors=["Li Zhang"])
+            )
+        w.upsert_paper(
+            PaperRecord(
+                title="A graphical query language for mobile information systems",
+                year=2003,
+                authors=["Ya-Hui Chang"],
+            )
+        )
+        index.refresh_terms(db.conn)
+    assert first(lib, "chang systems").startswith("A graphical query language")
+    lib.close()

@@ -2,7 +2,9 @@
 
 Matching rules: each plain word must match a word of the paper's title, authors,
 venue, year, summary or abstract (or all of them one citation context), within
-its edit budget (:mod:`citetui.search.vocab`); the last word also matches as a
+its edit budget (:mod:`citetui.search.vocab`; in pasted text, a query of more than
+:data:`~citetui.search.closest.LONG_QUERY` words, a word the index holds matches only
+itself); the last word also matches as a
 prefix (it may still be being typed; a typo in it is forgiven when at most one
 edit falls in its first half); ``'word`` must appear exactly, from the start of a
 word; ``!word`` must not appear; short stop-words are optional. Ranking: title
@@ -60,6 +62,7 @@ BUDGET_US = 1500.0  # estimated FTS5 time a candidate query may take
 SMALL_DOCS = 25000  # a word held by at most this many papers is always part of the query
 SEEK_US = 6.0  # per document, moving through the doclist of a term most papers hold
 JOIN_US = 1.5  # per FTS match, the citations lookup of a hub search
+FEW_LEFT = 0.01  # papers expected to hold the groups kept (words as if independent)
 
 
 class Word:
@@ -79,14 +82,17 @@ class Word:
         "pair_alts",
     )
 
-    def __init__(self, vocab: Vocabulary, text: str, *, last: bool, complete: bool):
+    def __init__(
+        self, vocab: Vocabulary, text: str, *, last: bool, complete: bool, pasted: bool = False
+    ):
         self.text = text
         self.last = last  # the word being typed: also a prefix
         self.stop = text in STOPWORDS
         terms: dict[str, float] = {}  # index term -> quality (1.0 exact, 0.7/0.6 edits)
-        if text in vocab.docs:
+        known = text in vocab.docs
+        if known:
             terms[text] = 1.0
-        near = fuzzy(vocab, text)
+        near = {} if known and pasted else fuzzy(vocab, text)
         if len(near) > MAX_TERMS:
             near = dict(sorted(near.items(), key=lambda x: (x[1], -vocab.docs[x[0]]))[:MAX_TERMS])
         for t, d in near.items():
@@ -349,6 +355,11 @@ def _plan(groups: list[tuple[str, int]], n_docs: int, share: float, want: int) -
     keep, first = [order[0][0]], order[0][1]
     density, seek = 1.0, 0.0
     for expr, docs in order[1:]:
+        if first * density * share < FEW_LEFT:
+            # the groups kept already leave (almost) no paper: each further one would
+            # cost FTS5 its lookups (0.02-0.1 ms a term at 1M papers, a pasted title has
+            # a hundred) and narrow nothing
+            break
         p = min(1.0, (docs + 1) / (n_docs + 1))
         d, s = density * p, seek + SEEK_US * max(0.05, p)
         visited = min(first, want / max(d * share, 1e-9))
@@ -423,12 +434,28 @@ def candidates(
                     reads.match_pairs(expr, hub_id=hub_id, flt=flt, limit=cap, pool=PAIR_POOL)
                 )
             )
-    for tier in ("title", "any", "contexts"):
+    # the words as typed, before their typo neighbours: when more papers may match than
+    # are scored, those holding the very words ("chang systems": Chang, not Zhang) go
+    # first. Estimated as if words were independent, which names, years and title words
+    # are not: hence a tenth of the candidates.
+    exact = None
+    expect = float(vocab.n_papers) * share
+    for w in needed:
+        expect *= min(1.0, w.docs / vocab.n_papers)
+    if (
+        expect > cap / 10
+        and all(w.text in vocab.docs for w in needed)
+        and any(w.fts() != quote(w.text) for w in needed)
+    ):
+        exact = " AND ".join(dict.fromkeys(quote(w.text) for w in needed))
+    for tier in ("exact", "title", "any", "contexts"):
+        if tier == "exact" and (exact is None or not q.words or scorer.exact):
+            continue
         if tier == "title" and not q.words:
             continue
         if tier == "contexts" and not words:
             break
-        if len(found) >= (cap if tier == "title" or limit is None else limit):
+        if len(found) >= (cap if tier in ("exact", "title") or limit is None else limit):
             cut = True
             break
         want = cap - len(found) + 1
@@ -438,8 +465,13 @@ def candidates(
             )
             by_context = got
         else:
-            expr = " AND ".join(_plan(groups, vocab.n_papers, share, want))
-            got = reads.match_papers(expr, hub_id=hub_id, flt=flt, limit=want, meta=tier == "title")
+            if tier == "exact" and exact is not None:
+                expr = exact
+            else:
+                expr = " AND ".join(_plan(groups, vocab.n_papers, share, want))
+            got = reads.match_papers(
+                expr, hub_id=hub_id, flt=flt, limit=want, meta=tier in ("exact", "title")
+            )
         cut |= len(got) >= want
         found.update(dict.fromkeys(got))
     ids = list(found)

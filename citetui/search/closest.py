@@ -63,6 +63,7 @@ FUZZ_TOP = 30  # of those, how many get the whole-string similarity
 A_BUDGET = 8000  # ids read to make candidates (rarest terms first)
 B_BUDGET = 12000  # more ids read only to score those candidates (commoner words)
 MIN_TERMS = 4  # always read at least this many of the rarest terms
+LONG_QUERY = 12  # more words than this: pasted text, whose known words are taken as typed
 MAX_ALTS = 8  # typo neighbours kept per word
 PREFIX_ALTS = 40  # completions of a short query's last word (it may be being typed)
 LONG_EXPAND = 6  # in a query of 13+ words, the unknown words given typo neighbours
@@ -117,7 +118,7 @@ def make_slots(
     short = len(raw) <= 8
     has = vocab.docs.__contains__
     expand: set[str] | None = None
-    if len(raw) > 12:  # a pasted reference says everything twice: fix only its odd words
+    if len(raw) > LONG_QUERY:  # a pasted reference says everything twice: fix its odd words
         odd = {t for t in raw if not has(t) and len(t) >= 6 and not t.isdigit()}
         expand = set(sorted(odd, key=len, reverse=True)[:LONG_EXPAND])
     slots: list[Slot] = []

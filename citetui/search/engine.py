@@ -64,7 +64,7 @@ class Engine:
         self._vocab: Vocabulary | None = None
         self._stamp: tuple[Any, ...] | None = None
         self._load_lock = threading.Lock()
-        self._words: dict[tuple[str, bool, bool], allwords.Word] = {}
+        self._words: dict[tuple[str, bool, bool, bool], allwords.Word] = {}
         self._hubs: dict[int, float] = {}
         self.cache: dict[Any, Any] = {}  # the closest tier's per-word expansions
 
@@ -101,14 +101,19 @@ class Engine:
     def words(self, raw: Sequence[str], *, complete: bool = False) -> list[allwords.Word]:
         """The query's words expanded against the index (remembered while typing)."""
         vocab = self.vocabulary()
+        # pasted text (a reference) says most things twice: a word the index holds is taken
+        # as typed, only the others get typo neighbours (as the closest tier does)
+        pasted = len(raw) > closest.LONG_QUERY
         out = []
         for i, w in enumerate(raw):
-            key = (w, i == len(raw) - 1, complete)
+            key = (w, i == len(raw) - 1, complete, pasted)
             word = self._words.get(key)
             if word is None:
                 if len(self._words) > 4096:
                     self._words.clear()
-                word = self._words[key] = allwords.Word(vocab, w, last=key[1], complete=complete)
+                word = self._words[key] = allwords.Word(
+                    vocab, w, last=key[1], complete=complete, pasted=pasted
+                )
             out.append(word)
         if len(self.cache) > 20000:
             self.cache.clear()
