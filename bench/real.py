@@ -255,6 +255,7 @@ def ambiguity(lib, qs: list[dict], pid: dict[str, int]) -> dict:
     from citetui.search import search, tokens
 
     amb = 0
+    first = {True: 0, False: 0}  # the target first, for ambiguous and unambiguous queries
     for q in qs:
         toks = tokens(q["q"])
         ids = search(lib, q["q"], limit=50).ids
@@ -266,7 +267,13 @@ def ambiguity(lib, qs: list[dict], pid: dict[str, int]) -> dict:
                 ok &= (p.year == int(t)) if t.isdigit() and len(t) == 4 else (t in words)
             fits += ok
         amb += fits > 1
-    return {"queries": len(qs), "more_than_one_paper_fits": amb}
+        first[fits > 1] += bool(ids) and ids[0] == pid.get(q["target"])
+    return {
+        "queries": len(qs),
+        "more_than_one_paper_fits": amb,
+        "r1_when_one_fits": round(first[False] / max(1, len(qs) - amb), 3),
+        "r1_when_several_fit": round(first[True] / max(1, amb), 3),
+    }
 
 
 def syntax_errors(qs: dict[str, list[dict]]) -> dict:
@@ -380,9 +387,7 @@ def main(argv: list[str] | None = None) -> None:
         rq = [q for cls in CLASSES for q in [x for x in queries if x["class"] == cls][: a.resolver]]
         res["resolver"] = resolver_run(lib, rq, pid)
     res["exploratory"] = exploratory_run(lib, qs.get("exploratory", []))
-    res["ambiguity"] = ambiguity(
-        lib, [q for q in queries if q["class"] == "author_year"][:300], pid
-    )
+    res["ambiguity"] = ambiguity(lib, [q for q in queries if q["class"] == "author_year"], pid)
     res["syntax"] = syntax_errors(qs)
     print(report(res))
     if a.json:
