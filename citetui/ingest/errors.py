@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class InputError(Exception):
     """Input that cannot be imported. ``str()`` is the one line shown to the user."""
@@ -29,6 +31,25 @@ class InputError(Exception):
         if field is not None:
             parts.append(f"field {field}")
         super().__init__(": ".join(parts) + f": {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The reader process (citetui.ingest.reader) sends bad lines' errors as they are.
+        return (
+            _rebuilt,
+            (type(self), self.path, self.message, self.record, self.field, self.line, self.column),
+        )
+
+
+def _rebuilt(
+    cls: type[InputError],
+    path: str,
+    message: str,
+    record: str | None,
+    field: str | None,
+    line: int | None,
+    column: int | None,
+) -> InputError:
+    return cls(path, message, record=record, field=field, line=line, column=column)
 
 
 class UnreadableInput(InputError):

@@ -11,7 +11,7 @@ import gzip
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from citetui.core import ids as idn
 from citetui.core.models import PaperRecord
 from citetui.ingest.errors import InputError
 from citetui.ingest.jsonio import jsonl_records, load_json, open_text
+from citetui.ingest.reader import mapped_lines
 
 INT_RANGE = (-idn.MAX_ID - 1, idn.MAX_ID)  # what SQLite stores as an integer
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -179,12 +180,15 @@ class Fields:
         return value
 
 
-def read_document_or_lines(path: Path) -> tuple[Any, Iterator[tuple[int, Any]] | None]:
+def read_document_or_lines(
+    path: Path, fast: Callable[[Any], Any] | None = None
+) -> tuple[Any, Iterator[tuple[int, Any]] | None]:
     """(document, None) for a JSON document, (None, records) for JSON Lines.
 
     A file whose first line is a whole JSON value and which has more non-blank
     lines is JSON Lines; anything else is read as one document. The records of
-    JSON Lines are (line number, value or InputError), streamed.
+    JSON Lines are (line number, value or InputError), streamed; with ``fast``, the
+    lines it maps come as :class:`~citetui.ingest.reader.Mapped` (see that module).
     """
     try:
         with open_text(path) as fh:
@@ -201,7 +205,7 @@ def read_document_or_lines(path: Path) -> tuple[Any, Iterator[tuple[int, Any]] |
         is_lines = False  # load_json reports it
     if not is_lines:
         return load_json(path), None
-    return None, iter_lines(path)
+    return None, iter_lines(path) if fast is None else mapped_lines(path, fast)
 
 
 iter_lines = jsonl_records  # (line number, value or InputError) for each line of JSON Lines

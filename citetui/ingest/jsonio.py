@@ -220,15 +220,25 @@ def _line_error(path: Path, raw: bytes, lineno: int, exc: Exception) -> InputErr
 
 
 def iter_jsonl(
-    path: Path, on_error: Callable[[InputError], None] | None = None
+    path: Path,
+    on_error: Callable[[InputError], None] | None = None,
+    *,
+    fast: Callable[[Any], Any] | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """(line number, record) for each non-blank line, streamed.
 
     A line that is not UTF-8 or not JSON raises an :class:`InputError` naming the
     line, or, with ``on_error`` (e.g. ``writer.bad_record``), is passed to it and
-    skipped. Unreadable, truncated or corrupt files always raise.
+    skipped. Unreadable, truncated or corrupt files always raise. With ``fast``, the
+    records it maps come mapped (:func:`citetui.ingest.reader.mapped_lines`).
     """
-    for lineno, value in jsonl_records(path):
+    if fast is None:
+        lines = jsonl_records(path)
+    else:
+        from citetui.ingest.reader import mapped_lines  # (it reads through this module)
+
+        lines = mapped_lines(path, fast)
+    for lineno, value in lines:
         if isinstance(value, InputError):
             if on_error is None or isinstance(value, UnreadableInput):
                 raise value

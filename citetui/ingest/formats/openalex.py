@@ -20,6 +20,7 @@ from citetui.core.models import CiteRecord, PaperRecord
 from citetui.ingest.errors import InputError
 from citetui.ingest.fields import Fields, as_list, as_obj, paper_ref, read_document_or_lines
 from citetui.ingest.formats.s2 import line_records, not_a_record
+from citetui.ingest.reader import Mapped
 from citetui.store.write import Writer
 
 FORMAT = "openalex"
@@ -94,7 +95,10 @@ def work_id(value: Any, f: Fields, field: str) -> str:
 
 
 def work_from_record(raw: Any, f: Fields) -> tuple[PaperRecord, list[str]]:
-    """An OpenAlex work as (PaperRecord, referenced work ids)."""
+    """An OpenAlex work as (PaperRecord, referenced work ids); a line the reader process
+    mapped already (:mod:`citetui.ingest.reader`) as it mapped it."""
+    if type(raw) is Mapped:
+        return raw.value
     return fast_work(raw) or checked_work(raw, f)
 
 
@@ -290,7 +294,7 @@ def load(
         )
     writer.source = SOURCE
     hub_ref = paper_ref(hub) if hub else None
-    doc, lines = read_document_or_lines(path)
+    doc, lines = read_document_or_lines(path, fast_work)
     is_page = False
     if lines is not None:
         records: Iterator[tuple[Any, Fields]] = line_records(lines, str(path), writer.bad_record)

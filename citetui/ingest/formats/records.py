@@ -24,6 +24,7 @@ from citetui.ingest.formats.bundle import (
     paper_from_citetui,
 )
 from citetui.ingest.jsonio import iter_jsonl
+from citetui.ingest.reader import Mapped
 from citetui.store.bulk import BulkWriter
 from citetui.store.write import Writer
 
@@ -93,6 +94,17 @@ def fast_paper(raw: dict[str, Any]) -> PaperRecord | None:
     )
 
 
+def fast_line(raw: Any) -> tuple[dict[str, Any], PaperRecord] | None:
+    """The fast path of a line, for the reader process: the paper of a record of plain
+    values, with the fields the writer's side still reads (the rest stays behind)."""
+    if type(raw) is not dict:
+        return None
+    paper = fast_paper(raw)
+    if paper is None:
+        return None
+    return {k: raw[k] for k in ("key", "hub", "cites") if k in raw}, paper
+
+
 def _vocab(roles: Any) -> bool:
     """Whether ``roles`` is a list of known roles."""
     return type(roles) is list and all(type(r) is str and r in _ROLES for r in roles)
@@ -150,10 +162,11 @@ def load(path: Path, writer: Writer, **_: Any) -> None:
     """Stream the records into ``writer``; an InputError names the line and field."""
     bulk = writer.bulk
     header_seen = False
-    for lineno, raw in iter_jsonl(path):
+    for lineno, raw in iter_jsonl(path, writer.bad_record, fast=fast_line):
         try:
             if not header_seen:
-                _header(Fields(path, "header", lineno), raw, writer)
+                head = raw.value[0] if type(raw) is Mapped else raw  # (a record: no header)
+                _header(Fields(path, "header", lineno), head, writer)
                 header_seen = True
                 continue
             _record(path, lineno, raw, bulk)
@@ -180,6 +193,9 @@ def _header(f: Fields, raw: Any, writer: Writer) -> None:
 
 
 def _record(path: Path, lineno: int, raw: Any, bulk: BulkWriter) -> None:
+    paper = None
+    if type(raw) is Mapped:  # its paper read by the reader process (citetui.ingest.reader)
+        raw, paper = raw.value
     if type(raw) is not dict:
         raw = Fields(path, "record", lineno).record_obj(raw)
     key = raw.get("key")
@@ -190,7 +206,7 @@ def _record(path: Path, lineno: int, raw: Any, bulk: BulkWriter) -> None:
     f = Fields(path, key, lineno)
     if bulk.known(key):
         raise f.fail("key", f"duplicate key {key!r}")
-    paper = fast_paper(raw) or paper_from_citetui(f, raw)
+    paper = paper or fast_paper(raw) or paper_from_citetui(f, raw)
     hub = raw.get("hub")
     marks = None
     if hub is not None:

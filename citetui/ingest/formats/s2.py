@@ -33,6 +33,7 @@ from citetui.ingest.fields import (
     paper_ref,
     read_document_or_lines,
 )
+from citetui.ingest.reader import Mapped
 from citetui.store.write import Writer
 
 FORMAT = "s2"
@@ -291,6 +292,12 @@ def _roles(intents: Any) -> list[str]:
     return roles
 
 
+def fast_line(raw: Any) -> Edge | None:
+    """The fast path of a line of JSON Lines: an edge of plain values (a paper: None, for
+    :meth:`_Run.paper`)."""
+    return fast_edge(raw) if is_edge(raw) else None
+
+
 def fast_edge(raw: Any) -> Edge | None:
     """:func:`edge_from_record` of an edge of plain values (None: let the checked path say)."""
     if type(raw) is not dict:
@@ -468,6 +475,9 @@ class _Run:
 
     def item(self, raw: Any, f: Fields) -> None:
         """One record of a page, list or JSON Lines file: an edge or a paper (bad: reported)."""
+        if type(raw) is Mapped:  # an edge the reader process mapped (citetui.ingest.reader)
+            self.edge(raw.value, f)
+            return
         try:
             if raw is None and f.line is None:
                 return  # /paper/batch answers null for ids it does not know
@@ -602,7 +612,7 @@ def load(
             f"{_id_text(name_focal[1])}, but --hub names {hub}: leave out --hub "
             "(or rename the file) to import it",
         )
-    doc, lines = read_document_or_lines(path)
+    doc, lines = read_document_or_lines(path, fast_line)
     run = _Run(
         writer, str(path), hub=hub_ref, name_focal=name_focal, focal=focal, focal_kind=focal_kind
     )

@@ -1,0 +1,204 @@
+"""JSON Lines read, parsed and mapped in a second process while the import writes.
+
+An import runs in one thread, and for a big JSON Lines file reading the lines (orjson,
+then the format's fast path into records) took a fifth to a third of it while the second
+core idled. For a file of :data:`READER_MIN_BYTES` or more, a reader process (this module,
+``python -m citetui.ingest.reader PATH MODULE:FUNCTION``) does that part and sends what it
+made through a pipe, a chunk of lines at a time; the importer's thread is left with the
+writing. The pipe holds a few chunks, so the reader is never more than that far ahead.
+
+What comes out is what :func:`~citetui.ingest.jsonio.jsonl_records` gives, in the same
+order with the same line numbers, except that a line the fast path maps comes as
+:class:`Mapped`. Anything the fast path leaves (an unusual record, a bad line) comes as
+its value or :class:`~citetui.ingest.errors.InputError`, for the importer's checked path,
+so what is imported and every error read the same with or without the reader.
+
+The reader ignores Ctrl+C (the importer rolls back, then stops it) and ends on its own
+when the importer goes away (its pipe breaks). ``CITETUI_IMPORT_READER=0`` keeps the
+reading in the importer's thread and ``=1`` takes the reader for a file of any size (to
+compare, to test, or to debug a format's fast path).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib
+import os
+import pickle
+import queue
+import signal
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from citetui.ingest import jsonio
+from citetui.ingest.errors import InputError, UnreadableInput
+
+READER_MIN_BYTES = 16 << 20  # smaller files: the process costs more than it saves
+CHUNK = 1_000  # lines a message (an OpenAlex work is ~2.7 KB of JSON)
+# Messages taken off the pipe and not yet used: a batch of the writer and more (at most
+# ~20 MB of OpenAlex works), for the reader to fill while the writer writes one.
+AHEAD = 40
+_FRAME = struct.Struct("<Q")
+
+
+class Mapped:
+    """A line the format's fast path mapped: ``value`` is what the fast path returned."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def mapped_lines(path: Path, fast: Callable[[Any], Any]) -> Iterator[tuple[int, Any]]:
+    """(line number, value) for each non-blank line, as ``jsonl_records`` gives them,
+    except that a value ``fast`` maps (returns anything but None) comes as
+    ``Mapped(fast(value))``. ``fast`` must be a module-level function (the reader
+    process imports it by name) that returns None for what it does not take."""
+    if _use_reader(path):
+        yield from _from_reader(path, fast)
+        return
+    for lineno, value in jsonio.jsonl_records(path):
+        if not isinstance(value, InputError):
+            mapped = fast(value)
+            if mapped is not None:
+                value = Mapped(mapped)
+        yield lineno, value
+
+
+def _use_reader(path: Path) -> bool:
+    said = os.environ.get("CITETUI_IMPORT_READER", "")
+    if said in ("0", "1"):
+        return said == "1"
+    try:
+        return path.stat().st_size >= READER_MIN_BYTES
+    except OSError:
+        return False  # the reading in this thread says what is wrong
+
+
+class _Remote:
+    """The reader's place in the file, for :func:`~citetui.ingest.jsonio.reading_progress`
+    (it stands where the file object of a read in this process would)."""
+
+    def __init__(self) -> None:
+        self.pos = 0
+        self.closed = False
+
+    def tell(self) -> int:
+        return self.pos
+
+
+def _from_reader(path: Path, fast: Callable[[Any], Any]) -> Iterator[tuple[int, Any]]:
+    name = f"{fast.__module__}:{fast.__qualname__}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "citetui.ingest.reader", str(path), name],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    # A thread takes the reader's messages off the pipe as they come, so the reader keeps
+    # reading while this thread writes a batch (a pipe alone holds 64 KB: it waited).
+    frames: queue.Queue[bytes | None] = queue.Queue(AHEAD)
+    pump = threading.Thread(target=_pump, args=(proc.stdout, frames), daemon=True)
+    pump.start()
+    remote = _Remote()
+    jsonio.READING.append((path, remote))  # type: ignore[arg-type]
+    lineno = 0
+    try:
+        while True:
+            frame = frames.get()
+            if frame is None:  # the reader died before it said it was done
+                proc.wait()
+                said = proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
+                why = said[-1] if said else f"exit status {proc.returncode}"
+                raise UnreadableInput(
+                    str(path), f"the reader process stopped after line {lineno}: {why}"
+                )
+            pos, lines, mapped = pickle.loads(frame)
+            if pos < 0:
+                return  # the end of the file
+            remote.pos = pos
+            for i, (lineno, value) in enumerate(lines):
+                yield lineno, Mapped(value) if i in mapped else value
+    finally:
+        remote.closed = True
+        if proc.poll() is None:
+            proc.kill()
+        while pump.is_alive():  # (it may wait to put a frame: take them)
+            with contextlib.suppress(queue.Empty):
+                frames.get(timeout=0.05)
+        proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def _pump(stream: IO[bytes], frames: queue.Queue[bytes | None]) -> None:
+    """Move the reader's messages from the pipe to ``frames``; None when the pipe ends."""
+    try:
+        while True:
+            head = stream.read(_FRAME.size)
+            if len(head) < _FRAME.size:
+                break
+            (size,) = _FRAME.unpack(head)
+            body = stream.read(size)
+            if len(body) < size:
+                break
+            frames.put(body)
+    except (OSError, ValueError):
+        pass  # the pipe closed under it: the importer has stopped
+    frames.put(None)
+
+
+def _send(stream: IO[bytes], message: Any) -> None:
+    body = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+    stream.write(_FRAME.pack(len(body)))
+    stream.write(body)
+
+
+def _run(path: Path, fast: Callable[[Any], Any], out: IO[bytes]) -> None:
+    """The reader: every line of ``path``, mapped by ``fast`` where it takes it."""
+    lines: list[tuple[int, Any]] = []
+    mapped: set[int] = set()
+    pos = 0
+    for lineno, value in jsonio.jsonl_records(path):
+        if not isinstance(value, InputError):
+            m = fast(value)
+            if m is not None:
+                mapped.add(len(lines))
+                value = m
+        lines.append((lineno, value))
+        if len(lines) >= CHUNK:
+            progress = jsonio.reading_progress()
+            pos = progress[1] if progress else pos
+            _send(out, (pos, lines, mapped))
+            lines, mapped = [], set()
+    if lines:
+        _send(out, (pos, lines, mapped))
+    _send(out, (-1, [], set()))
+    out.flush()
+
+
+def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importer decides what Ctrl+C does
+    gc.disable()  # the records make no cycles; the collector only walked them
+    path, name = argv
+    module, _, function = name.partition(":")
+    fast = getattr(importlib.import_module(module), function)
+    out = sys.stdout.buffer
+    try:
+        _run(Path(path), fast, out)
+    except BrokenPipeError:  # the importer stopped reading (it failed, or was stopped)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,197 @@
+"""A big JSON Lines file is read in a second process (citetui.ingest.reader): what it
+imports, what it refuses and how it reports must not depend on that.
+
+``CITETUI_IMPORT_READER=1`` takes the reader for files of any size, ``=0`` never; each
+test imports the same files both ways and compares. The files come from the import
+benchmark's generator (real field shapes) with hostile lines added: not JSON, not UTF-8,
+a lone surrogate, a field of the wrong type (the fast path leaves it to the checked
+path, which names the field).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import formats
+from citetui.ingest import InputError, import_files
+from citetui.ingest import reader as rd
+from citetui.ingest.jsonio import reading_progress
+from citetui.store import Library
+from tests.conftest import SAMPLE
+from tests.libdump import dump
+
+N = 300
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE = {
+    "openalex": [
+        b"{not json\n",
+        b'{"id": "https://openalex.org/W1", "title": "Caf\xe9 lines"}\n',  # not UTF-8
+        b'{"id": "https://openalex.org/W2", "title": "lone \\ud800 surrogate"}\n',
+        b'{"id": "https://openalex.org/W3", "title": "t", "publication_year": "1999x"}\n',
+        b'{"id": "https://openalex.org/W4", "title": "an odd but fine year", '
+        b'"publication_year": "2001"}\n',
+    ],
+    "s2-jsonl": [
+        b"[1, 2\n",
+        b'{"citingPaper": {"paperId": "ab12", "title": "x", "year": "later"}}\n',
+        b'{"citingPaper": {"paperId": "cd34", "title": "lone \\udc00 surrogate", "year": 2020}}\n',
+        b'{"citingPaper": {"paperId": "ef56", "title": "year as text", "year": "2019"}}\n',
+    ],
+    "records": [
+        b"{oops\n",
+        b'{"key": "bad-year", "title": "t", "year": "soon"}\n',
+        b'{"key": "text-year", "title": "a year given as text", "year": "2018"}\n',
+    ],
+}
+
+
+def _files(fmt: str, tmp: Path) -> list[Path]:
+    files = sorted(formats.generate(fmt, N, tmp / "gen", seed=5))
+    with files[-1].open("ab") as fh:  # the hostile lines at the end of the last file
+        fh.writelines(HOSTILE[fmt])
+    return files
+
+
+def _import(files: list[Path], db: Path, reader: str, monkeypatch, **options):
+    monkeypatch.setenv("CITETUI_IMPORT_READER", reader)
+    lib = Library(db, create=True)
+    import_files(lib, [SAMPLE])
+    try:
+        reports = import_files(lib, files, **options)
+        return dump(lib), [r.to_dict() for r in reports], None
+    except InputError as exc:
+        return dump(lib), None, str(exc)
+    finally:
+        lib.close()
+
+
+@pytest.mark.parametrize("fmt", sorted(HOSTILE))
+def test_the_reader_process_imports_what_the_importer_alone_does(fmt, tmp_path, monkeypatch):
+    files = _files(fmt, tmp_path)
+    alone = _import(files, tmp_path / "alone.db", "0", monkeypatch, skip_invalid=True)
+    read = _import(files, tmp_path / "read.db", "1", monkeypatch, skip_invalid=True)
+    assert alone[2] is None and read[2] is None
+    assert read[0] == alone[0]
+    assert read[1] == alone[1]  # the same counts and the same skipped lines, named alike
+    skipped = [s for r in read[1] for s in r["skipped"]]
+    assert len(skipped) >= 2, skipped  # (not JSON, a wrong type; the rest are accepted)
+    assert len(read[0]["papers"]) > N // 2
+
+
+@pytest.mark.parametrize("fmt", sorted(HOSTILE))
+def test_a_bad_line_fails_the_same_with_the_reader(fmt, tmp_path, monkeypatch):
+    files = _files(fmt, tmp_path)
+    before = _import([], tmp_path / "before.db", "0", monkeypatch)[0]
+    alone = _import(files, tmp_path / "alone.db", "0", monkeypatch)
+    read = _import(files, tmp_path / "read.db", "1", monkeypatch)
+    assert alone[2] is not None and read[2] == alone[2]
+    assert ":" in read[2] and files[-1].name in read[2]  # the file and line it stopped at
+    assert read[0] == before  # nothing of the file is left in the library
+
+
+def _bomb(raw):
+    """A fast path that kills its process at a record: the reader dies half-way."""
+    if isinstance(raw, dict) and raw.get("n") == 1500:
+        os._exit(3)
+    return raw.get("n") if isinstance(raw, dict) else None
+
+
+def _lines(path: Path, n: int) -> Path:
+    path.write_text("".join(f'{{"n": {i}}}\n' for i in range(n)))
+    return path
+
+
+def test_a_reader_that_dies_is_an_error_not_a_short_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("CITETUI_IMPORT_READER", "1")
+    monkeypatch.chdir(ROOT)  # the reader imports this module by name
+    path = _lines(tmp_path / "n.jsonl", 3000)
+    got = []
+    with pytest.raises(InputError, match="reader process stopped"):
+        for _, value in rd.mapped_lines(path, _bomb):
+            got.append(value.value)
+    assert got == list(range(1000))  # the whole chunks it sent, in order, then the error
+
+
+def _mapped_n(raw):
+    return raw.get("n") if isinstance(raw, dict) else None
+
+
+def test_the_reader_reports_its_progress_and_stops_with_its_importer(tmp_path, monkeypatch):
+    monkeypatch.setenv("CITETUI_IMPORT_READER", "1")
+    monkeypatch.chdir(ROOT)
+    path = _lines(tmp_path / "n.jsonl", 200_000)
+    lines = rd.mapped_lines(path, _mapped_n)
+    for _, value in lines:
+        if value.value == 5000:
+            break
+    progress = reading_progress()
+    assert progress is not None and progress[0] == path
+    assert 0 < progress[1] < progress[2] == path.stat().st_size
+    lines.close()  # the import stopped (an error, Ctrl+C): the reader must go too
+    after = reading_progress()
+    assert after is None or after[0] != path
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert f"citetui.ingest.reader {path}" not in ps
+
+
+def test_small_files_are_read_in_the_importer(tmp_path, monkeypatch):
+    monkeypatch.delenv("CITETUI_IMPORT_READER", raising=False)
+    path = _lines(tmp_path / "n.jsonl", 10)
+    assert not rd._use_reader(path)
+    assert [v.value for _, v in rd.mapped_lines(path, _mapped_n)] == list(range(10))
+    big = tmp_path / "big.jsonl"
+    with big.open("wb") as fh:
+        fh.truncate(rd.READER_MIN_BYTES)
+    assert rd._use_reader(big)
+
+
+def test_the_reader_ends_when_its_importer_is_killed(tmp_path):
+    """kill -9 of the importer: the reader's pipe breaks and it ends (no orphan reading on)."""
+    path = _lines(tmp_path / "n.jsonl", 2_000_000)
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from citetui.ingest import reader\n"
+        "from tests.test_import_reader import _mapped_n\n"
+        "lines = reader.mapped_lines(Path(sys.argv[1]), _mapped_n)\n"
+        "next(lines)\n"
+        "print('reading', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    env = {**os.environ, "CITETUI_IMPORT_READER": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(path)], cwd=ROOT, env=env, stdout=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == b"reading"
+    children = _children(proc.pid)
+    assert children, "no reader process was started"
+    proc.kill()
+    proc.wait()
+    for pid in children:
+        _wait_gone(pid)
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [int(x) for x in out.stdout.split()]
+
+
+def _wait_gone(pid: int, timeout: float = 20.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        stat = Path(f"/proc/{pid}/stat")
+        if stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z":
+            return  # a zombie: it ended, its parent (gone) just never reaped it
+        time.sleep(0.05)
+    raise AssertionError(f"the reader process {pid} outlived its importer")
