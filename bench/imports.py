@@ -90,6 +90,7 @@ def child(out: Path, db: Path, listing: Path) -> None:
     import io
 
     from citetui.cli import cli
+    from citetui.ingest import reader
 
     files = [line for line in listing.read_text().splitlines() if line]
     load = os.getloadavg()[0]
@@ -122,7 +123,7 @@ def child(out: Path, db: Path, listing: Path) -> None:
                 "cpu_s": ru.ru_utime + ru.ru_stime,
                 "rss_mb": ru.ru_maxrss / 1024,
                 "reader_cpu_s": kids.ru_utime + kids.ru_stime,
-                "reader_rss_mb": kids.ru_maxrss / 1024,
+                "reader_rss_mb": reader.PEAK_KB / 1024,  # (its rusage counts the fork)
                 "load_before": load,
                 "load_after": os.getloadavg()[0],
                 **{k: proc_io[k] for k in ("rchar", "wchar", "read_bytes", "write_bytes")},

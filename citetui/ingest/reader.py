@@ -2,8 +2,8 @@
 
 An import runs in one thread, and for a big JSON Lines file reading the lines (orjson,
 then the format's fast path into records) took a fifth to a third of it while the second
-core idled. For a file of :data:`READER_MIN_BYTES` or more, a reader process (this module,
-``python -m citetui.ingest.reader PATH MODULE:FUNCTION``) does that part and sends what it
+core idled. For a file of :data:`READER_MIN_BYTES` or more, a reader process (:func:`main`
+of this module, given the file and the fast path as ``module:function``) does that part and sends what it
 made through a pipe, a chunk of lines at a time; the importer's thread is left with the
 writing. The pipe holds a few chunks, so the reader is never more than that far ahead.
 
@@ -45,6 +45,10 @@ CHUNK = 1_000  # lines a message (an OpenAlex work is ~2.7 KB of JSON)
 # ~20 MB of OpenAlex works), for the reader to fill while the writer writes one.
 AHEAD = 40
 _FRAME = struct.Struct("<Q")
+_MAIN = "import sys; from citetui.ingest.reader import main; sys.exit(main(sys.argv[1:]))"
+# The largest resident set a reader of this process had (kB, its own: VmHWM), for the
+# import benchmark (the rusage of a child counts its parent's pages before the exec).
+PEAK_KB = 0
 
 
 class Mapped:
@@ -97,7 +101,7 @@ class _Remote:
 def _from_reader(path: Path, fast: Callable[[Any], Any]) -> Iterator[tuple[int, Any]]:
     name = f"{fast.__module__}:{fast.__qualname__}"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "citetui.ingest.reader", str(path), name],
+        [sys.executable, "-c", _MAIN, str(path), name],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -122,8 +126,10 @@ def _from_reader(path: Path, fast: Callable[[Any], Any]) -> Iterator[tuple[int, 
                     str(path), f"the reader process stopped after line {lineno}: {why}"
                 )
             pos, lines, mapped = pickle.loads(frame)
-            if pos < 0:
-                return  # the end of the file
+            if pos < 0:  # the end of the file, and the reader's peak memory
+                global PEAK_KB
+                PEAK_KB = max(PEAK_KB, lines)
+                return
             remote.pos = pos
             for i, (lineno, value) in enumerate(lines):
                 yield lineno, Mapped(value) if i in mapped else value
@@ -181,8 +187,19 @@ def _run(path: Path, fast: Callable[[Any], Any], out: IO[bytes]) -> None:
             lines, mapped = [], set()
     if lines:
         _send(out, (pos, lines, mapped))
-    _send(out, (-1, [], set()))
+    _send(out, (-1, _peak_kb(), set()))
     out.flush()
+
+
+def _peak_kb() -> int:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def main(argv: list[str]) -> int:
