@@ -2,10 +2,11 @@
 
 An import runs in one thread, and for a big JSON Lines file reading the lines (orjson,
 then the format's fast path into records) took a fifth to a third of it while the second
-core idled. For a file of :data:`READER_MIN_BYTES` or more, a reader process (:func:`main`
-of this module, given the file and the fast path as ``module:function``) does that part and sends what it
+core idled. For a file of :data:`READER_MIN_BYTES` or more, a reader process (:func:`main`,
+given the file and the fast path as ``module:function``) does that part and sends what it
 made through a pipe, a chunk of lines at a time; the importer's thread is left with the
-writing. The pipe holds a few chunks, so the reader is never more than that far ahead.
+writing. A thread takes the chunks off the pipe as they come, :data:`AHEAD` of them at
+most, so the reader keeps reading while a batch is written and memory stays bounded.
 
 What comes out is what :func:`~citetui.ingest.jsonio.jsonl_records` gives, in the same
 order with the same line numbers, except that a line the fast path maps comes as
