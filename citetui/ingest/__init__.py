@@ -122,7 +122,7 @@ def import_files(
     size = sum(p.stat().st_size for p, _ in plan)
     status = status if status is not None else ImportStatus()
     status.total_bytes = size
-    with lib.importing(size) as session:
+    with lib.importing(size, bytes_read=status.bytes_read) as session:
         for path, name in plan:
             if progress:
                 progress(path)

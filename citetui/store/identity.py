@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from citetui.core import ids as idn
@@ -160,8 +160,12 @@ class KeyTable:
 
     def _grow(self) -> None:
         """Half as big again (doubling overshot the memory a big re-import may take)."""
+        self.resize(self.cap * 3 // 2)
+
+    def resize(self, capacity: int) -> None:
+        """Hold the same pairs in ``capacity`` slots (at least what they need)."""
         old_hashes, old_pids = self.hashes, self.pids
-        self.__init__(self.cap * 3 // 2)  # type: ignore[misc]
+        self.__init__(max(capacity, int(self.n / self.LOAD) + 1))  # type: ignore[misc]
         hashes, pids, cap = self.hashes, self.pids, self.cap
         n = 0
         for h, pid in zip(old_hashes, old_pids, strict=True):
@@ -378,6 +382,11 @@ class MemoryIdentity(Identity):
         new = max(expected_keys - held, expected_keys // 10)
         self.table = KeyTable((held + new) / KeyTable.LOAD + 1024)
         self._load()
+        self.held = self.table.n
+        # The share of the input read so far (0-1), when the importer can tell: the table
+        # is sized once by what the first part held (see batch_done).
+        self.read_share: Callable[[], float] | None = None
+        self._sized = False
 
     def _load(self) -> None:
         """Read every paper's keys, in one pass over the table (the first author by SQLite)."""
@@ -405,6 +414,31 @@ class MemoryIdentity(Identity):
                             surnames.clear()
                         surnames[first] = idn.author_key([first] if first else None)
                     add(hash((TITLE, norm, year, surnames[first])) or 1, pid)
+
+    # When this share of the input is written, the table is sized by the keys it brought.
+    SIZE_AT = 0.01
+    # Room for an input whose later part brings more keys a byte than its first part.
+    SIZE_MARGIN = 1.3
+    # Not made smaller when it holds more keys than this (a re-import into a big library:
+    # the rehash costs seconds, and the library's keys fill most of it anyway).
+    SHRINK_MAX_KEYS = 2_000_000
+
+    def batch_done(self) -> None:
+        """Size the table by what the input brings a byte, once (the estimate from the
+        input's size alone is off by 4x either way between formats: 150 bytes of input
+        a key in citetui records, 900 in OpenAlex works)."""
+        super().batch_done()
+        if self._sized or self.read_share is None:
+            return
+        share = self.read_share()
+        if share < self.SIZE_AT:
+            return
+        self._sized = True
+        table = self.table
+        coming = (table.n - self.held) * (1 / min(share, 1.0) - 1) * self.SIZE_MARGIN
+        want = int((table.n + coming) / KeyTable.LOAD) + 1024
+        if want > table.cap or (want < table.cap // 2 and table.n <= self.SHRINK_MAX_KEYS):
+            table.resize(want)
 
     def by_ids(self, batch: Sequence[Look]) -> list[list[int]]:
         get = self.table.get

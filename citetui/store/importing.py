@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from citetui.store import fts
@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from citetui.store.library import Library
 
 # About how many bytes of input hold one key of a paper (an identifier or a title): what a
-# big import's key table is first sized by (it grows by half when it must).
+# big import's key table is first sized by, until the first part of the input says (it
+# grows by half when it must).
 BYTES_PER_KEY = 250
 BIG_CACHE_KB = 32_000  # a big import's page cache (the default is 2 MB)
 
@@ -55,7 +56,14 @@ class ImportSession:
     """The writers of one import transaction (see the module docstring)."""
 
     def __init__(
-        self, lib: Library, db: Any, *, big: bool, panes_ahead: bool, input_bytes: int = 0
+        self,
+        lib: Library,
+        db: Any,
+        *,
+        big: bool,
+        panes_ahead: bool,
+        input_bytes: int = 0,
+        bytes_read: Callable[[], int] | None = None,
     ) -> None:
         self.lib, self.db, self.big, self.panes_ahead = lib, db, big, panes_ahead
         self.changed_hubs: list[int] = []
@@ -67,7 +75,10 @@ class ImportSession:
             # Appends need few pages in memory (the indexes that took random inserts are
             # dropped); the sorts that build them again take as much again.
             conn.execute(f"PRAGMA cache_size = -{BIG_CACHE_KB}")
-            self.identity = MemoryIdentity(conn, input_bytes // BYTES_PER_KEY)
+            self.identity = memory = MemoryIdentity(conn, input_bytes // BYTES_PER_KEY)
+            if bytes_read is not None and input_bytes:
+                read = bytes_read  # (bound here: mypy)
+                memory.read_share = lambda: read() / input_bytes
             self.dropped = drop_indexes(conn)
         else:
             self.identity = IndexIdentity(conn)
@@ -103,15 +114,27 @@ class ImportSession:
 
 @contextlib.contextmanager
 def import_session(
-    lib: Library, input_bytes: int = 0, *, panes_ahead: bool = True
+    lib: Library,
+    input_bytes: int = 0,
+    *,
+    panes_ahead: bool = True,
+    bytes_read: Callable[[], int] | None = None,
 ) -> Iterator[ImportSession]:
     """One import transaction: everything commits together, or nothing (Ctrl+C, kill -9,
     a bad record). ``input_bytes`` (the size of what is read) decides whether it is a big
-    import (see the module); ``panes_ahead=False`` leaves the big hubs' panes to their
-    next opening (a fetch commits hundreds of small pages)."""
+    import (see the module); ``bytes_read`` says how much of it the writer has had (for
+    sizing its key table); ``panes_ahead=False`` leaves the big hubs' panes to their next
+    opening (a fetch commits hundreds of small pages)."""
     big = fts.worth_suspending(lib.conn, input_bytes)
     with _no_cyclic_gc(), lib.import_journal(big=big), lib.transaction() as db:
-        session = ImportSession(lib, db, big=big, panes_ahead=panes_ahead, input_bytes=input_bytes)
+        session = ImportSession(
+            lib,
+            db,
+            big=big,
+            panes_ahead=panes_ahead,
+            input_bytes=input_bytes,
+            bytes_read=bytes_read,
+        )
         yield session
         session._finish()
 

@@ -22,6 +22,7 @@ Writing imported records goes through :class:`~citetui.store.write.Writer` (and
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from citetui.core.models import Stats
 from citetui.store.fetchlog import FetchLog
@@ -32,10 +33,14 @@ class Library(FetchLog):
     """A citetui library: the connection plus every read and write the app and CLI need."""
 
     def importing(
-        self, input_bytes: int = 0, *, panes_ahead: bool = True
+        self,
+        input_bytes: int = 0,
+        *,
+        panes_ahead: bool = True,
+        bytes_read: Callable[[], int] | None = None,
     ) -> contextlib.AbstractContextManager[ImportSession]:
         """One import transaction (see :mod:`citetui.store.importing`)."""
-        return import_session(self, input_bytes, panes_ahead=panes_ahead)
+        return import_session(self, input_bytes, panes_ahead=panes_ahead, bytes_read=bytes_read)
 
     def stats(self) -> Stats:
         """Counts of what the library holds."""
