@@ -43,8 +43,8 @@ from citetui.ingest.errors import InputError, UnreadableInput
 READER_MIN_BYTES = 16 << 20  # smaller files: the process costs more than it saves
 CHUNK = 1_000  # lines a message (an OpenAlex work is ~2.7 KB of JSON)
 # Messages taken off the pipe and not yet used: a batch of the writer and more (at most
-# ~20 MB of OpenAlex works), for the reader to fill while the writer writes one.
-AHEAD = 40
+# ~12 MB of OpenAlex works), for the reader to fill while the writer writes one.
+AHEAD = 24
 _FRAME = struct.Struct("<Q")
 _MAIN = "import sys; from citetui.ingest.reader import main; sys.exit(main(sys.argv[1:]))"
 # The largest resident set a reader of this process had (kB, its own: VmHWM), for the
