@@ -45,10 +45,13 @@ from citetui.store.write import Writer
 if TYPE_CHECKING:
     from citetui.store.library import Library
 
-# About how many bytes of input hold one key of a paper (an identifier or a title): what a
-# big import's key table is first sized by, until the first part of the input says (it
-# grows by half when it must).
-BYTES_PER_KEY = 250
+# The fewest bytes of input that hold one key of a paper (an identifier or a title): what
+# a big import's key table is first sized by. Inputs bring 150 (citetui records) to 1,100
+# (OpenAlex snapshot works) bytes a key; the table is sized again once 1% of the input is
+# written (MemoryIdentity.batch_done), and grows by half when it must meanwhile. Sized
+# for the densest input at first, a million OpenAlex works held 180 MB of empty slots
+# until then: the import's peak.
+BYTES_PER_KEY = 1000
 BIG_CACHE_KB = 32_000  # a big import's page cache (the default is 2 MB)
 
 
