@@ -371,15 +371,17 @@ class MemoryIdentity(Identity):
 
     memory = True
 
-    def __init__(self, conn: Any, expected_keys: int = 0) -> None:
+    def __init__(self, conn: Any, expected_keys: int = 0, least_new: int = 0) -> None:
         super().__init__(conn)
         held = conn.execute(
             "SELECT count(doi) + count(arxiv) + count(s2_id) + count(corpus_id) "
             "+ count(openalex_id) + count(norm_title) FROM papers"
         ).fetchone()[0]
         # An input about the library's size may be mostly papers it holds (a re-import);
-        # a bigger one is mostly new. The table grows by half when it must.
-        new = max(expected_keys - held, expected_keys // 10)
+        # a bigger one is mostly new. ``least_new``: room for the new keys of a re-import
+        # (growing a table that holds a big library's keys costs seconds and, for a
+        # moment, both tables). The table grows by half when it must.
+        new = max(expected_keys - held, least_new)
         self.table = KeyTable((held + new) / KeyTable.LOAD + 1024)
         self._load()
         self.held = self.table.n

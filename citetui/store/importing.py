@@ -52,6 +52,9 @@ if TYPE_CHECKING:
 # for the densest input at first, a million OpenAlex works held 180 MB of empty slots
 # until then: the import's peak.
 BYTES_PER_KEY = 1000
+# Room, at least, for the new keys of a re-import: a tenth of the input's records, at the
+# 250 bytes a key of the input with the most keys for its size.
+BYTES_PER_NEW_KEY = 2500
 BIG_CACHE_KB = 32_000  # a big import's page cache (the default is 2 MB)
 
 
@@ -78,7 +81,9 @@ class ImportSession:
             # Appends need few pages in memory (the indexes that took random inserts are
             # dropped); the sorts that build them again take as much again.
             conn.execute(f"PRAGMA cache_size = -{BIG_CACHE_KB}")
-            self.identity = memory = MemoryIdentity(conn, input_bytes // BYTES_PER_KEY)
+            self.identity = memory = MemoryIdentity(
+                conn, input_bytes // BYTES_PER_KEY, input_bytes // BYTES_PER_NEW_KEY
+            )
             if bytes_read is not None and input_bytes:
                 read = bytes_read  # (bound here: mypy)
                 memory.read_share = lambda: read() / input_bytes
