@@ -42,6 +42,10 @@ HOSTILE = {
         b'{"citingPaper": {"paperId": "cd34", "title": "lone \\udc00 surrogate", "year": 2020}}\n',
         b'{"citingPaper": {"paperId": "ef56", "title": "year as text", "year": "2019"}}\n',
     ],
+    "s2-paper": [  # /paper records embedding their citations: the fast path leaves them
+        b"[1, 2\n",
+        b'{"paperId": "ab12", "title": "x", "year": "later", "citations": []}\n',
+    ],
     "records": [
         b"{oops\n",
         b'{"key": "bad-year", "title": "t", "year": "soon"}\n',
@@ -195,3 +199,29 @@ def _wait_gone(pid: int, timeout: float = 20.0) -> None:
             return  # a zombie: it ended, its parent (gone) just never reaped it
         time.sleep(0.05)
     raise AssertionError(f"the reader process {pid} outlived its importer")
+
+
+def test_a_message_holds_a_megabyte_of_lines_at_most(tmp_path):
+    """Lines the fast path leaves (a /paper record embedding 1,000 citations is half a
+    megabyte) go as their bytes, a megabyte a message: 1,000 of them a message held
+    3.7 GB in the reader and 3.3 GB in the importer at a million records."""
+    import io
+    import pickle
+    import struct
+
+    big = '{"paperId": "p%d", "citations": [%s]}\n'
+    cites = ", ".join(['{"paperId": "c", "title": "a citing paper title"}'] * 3000)
+    path = tmp_path / "papers.jsonl"
+    path.write_text("".join(big % (i, cites) for i in range(40)))
+    out = io.BytesIO()
+    rd._run(path, _mapped_n, out)
+    data, at, got = out.getvalue(), 0, []
+    while at < len(data):
+        (size,) = struct.unpack("<Q", data[at : at + 8])
+        assert size < 2 * rd.CHUNK_BYTES
+        pos, lines, mapped = pickle.loads(data[at + 8 : at + 8 + size])
+        if pos < 0:
+            break  # the end (and the reader's peak memory)
+        got += [ln for ln, raw in lines if type(raw) is bytes]
+        at += 8 + size
+    assert got == list(range(1, 41))

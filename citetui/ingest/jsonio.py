@@ -165,9 +165,15 @@ def jsonl_records(path: Path) -> Iterator[tuple[int, Any]]:
 
     Lines are parsed as bytes (no text layer: a third of the reading cost); lone
     surrogates are fixed only in a line that escapes one."""
+    for lineno, raw in jsonl_lines(path):
+        yield lineno, raw if isinstance(raw, InputError) else parse_line(path, raw, lineno)
+
+
+def jsonl_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, the line's bytes) for each non-blank line, streamed (BOM dropped); a
+    file that cannot be read further ends with an :class:`UnreadableInput` instead."""
     stream = open_binary(path)
     lineno = 0
-    fast, loads = _fast_loads, json.loads
     try:
         with stream:
             for lineno, raw in enumerate(stream, 1):
@@ -175,27 +181,7 @@ def jsonl_records(path: Path) -> Iterator[tuple[int, Any]]:
                     raw = raw[len(_BOM) :]
                 if not raw or raw.isspace():
                     continue
-                if fast is not None:
-                    try:
-                        yield lineno, fast(raw)
-                        continue
-                    except ValueError:
-                        pass  # Python's parser decides, and names what is wrong
-                try:
-                    value = loads(raw)
-                except (ValueError, RecursionError) as exc:
-                    yield lineno, _line_error(path, raw, lineno, exc)
-                    continue
-                if b"\\u" in raw and _SURROGATE_ESCAPE.search(raw.decode("utf-8")):
-                    try:
-                        value = _fix_surrogates(value)
-                    except RecursionError:
-                        yield (
-                            lineno,
-                            InputError(str(path), "invalid JSON: nested too deeply", line=lineno),
-                        )
-                        continue
-                yield lineno, value
+                yield lineno, raw
     except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
         failure = _decode_error(path, exc)
         if lineno and not isinstance(exc, OSError):
@@ -203,6 +189,26 @@ def jsonl_records(path: Path) -> Iterator[tuple[int, Any]]:
         else:
             message = failure.message + (f", after line {lineno}" if lineno else "")
         yield lineno + 1, UnreadableInput(str(path), message)
+
+
+def parse_line(path: Path, raw: bytes, lineno: int) -> Any:
+    """The value of one line of JSON Lines, or the :class:`InputError` that names what is
+    wrong with it."""
+    if _fast_loads is not None:
+        try:
+            return _fast_loads(raw)
+        except ValueError:
+            pass  # Python's parser decides, and names what is wrong
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        return _line_error(path, raw, lineno, exc)
+    if b"\\u" in raw and _SURROGATE_ESCAPE.search(raw.decode("utf-8")):
+        try:
+            value = _fix_surrogates(value)
+        except RecursionError:
+            return InputError(str(path), "invalid JSON: nested too deeply", line=lineno)
+    return value
 
 
 def _line_error(path: Path, raw: bytes, lineno: int, exc: Exception) -> InputError:

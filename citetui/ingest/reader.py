@@ -42,8 +42,9 @@ from citetui.ingest.errors import InputError, UnreadableInput
 
 READER_MIN_BYTES = 16 << 20  # smaller files: the process costs more than it saves
 CHUNK = 1_000  # lines a message (an OpenAlex work is ~2.7 KB of JSON)
+CHUNK_BYTES = 1 << 20  # or this much JSON, whichever comes first
 # Messages taken off the pipe and not yet used: a batch of the writer and more (at most
-# ~12 MB of OpenAlex works), for the reader to fill while the writer writes one.
+# ~24 MB of JSON's worth), for the reader to fill while the writer writes one.
 AHEAD = 24
 _FRAME = struct.Struct("<Q")
 _MAIN = "import sys; from citetui.ingest.reader import main; sys.exit(main(sys.argv[1:]))"
@@ -133,7 +134,12 @@ def _from_reader(path: Path, fast: Callable[[Any], Any]) -> Iterator[tuple[int, 
                 return
             remote.pos = pos
             for i, (lineno, value) in enumerate(lines):
-                yield lineno, Mapped(value) if i in mapped else value
+                if i in mapped:
+                    yield lineno, Mapped(value)
+                elif type(value) is bytes:  # a line the fast path left: parsed here
+                    yield lineno, jsonio.parse_line(path, value, lineno)
+                else:
+                    yield lineno, value  # an InputError
     finally:
         remote.closed = True
         if proc.poll() is None:
@@ -170,22 +176,31 @@ def _send(stream: IO[bytes], message: Any) -> None:
 
 
 def _run(path: Path, fast: Callable[[Any], Any], out: IO[bytes]) -> None:
-    """The reader: every line of ``path``, mapped by ``fast`` where it takes it."""
+    """The reader: every line of ``path``, mapped by ``fast`` where it takes it. A line it
+    does not take goes as its bytes (smaller than its value pickled, and parsed as fast);
+    a message holds CHUNK lines or CHUNK_BYTES of them, whichever comes first (a /paper
+    record embedding 1,000 citations is half a megabyte)."""
     lines: list[tuple[int, Any]] = []
     mapped: set[int] = set()
-    pos = 0
-    for lineno, value in jsonio.jsonl_records(path):
-        if not isinstance(value, InputError):
-            m = fast(value)
-            if m is not None:
-                mapped.add(len(lines))
-                value = m
+    pos = size = 0
+    for lineno, raw in jsonio.jsonl_lines(path):
+        value = raw
+        if not isinstance(raw, InputError):
+            size += len(raw)
+            parsed = jsonio.parse_line(path, raw, lineno)
+            if isinstance(parsed, InputError):
+                value = parsed
+            else:
+                m = fast(parsed)
+                if m is not None:
+                    mapped.add(len(lines))
+                    value = m
         lines.append((lineno, value))
-        if len(lines) >= CHUNK:
+        if len(lines) >= CHUNK or size >= CHUNK_BYTES:
             progress = jsonio.reading_progress()
             pos = progress[1] if progress else pos
             _send(out, (pos, lines, mapped))
-            lines, mapped = [], set()
+            lines, mapped, size = [], set(), 0
     if lines:
         _send(out, (pos, lines, mapped))
     _send(out, (-1, _peak_kb(), set()))
