@@ -40,6 +40,7 @@ from citetui.store import fts
 from citetui.store.edges import EdgeOp, check_labels, write_edges
 from citetui.store.identity import TITLE, Identity, Ids, Look, keys_of
 from citetui.store.keymap import KeyMap
+from citetui.store.manyrows import insert_rows
 from citetui.store.merge import merge_papers
 
 if TYPE_CHECKING:
@@ -51,10 +52,7 @@ if TYPE_CHECKING:
 BATCH = 20_000
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # as json.dumps(x, ensure_ascii=False)
 _COLUMNS = (*rec.PAPER_FIELDS, "authors", "norm_title")
-_INSERT = (
-    f"INSERT INTO papers (id, {', '.join(_COLUMNS)}, source) "
-    f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})"
-)
+_INSERT = f"INSERT INTO papers (id, {', '.join(_COLUMNS)}, source)"
 _IDS = rec.ID_SLICE.start
 _UNSET: Any = object()  # an identity text not worked out yet
 
@@ -602,7 +600,7 @@ class BulkWriter:
         direct = self.identity.memory
         pairs = direct and self.identity.has_pairs()
         with fts.writing_directly(self.conn, pairs=pairs, index=direct):
-            self.conn.executemany(_INSERT, new)
+            insert_rows(self.conn, _INSERT, new)
         for row in (self._rows[n[0]] for n in new):
             row.orig = (*row.vals, row.authors, row.norm)
         if direct:

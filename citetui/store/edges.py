@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from citetui.core.vocab import POLARITIES, ROLES
 from citetui.store import fts
 from citetui.store.labels import refresh_effective, roles_column
+from citetui.store.manyrows import insert_rows
 
 if TYPE_CHECKING:
     from citetui.store.write import Writer
@@ -289,10 +290,15 @@ def _write(
             changed,
         )
     if new_rows:
-        conn.executemany(
+        # The citing year as the trigger citations_year_ai would fill it (a big import
+        # drops the trigger: see citetui.store.identity.DROPPABLE).
+        insert_rows(
+            conn,
             "INSERT INTO citations (citing_id, cited_id, roles, polarity, influential, source, "
-            "citing_year) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "citing_year) SELECT column1, column2, column3, column4, column5, column6, "
+            "coalesce(column7, (SELECT year FROM papers WHERE id = column1)) FROM (",
             new_rows,
+            tail=")",
         )
     if del_labels:
         conn.executemany(
@@ -324,9 +330,9 @@ def _write(
         ]
         direct = w.identity.memory
         with fts.writing_directly(conn, pairs=False, index=direct):
-            conn.executemany(
-                "INSERT INTO contexts (id, citing_id, cited_id, position, text, roles, source) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            insert_rows(
+                conn,
+                "INSERT INTO contexts (id, citing_id, cited_id, position, text, roles, source)",
                 [(first + i, *row) for i, row in enumerate(rows)],
             )
         w.identity.took_contexts(first + len(rows))
