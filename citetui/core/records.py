@@ -84,17 +84,18 @@ def normalised(p: PaperRecord) -> PaperRecord:
         p.url,
         p.citation_count,
     )
-    if _blank(title):
+    # (a stub names a paper by one identifier: most of its fields are None, not called for)
+    if title is not None and _blank(title):
         title = None
-    if _blank(venue):
+    if venue is not None and _blank(venue):
         venue = None
-    if _blank(abstract):
+    if abstract is not None and _blank(abstract):
         abstract = None
-    if _blank(summary):
+    if summary is not None and _blank(summary):
         summary = None
-    if _blank(summary_source):
+    if summary_source is not None and _blank(summary_source):
         summary_source = None
-    if _blank(url):
+    if url is not None and _blank(url):
         url = None
     doi: Any = p.doi
     if doi is not None and not (

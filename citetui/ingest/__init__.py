@@ -9,6 +9,7 @@ file of one command in one transaction, so a failure leaves the library as it wa
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -44,15 +45,40 @@ def detect_format(path: Path) -> str:
     )
 
 
-def _sha256(path: Path) -> str | None:
-    h = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    except OSError:
-        return None
-    return h.hexdigest()
+class _Digest:
+    """A file's SHA-256 (for the import log), worked out in a thread while the file is
+    imported: hashlib lets go of the GIL over each megabyte, so it takes the other core,
+    not the writer's time (2.6 GB of OpenAlex works: ~1.7 s of a 110 s import)."""
+
+    def __init__(self, path: Path) -> None:
+        self._stop = threading.Event()
+        self._value: str | None = None
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        h = hashlib.sha256()
+        try:
+            with path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    if self._stop.is_set():
+                        return
+                    h.update(block)
+        except OSError:
+            return
+        self._value = h.hexdigest()
+
+    def value(self) -> str | None:
+        """The digest (None: the file could not be read)."""
+        self._thread.join()
+        return self._value
+
+    def __enter__(self) -> _Digest:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is not None:  # the import failed: no digest wanted
+            self._stop.set()
 
 
 class ImportStatus:
@@ -128,10 +154,12 @@ def import_files(
                 progress(path)
             writer = session.writer(name, skip_invalid=skip_invalid)
             status._start(path, writer)
-            try:
-                FORMATS[name].load(path, writer, **{**options, **prepared.get(name, {})})
-            except ValueError as exc:  # a record the store refuses (unknown label, ...)
-                raise InputError(str(path), str(exc)) from None
+            with _Digest(path) as digest:
+                try:
+                    FORMATS[name].load(path, writer, **{**options, **prepared.get(name, {})})
+                except ValueError as exc:  # a record the store refuses (unknown label, ...)
+                    raise InputError(str(path), str(exc)) from None
+                sha256 = digest.value()
             writer.finish()
             report = ImportReport(
                 source=str(path),
@@ -142,7 +170,7 @@ def import_files(
                 skipped=tuple(writer.skipped),
                 hub_ids=tuple(writer.hub_ids),
             )
-            session.record(writer, str(path), name, _sha256(path), report.to_dict())
+            session.record(writer, str(path), name, sha256, report.to_dict())
             reports.append(report)
             status._done(path)
         status.stage = "finishing"  # indexes, search index, hub panes, then the commit

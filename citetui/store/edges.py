@@ -177,35 +177,56 @@ def _replace(e: _Edge, key: tuple[str, str], values: tuple[str, ...], seq: count
     return True
 
 
+# Made once a connection and emptied after each batch: a table made and dropped each batch
+# changed the schema, and SQLite then prepared every cached statement again (the bulk
+# INSERTs of a few hundred rows: ~1 ms each, a batch).
 _STAGE = (
-    "CREATE TEMP TABLE bulk_edges (citing INTEGER NOT NULL, cited INTEGER NOT NULL, "
-    "labels INTEGER NOT NULL, contexts INTEGER NOT NULL, PRIMARY KEY (citing, cited)) "
-    "WITHOUT ROWID"
+    "CREATE TEMP TABLE IF NOT EXISTS bulk_edges (citing INTEGER NOT NULL, "
+    "cited INTEGER NOT NULL, "
+    "labels INTEGER NOT NULL, contexts INTEGER NOT NULL, vals INTEGER NOT NULL, "
+    "PRIMARY KEY (citing, cited)) WITHOUT ROWID"
 )
+# An edge whose values (roles, polarity, influential) no record of the batch gives: only
+# whether it exists is read, from the index alone (half the lookups of a re-import, where
+# most of the edges are there and bring nothing new). Nothing changes its values, so they
+# are never compared with what the library holds, nor written.
+_UNREAD = (None, None, None)
+
+
+def drop_stage(conn: Any) -> None:
+    """Drop the staging table of the batches (once a file is written)."""
+    conn.execute("DROP TABLE IF EXISTS temp.bulk_edges")
 
 
 def _read(
     conn: Any, ops: list[EdgeOp], pairs: set[tuple[int, int]], edges: dict[Any, _Edge]
 ) -> None:
     """The library's state of the batch's edges that may exist, in one join per table."""
-    need: dict[tuple[int, int], list[int]] = {p: [0, 0] for p in pairs}
+    need: dict[tuple[int, int], list[int]] = {p: [0, 0, 0] for p in pairs}
     for op in ops:
         flags = need.get((op.citing, op.cited))
         if flags is not None:
-            flags[0] |= bool(op.roles) or op.polarity is not None
+            labelled = bool(op.roles) or op.polarity is not None
+            flags[0] |= labelled
             flags[1] |= bool(op.contexts)
+            flags[2] |= labelled or op.influential is not None
     conn.execute(_STAGE)
     try:
         conn.executemany(
-            "INSERT INTO temp.bulk_edges VALUES (?, ?, ?, ?)",
-            sorted((c, d, f[0], f[1]) for (c, d), f in need.items()),
+            "INSERT INTO temp.bulk_edges VALUES (?, ?, ?, ?, ?)",
+            sorted((c, d, *f) for (c, d), f in need.items()),
         )
         for citing, cited, *row in conn.execute(
             "SELECT c.citing_id, c.cited_id, c.roles, c.polarity, c.influential "
             "FROM temp.bulk_edges e CROSS JOIN citations c "
-            "ON c.citing_id = e.citing AND c.cited_id = e.cited"
+            "ON c.citing_id = e.citing AND c.cited_id = e.cited WHERE e.vals"
         ):
             edges[(citing, cited)] = _Edge(tuple(row))
+        for citing, cited in conn.execute(
+            "SELECT c.citing_id, c.cited_id FROM temp.bulk_edges e CROSS JOIN citations c "
+            "ON c.citing_id = e.citing AND c.cited_id = e.cited WHERE NOT e.vals"
+        ):
+            edges[(citing, cited)] = _Edge(_UNREAD)
         labels: dict[tuple[Any, ...], list[str]] = {}
         for citing, cited, kind, value, source in conn.execute(
             "SELECT l.citing_id, l.cited_id, l.kind, l.value, l.source "
@@ -233,7 +254,7 @@ def _read(
                     e.ctx0 = {}
                 e.ctx0[source] = [(t, r) for _, t, r in sorted(rows, key=lambda x: x[0])]
     finally:
-        conn.execute("DROP TABLE temp.bulk_edges")
+        conn.execute("DELETE FROM temp.bulk_edges")
 
 
 def _write(
