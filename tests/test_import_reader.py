@@ -225,3 +225,26 @@ def test_a_message_holds_a_megabyte_of_lines_at_most(tmp_path):
         got += [ln for ln, raw in lines if type(raw) is bytes]
         at += 8 + size
     assert got == list(range(1, 41))
+
+
+def test_the_messages_ahead_are_bounded_by_bytes_as_well_as_count(monkeypatch):
+    """The pump waits while the messages not yet taken hold AHEAD_BYTES; one message, however
+    big, always goes (a /paper line of a megabyte)."""
+    import queue
+    import threading
+
+    monkeypatch.setattr(rd, "AHEAD_BYTES", 100)
+    frames = rd._Frames()
+    frames.put(b"x" * 500)  # bigger than the bound, alone: taken
+    second = threading.Thread(target=frames.put, args=(b"y" * 10,))
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()  # waits for room
+    assert frames.get() == b"x" * 500
+    second.join(2)
+    assert not second.is_alive()
+    assert frames.get() == b"y" * 10
+    with pytest.raises(queue.Empty):
+        frames.get(timeout=0.01)
+    frames.put(None)  # the end of the pipe
+    assert frames.get() is None

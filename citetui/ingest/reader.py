@@ -5,8 +5,9 @@ then the format's fast path into records) took a fifth to a third of it while th
 core idled. For a file of :data:`READER_MIN_BYTES` or more, a reader process (:func:`main`,
 given the file and the fast path as ``module:function``) does that part and sends what it
 made through a pipe, a chunk of lines at a time; the importer's thread is left with the
-writing. A thread takes the chunks off the pipe as they come, :data:`AHEAD` of them at
-most, so the reader keeps reading while a batch is written and memory stays bounded.
+writing. A thread takes the chunks off the pipe as they come, :data:`AHEAD` of them (or
+:data:`AHEAD_BYTES`) at most, so the reader keeps reading while a batch is written and
+memory stays bounded.
 
 What comes out is what :func:`~citetui.ingest.jsonio.jsonl_records` gives, in the same
 order with the same line numbers, except that a line the fast path maps comes as
@@ -33,6 +34,7 @@ import struct
 import subprocess
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -43,9 +45,12 @@ from citetui.ingest.errors import InputError, UnreadableInput
 READER_MIN_BYTES = 16 << 20  # smaller files: the process costs more than it saves
 CHUNK = 1_000  # lines a message (an OpenAlex work is ~2.7 KB of JSON)
 CHUNK_BYTES = 1 << 20  # or this much JSON, whichever comes first
-# Messages taken off the pipe and not yet used: a batch of the writer and more (at most
-# ~24 MB of JSON's worth), for the reader to fill while the writer writes one.
+# Messages taken off the pipe and not yet used, for the reader to fill while the writer
+# writes a batch: AHEAD of them or AHEAD_BYTES, whichever comes first (one message always).
+# The reader makes them 4 to 20 times as fast as the writer takes them, so a few suffice;
+# 24 of a megabyte each were 39 MB of a /paper import's peak.
 AHEAD = 24
+AHEAD_BYTES = 8 << 20
 _FRAME = struct.Struct("<Q")
 _MAIN = "import sys; from citetui.ingest.reader import main; sys.exit(main(sys.argv[1:]))"
 # The largest resident set a reader of this process had (kB, its own: VmHWM), for the
@@ -111,7 +116,7 @@ def _from_reader(path: Path, fast: Callable[[Any], Any]) -> Iterator[tuple[int, 
     assert proc.stdout is not None and proc.stderr is not None
     # A thread takes the reader's messages off the pipe as they come, so the reader keeps
     # reading while this thread writes a batch (a pipe alone holds 64 KB: it waited).
-    frames: queue.Queue[bytes | None] = queue.Queue(AHEAD)
+    frames = _Frames()
     pump = threading.Thread(target=_pump, args=(proc.stdout, frames), daemon=True)
     pump.start()
     remote = _Remote()
@@ -152,7 +157,33 @@ def _from_reader(path: Path, fast: Callable[[Any], Any]) -> Iterator[tuple[int, 
         proc.stderr.close()
 
 
-def _pump(stream: IO[bytes], frames: queue.Queue[bytes | None]) -> None:
+class _Frames:
+    """The messages between the pump and the importer: a queue bounded by count and bytes."""
+
+    def __init__(self) -> None:
+        self._held: deque[bytes | None] = deque()
+        self._bytes = 0
+        self._change = threading.Condition()
+
+    def put(self, frame: bytes | None) -> None:
+        with self._change:
+            while self._held and (len(self._held) >= AHEAD or self._bytes >= AHEAD_BYTES):
+                self._change.wait()
+            self._held.append(frame)
+            self._bytes += len(frame or b"")
+            self._change.notify_all()
+
+    def get(self, timeout: float | None = None) -> bytes | None:
+        with self._change:
+            if not self._change.wait_for(lambda: self._held, timeout):
+                raise queue.Empty
+            frame = self._held.popleft()
+            self._bytes -= len(frame or b"")
+            self._change.notify_all()
+            return frame
+
+
+def _pump(stream: IO[bytes], frames: _Frames) -> None:
     """Move the reader's messages from the pipe to ``frames``; None when the pipe ends."""
     try:
         while True:
