@@ -36,11 +36,11 @@ Look = tuple[Ids, TitleKey | None, list[int], int]
 # The indexes a big import drops while it writes and creates again, sorted, at the end.
 # Nothing reads them meanwhile: identity is in memory, the merges of two library papers
 # wait for the end (they move every reference of a paper, through idx_citations_hub_year).
-# And the trigger that fills a new citation's citing year (the bulk insert gives the year
-# itself, citetui.store.edges): a trigger makes every row's INSERT keep a statement journal
-# of the pages it touches, which, once one statement has journalled more than 64 KB, is a
-# file for the rest of the transaction: two 4 KB writes a citation, 45 GB written in a
-# million-work OpenAlex import (a fifth of its time).
+# And the trigger that fills a new citation's citing year: the bulk insert gives the year
+# itself (citetui.store.edges), and the trigger made every INSERT of citations keep a
+# statement journal (see citetui.store.manyrows) and update each row it had just
+# written whose year was unknown. Dropped alone, before the inserts went a few hundred
+# rows a statement, it took a 1M OpenAlex import from 134.8 to 109.0 s.
 DROPPABLE = (
     "idx_papers_doi",
     "idx_papers_arxiv",
