@@ -3,7 +3,8 @@
 Its first size comes from the input's size alone, which is off by 4x either way between
 formats; once 1% of the input is written it is sized again by the keys that part brought,
 so an OpenAlex snapshot does not hold 180 MB of empty slots at a million works, and a
-records file does not grow the table twice (each growth holds the old and new at once).
+records file does not grow the table twice (a growth holds the old and new arrays of a
+part at once).
 """
 
 from __future__ import annotations
@@ -64,3 +65,18 @@ def test_an_undersized_table_grows_once_to_what_the_input_brings(tmp_path):
     ident.batch_done()  # 10,000 keys in 5%: about 200,000 in all
     assert ident.table.cap >= 200_000 / KeyTable.LOAD
     assert ident.by_titles([((), None, [], 7919 * 3)]) == [[3]]
+
+
+def test_a_full_part_grows_alone_and_keeps_its_pairs():
+    """Growing one part at a time: the import never holds two whole tables at once."""
+    table = KeyTable(64 * 100)
+    caps = [part[2] for part in table.parts]
+    pairs = [((k << 6) | 5, k) for k in range(1, 200)]  # all in part 5
+    for h, pid in pairs:
+        table.add(h, pid)
+    grown = [i for i, part in enumerate(table.parts) if part[2] != caps[i]]
+    assert grown == [5]
+    assert table.parts[5][3] <= KeyTable.LOAD * table.parts[5][2]
+    for h, pid in pairs:
+        assert table.get(h) == [pid]
+    assert table.get((7 << 6) | 6) == []

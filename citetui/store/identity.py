@@ -76,35 +76,53 @@ def restore_indexes(conn: Any, statements: Iterable[str]) -> None:
 
 
 class KeyTable:
-    """Key -> paper ids, as a multimap of 64-bit key hashes in two flat arrays (hash, paper
-    id), open addressing: 12 bytes a slot (a dict of ints took ~100 bytes a key: 400 MB
-    for a million papers' keys).
+    """Key -> paper ids, as a multimap of 64-bit key hashes in flat arrays (hash, paper id),
+    open addressing: 12 bytes a slot (a dict of ints took ~100 bytes a key: 400 MB for a
+    million papers' keys).
+
+    The slots are in :attr:`SHARDS` parts (by the hash's low bits), each with its own
+    arrays, and a part that fills grows alone: growing one table of a 1M re-import's
+    keys held the old and new arrays at once, 150 MB, the import's peak. So a table may
+    be sized by what is known and grow a part at a time for the rest.
 
     A key may be held by several papers (a title key); two keys share a hash about once
     in 10**19 lookups per key held, so :meth:`get` answers candidates, which the writer
     checks. A slot whose paper id is 0 is a pair taken away (its probe chain stays whole)."""
 
-    # The most a table is filled. Sized with a margin (MemoryIdentity.SIZE_MARGIN), a big
-    # import's table ends 0.5-0.65 full; at 0.7, a 1M /paper import held 87 MB of slots.
+    # The most a part is filled; it grows by half then (so a part is 0.53-0.8 full).
     LOAD = 0.8
+    # The part is the hash's low 6 bits (h & 63, written out in the hot methods) and the
+    # slot comes from the bits left (h >> 6), so a part's slots are all used.
+    SHARDS = 64
 
     def __init__(self, capacity: int | float = 1 << 16) -> None:
-        self.cap = max(1024, int(capacity))
-        self.hashes = array("q", bytes(8 * self.cap))
-        self.pids = array("I", bytes(4 * self.cap))
-        self.n = 0
+        per = max(16, int(capacity) // self.SHARDS + 1)
+        # A part: [hashes, paper ids, slots, slots taken] (one lookup gets them all).
+        self.parts: list[list[Any]] = [
+            [array("q", bytes(8 * per)), array("I", bytes(4 * per)), per, 0]
+            for _ in range(self.SHARDS)
+        ]
+
+    @property
+    def n(self) -> int:
+        """The slots taken (pairs held, and pairs taken away whose slot is not reused)."""
+        return sum(part[3] for part in self.parts)
+
+    @property
+    def cap(self) -> int:
+        return sum(part[2] for part in self.parts)
 
     def get(self, h: int) -> list[int]:
         """The paper ids held for hash ``h`` (never 0)."""
-        hashes, cap = self.hashes, self.cap
-        i = h % cap
+        hashes, pids, cap, _ = self.parts[h & 63]
+        i = (h >> 6) % cap
         out: list[int] = []
         while True:
             k = hashes[i]
             if not k:
                 return out
             if k == h:
-                pid = self.pids[i]
+                pid = pids[i]
                 if pid:
                     out.append(pid)
             i += 1
@@ -113,8 +131,9 @@ class KeyTable:
 
     def add(self, h: int, pid: int) -> None:
         """Hold ``h`` -> ``pid`` (once)."""
-        hashes, pids, cap = self.hashes, self.pids, self.cap
-        i = h % cap
+        part = self.parts[h & 63]
+        hashes, pids, cap, _ = part
+        i = (h >> 6) % cap
         free = -1
         while True:
             k = hashes[i]
@@ -134,52 +153,55 @@ class KeyTable:
             return
         hashes[i] = h
         pids[i] = pid
-        self.n += 1
-        if self.n > self.LOAD * cap:
-            self._grow()
+        part[3] += 1
+        if part[3] > self.LOAD * cap:
+            self._resize(part, cap * 3 // 2)
 
     def load(self, h: int, pid: int) -> None:
         """Hold ``h`` -> ``pid``, a pair not held yet (reading a library: faster than add)."""
-        hashes, cap = self.hashes, self.cap
-        i = h % cap
+        part = self.parts[h & 63]
+        hashes, pids, cap, _ = part
+        i = (h >> 6) % cap
         while hashes[i]:
             i += 1
             if i == cap:
                 i = 0
         hashes[i] = h
-        self.pids[i] = pid
-        self.n += 1
-        if self.n > self.LOAD * cap:
-            self._grow()
+        pids[i] = pid
+        part[3] += 1
+        if part[3] > self.LOAD * cap:
+            self._resize(part, cap * 3 // 2)
 
     def remove(self, h: int, pid: int) -> None:
         """Take ``h`` -> ``pid`` away."""
-        hashes, cap = self.hashes, self.cap
-        i = h % cap
+        hashes, pids, cap, _ = self.parts[h & 63]
+        i = (h >> 6) % cap
         while True:
             k = hashes[i]
             if not k:
                 return
-            if k == h and self.pids[i] == pid:
-                self.pids[i] = 0
+            if k == h and pids[i] == pid:
+                pids[i] = 0
                 return
             i += 1
             if i == cap:
                 i = 0
 
-    def _grow(self) -> None:
-        """Half as big again (doubling overshot the memory a big re-import may take)."""
-        self.resize(self.cap * 3 // 2)
-
     def resize(self, capacity: int) -> None:
-        """Hold the same pairs in ``capacity`` slots (at least what they need)."""
-        old_hashes, old_pids = self.hashes, self.pids
-        self.__init__(max(capacity, int(self.n / self.LOAD) + 1))  # type: ignore[misc]
-        hashes, pids, cap = self.hashes, self.pids, self.cap
+        """Hold the same pairs in about ``capacity`` slots (at least what they need), one
+        part at a time."""
+        per = int(capacity) // self.SHARDS + 1
+        for part in self.parts:
+            self._resize(part, per)
+
+    def _resize(self, part: list[Any], capacity: int) -> None:
+        old_hashes, old_pids = part[0], part[1]
+        cap = max(16, capacity, int(part[3] / self.LOAD) + 1)
+        hashes, pids = array("q", bytes(8 * cap)), array("I", bytes(4 * cap))
         n = 0
         for h, pid in zip(old_hashes, old_pids, strict=True):
             if pid:
-                i = h % cap
+                i = (h >> 6) % cap
                 while hashes[i]:
                     i += 1
                     if i == cap:
@@ -187,7 +209,7 @@ class KeyTable:
                 hashes[i] = h
                 pids[i] = pid
                 n += 1
-        self.n = n
+        part[:] = [hashes, pids, cap, n]
 
 
 def fingerprint(key: object) -> int:
@@ -428,8 +450,9 @@ class MemoryIdentity(Identity):
 
     # When this share of the input is written, the table is sized by the keys it brought.
     SIZE_AT = 0.01
-    # Room for an input whose later part brings more keys a byte than its first part.
-    SIZE_MARGIN = 1.3
+    # Room for an input whose later part brings more keys a byte than its first part
+    # (a records file: about 4% more); beyond it the table's parts grow one at a time.
+    SIZE_MARGIN = 1.1
     # Not made smaller when it holds more keys than this (a re-import into a big library:
     # the rehash costs seconds, and the library's keys fill most of it anyway).
     SHRINK_MAX_KEYS = 2_000_000
