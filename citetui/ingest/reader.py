@@ -41,6 +41,7 @@ from typing import IO, Any
 
 from citetui.ingest import jsonio
 from citetui.ingest.errors import InputError, UnreadableInput
+from citetui.store import prepared
 
 READER_MIN_BYTES = 16 << 20  # smaller files: the process costs more than it saves
 CHUNK = 1_000  # lines a message (an OpenAlex work is ~2.7 KB of JSON)
@@ -255,6 +256,7 @@ def main(argv: list[str]) -> int:
     path, name = argv
     module, _, function = name.partition(":")
     fast = getattr(importlib.import_module(module), function)
+    prepared.IN_READER = True  # the fast paths make their papers ready for the writer
     out = sys.stdout.buffer
     try:
         _run(Path(path), fast, out)

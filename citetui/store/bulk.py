@@ -42,6 +42,7 @@ from citetui.store.identity import TITLE, Identity, Ids, Look, keys_of
 from citetui.store.keymap import KeyMap
 from citetui.store.manyrows import insert_rows
 from citetui.store.merge import merge_papers
+from citetui.store.prepared import Prepared
 
 if TYPE_CHECKING:
     from citetui.store.write import Writer
@@ -152,6 +153,8 @@ class BulkWriter:
         self._rows: dict[int, _Row] = {}
         self._noted: dict[int, list[int]] = {}  # key hashes this batch gave papers
         self._surnames: dict[str, str | None] = {}
+        # The title pairs of the batch's new papers, worked out ahead: id -> (title, pairs)
+        self._pairs: dict[int, tuple[str | None, str]] = {}
         self.records = 0  # records queued so far (for a progress display)
         self.queued = 0  # records and citations queued (a batch is this many)
 
@@ -305,7 +308,7 @@ class BulkWriter:
         slot: list[int] = []  # each record's place in ``looks`` (a stub named again: the first)
         stubs: dict[int, int] = {}
         for r in records:
-            p = rec.normalised(r)
+            p = r if type(r) is Prepared else rec.normalised(r)
             ids = (p.doi, p.arxiv, p.s2_id, p.corpus_id, p.openalex_id)
             fps = [hash((k, v)) or 1 for k, v in enumerate(ids) if v is not None]
             stub = len(fps) == 1 and is_stub(p)
@@ -343,6 +346,8 @@ class BulkWriter:
                     look, (p, text, stub) = self._titled(look, p)
                 pid = ident.next_pid()
                 rows[pid] = _Row(pid, rec.values(p), authors_json(p.authors), text, False)
+                if type(p) is Prepared and p.pairs is not None:
+                    self._pairs[pid] = (p.title, p.pairs)
                 fps = look[2] + [look[3]] if look[3] else look[2]
                 ident.note(pid, fps)
                 for fp in fps:
@@ -356,6 +361,7 @@ class BulkWriter:
                 unchanged += 1
             pids.append(pid)
         self._write_papers()
+        self._pairs.clear()
         counts = self.w
         if added:
             counts.added["papers"] += added
@@ -367,7 +373,9 @@ class BulkWriter:
 
     def _titled(self, look: Look, p: PaperRecord) -> tuple[Look, tuple[PaperRecord, Any, bool]]:
         """The record's look-up with its title key, and its identity text."""
-        text = rec.identity_text(p.title, p.summary)
+        text = p.text if type(p) is Prepared else None
+        if text is None:
+            text = rec.identity_text(p.title, p.summary)
         if text is None:
             return look, (p, None, False)
         tkey = (text, p.year, self._surname(p.authors))
@@ -570,6 +578,13 @@ class BulkWriter:
                     return True
         return False
 
+    def _title_pairs(self, pid: int, title: str) -> str:
+        """A new paper's title pairs: as worked out ahead, if its title is still the one."""
+        ahead = self._pairs.get(pid)
+        if ahead is not None and ahead[0] == title:
+            return ahead[1]
+        return fts.title_pairs(title)
+
     def _write_papers(self) -> None:
         """Write the batch's changed and new papers (changed first: an identifier one paper
         gives up may be another's)."""
@@ -607,7 +622,7 @@ class BulkWriter:
         if direct:
             fts.index_new_papers(self.conn, first)
             if pairs:
-                texts = [(n[0], fts.title_pairs(n[1])) for n in new if n[1]]
+                texts = [(n[0], self._title_pairs(n[0], n[1])) for n in new if n[1]]
                 self.conn.executemany(
                     "INSERT INTO pairs_fts(rowid, pairs) VALUES (?, ?)", [x for x in texts if x[1]]
                 )

@@ -21,6 +21,7 @@ from citetui.ingest.errors import InputError
 from citetui.ingest.fields import Fields, as_list, as_obj, paper_ref, read_document_or_lines
 from citetui.ingest.formats.s2 import line_records, not_a_record
 from citetui.ingest.reader import Mapped
+from citetui.store.prepared import ahead
 from citetui.store.write import Writer
 
 FORMAT = "openalex"
@@ -228,7 +229,7 @@ def fast_work(raw: Any) -> tuple[PaperRecord, list[str]] | None:
     for key in ("authorships", "locations", "referenced_works"):
         if type(get(key) or []) is not list:
             return None
-    return paper, refs
+    return ahead(paper), refs
 
 
 def write_works(

@@ -26,6 +26,7 @@ from citetui.ingest.formats.bundle import (
 from citetui.ingest.jsonio import iter_jsonl
 from citetui.ingest.reader import Mapped
 from citetui.store.bulk import BulkWriter
+from citetui.store.prepared import ahead
 from citetui.store.write import Writer
 
 FORMAT = "records"
@@ -102,7 +103,7 @@ def fast_line(raw: Any) -> tuple[dict[str, Any], PaperRecord] | None:
     paper = fast_paper(raw)
     if paper is None:
         return None
-    return {k: raw[k] for k in ("key", "hub", "cites") if k in raw}, paper
+    return {k: raw[k] for k in ("key", "hub", "cites") if k in raw}, ahead(paper)
 
 
 def _vocab(roles: Any) -> bool:

@@ -34,6 +34,7 @@ from citetui.ingest.fields import (
     read_document_or_lines,
 )
 from citetui.ingest.reader import Mapped
+from citetui.store.prepared import ahead
 from citetui.store.write import Writer
 
 FORMAT = "s2"
@@ -198,7 +199,7 @@ def fast_paper(raw: Any) -> PaperRecord | None:
         return None
     if not (title or paper.normalised().has_ids()):
         return None
-    return paper
+    return ahead(paper)
 
 
 def roles_from_intents(values: Any, f: Fields, field_name: str) -> list[str]:
