@@ -87,6 +87,38 @@ def test_the_reader_process_imports_what_the_importer_alone_does(fmt, tmp_path, 
     assert len(read[0]["papers"]) > N // 2
 
 
+def _derived(db: Path) -> tuple[list[tuple], list[tuple]]:
+    """What the writer derives from papers: their identity texts (with their titles), and
+    the title-pair index's terms with how many papers hold each."""
+    lib = Library(db)
+    try:
+        lib.conn.execute("CREATE VIRTUAL TABLE temp.pv USING fts5vocab(main, pairs_fts, 'row')")
+        return (
+            lib.conn.execute("SELECT title, norm_title FROM papers ORDER BY 1, 2").fetchall(),
+            lib.conn.execute("SELECT term, doc FROM temp.pv ORDER BY term").fetchall(),
+        )
+    finally:
+        lib.close()
+
+
+@pytest.mark.parametrize("fmt", ["openalex", "records", "s2-jsonl"])
+def test_papers_the_reader_prepared_make_the_same_big_import(fmt, tmp_path, monkeypatch):
+    """In the reader, the fast paths put papers in normal form with their identity text
+    and title pairs (citetui.store.prepared); the bulk writer of a big import takes them
+    from there. The library and the title-pair index are the ones it makes alone."""
+    from citetui.store import fts
+
+    monkeypatch.setattr(fts, "worth_suspending", lambda conn, size: True)
+    files = _files(fmt, tmp_path)
+    alone = _import(files, tmp_path / "alone.db", "0", monkeypatch, skip_invalid=True)
+    read = _import(files, tmp_path / "read.db", "1", monkeypatch, skip_invalid=True)
+    assert alone[2] is None and read[2] is None
+    assert read[0] == alone[0] and read[1] == alone[1]
+    texts, terms = _derived(tmp_path / "read.db")
+    assert len(texts) > N and len(terms) > N
+    assert (texts, terms) == _derived(tmp_path / "alone.db")
+
+
 @pytest.mark.parametrize("fmt", sorted(HOSTILE))
 def test_a_bad_line_fails_the_same_with_the_reader(fmt, tmp_path, monkeypatch):
     files = _files(fmt, tmp_path)

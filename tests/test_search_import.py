@@ -119,6 +119,10 @@ def test_big_import_path_writes_the_same_library(tmp_path, monkeypatch, batch, m
     assert big.conn.execute(indexes).fetchall() == small.conn.execute(indexes).fetchall()
     big.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
     assert len(search(big, "trust regons robots").rows) == 1
+    # Each index merges as it is written again (the import turned that off while it wrote)
+    for name in ("papers_fts", "meta_fts", "contexts_fts", "pairs_fts"):
+        config = f"SELECT v FROM {name}_config WHERE k = 'automerge'"
+        assert big.conn.execute(config).fetchall() == [(search_index.AUTOMERGE,)]
 
 
 def test_a_bad_line_names_its_line_and_writes_nothing(tmp_path, empty_lib):

@@ -309,6 +309,7 @@ def suspend(conn: Any) -> None:
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
     for sql in _note_sql():
         conn.execute(sql)
+    _automerge(conn, 0)
     # Random-order index inserts want their b-trees in memory, not evicted to the WAL; a
     # bigger cache than 64 MB made a big import's memory grow with the file for little
     # speed (sorts for the index and FTS rebuilds spill to temp files, not to memory).
@@ -396,7 +397,23 @@ def resume(conn: Any, *, rebuild_share: float = 0.5) -> None:
     rebuild_terms(conn)
     refresh_pairs(conn)
     optimize(conn)
+    _automerge(conn, AUTOMERGE)
     conn.execute("PRAGMA cache_size = -2000")
+
+
+# FTS5's own default: each index merges its segments a little at every write.
+AUTOMERGE = 4
+
+
+def _automerge(conn: Any, level: int) -> None:
+    """Set how eagerly each index merges its segments as it is written. A big import sets
+    0 while it writes (it merges each index into one segment at the end anyway,
+    :func:`optimize`): the merges along the way cost 13% of the index's writes (400k
+    papers: 3.5 against 3.0 s, then 0.45 s to merge either way)."""
+    for fts in (*_INDEXES, "pairs_fts"):
+        if fts == "pairs_fts" and not has_pairs(conn):
+            continue
+        conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('automerge', ?)", (level,))
 
 
 def optimize(conn: Any) -> None:
