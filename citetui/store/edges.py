@@ -193,6 +193,28 @@ _STAGE = (
 _UNREAD = (None, None, None)
 
 
+# The fewest edges a citing paper brings, on average, for their existence to be read
+# through all its edges in the library rather than staged and joined: a batch that names a
+# paper's references (OpenAlex works, records, /references) names most of the edges the
+# library has from it. At 24k edges of 4k OpenAlex works: 15-18 ms against 39-43 ms.
+BY_CITING_PAIRS = 4
+
+
+def _exist_by_citing(conn: Any, pairs: list[tuple[int, int]], edges: dict[Any, _Edge]) -> None:
+    """Which of ``pairs`` the library holds, read through its citing papers' edges."""
+    wanted = set(pairs)
+    citing = sorted({c for c, _ in pairs})
+    for i in range(0, len(citing), 20_000):
+        chunk = "[" + ",".join(map(str, citing[i : i + 20_000])) + "]"
+        for pair in conn.execute(
+            "SELECT citing_id, cited_id FROM citations "
+            "WHERE citing_id IN (SELECT value FROM json_each(?))",
+            (chunk,),
+        ):
+            if pair in wanted:
+                edges[pair] = _Edge(_UNREAD)
+
+
 def drop_stage(conn: Any) -> None:
     """Drop the staging table of the batches (once a file is written)."""
     conn.execute("DROP TABLE IF EXISTS temp.bulk_edges")
@@ -210,12 +232,17 @@ def _read(
             flags[0] |= labelled
             flags[1] |= bool(op.contexts)
             flags[2] |= labelled or op.influential is not None
+    bare = [p for p, f in need.items() if not (f[0] or f[1] or f[2])]
+    if bare and len(bare) >= BY_CITING_PAIRS * len({c for c, _ in bare}):
+        _exist_by_citing(conn, bare, edges)
+        staged = sorted((c, d, *f) for (c, d), f in need.items() if f[0] or f[1] or f[2])
+        if not staged:
+            return
+    else:
+        staged = sorted((c, d, *f) for (c, d), f in need.items())
     conn.execute(_STAGE)
     try:
-        conn.executemany(
-            "INSERT INTO temp.bulk_edges VALUES (?, ?, ?, ?, ?)",
-            sorted((c, d, *f) for (c, d), f in need.items()),
-        )
+        insert_rows(conn, "INSERT INTO temp.bulk_edges", staged)
         for citing, cited, *row in conn.execute(
             "SELECT c.citing_id, c.cited_id, c.roles, c.polarity, c.influential "
             "FROM temp.bulk_edges e CROSS JOIN citations c "
