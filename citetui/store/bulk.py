@@ -38,7 +38,7 @@ from citetui.core import records as rec
 from citetui.core.models import CiteRecord, PaperRecord
 from citetui.store import fts
 from citetui.store.edges import EdgeOp, check_labels, drop_stage, write_edges
-from citetui.store.identity import TITLE, Identity, Ids, Look, keys_of
+from citetui.store.identity import TITLE, Identity, Ids, Look, id_hashes, keys_of
 from citetui.store.keymap import KeyMap
 from citetui.store.manyrows import insert_rows
 from citetui.store.merge import merge_papers
@@ -310,7 +310,7 @@ class BulkWriter:
         for r in records:
             p = r if type(r) is Prepared else rec.normalised(r)
             ids = (p.doi, p.arxiv, p.s2_id, p.corpus_id, p.openalex_id)
-            fps = [hash((k, v)) or 1 for k, v in enumerate(ids) if v is not None]
+            fps = id_hashes(ids)
             stub = len(fps) == 1 and is_stub(p)
             if stub:  # a referenced work, a focal paper: often named many times a batch
                 first = stubs.setdefault(fps[0], len(looks))

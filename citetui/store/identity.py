@@ -348,9 +348,28 @@ class Identity:
         return [r[0] for r in self.conn.execute(sql, [v for v in ids if v is not None])]
 
 
+def id_hashes(ids: Ids) -> list[int]:
+    """The hashes of a paper's identifier keys, (kind, value) each. Written out: a
+    comprehension over ``enumerate`` took twice as long (0.31 against 0.14 us), and a
+    million OpenAlex works name six million papers."""
+    doi, arxiv, s2, corpus, oa = ids
+    out = []
+    if doi is not None:
+        out.append(hash((0, doi)) or 1)
+    if arxiv is not None:
+        out.append(hash((1, arxiv)) or 1)
+    if s2 is not None:
+        out.append(hash((2, s2)) or 1)
+    if corpus is not None:
+        out.append(hash((3, corpus)) or 1)
+    if oa is not None:
+        out.append(hash((4, oa)) or 1)
+    return out
+
+
 def keys_of(ids: Ids, tkey: TitleKey | None) -> list[int]:
     """The hashes of a paper's keys: (kind, value) of each identifier, and its title key."""
-    out = [hash((k, v)) or 1 for k, v in enumerate(ids) if v is not None]
+    out = id_hashes(ids)
     if tkey is not None:
         out.append(hash((TITLE, *tkey)) or 1)
     return out
