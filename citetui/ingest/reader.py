@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import gc
 import importlib
 import os
@@ -107,21 +108,16 @@ class _Remote:
         return self.pos
 
 
+@functools.cache
 def _frames_by_mmap() -> None:
     """Give the messages (up to a megabyte each) pages of their own. glibc raises its
     mmap threshold to the size of the first such block freed; after that they came from
     the heap of the thread that reads the pipe and, freed by the writer's thread, stayed
     in that arena: a 1M records import peaked at 249-256 MB, 241-242 MB with the threshold
-    held at 256 KB (3 and 2 runs). glibc only (M_MMAP_THRESHOLD is -3); elsewhere nothing."""
-    global _MMAP_SET
-    if _MMAP_SET:
-        return
-    _MMAP_SET = True
+    held at 256 KB (3 and 2 runs). glibc only (M_MMAP_THRESHOLD is -3); elsewhere nothing.
+    Once a process."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).mallopt(-3, 256 << 10)
-
-
-_MMAP_SET = False
 
 
 def _from_reader(path: Path, fast: Callable[[Any], Any]) -> Iterator[tuple[int, Any]]:

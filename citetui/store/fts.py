@@ -410,10 +410,13 @@ def _automerge(conn: Any, level: int) -> None:
     0 while it writes (it merges each index into one segment at the end anyway,
     :func:`optimize`): the merges along the way cost 13% of the index's writes (400k
     papers: 3.5 against 3.0 s, then 0.45 s to merge either way)."""
-    for fts in (*_INDEXES, "pairs_fts"):
-        if fts == "pairs_fts" and not has_pairs(conn):
-            continue
+    for fts in _every_index(conn):
         conn.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('automerge', ?)", (level,))
+
+
+def _every_index(conn: Any) -> list[str]:
+    """The library's FTS5 indexes (the title-pair index only where the schema has it)."""
+    return [*_INDEXES, *(["pairs_fts"] if has_pairs(conn) else [])]
 
 
 def optimize(conn: Any) -> None:
@@ -421,9 +424,7 @@ def optimize(conn: Any) -> None:
     looks every query term up in each: at 1M papers a common word then cost 0.25 ms in
     an AND, 0.08 ms after (search p50 of noisy titles 14.6 -> 11.7 ms), for about 2 s
     of merging at the end of a million-record import."""
-    for fts in (*_INDEXES, "pairs_fts"):
-        if fts == "pairs_fts" and not has_pairs(conn):
-            continue
+    for fts in _every_index(conn):
         conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
 
 

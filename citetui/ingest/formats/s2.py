@@ -197,9 +197,10 @@ def fast_paper(raw: Any) -> PaperRecord | None:
         )
     except (TypeError, AttributeError):
         return None
-    if not (title or paper.normalised().has_ids()):
+    normal = paper.normalised()
+    if not (title or normal.has_ids()):
         return None
-    return ahead(paper)
+    return ahead(normal)  # (normalised once: the reader's prepare, the writer, take it as is)
 
 
 def roles_from_intents(values: Any, f: Fields, field_name: str) -> list[str]:
