@@ -37,7 +37,7 @@ from citetui.core import ids as idn
 from citetui.core import records as rec
 from citetui.core.models import CiteRecord, PaperRecord
 from citetui.store import fts
-from citetui.store.edges import EdgeOp, check_labels, drop_stage, write_edges
+from citetui.store.edges import EdgeOp, check_labels, write_edges
 from citetui.store.identity import TITLE, Identity, Ids, Look, id_hashes, keys_of
 from citetui.store.keymap import KeyMap
 from citetui.store.manyrows import insert_rows
@@ -208,9 +208,9 @@ class BulkWriter:
             self.flush()
 
     def close(self) -> None:
-        """Forget the file's keys and the batches' staging table (after the last flush)."""
+        """Forget the file's keys (after the last flush). The batches' staging table stays
+        for the next file: the import session drops it (see edges.drop_stage)."""
         self.keys.close()
-        drop_stage(self.conn)
 
     # -- a batch ----------------------------------------------------------------------
 

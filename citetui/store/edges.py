@@ -216,7 +216,13 @@ def _exist_by_citing(conn: Any, pairs: list[tuple[int, int]], edges: dict[Any, _
 
 
 def drop_stage(conn: Any) -> None:
-    """Drop the staging table of the batches (once a file is written)."""
+    """Drop the staging table of the batches, at the end of an import session. Not at the
+    end of each file: creating or dropping a temporary table resets the connection's
+    schema, so each statement after it is prepared again and each FTS5 table connects
+    again. That cost 1.85 ms a file (a 200k S2 pages import: 146 ms in 79 files, 6 ms
+    with the table kept), and the files that stage any edge grow faster than the import
+    (:meth:`~citetui.store.identity.Identity.may_cite` errs more often as the
+    import writes more citations)."""
     conn.execute("DROP TABLE IF EXISTS temp.bulk_edges")
 
 
@@ -242,7 +248,10 @@ def _read(
         staged = sorted((c, d, *f) for (c, d), f in need.items())
     conn.execute(_STAGE)
     try:
-        insert_rows(conn, "INSERT INTO temp.bulk_edges", staged)
+        # A row a statement (a temporary table fires no trigger: insert_rows saves nothing
+        # here). In a 1M S2 pages import, 24,838 pairs in 860 batches, insert_rows took
+        # 1.6 s in 4,151 statements of 64, 8 and 1 rows; the whole read 0.22 s this way.
+        conn.executemany("INSERT INTO temp.bulk_edges VALUES (?, ?, ?, ?, ?)", staged)
         for citing, cited, *row in conn.execute(
             "SELECT c.citing_id, c.cited_id, c.roles, c.polarity, c.influential "
             "FROM temp.bulk_edges e CROSS JOIN citations c "

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from citetui.store import fts
+from citetui.store.edges import drop_stage
 from citetui.store.identity import (
     Identity,
     IndexIdentity,
@@ -118,6 +119,7 @@ class ImportSession:
 
     def _finish(self) -> None:
         conn = self.db.conn
+        drop_stage(conn)
         folds = self.identity.take_merges()
         # The papers folded into others give up their identifiers before the unique
         # indexes come back (the papers they joined hold them already), then go.
