@@ -280,3 +280,129 @@ def test_the_messages_ahead_are_bounded_by_bytes_as_well_as_count(monkeypatch):
         frames.get(timeout=0.01)
     frames.put(None)  # the end of the pipe
     assert frames.get() is None
+
+
+# -- JSON documents (S2 /citations pages): one reader for all of them ---------------------
+
+_PAGE_RECORDS = [  # a compact page, as the API sends it: one line
+    '{"citingPaper": {"paperId": "ab12", "title": "x", "year": "later"}}',  # wrong type
+    '{"citingPaper": {"paperId": "cd34", "title": "lone \\ud800 surrogate", "year": 2020}}',
+    '{"citingPaper": {"paperId": "ef56", "title": "year as text", "year": "2019"}, '
+    '"intents": ["methodology"], "contexts": ["as in [3]"], "isInfluential": true}',
+    "null",
+    "[1, 2]",  # not an edge
+]
+
+
+def _pages(tmp: Path, *, bad_document: bool = False) -> list[Path]:
+    files = sorted(formats.generate("s2-pages", N, tmp / "gen", seed=5))
+    hub = files[0].name.split("_")[1]
+    compact = tmp / "gen" / f"citations_{hub}_page999.json"
+    compact.write_text('{"offset": 0, "data": [' + ", ".join(_PAGE_RECORDS) + "]}")
+    listed = tmp / "gen" / f"citations_{hub}_list.json"  # a top-level list of edges
+    listed.write_text("[" + ", ".join(_PAGE_RECORDS[1:3]) + "]")
+    out = [compact, *files, listed]
+    if bad_document:
+        bad = tmp / "gen" / f"citations_{hub}_page998.json"
+        bad.write_text('{"offset": 0, "data": [{"citingPaper": {"paperId": "ab12"}}')
+        out.append(bad)
+    return out
+
+
+def test_the_documents_reader_imports_what_the_importer_alone_does(tmp_path, monkeypatch):
+    files = _pages(tmp_path)
+    alone = _import(files, tmp_path / "alone.db", "0", monkeypatch, skip_invalid=True)
+    read = _import(files, tmp_path / "read.db", "1", monkeypatch, skip_invalid=True)
+    assert alone[2] is None and read[2] is None
+    assert read[0] == alone[0] and read[1] == alone[1]
+    skipped = [s for r in read[1] for s in r["skipped"]]
+    assert any("page999" in s for s in skipped), skipped  # the page's bad records, named
+    assert len(read[0]["papers"]) > N // 2
+
+
+def test_papers_the_documents_reader_prepared_make_the_same_big_import(tmp_path, monkeypatch):
+    from citetui.store import fts
+
+    monkeypatch.setattr(fts, "worth_suspending", lambda conn, size: True)
+    files = _pages(tmp_path)
+    alone = _import(files, tmp_path / "alone.db", "0", monkeypatch, skip_invalid=True)
+    read = _import(files, tmp_path / "read.db", "1", monkeypatch, skip_invalid=True)
+    assert alone[2] is None and read[2] is None
+    assert read[0] == alone[0] and read[1] == alone[1]
+    texts, terms = _derived(tmp_path / "read.db")
+    assert len(texts) > N and len(terms) > N
+    assert (texts, terms) == _derived(tmp_path / "alone.db")
+
+
+def test_a_bad_document_fails_the_same_with_the_documents_reader(tmp_path, monkeypatch):
+    files = _pages(tmp_path, bad_document=True)
+    before = _import([], tmp_path / "before.db", "0", monkeypatch)[0]
+    alone = _import(files, tmp_path / "alone.db", "0", monkeypatch, skip_invalid=True)
+    read = _import(files, tmp_path / "read.db", "1", monkeypatch, skip_invalid=True)
+    assert alone[2] is not None and read[2] == alone[2]
+    assert "page998" in read[2]
+    assert read[0] == before
+
+
+def _bomb_page(raw):
+    """A fast path that kills its process at a record of the second page."""
+    if isinstance(raw, dict) and raw.get("n") == 15:
+        os._exit(3)
+    return raw.get("n") if isinstance(raw, dict) else None
+
+
+def test_documents_the_reader_did_not_send_are_read_by_the_importer(tmp_path, monkeypatch):
+    monkeypatch.setenv("CITETUI_IMPORT_READER", "1")
+    monkeypatch.chdir(ROOT)  # the reader imports this module by name
+    paths = []
+    for k in range(3):
+        p = tmp_path / f"p{k}.json"
+        p.write_text('{"data": [' + ", ".join(f'{{"n": {10 * k + i}}}' for i in range(10)) + "]}")
+        paths.append(p)
+    paths.append(tmp_path / "missing.json")
+    with rd.documents_ahead(paths, _bomb_page) as ahead:
+        assert ahead is not None
+        first = ahead.take(paths[0])
+        assert [type(x) for x in first["data"]] == [rd.Mapped] * 10
+        assert [x.value for x in first["data"]] == list(range(10))
+        assert ahead.take(paths[1]) is None  # it died there: the importer reads the rest
+        assert ahead.take(paths[2]) is None
+        assert ahead.take(tmp_path / "never-given.json") is None
+
+
+def test_small_documents_are_read_in_the_importer(tmp_path, monkeypatch):
+    monkeypatch.delenv("CITETUI_IMPORT_READER", raising=False)
+    page = tmp_path / "p.json"
+    page.write_text('{"data": []}')
+    with rd.documents_ahead([page], _mapped_n) as ahead:
+        assert ahead is None
+    with rd.documents_ahead([], _mapped_n) as ahead:
+        assert ahead is None
+
+
+def test_the_documents_reader_ends_when_its_importer_is_killed(tmp_path):
+    for k in range(200):
+        rows = ", ".join(f'{{"n": {i}}}' for i in range(5000))
+        (tmp_path / f"p{k:03d}.json").write_text('{"data": [' + rows + "]}")
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from citetui.ingest import reader\n"
+        "from tests.test_import_reader import _mapped_n\n"
+        "paths = sorted(Path(sys.argv[1]).glob('p*.json'))\n"
+        "with reader.documents_ahead(paths, _mapped_n) as ahead:\n"
+        "    ahead.take(paths[0])\n"
+        "    print('reading', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    env = {**os.environ, "CITETUI_IMPORT_READER": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, env=env, stdout=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == b"reading"
+    children = _children(proc.pid)
+    assert children, "no reader process was started"
+    proc.kill()
+    proc.wait()
+    for pid in children:
+        _wait_gone(pid)

@@ -8,6 +8,7 @@ file of one command in one transaction, so a failure leaves the library as it wa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections.abc import Callable, Sequence
@@ -17,8 +18,10 @@ from typing import Any
 
 from citetui.core.models import ImportReport
 from citetui.ingest.errors import InputError
+from citetui.ingest.fields import is_json_lines
 from citetui.ingest.formats import bundle, openalex, records, s2, s2_bulk
 from citetui.ingest.jsonio import peek, reading_progress
+from citetui.ingest.reader import documents_ahead
 from citetui.store import Library
 
 FORMATS: dict[str, ModuleType] = {bundle.FORMAT: bundle, records.FORMAT: records}
@@ -148,32 +151,49 @@ def import_files(
     size = sum(p.stat().st_size for p, _ in plan)
     status = status if status is not None else ImportStatus()
     status.total_bytes = size
-    with lib.importing(size, bytes_read=status.bytes_read) as session:
-        for path, name in plan:
-            if progress:
-                progress(path)
-            writer = session.writer(name, skip_invalid=skip_invalid)
-            status._start(path, writer)
-            with _Digest(path) as digest:
-                try:
-                    FORMATS[name].load(path, writer, **{**options, **prepared.get(name, {})})
-                except ValueError as exc:  # a record the store refuses (unknown label, ...)
-                    raise InputError(str(path), str(exc)) from None
-                sha256 = digest.value()
-            writer.finish()
-            report = ImportReport(
-                source=str(path),
-                format=name,
-                added=dict(writer.added),
-                updated=dict(writer.updated),
-                unchanged=dict(writer.unchanged),
-                skipped=tuple(writer.skipped),
-                hub_ids=tuple(writer.hub_ids),
+    with contextlib.ExitStack() as readers:
+        # The JSON documents of a format with a fast path, read ahead in a process of
+        # their own (citetui.ingest.reader), as a big JSON Lines file is.
+        ahead = {
+            name: readers.enter_context(
+                documents_ahead(
+                    [p for p, n in plan if n == name and not is_json_lines(p)],
+                    FORMATS[name].DOCUMENT_FAST,
+                )
             )
-            session.record(writer, str(path), name, sha256, report.to_dict())
-            reports.append(report)
-            status._done(path)
-        status.stage = "finishing"  # indexes, search index, hub panes, then the commit
+            for name in dict.fromkeys(n for _, n in plan)
+            if hasattr(FORMATS[name], "DOCUMENT_FAST")
+        }
+        with lib.importing(size, bytes_read=status.bytes_read) as session:
+            for path, name in plan:
+                if progress:
+                    progress(path)
+                writer = session.writer(name, skip_invalid=skip_invalid)
+                status._start(path, writer)
+                docs = {"documents": ahead[name]} if ahead.get(name) is not None else {}
+                with _Digest(path) as digest:
+                    try:
+                        FORMATS[name].load(
+                            path, writer, **{**options, **prepared.get(name, {}), **docs}
+                        )
+                    except ValueError as exc:  # a record the store refuses (unknown label...)
+                        raise InputError(str(path), str(exc)) from None
+                    sha256 = digest.value()
+                writer.finish()
+                report = ImportReport(
+                    source=str(path),
+                    format=name,
+                    added=dict(writer.added),
+                    updated=dict(writer.updated),
+                    unchanged=dict(writer.unchanged),
+                    skipped=tuple(writer.skipped),
+                    hub_ids=tuple(writer.hub_ids),
+                )
+                session.record(writer, str(path), name, sha256, report.to_dict())
+                reports.append(report)
+                status._done(path)
+            readers.close()  # (read to the end: gone before the indexes are built)
+            status.stage = "finishing"  # indexes, search index, hub panes, then the commit
     status.stage = "done"
     return reports
 

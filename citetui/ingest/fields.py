@@ -19,7 +19,7 @@ from citetui.core import ids as idn
 from citetui.core.models import PaperRecord
 from citetui.ingest.errors import InputError
 from citetui.ingest.jsonio import jsonl_records, load_json, open_text
-from citetui.ingest.reader import mapped_lines
+from citetui.ingest.reader import DocumentsAhead, mapped_lines
 
 INT_RANGE = (-idn.MAX_ID - 1, idn.MAX_ID)  # what SQLite stores as an integer
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -181,7 +181,9 @@ class Fields:
 
 
 def read_document_or_lines(
-    path: Path, fast: Callable[[Any], Any] | None = None
+    path: Path,
+    fast: Callable[[Any], Any] | None = None,
+    documents: DocumentsAhead | None = None,
 ) -> tuple[Any, Iterator[tuple[int, Any]] | None]:
     """(document, None) for a JSON document, (None, records) for JSON Lines.
 
@@ -189,23 +191,32 @@ def read_document_or_lines(
     lines is JSON Lines; anything else is read as one document. The records of
     JSON Lines are (line number, value or InputError), streamed; with ``fast``, the
     lines it maps come as :class:`~citetui.ingest.reader.Mapped` (see that module).
+    A document ``documents`` read ahead comes from there, its mapped records the same.
     """
+    if not is_json_lines(path):
+        doc = documents.take(path) if documents is not None else None
+        return (load_json(path) if doc is None else doc), None
+    return None, iter_lines(path) if fast is None else mapped_lines(path, fast)
+
+
+def is_json_lines(path: Path) -> bool:
+    """Whether ``path`` reads as JSON Lines (see :func:`read_document_or_lines`). The first
+    line is parsed only when more follow: a page saved from the API is one line, and
+    parsing it here took as long as reading the document."""
     try:
         with open_text(path) as fh:
             first = ""
             for first in fh:
                 if first.strip():
                     break
-            try:
-                json.loads(first)
-                is_lines = any(line.strip() for line in fh)
-            except (ValueError, RecursionError):
-                is_lines = False
+            if not any(line.strip() for line in fh):
+                return False
+        json.loads(first)
+    except (ValueError, RecursionError):
+        return False
     except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error, OSError):
-        is_lines = False  # load_json reports it
-    if not is_lines:
-        return load_json(path), None
-    return None, iter_lines(path) if fast is None else mapped_lines(path, fast)
+        return False  # load_json reports it
+    return True
 
 
 iter_lines = jsonl_records  # (line number, value or InputError) for each line of JSON Lines

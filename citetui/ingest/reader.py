@@ -15,6 +15,14 @@ order with the same line numbers, except that a line the fast path maps comes as
 its value or :class:`~citetui.ingest.errors.InputError`, for the importer's checked path,
 so what is imported and every error read the same with or without the reader.
 
+JSON documents (Semantic Scholar /citations pages: a thousand edges each, often a
+thousand files) have a reader of their own, :class:`DocumentsAhead`: one process for all
+of an import's documents of a format, which parses each (with
+:func:`~citetui.ingest.jsonio.load_json`) and maps the records of its ``data`` list, or
+of a top-level list, with the fast path, files ahead of the writer. A document it cannot
+read comes back empty-handed, and the importer reads it itself: what is imported and
+every error read the same with or without it.
+
 The reader ignores Ctrl+C (the importer rolls back, then stops it) and ends on its own
 when the importer goes away (its pipe breaks). ``CITETUI_IMPORT_READER=0`` keeps the
 reading in the importer's thread and ``=1`` takes the reader for a file of any size (to
@@ -86,12 +94,12 @@ def mapped_lines(path: Path, fast: Callable[[Any], Any]) -> Iterator[tuple[int, 
         yield lineno, value
 
 
-def _use_reader(path: Path) -> bool:
+def _use_reader(*paths: Path) -> bool:
     said = os.environ.get("CITETUI_IMPORT_READER", "")
     if said in ("0", "1"):
         return said == "1"
     try:
-        return path.stat().st_size >= READER_MIN_BYTES
+        return sum(p.stat().st_size for p in paths) >= READER_MIN_BYTES
     except OSError:
         return False  # the reading in this thread says what is wrong
 
@@ -150,8 +158,7 @@ def _from_reader(path: Path, fast: Callable[[Any], Any]) -> Iterator[tuple[int, 
                 )
             pos, lines, mapped = pickle.loads(frame)
             if pos < 0:  # the end of the file, and the reader's peak memory
-                global PEAK_KB
-                PEAK_KB = max(PEAK_KB, lines)
+                _note_peak(lines)
                 return
             remote.pos = pos
             for i, (lineno, value) in enumerate(lines):
@@ -171,6 +178,118 @@ def _from_reader(path: Path, fast: Callable[[Any], Any]) -> Iterator[tuple[int, 
         proc.wait()
         proc.stdout.close()
         proc.stderr.close()
+
+
+class DocumentsAhead:
+    """The JSON documents of an import (``paths``, in the order the importer takes them),
+    parsed and mapped by ``fast`` in a reader process (see the module), for
+    :meth:`take`. Use :func:`documents_ahead`."""
+
+    def __init__(self, paths: list[Path], fast: Callable[[Any], Any]) -> None:
+        _frames_by_mmap()
+        self._index = {p: i for i, p in enumerate(paths)}
+        self._next = 0
+        self._ended = False
+        name = f"{fast.__module__}:{fast.__qualname__}"
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _MAIN, name],  # (no file: the documents' come on stdin)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._frames = _Frames()
+        self._pump = threading.Thread(
+            target=_pump, args=(self._proc.stdout, self._frames), daemon=True
+        )
+        self._pump.start()
+        with contextlib.suppress(OSError):  # (it died at once: take() finds no frames)
+            self._proc.stdin.write(pickle.dumps([str(p) for p in paths]))
+        with contextlib.suppress(OSError):
+            self._proc.stdin.close()
+
+    def take(self, path: Path) -> Any | None:
+        """``path``'s document, the records the fast path took as :class:`Mapped`; None:
+        the reader could not read it (or was not given it), so the caller reads it."""
+        want = self._index.get(path)
+        if want is None or want < self._next or self._ended:
+            return None
+        while True:
+            frame = self._frames.get()
+            if frame is None:  # the reader stopped: the rest is read by the importer
+                self._ended = True
+                return None
+            i, doc, mapped = pickle.loads(frame)
+            if i < 0:  # the end, and the reader's peak memory
+                _note_peak(doc)
+                self._ended = True
+                return None
+            self._next = i + 1
+            if i == want:
+                if mapped:
+                    items = _listed(doc)
+                    assert items is not None
+                    for k in mapped:
+                        items[k] = Mapped(items[k])
+                return doc
+            if i > want:  # (cannot happen: it reads in the importer's order)
+                return None
+
+    def close(self, *, done: bool = False) -> None:
+        """Stop the reader. ``done``: the import took every document, so the reader is at
+        its end; its last message (its peak memory, for the benchmark) is waited for."""
+        proc = self._proc
+        while done and not self._ended:
+            try:
+                frame = self._frames.get(timeout=5)
+            except queue.Empty:
+                break
+            if frame is None:
+                break
+            i, peak, _ = pickle.loads(frame)
+            if i < 0:
+                _note_peak(peak)
+                self._ended = True
+        if proc.poll() is None:
+            proc.kill()
+        while self._pump.is_alive():  # (it may wait to put a frame: take them)
+            with contextlib.suppress(queue.Empty):
+                self._frames.get(timeout=0.05)
+        proc.wait()
+        assert proc.stdout is not None
+        proc.stdout.close()
+
+
+@contextlib.contextmanager
+def documents_ahead(
+    paths: list[Path], fast: Callable[[Any], Any]
+) -> Iterator[DocumentsAhead | None]:
+    """A :class:`DocumentsAhead` for ``paths`` while the import runs, or None when they are
+    too small together for a process to pay (see :data:`READER_MIN_BYTES`)."""
+    if not paths or not _use_reader(*paths):
+        yield None
+        return
+    ahead = DocumentsAhead(paths, fast)
+    try:
+        yield ahead
+    except BaseException:
+        ahead.close()  # the import failed: the reader goes at once
+        raise
+    ahead.close(done=True)
+
+
+def _note_peak(kb: int) -> None:
+    global PEAK_KB
+    PEAK_KB = max(PEAK_KB, kb)
+
+
+def _listed(doc: Any) -> list[Any] | None:
+    """The records of a document the fast path may take: a page's ``data``, or the
+    document itself when it is a list."""
+    if type(doc) is dict:
+        data = doc.get("data")
+        return data if type(data) is list else None
+    return doc if type(doc) is list else None
 
 
 class _Frames:
@@ -265,16 +384,39 @@ def _peak_kb() -> int:
     return 0
 
 
+def _run_documents(paths: list[str], fast: Callable[[Any], Any], out: IO[bytes]) -> None:
+    """The reader of JSON documents: each of ``paths`` parsed, its records mapped, a
+    message a document (None for one it cannot read: the importer reads that itself)."""
+    for i, path in enumerate(paths):
+        try:
+            doc = jsonio.load_json(Path(path))
+            items = _listed(doc)
+            mapped = []
+            for k, item in enumerate(items or ()):
+                m = fast(item)
+                if m is not None:
+                    items[k] = m  # type: ignore[index]
+                    mapped.append(k)
+        except Exception:  # noqa: BLE001 - the importer's own reading says what it is
+            doc, mapped = None, []
+        _send(out, (i, doc, mapped))
+    _send(out, (-1, _peak_kb(), []))
+    out.flush()
+
+
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importer decides what Ctrl+C does
     gc.disable()  # the records make no cycles; the collector only walked them
-    path, name = argv
+    *path, name = argv  # a JSON Lines file, or none: JSON documents, named on stdin
     module, _, function = name.partition(":")
     fast = getattr(importlib.import_module(module), function)
     prepared.IN_READER = True  # the fast paths make their papers ready for the writer
     out = sys.stdout.buffer
     try:
-        _run(Path(path), fast, out)
+        if path:
+            _run(Path(path[0]), fast, out)
+        else:
+            _run_documents(pickle.load(sys.stdin.buffer), fast, out)
     except BrokenPipeError:  # the importer stopped reading (it failed, or was stopped)
         os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
         return 1

@@ -33,7 +33,7 @@ from citetui.ingest.fields import (
     paper_ref,
     read_document_or_lines,
 )
-from citetui.ingest.reader import Mapped
+from citetui.ingest.reader import DocumentsAhead, Mapped
 from citetui.store.prepared import ahead
 from citetui.store.write import Writer
 
@@ -298,6 +298,12 @@ def fast_line(raw: Any) -> Edge | None:
     """The fast path of a line of JSON Lines: an edge of plain values (a paper: None, for
     :meth:`_Run.paper`)."""
     return fast_edge(raw) if is_edge(raw) else None
+
+
+# The fast path of the records of a JSON document: citetui.ingest.import_files reads an
+# import's documents ahead with it (citetui.ingest.reader). A thousand /citations pages
+# are a thousand documents, each parsed in the writer's thread otherwise.
+DOCUMENT_FAST = fast_line
 
 
 def fast_edge(raw: Any) -> Edge | None:
@@ -589,9 +595,11 @@ def load(
     hubs: Iterable[str] | None = None,
     focal: PaperRecord | int | None = None,
     focal_kind: str | None = None,
+    documents: DocumentsAhead | None = None,
     **_: Any,
 ) -> None:
-    """Import one Semantic Scholar file (document or JSON Lines) through ``writer``."""
+    """Import one Semantic Scholar file (document or JSON Lines) through ``writer``
+    (``documents``: the import's pages read ahead, see :data:`DOCUMENT_FAST`)."""
     path = Path(path)
     if hubs:
         raise InputError(
@@ -614,7 +622,7 @@ def load(
             f"{_id_text(name_focal[1])}, but --hub names {hub}: leave out --hub "
             "(or rename the file) to import it",
         )
-    doc, lines = read_document_or_lines(path, fast_line)
+    doc, lines = read_document_or_lines(path, fast_line, documents)
     run = _Run(
         writer, str(path), hub=hub_ref, name_focal=name_focal, focal=focal, focal_kind=focal_kind
     )
