@@ -90,6 +90,14 @@ class Paper:
         return {f: getattr(self, f) for f in ID_FIELDS if getattr(self, f) is not None}
 
 
+def _by_fields(self: Any) -> tuple[Any, ...]:
+    """``__reduce__`` of a record sent between processes (an import's reader): its
+    constructor's arguments. Pickled as slots, by name, a record took twice as long to
+    load in the writer's thread (1.56 against 0.78 ms for 1,000 prepared papers)."""
+    cls = type(self)
+    return cls, tuple(getattr(self, n) for n in cls.__match_args__)  # (the init fields)
+
+
 @dataclass(slots=True)
 class PaperRecord:
     """A paper on its way in, as an importer read it: what both writers of the store take.
@@ -111,6 +119,8 @@ class PaperRecord:
     corpus_id: int | None = None
     openalex_id: str | None = None
     authors: list[str] = field(default_factory=list)
+
+    __reduce__ = _by_fields
 
     def normalised(self) -> PaperRecord:
         """A copy with identifiers in canonical form and blank strings as None."""
@@ -136,6 +146,8 @@ class CiteRecord:
     influential: bool | None = None
     contexts: Sequence[tuple[str, Sequence[str]]] = ()
     source: str | None = None  # the labels' provenance (default: the import's source)
+
+    __reduce__ = _by_fields
 
 
 @dataclass(frozen=True)
