@@ -256,6 +256,7 @@ def ambiguity(lib, qs: list[dict], pid: dict[str, int]) -> dict:
 
     amb = 0
     first = {True: 0, False: 0}  # the target first, for ambiguous and unambiguous queries
+    shapes: dict[str, list[int]] = {}  # shape -> [queries, target first, several fit]
     for q in qs:
         toks = tokens(q["q"])
         ids = search(lib, q["q"], limit=50).ids
@@ -267,13 +268,27 @@ def ambiguity(lib, qs: list[dict], pid: dict[str, int]) -> dict:
                 ok &= (p.year == int(t)) if t.isdigit() and len(t) == 4 else (t in words)
             fits += ok
         amb += fits > 1
-        first[fits > 1] += bool(ids) and ids[0] == pid.get(q["target"])
+        hit = bool(ids) and ids[0] == pid.get(q["target"])
+        first[fits > 1] += hit
+        tally = shapes.setdefault(SHAPES[q.get("shape", 0)], [0, 0, 0])
+        tally[0] += 1
+        tally[1] += hit
+        tally[2] += fits > 1
     return {
         "queries": len(qs),
         "more_than_one_paper_fits": amb,
         "r1_when_one_fits": round(first[False] / max(1, len(qs) - amb), 3),
         "r1_when_several_fit": round(first[True] / max(1, amb), 3),
+        "by_shape": {
+            k: {"n": n, "r1": round(hit / n, 3), "more_than_one_paper_fits": several}
+            for k, (n, hit, several) in shapes.items()
+        },
     }
+
+
+# The author-year queries' shapes (bench.realdata): "surname year" fits every paper of
+# that first author that year, so in a big library it is ambiguous by nature.
+SHAPES = ("surname year", "surname word", "surname year word")
 
 
 def syntax_errors(qs: dict[str, list[dict]]) -> dict:
