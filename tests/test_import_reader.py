@@ -189,15 +189,23 @@ def test_small_files_are_read_in_the_importer(tmp_path, monkeypatch):
 def test_the_reader_ends_when_its_importer_is_killed(tmp_path):
     """kill -9 of the importer: the reader's pipe breaks and it ends (no orphan reading on)."""
     path = _lines(tmp_path / "n.jsonl", 2_000_000)
+    _kill_the_importer(
+        "lines = reader.mapped_lines(Path(sys.argv[1]), _mapped_n)\n"
+        "next(lines)\n"
+        "print('reading', flush=True)\n"
+        "time.sleep(60)\n",
+        path,
+    )
+
+
+def _kill_the_importer(body: str, path: Path) -> None:
+    """Run ``body`` (a reader started on ``path``, then 'reading' printed) in an importer
+    process, kill -9 it, and check that its reader processes end too."""
     script = (
         "import sys, time\n"
         "from pathlib import Path\n"
         "from citetui.ingest import reader\n"
-        "from tests.test_import_reader import _mapped_n\n"
-        "lines = reader.mapped_lines(Path(sys.argv[1]), _mapped_n)\n"
-        "next(lines)\n"
-        "print('reading', flush=True)\n"
-        "time.sleep(60)\n"
+        "from tests.test_import_reader import _mapped_n\n" + body
     )
     env = {**os.environ, "CITETUI_IMPORT_READER": "1"}
     proc = subprocess.Popen(
@@ -384,28 +392,14 @@ def test_the_documents_reader_ends_when_its_importer_is_killed(tmp_path):
     for k in range(200):
         rows = ", ".join(f'{{"n": {i}}}' for i in range(5000))
         (tmp_path / f"p{k:03d}.json").write_text('{"data": [' + rows + "]}")
-    script = (
-        "import sys, time\n"
-        "from pathlib import Path\n"
-        "from citetui.ingest import reader\n"
-        "from tests.test_import_reader import _mapped_n\n"
+    _kill_the_importer(
         "paths = sorted(Path(sys.argv[1]).glob('p*.json'))\n"
         "with reader.documents_ahead(paths, _mapped_n) as ahead:\n"
         "    ahead.take(paths[0])\n"
         "    print('reading', flush=True)\n"
-        "    time.sleep(60)\n"
+        "    time.sleep(60)\n",
+        tmp_path,
     )
-    env = {**os.environ, "CITETUI_IMPORT_READER": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, env=env, stdout=subprocess.PIPE
-    )
-    assert proc.stdout is not None and proc.stdout.readline().strip() == b"reading"
-    children = _children(proc.pid)
-    assert children, "no reader process was started"
-    proc.kill()
-    proc.wait()
-    for pid in children:
-        _wait_gone(pid)
 
 
 def test_records_cross_the_pipe_whole():

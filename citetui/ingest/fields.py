@@ -193,9 +193,11 @@ def read_document_or_lines(
     lines it maps come as :class:`~citetui.ingest.reader.Mapped` (see that module).
     A document ``documents`` read ahead comes from there, its mapped records the same.
     """
+    doc = documents.take(path) if documents is not None else None
+    if doc is not None:  # (the import gave it to the reader as a document)
+        return doc, None
     if not is_json_lines(path):
-        doc = documents.take(path) if documents is not None else None
-        return (load_json(path) if doc is None else doc), None
+        return load_json(path), None
     return None, iter_lines(path) if fast is None else mapped_lines(path, fast)
 
 

@@ -170,14 +170,20 @@ def _from_reader(path: Path, fast: Callable[[Any], Any]) -> Iterator[tuple[int, 
                     yield lineno, value  # an InputError
     finally:
         remote.closed = True
-        if proc.poll() is None:
-            proc.kill()
-        while pump.is_alive():  # (it may wait to put a frame: take them)
-            with contextlib.suppress(queue.Empty):
-                frames.get(timeout=0.05)
-        proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+        _stop(proc, pump, frames)
+
+
+def _stop(proc: subprocess.Popen[bytes], pump: threading.Thread, frames: _Frames) -> None:
+    """End a reader process and the thread that takes its messages off the pipe."""
+    if proc.poll() is None:
+        proc.kill()
+    while pump.is_alive():  # (it may wait to put a frame: take them)
+        with contextlib.suppress(queue.Empty):
+            frames.get(timeout=0.05)
+    proc.wait()
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
 
 
 class DocumentsAhead:
@@ -212,52 +218,39 @@ class DocumentsAhead:
         """``path``'s document, the records the fast path took as :class:`Mapped`; None:
         the reader could not read it (or was not given it), so the caller reads it."""
         want = self._index.get(path)
-        if want is None or want < self._next or self._ended:
+        if want is None or want < self._next:
             return None
-        while True:
-            frame = self._frames.get()
-            if frame is None:  # the reader stopped: the rest is read by the importer
-                self._ended = True
-                return None
-            i, doc, mapped = pickle.loads(frame)
-            if i < 0:  # the end, and the reader's peak memory
-                _note_peak(doc)
-                self._ended = True
-                return None
+        while (got := self._message()) is not None:
+            i, doc, mapped = got
             self._next = i + 1
             if i == want:
-                if mapped:
-                    items = _listed(doc)
-                    assert items is not None
-                    for k in mapped:
-                        items[k] = Mapped(items[k])
+                items = _listed(doc) if mapped else None
+                for k in mapped:
+                    items[k] = Mapped(items[k])  # type: ignore[index]
                 return doc
-            if i > want:  # (cannot happen: it reads in the importer's order)
-                return None
+        return None  # the reader stopped: the rest is read by the importer
+
+    def _message(self, timeout: float | None = None) -> tuple[int, Any, list[int]] | None:
+        """The next document's message; None once the reader has ended (its last message
+        says its peak memory). Raises queue.Empty after ``timeout``."""
+        if self._ended:
+            return None
+        frame = self._frames.get(timeout)
+        if frame is not None:
+            i, doc, mapped = pickle.loads(frame)
+            if i >= 0:
+                return i, doc, mapped
+            _note_peak(doc)
+        self._ended = True
+        return None
 
     def close(self, *, done: bool = False) -> None:
         """Stop the reader. ``done``: the import took every document, so the reader is at
         its end; its last message (its peak memory, for the benchmark) is waited for."""
-        proc = self._proc
-        while done and not self._ended:
-            try:
-                frame = self._frames.get(timeout=5)
-            except queue.Empty:
-                break
-            if frame is None:
-                break
-            i, peak, _ = pickle.loads(frame)
-            if i < 0:
-                _note_peak(peak)
-                self._ended = True
-        if proc.poll() is None:
-            proc.kill()
-        while self._pump.is_alive():  # (it may wait to put a frame: take them)
-            with contextlib.suppress(queue.Empty):
-                self._frames.get(timeout=0.05)
-        proc.wait()
-        assert proc.stdout is not None
-        proc.stdout.close()
+        with contextlib.suppress(queue.Empty):
+            while done and self._message(timeout=5) is not None:
+                pass
+        _stop(self._proc, self._pump, self._frames)
 
 
 @contextlib.contextmanager
