@@ -434,3 +434,24 @@ def test_records_cross_the_pipe_whole():
         back = pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
         assert type(back) is type(value) and back == value
     assert pickle.loads(pickle.dumps(ready)).pairs == "t_x"
+
+
+def test_a_document_too_big_for_three_copies_is_left_to_the_importer(tmp_path, monkeypatch):
+    import io
+    import pickle
+    import struct
+
+    monkeypatch.setattr(rd, "DOCUMENT_MAX_BYTES", 1000)
+    small, big = tmp_path / "small.json", tmp_path / "big.json"
+    small.write_text('{"data": [{"n": 1}]}')
+    big.write_text('{"data": [' + ", ".join('{"n": 2}' for _ in range(200)) + "]}")
+    out = io.BytesIO()
+    rd._run_documents([str(small), str(big)], _mapped_n, out)
+    data, at, got = out.getvalue(), 0, []
+    while at < len(data):
+        (size,) = struct.unpack("<Q", data[at : at + 8])
+        got.append(pickle.loads(data[at + 8 : at + 8 + size]))
+        at += 8 + size
+    assert got[0] == (0, {"data": [1]}, [0])
+    assert got[1] == (1, None, [])  # the importer reads it itself
+    assert got[2][0] == -1

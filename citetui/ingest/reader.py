@@ -62,6 +62,9 @@ CHUNK_BYTES = 1 << 20  # or this much JSON, whichever comes first
 # 24 of a megabyte each were 39 MB of a /paper import's peak.
 AHEAD = 24
 AHEAD_BYTES = 8 << 20
+# A bigger document is left to the importer: parsed here, pickled and parsed again there,
+# it would be in memory three times over (an S2 page is about a megabyte).
+DOCUMENT_MAX_BYTES = 32 << 20
 _FRAME = struct.Struct("<Q")
 _MAIN = "import sys; from citetui.ingest.reader import main; sys.exit(main(sys.argv[1:]))"
 # The largest resident set a reader of this process had (kB, its own: VmHWM), for the
@@ -382,6 +385,8 @@ def _run_documents(paths: list[str], fast: Callable[[Any], Any], out: IO[bytes])
     message a document (None for one it cannot read: the importer reads that itself)."""
     for i, path in enumerate(paths):
         try:
+            if Path(path).stat().st_size > DOCUMENT_MAX_BYTES:
+                raise ValueError("read in the importer: one copy of it, not three")
             doc = jsonio.load_json(Path(path))
             items = _listed(doc)
             mapped = []
