@@ -157,6 +157,28 @@ def test_two_records_of_one_paper_merge_with_their_edges(empty_lib):
     assert [r.paper_id for r in empty_lib.citing_rows(hub)] == [a]
 
 
+@pytest.mark.parametrize("big", [False, True])
+def test_a_record_naming_two_papers_by_two_identifiers_folds_them(empty_lib, monkeypatch, big):
+    """In a big import too, where the key table is asked for a record's first identifier
+    and for the others only when no paper holds them all."""
+    from citetui.store import fts
+    from citetui.store.importing import import_session
+
+    a, _ = write(
+        empty_lib,
+        PaperRecord(title="One", doi="10.1/one"),
+        PaperRecord(title="One (preprint)", arxiv="2001.00001"),
+    )
+    monkeypatch.setattr(fts, "worth_suspending", lambda conn, size: big)
+    with import_session(empty_lib, 1) as session:
+        w = session.writer("s")
+        w.bulk.add(PaperRecord(title="One", doi="10.1/one", arxiv="2001.00001"))
+        w.finish()
+    assert empty_lib.stats().papers == 1
+    p = empty_lib.paper(a)
+    assert (p.doi, p.arxiv) == ("10.1/one", "2001.00001")
+
+
 def test_sample_import_then_reimport_changes_nothing(sample_lib):
     before = dump(sample_lib)
     (report,) = import_files(sample_lib, [SAMPLE])

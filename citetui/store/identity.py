@@ -324,6 +324,16 @@ class Identity:
         """Per record of a batch: the papers that may hold one of its identifiers."""
         raise NotImplementedError
 
+    def by_first_id(self, batch: Sequence[Look]) -> list[list[int]]:
+        """Per record: the papers that may hold its first identifier, at least (here: any
+        of them; one query a kind of identifier finds them all at once)."""
+        return self.by_ids(batch)
+
+    def by_other_ids(self, batch: Sequence[Look]) -> list[list[int]]:
+        """Per record: the papers that may hold one of its identifiers but the first, which
+        :meth:`by_first_id` did not look up."""
+        return [[] for _ in batch]
+
     def by_titles(self, batch: Sequence[Look]) -> list[list[int]]:
         """Per record of a batch (with a title key): the papers that may have its title key."""
         raise NotImplementedError
@@ -503,6 +513,20 @@ class MemoryIdentity(Identity):
                 continue
             found: list[int] = []
             for fp in fps:
+                found += get(fp)
+            out.append(found)
+        return out
+
+    def by_first_id(self, batch: Sequence[Look]) -> list[list[int]]:
+        get = self.table.get
+        return [get(look[2][0]) if look[2] else [] for look in batch]
+
+    def by_other_ids(self, batch: Sequence[Look]) -> list[list[int]]:
+        get = self.table.get
+        out: list[list[int]] = []
+        for look in batch:
+            found: list[int] = []
+            for fp in look[2][1:]:
                 found += get(fp)
             out.append(found)
         return out
