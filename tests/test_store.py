@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from citetui.core.models import PaperRecord
+from citetui.core.models import CiteRecord, PaperRecord
 from citetui.core.query import RowFilter
 from citetui.ingest import InputError, import_files
 from citetui.store import (
@@ -177,6 +177,35 @@ def test_a_record_naming_two_papers_by_two_identifiers_folds_them(empty_lib, mon
     assert empty_lib.stats().papers == 1
     p = empty_lib.paper(a)
     assert (p.doi, p.arxiv) == ("10.1/one", "2001.00001")
+
+
+def test_stubs_named_again_in_a_batch_are_the_papers_they_name(empty_lib):
+    """A stub named again in its batch (a work many works reference) is not normalised
+    again: it is the paper its first naming found, whatever form the id was given in."""
+    kinds = (
+        {"openalex_id": "W1"},
+        {"doi": "10.1/x"},
+        {"openalex_id": "https://openalex.org/W1"},
+        {"doi": "10.1/Y"},
+        {"doi": "10.1/x"},
+        {"openalex_id": "W2"},
+    )
+    cites = [CiteRecord(PaperRecord(**kw)) for kw in kinds]
+    with empty_lib.transaction() as db:
+        w = Writer(db, "s")
+        w.bulk.add(PaperRecord(title="Citing", openalex_id="W9"), cites=cites)
+        w.bulk.add(PaperRecord(title="Citing too", openalex_id="W8"), cites=cites[::-1])
+        w.finish()
+    rows = empty_lib.conn.execute(
+        "SELECT p.openalex_id, p.doi, count(*) FROM citations c "
+        "JOIN papers p ON p.id = c.cited_id GROUP BY c.cited_id ORDER BY 1, 2"
+    ).fetchall()
+    assert [tuple(r) for r in rows] == [
+        (None, "10.1/x", 2),
+        (None, "10.1/y", 2),
+        ("W1", None, 2),
+        ("W2", None, 2),
+    ]
 
 
 def test_sample_import_then_reimport_changes_nothing(sample_lib):
