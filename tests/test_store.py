@@ -371,3 +371,14 @@ def test_two_sources_join_the_same_whichever_comes_first(tmp_path):
     # as many names in both: the smaller list, name by name ("T." < "To")
     assert first.authors == ("T. Mikolov", "I. Sutskever")
     assert (first.summary, first.summary_source) == ("Word vectors.", "tldr@v2")
+
+
+def test_a_stub_with_an_identifier_given_as_a_list_is_normalised_as_before(empty_lib):
+    """The memo of stubs named again keys on identifiers as given: one that cannot be a
+    key (a list from a stranger's file) goes the way it went before the memo."""
+    with empty_lib.transaction() as db:
+        w = Writer(db, "s")
+        cites = [CiteRecord(PaperRecord(doi=["10.1/x"])), CiteRecord(PaperRecord(doi=["10.1/x"]))]
+        w.bulk.add(PaperRecord(title="Citing", openalex_id="W5"), cites=cites)
+        w.finish()
+    assert empty_lib.stats().papers == 2

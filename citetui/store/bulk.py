@@ -315,7 +315,10 @@ class BulkWriter:
             raw = None
             if type(r) is not Prepared and is_stub(r):
                 raw = (r.doi, r.arxiv, r.s2_id, r.corpus_id, r.openalex_id)
-                first = given.get(raw)
+                try:
+                    first = given.get(raw)
+                except TypeError:  # an identifier given as a list: normalised as before
+                    raw = first = None
                 if first is not None:
                     slot.append(first)
                     continue
