@@ -254,14 +254,14 @@ def test_a_message_holds_a_megabyte_of_lines_at_most(tmp_path):
     path = tmp_path / "papers.jsonl"
     path.write_text("".join(big % (i, cites) for i in range(40)))
     out = io.BytesIO()
-    rd._run(path, _mapped_n, out)
+    rd._run_lines([str(path)], _mapped_n, out)
     data, at, got = out.getvalue(), 0, []
     while at < len(data):
         (size,) = struct.unpack("<Q", data[at : at + 8])
         assert size < 2 * rd.CHUNK_BYTES
-        pos, lines, mapped = pickle.loads(data[at + 8 : at + 8 + size])
+        i, pos, lines, mapped = pickle.loads(data[at + 8 : at + 8 + size])
         if pos < 0:
-            break  # the end (and the reader's peak memory)
+            break  # the file's end
         got += [ln for ln, raw in lines if type(raw) is bytes]
         at += 8 + size
     assert got == list(range(1, 41))
@@ -455,3 +455,49 @@ def test_a_document_too_big_for_three_copies_is_left_to_the_importer(tmp_path, m
     assert got[0] == (0, {"data": [1]}, [0])
     assert got[1] == (1, None, [])  # the importer reads it itself
     assert got[2][0] == -1
+
+
+def test_an_imports_json_lines_files_share_one_reader(tmp_path, monkeypatch):
+    """300 files of 3 MB (one per hub) were each under READER_MIN_BYTES, so each was read in
+    the importer's thread; together they take one reader process, and import as they do
+    without it."""
+    import subprocess as sp
+
+    files = _files("s2-jsonl", tmp_path)
+    assert len(files) >= 3
+    started: list[list[str]] = []
+    real = sp.Popen
+
+    def counting(args, *a, **k):
+        started.append(list(args))
+        return real(args, *a, **k)
+
+    monkeypatch.setattr(rd.subprocess, "Popen", counting)
+    monkeypatch.setattr(rd, "READER_MIN_BYTES", sum(f.stat().st_size for f in files))
+    monkeypatch.delenv("CITETUI_IMPORT_READER", raising=False)
+    lib = Library(tmp_path / "read.db", create=True)
+    import_files(lib, [SAMPLE])
+    reports = import_files(lib, files, skip_invalid=True)
+    read = dump(lib), [r.to_dict() for r in reports]
+    lib.close()
+    lines_readers = [a for a in started if "lines" in a]
+    assert len(lines_readers) == 1, started
+    alone = _import(files, tmp_path / "alone.db", "0", monkeypatch, skip_invalid=True)
+    assert read == alone[:2]
+
+
+def test_a_file_left_half_read_does_not_hold_up_the_next(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)  # the reader imports this module by name
+    monkeypatch.setenv("CITETUI_IMPORT_READER", "1")
+    a, b, c = (_lines(tmp_path / f"{x}.jsonl", 5000) for x in "abc")
+    with rd.lines_ahead([a, b], _mapped_n):
+        first = rd.mapped_lines(a, _mapped_n)
+        assert [next(first)[1].value for _ in range(3)] == [0, 1, 2]
+        first.close()  # (the importer stopped reading a: an error it skips the file for)
+        assert [v.value for _, v in rd.mapped_lines(b, _mapped_n)] == list(range(5000))
+        ahead = rd._LINES.get()[0]
+        assert ahead.lines(a, _mapped_n) is None  # behind it: the importer reads a itself
+        assert ahead.lines(c, _mapped_n) is None  # never given to it
+        assert ahead.lines(b, _bomb) is None  # another format's fast path
+        assert [v.value for _, v in rd.mapped_lines(a, _mapped_n)] == list(range(5000))
+    assert rd._LINES.get() == ()

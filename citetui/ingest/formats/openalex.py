@@ -235,6 +235,11 @@ def fast_work(raw: Any) -> tuple[PaperRecord, list[str]] | None:
     return ahead(paper), refs
 
 
+# The fast path of JSON Lines: citetui.ingest.import_files reads an import's files ahead
+# with it, in one process (citetui.ingest.reader).
+LINES_FAST = fast_work
+
+
 def write_works(
     writer: Writer,
     works: Iterable[tuple[Any, Fields]],
