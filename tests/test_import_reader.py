@@ -501,3 +501,27 @@ def test_a_file_left_half_read_does_not_hold_up_the_next(tmp_path, monkeypatch):
         assert ahead.lines(b, _bomb) is None  # another format's fast path
         assert [v.value for _, v in rd.mapped_lines(a, _mapped_n)] == list(range(5000))
     assert rd._LINES.get() == ()
+
+
+def _noisy(raw):
+    """A fast path that writes 16 KB to stderr a record (warnings, say)."""
+    sys.stderr.write("w" * 16_384 + "\n")
+    return raw.get("n") if isinstance(raw, dict) else None
+
+
+def test_a_reader_that_writes_to_stderr_does_not_stop(tmp_path, monkeypatch):
+    """Nobody reads the reader's stderr until it has died: a pipe there filled at 64 KB
+    and the reader waited on it for ever (and the import on the reader)."""
+    import threading
+
+    monkeypatch.setenv("CITETUI_IMPORT_READER", "1")
+    monkeypatch.chdir(ROOT)
+    path = _lines(tmp_path / "n.jsonl", 100)
+    got: list[int] = []
+    reading = threading.Thread(
+        target=lambda: got.extend(v.value for _, v in rd.mapped_lines(path, _noisy)),
+        daemon=True,
+    )
+    reading.start()
+    reading.join(timeout=60)
+    assert got == list(range(100))

@@ -46,6 +46,7 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -177,11 +178,14 @@ class _Ahead:
         self._next = 0
         self._ended = False
         self._name = f"{fast.__module__}:{fast.__qualname__}"
+        self._said = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._proc = subprocess.Popen(
             [sys.executable, "-c", _MAIN, self.MODE, self._name],  # (the paths: on stdin)
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            # A file, not a pipe: nobody reads a pipe until the reader has died, and a
+            # reader that wrote 64 KB to it (warnings) would wait on it for ever.
+            stderr=self._said,
         )
         assert self._proc.stdin is not None and self._proc.stdout is not None
         # A thread takes the reader's messages off the pipe as they come, so the reader
@@ -213,8 +217,8 @@ class _Ahead:
     def _why(self) -> str:
         """Why the reader stopped before its end (the last line it wrote to stderr)."""
         self._proc.wait()
-        assert self._proc.stderr is not None
-        said = self._proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        self._said.seek(0)
+        said = self._said.read().decode("utf-8", "replace").strip().splitlines()
         return said[-1] if said else f"exit status {self._proc.returncode}"
 
     def close(self, *, done: bool = False) -> None:
@@ -224,6 +228,7 @@ class _Ahead:
             while done and self._message(timeout=5) is not None:
                 pass
         _stop(self._proc, self._pump, self._frames)
+        self._said.close()
 
 
 class DocumentsAhead(_Ahead):
