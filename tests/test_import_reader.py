@@ -42,9 +42,13 @@ HOSTILE = {
         b'{"citingPaper": {"paperId": "cd34", "title": "lone \\udc00 surrogate", "year": 2020}}\n',
         b'{"citingPaper": {"paperId": "ef56", "title": "year as text", "year": "2019"}}\n',
     ],
-    "s2-paper": [  # /paper records embedding their citations: the fast path leaves them
+    "s2-paper": [  # /paper records embedding their citations
         b"[1, 2\n",
         b'{"paperId": "ab12", "title": "x", "year": "later", "citations": []}\n',
+        # one embedded paper the fast path does not take: the checked path reports it
+        b'{"paperId": "cd56", "title": "a paper", "citations": [{"paperId": "e1", '
+        b'"title": "a fine citing paper"}, {"paperId": "e2", "title": "t", "year": "soon"}, '
+        b'{"citingPaper": {"paperId": "e3", "title": "an edge", "year": 2020}}]}\n',
     ],
     "records": [
         b"{oops\n",
@@ -525,3 +529,43 @@ def test_a_reader_that_writes_to_stderr_does_not_stop(tmp_path, monkeypatch):
     reading.start()
     reading.join(timeout=60)
     assert got == list(range(100))
+
+
+def test_paper_records_import_alike_by_the_fast_and_the_checked_path(tmp_path, monkeypatch):
+    """The reader maps /paper records with their embedded citations (a million citations
+    in 1,000 such lines were parsed and mapped in the importer's thread): what they
+    import, and what is reported, is what the checked path alone makes of them."""
+    from citetui.ingest.formats import s2
+
+    files = _files("s2-paper", tmp_path)
+    fast = _import(files, tmp_path / "fast.db", "0", monkeypatch, skip_invalid=True)
+    monkeypatch.setattr(s2, "fast_paper_record", lambda raw: None)
+    checked = _import(files, tmp_path / "checked.db", "0", monkeypatch, skip_invalid=True)
+    assert fast[2] is None and checked[2] is None
+    assert fast[0] == checked[0] and fast[1] == checked[1]
+    skipped = [s for r in fast[1] for s in r["skipped"]]
+    assert any("citations[1].year" in str(x) for x in skipped), skipped
+    assert len(fast[0]["citations"]) > N
+
+
+def test_the_reader_maps_paper_records(tmp_path):
+    import io
+    import pickle
+    import struct
+
+    from citetui.ingest.formats import s2
+
+    path = sorted(formats.generate("s2-paper", N, tmp_path / "gen", seed=5))[0]
+    out = io.BytesIO()
+    rd._run_lines([str(path)], s2.fast_line, out)
+    data, at, lines, mapped = out.getvalue(), 0, 0, 0
+    while at < len(data):
+        (size,) = struct.unpack("<Q", data[at : at + 8])
+        i, pos, got, took = pickle.loads(data[at + 8 : at + 8 + size])
+        at += 8 + size
+        if pos < 0:
+            break
+        lines += len(got)
+        mapped += len(took)
+        assert all(type(got[k][1]) is s2.PaperWithCites for k in took)
+    assert lines > 0 and mapped == lines

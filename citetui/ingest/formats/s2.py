@@ -294,10 +294,50 @@ def _roles(intents: Any) -> list[str]:
     return roles
 
 
-def fast_line(raw: Any) -> Edge | None:
-    """The fast path of a line of JSON Lines: an edge of plain values (a paper: None, for
-    :meth:`_Run.paper`)."""
-    return fast_edge(raw) if is_edge(raw) else None
+class PaperWithCites(NamedTuple):
+    """A /paper record as the fast path maps it: the paper, the papers it embeds as citing
+    it and as cited by it, and whether it embeds its citations (it is their hub then)."""
+
+    paper: PaperRecord
+    citations: list[PaperRecord]
+    references: list[PaperRecord]
+    embeds: bool
+
+
+def fast_paper_record(raw: Any) -> PaperWithCites | None:
+    """:meth:`_Run.paper`'s reading of a /paper record whose paper and embedded papers all
+    have plain values (None: anything else, for the checked path to take or report)."""
+    if type(raw) is not dict:
+        return None
+    paper = fast_paper(raw)
+    if paper is None:
+        return None
+    nested: list[list[PaperRecord]] = []
+    for key in ("citations", "references"):
+        items = raw.get(key)
+        if items is None:
+            nested.append([])
+            continue
+        if type(items) is not list:
+            return None
+        got: list[PaperRecord] = []
+        for item in items:
+            if is_edge(item):
+                e = fast_edge(item)
+                p = None if e is None else e.citing if key == "citations" else e.cited
+            else:
+                p = fast_paper(item)
+            if p is None:
+                return None
+            got.append(p)
+        nested.append(got)
+    return PaperWithCites(paper, nested[0], nested[1], type(raw.get("citations")) is list)
+
+
+def fast_line(raw: Any) -> Edge | PaperWithCites | None:
+    """The fast path of a record of JSON Lines or of a document: an edge, or a /paper
+    record with its embedded citations, of plain values."""
+    return fast_edge(raw) if is_edge(raw) else fast_paper_record(raw)
 
 
 # The fast path of the records of a JSON document and of JSON Lines: citetui.ingest.import_files
@@ -471,10 +511,21 @@ class _Run:
                     continue
                 nested[key].append(CiteRecord(p, source=SOURCE))
         embeds = isinstance(raw.get("citations"), list)
+        self.queue_paper(paper, nested["citations"], nested["references"], embeds)
+
+    def queue_paper(
+        self,
+        paper: PaperRecord,
+        citations: list[CiteRecord],
+        references: list[CiteRecord],
+        embeds: bool,
+    ) -> None:
+        """Queue a /paper record's paper with the citations it embeds (``embeds``: its own
+        citations, whose hub it is)."""
         item = self.writer.bulk.add(
             paper,
-            cited_by=nested["citations"],
-            cites=nested["references"],
+            cited_by=citations,
+            cites=references,
             hub=(None, None) if embeds else None,  # the record that embeds its citations
         )
         if embeds:
@@ -484,8 +535,17 @@ class _Run:
 
     def item(self, raw: Any, f: Fields) -> None:
         """One record of a page, list or JSON Lines file: an edge or a paper (bad: reported)."""
-        if type(raw) is Mapped:  # an edge the reader process mapped (citetui.ingest.reader)
-            self.edge(raw.value, f)
+        if type(raw) is Mapped:  # mapped by the fast path (in citetui.ingest.reader)
+            value = raw.value
+            if type(value) is PaperWithCites:
+                self.queue_paper(
+                    value.paper,
+                    [CiteRecord(p, source=SOURCE) for p in value.citations],
+                    [CiteRecord(p, source=SOURCE) for p in value.references],
+                    value.embeds,
+                )
+            else:
+                self.edge(value, f)
             return
         try:
             if raw is None and f.line is None:
