@@ -171,7 +171,8 @@ def import_files(
             if hasattr(FORMATS[name], "DOCUMENT_FAST")
         }
         for name in dict.fromkeys(n for _, n in plan):
-            if hasattr(FORMATS[name], "LINES_FAST"):
+            # (a format that prepared a plan, the bulk slice of --hubs, reads its own way)
+            if hasattr(FORMATS[name], "LINES_FAST") and not prepared.get(name):
                 readers.enter_context(
                     lines_ahead(
                         [p for p, n in plan if n == name and lines[p]], FORMATS[name].LINES_FAST

@@ -270,7 +270,7 @@ class LinesAhead(_Ahead):
         if (
             want is None
             or want < self._next
-            or f"{fast.__module__}:{fast.__qualname__}" != (self._name)
+            or f"{fast.__module__}:{fast.__qualname__}" != self._name
         ):
             return None
         self._next = want + 1

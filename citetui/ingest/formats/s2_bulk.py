@@ -28,6 +28,8 @@ from citetui.core.models import PaperRecord
 from citetui.ingest.errors import InputError
 from citetui.ingest.fields import Fields, as_list, as_obj, iter_lines, kind_of, paper_ref
 from citetui.ingest.formats import s2
+from citetui.ingest.reader import Mapped, mapped_lines
+from citetui.store.prepared import ahead
 from citetui.store.write import Writer
 
 FORMAT = "s2-bulk"
@@ -165,6 +167,33 @@ def fast_paper(raw: dict[str, Any]) -> PaperRecord | None:
     except (TypeError, AttributeError):
         return None
     return paper
+
+
+def fast_line(raw: Any) -> tuple[int, int | None, s2.Edge] | PaperRecord | None:
+    """The fast path of a line, for the reader process: a ``citations`` record as
+    :func:`fast_edge` maps it, a ``papers`` record that adds something as
+    :func:`fast_paper` does (prepared for the writer); anything else (abstracts, TLDRs,
+    a record of unusual values) is left to :func:`load`."""
+    kind = record_kind(raw)
+    if kind == "citations":
+        return fast_edge(raw)
+    if kind == "papers":
+        p = fast_paper(raw)
+        if p is not None and _adds(p):
+            return ahead(p)
+    return None
+
+
+# The fast path of JSON Lines: citetui.ingest.import_files reads an import's shards ahead
+# with it, in one process (citetui.ingest.reader); not with --hubs, whose slice reads them.
+LINES_FAST = fast_line
+
+
+def _adds(paper: PaperRecord) -> bool:
+    """Whether a record brings more than its corpus id (one that does not adds nothing)."""
+    return bool(
+        paper.title or paper.abstract or paper.summary or paper.s2_id or paper.doi or paper.arxiv
+    )
 
 
 def fast_edge(raw: dict[str, Any]) -> tuple[int, int | None, s2.Edge] | None:
@@ -475,10 +504,22 @@ def load(
             else bulk_slice.records(path)
         )
     else:
-        records = ((raw, Fields(path, None, line=n)) for n, raw in iter_lines(path))
+        lines = mapped_lines(path, fast_line)
+        records = ((raw, Fields(path, None, line=n)) for n, raw in lines)
     dangling = 0
     bulk = writer.bulk
     for raw, f in records:
+        if type(raw) is Mapped:  # mapped by the fast path (in citetui.ingest.reader)
+            value = raw.value
+            if type(value) is tuple:
+                citing, cited, edge = value
+                if cited is None:
+                    dangling += 1
+                elif citing != cited:
+                    s2.write_edge(writer, edge)
+            else:
+                bulk.add(value)
+            continue
         try:
             if isinstance(raw, InputError):
                 raise raw
@@ -498,14 +539,7 @@ def load(
             writer.bad_record(exc)
             continue
         if kind != "citations":
-            if (
-                paper.title
-                or paper.abstract
-                or paper.summary
-                or paper.s2_id
-                or paper.doi
-                or paper.arxiv
-            ):
+            if _adds(paper):
                 bulk.add(paper)  # (a record with nothing but its corpus id adds nothing)
         elif cited is None:
             dangling += 1  # the cited work is not in the corpus: there is no edge to keep
