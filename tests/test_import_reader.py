@@ -251,29 +251,37 @@ def _wait_gone(pid: int, timeout: float = 20.0) -> None:
     raise AssertionError(f"the reader process {pid} outlived its importer")
 
 
-def test_a_message_holds_a_megabyte_of_lines_at_most(tmp_path):
-    """Lines the fast path leaves (a /paper record embedding 1,000 citations is half a
-    megabyte) go as their bytes, a megabyte a message: 1,000 of them a message held
-    3.7 GB in the reader and 3.3 GB in the importer at a million records."""
+def _sent(run, paths, fast, *, below: int | None = None) -> list[tuple]:
+    """Every message a reader function (``rd._run_lines``, ``rd._run_documents``) writes
+    for ``paths``, decoded (``below``: each frame is smaller than that)."""
     import io
     import pickle
     import struct
 
+    out = io.BytesIO()
+    run([str(p) for p in paths], fast, out)
+    data, at, got = out.getvalue(), 0, []
+    while at < len(data):
+        (size,) = struct.unpack("<Q", data[at : at + 8])
+        assert below is None or size < below
+        got.append(pickle.loads(data[at + 8 : at + 8 + size]))
+        at += 8 + size
+    return got
+
+
+def test_a_message_holds_a_megabyte_of_lines_at_most(tmp_path):
+    """Lines the fast path leaves (a /paper record embedding 1,000 citations is half a
+    megabyte) go as their bytes, a megabyte a message: 1,000 of them a message held
+    3.7 GB in the reader and 3.3 GB in the importer at a million records."""
     big = '{"paperId": "p%d", "citations": [%s]}\n'
     cites = ", ".join(['{"paperId": "c", "title": "a citing paper title"}'] * 3000)
     path = tmp_path / "papers.jsonl"
     path.write_text("".join(big % (i, cites) for i in range(40)))
-    out = io.BytesIO()
-    rd._run_lines([str(path)], _mapped_n, out)
-    data, at, got = out.getvalue(), 0, []
-    while at < len(data):
-        (size,) = struct.unpack("<Q", data[at : at + 8])
-        assert size < 2 * rd.CHUNK_BYTES
-        i, pos, lines, mapped = pickle.loads(data[at + 8 : at + 8 + size])
+    got = []
+    for _, pos, lines, _ in _sent(rd._run_lines, [path], _mapped_n, below=2 * rd.CHUNK_BYTES):
         if pos < 0:
             break  # the file's end
         got += [ln for ln, raw in lines if type(raw) is bytes]
-        at += 8 + size
     assert got == list(range(1, 41))
 
 
@@ -447,21 +455,11 @@ def test_records_cross_the_pipe_whole():
 
 
 def test_a_document_too_big_for_three_copies_is_left_to_the_importer(tmp_path, monkeypatch):
-    import io
-    import pickle
-    import struct
-
     monkeypatch.setattr(rd, "DOCUMENT_MAX_BYTES", 1000)
     small, big = tmp_path / "small.json", tmp_path / "big.json"
     small.write_text('{"data": [{"n": 1}]}')
     big.write_text('{"data": [' + ", ".join('{"n": 2}' for _ in range(200)) + "]}")
-    out = io.BytesIO()
-    rd._run_documents([str(small), str(big)], _mapped_n, out)
-    data, at, got = out.getvalue(), 0, []
-    while at < len(data):
-        (size,) = struct.unpack("<Q", data[at : at + 8])
-        got.append(pickle.loads(data[at + 8 : at + 8 + size]))
-        at += 8 + size
+    got = _sent(rd._run_documents, [small, big], _mapped_n)
     assert got[0] == (0, {"data": [1]}, [0])
     assert got[1] == (1, None, [])  # the importer reads it itself
     assert got[2][0] == -1
@@ -537,38 +535,12 @@ def test_a_reader_that_writes_to_stderr_does_not_stop(tmp_path, monkeypatch):
     assert got == list(range(100))
 
 
-def test_paper_records_import_alike_by_the_fast_and_the_checked_path(tmp_path, monkeypatch):
-    """The reader maps /paper records with their embedded citations (a million citations
-    in 1,000 such lines were parsed and mapped in the importer's thread): what they
-    import, and what is reported, is what the checked path alone makes of them."""
-    from citetui.ingest.formats import s2
-
-    files = _files("s2-paper", tmp_path)
-    fast = _import(files, tmp_path / "fast.db", "0", monkeypatch, skip_invalid=True)
-    monkeypatch.setattr(s2, "fast_paper_record", lambda raw: None)
-    checked = _import(files, tmp_path / "checked.db", "0", monkeypatch, skip_invalid=True)
-    assert fast[2] is None and checked[2] is None
-    assert fast[0] == checked[0] and fast[1] == checked[1]
-    skipped = [s for r in fast[1] for s in r["skipped"]]
-    assert any("citations[1].year" in str(x) for x in skipped), skipped
-    assert len(fast[0]["citations"]) > N
-
-
 def test_the_reader_maps_paper_records(tmp_path):
-    import io
-    import pickle
-    import struct
-
     from citetui.ingest.formats import s2
 
     path = sorted(formats.generate("s2-paper", N, tmp_path / "gen", seed=5))[0]
-    out = io.BytesIO()
-    rd._run_lines([str(path)], s2.fast_line, out)
-    data, at, lines, mapped = out.getvalue(), 0, 0, 0
-    while at < len(data):
-        (size,) = struct.unpack("<Q", data[at : at + 8])
-        i, pos, got, took = pickle.loads(data[at + 8 : at + 8 + size])
-        at += 8 + size
+    lines = mapped = 0
+    for _, pos, got, took in _sent(rd._run_lines, [path], s2.fast_line):
         if pos < 0:
             break
         lines += len(got)
@@ -577,39 +549,46 @@ def test_the_reader_maps_paper_records(tmp_path):
     assert lines > 0 and mapped == lines
 
 
-def test_bulk_shards_import_alike_by_the_fast_and_the_checked_path(tmp_path, monkeypatch):
-    """The reader maps the bulk shards' papers and citations (they were parsed and mapped
-    in the importer's thread): what they import, and what is reported, is what the
+@pytest.mark.parametrize(
+    ("fmt", "module", "fast", "reader"),
+    [
+        ("s2-paper", "s2", "fast_paper_record", "0"),  # /paper records, embedded citations
+        ("s2-bulk", "s2_bulk", "fast_line", "1"),  # the bulk shards' papers and citations
+    ],
+)
+def test_the_fast_path_imports_what_the_checked_path_alone_does(
+    fmt, module, fast, reader, tmp_path, monkeypatch
+):
+    """The reader maps /paper records with their embedded citations (a million citations
+    in 1,000 such lines were parsed and mapped in the importer's thread) and the bulk
+    shards' papers and citations: what they import, and what is reported, is what the
     checked path alone makes of them."""
-    from citetui.ingest.formats import s2_bulk
+    import importlib
 
-    files = _files("s2-bulk", tmp_path)
-    fast = _import(files, tmp_path / "fast.db", "1", monkeypatch, skip_invalid=True)
-    monkeypatch.setattr(s2_bulk, "fast_line", lambda raw: None)
+    files = _files(fmt, tmp_path)
+    got = _import(files, tmp_path / "fast.db", reader, monkeypatch, skip_invalid=True)
+    monkeypatch.setattr(
+        importlib.import_module(f"citetui.ingest.formats.{module}"), fast, lambda raw: None
+    )
     checked = _import(files, tmp_path / "checked.db", "0", monkeypatch, skip_invalid=True)
-    assert fast[2] is None and checked[2] is None
-    assert fast[0] == checked[0] and fast[1] == checked[1]
-    assert len(fast[0]["citations"]) > 100 and len(fast[0]["papers"]) > 100
+    assert got[2] is None and checked[2] is None
+    assert got[0] == checked[0] and got[1] == checked[1]
+    if fmt == "s2-paper":
+        skipped = [s for r in got[1] for s in r["skipped"]]
+        assert any("citations[1].year" in str(x) for x in skipped), skipped
+        assert len(got[0]["citations"]) > N
+    else:
+        assert len(got[0]["citations"]) > 100 and len(got[0]["papers"]) > 100
 
 
 def test_the_reader_maps_bulk_papers_and_citations(tmp_path):
-    import io
-    import pickle
-    import struct
-
     from citetui.ingest.formats import s2_bulk
 
     files = sorted(formats.generate("s2-bulk", N, tmp_path / "gen", seed=5))
     shards = [f for f in files if f.name.startswith(("papers", "citations"))]
     assert len(shards) == 2
-    out = io.BytesIO()
-    rd._run_lines([str(f) for f in shards], s2_bulk.fast_line, out)
-    data, at = out.getvalue(), 0
     lines, mapped = [0, 0], [0, 0]
-    while at < len(data):
-        (size,) = struct.unpack("<Q", data[at : at + 8])
-        i, pos, got, took = pickle.loads(data[at + 8 : at + 8 + size])
-        at += 8 + size
+    for i, _, got, took in _sent(rd._run_lines, shards, s2_bulk.fast_line):
         if i < 0:
             break
         lines[i] += len(got)
