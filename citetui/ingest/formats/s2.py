@@ -494,7 +494,7 @@ class _Run:
     def paper(self, raw: dict[str, Any], f: Fields) -> None:
         """A /paper record with its embedded citations and references."""
         paper = fast_paper(raw) or paper_from_record(raw, f)
-        nested: dict[str, list[CiteRecord]] = {"citations": [], "references": []}
+        nested: dict[str, list[PaperRecord]] = {"citations": [], "references": []}
         for key in ("citations", "references"):
             for i, item in enumerate(f.list(raw.get(key), key)):
                 fi = f.at(f"{key}[{i}]")
@@ -509,23 +509,23 @@ class _Run:
                 except InputError as exc:
                     self.writer.bad_record(exc)
                     continue
-                nested[key].append(CiteRecord(p, source=SOURCE))
+                nested[key].append(p)
         embeds = isinstance(raw.get("citations"), list)
         self.queue_paper(paper, nested["citations"], nested["references"], embeds)
 
     def queue_paper(
         self,
         paper: PaperRecord,
-        citations: list[CiteRecord],
-        references: list[CiteRecord],
+        citations: list[PaperRecord],
+        references: list[PaperRecord],
         embeds: bool,
     ) -> None:
-        """Queue a /paper record's paper with the citations it embeds (``embeds``: its own
-        citations, whose hub it is)."""
+        """Queue a /paper record's paper with the papers it embeds as citing it and as cited
+        by it (``embeds``: its own citations, whose hub it is)."""
         item = self.writer.bulk.add(
             paper,
-            cited_by=citations,
-            cites=references,
+            cited_by=[CiteRecord(p, source=SOURCE) for p in citations],
+            cites=[CiteRecord(p, source=SOURCE) for p in references],
             hub=(None, None) if embeds else None,  # the record that embeds its citations
         )
         if embeds:
@@ -538,12 +538,7 @@ class _Run:
         if type(raw) is Mapped:  # mapped by the fast path (in citetui.ingest.reader)
             value = raw.value
             if type(value) is PaperWithCites:
-                self.queue_paper(
-                    value.paper,
-                    [CiteRecord(p, source=SOURCE) for p in value.citations],
-                    [CiteRecord(p, source=SOURCE) for p in value.references],
-                    value.embeds,
-                )
+                self.queue_paper(*value)
             else:
                 self.edge(value, f)
             return
