@@ -37,7 +37,7 @@ from citetui.core import ids as idn
 from citetui.core import records as rec
 from citetui.core.models import CiteRecord, PaperRecord
 from citetui.store import fts
-from citetui.store.edges import EdgeOp, check_labels, write_edges
+from citetui.store.edges import Bare, EdgeOp, check_labels, write_edges
 from citetui.store.identity import TITLE, Identity, Ids, Look, id_hashes, keys_of
 from citetui.store.keymap import KeyMap
 from citetui.store.manyrows import insert_rows
@@ -236,7 +236,8 @@ class BulkWriter:
                     papers.append(c.target)
         pids = self._papers(papers)
         final = self.identity.final
-        ops: list[EdgeOp] = []
+        source = self.w.source
+        ops: list[EdgeOp | Bare] = []
         for it in items:
             slots = iter(it.slots)
             if it.paper is not None:
@@ -247,8 +248,14 @@ class BulkWriter:
                         self.keys.pin(it.key, it.pid)
             elif it.origin is not None:
                 it.pid = self._target(it.origin, pids, slots)
-            for c in it.cites:
-                ops.append(self._op(it.pid, self._target(c.target, pids, slots), c))
+            if it.cites:
+                citing = final(it.pid)
+                for c in it.cites:
+                    cited = self._target(c.target, pids, slots)
+                    if c.roles or c.polarity is not None or c.influential is not None or c.contexts:
+                        ops.append(self._op(citing, cited, c))
+                    else:  # the pair alone, as most citations come (see edges.Bare)
+                        ops.append((citing, final(cited), c.source or source))
             for c in it.cited_by:
                 ops.append(self._op(self._target(c.target, pids, slots), it.pid, c))
             # A caller may keep the item for its pid (a /paper record embedding 1,000
@@ -262,7 +269,7 @@ class BulkWriter:
         new = {pid for pid, row in self._rows.items() if row.orig is None}
         self._rows = {}
         if ops:
-            write_edges(self.w, [op for op in ops if op is not None], new, years)
+            write_edges(self.w, ops, new, years)
         self._noted = {}
         self.identity.batch_done()
         self.keys.spill_if_full()

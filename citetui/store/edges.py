@@ -37,6 +37,13 @@ class EdgeOp(NamedTuple):
     source: str
 
 
+# A citation that gives the pair and nothing else (no role, polarity, influence or
+# context): (citing, cited, source), a plain tuple. Most come so (every OpenAlex
+# reference): it adds the edge or leaves it as it is, so it takes none of an EdgeOp's
+# checks. A re-import of a million OpenAlex works spent 15% of its time on them as EdgeOps.
+Bare = tuple[int, int, str]
+
+
 def check_labels(roles: Any, polarity: str | None, contexts: Any) -> None:
     """Raise ValueError for a role or polarity outside the vocabulary."""
     for r in roles or ():
@@ -70,29 +77,27 @@ class _Edge:
         self.dirty = False  # labels or contexts replaced by this batch
 
 
-def write_edges(w: Writer, ops: list[EdgeOp], new: set[int], years: dict[int, Any]) -> None:
+def write_edges(w: Writer, ops: list[EdgeOp | Bare], new: set[int], years: dict[int, Any]) -> None:
     """Apply the batch's citations (``new``: papers this batch added, which no edge of the
     library can name; ``years``: the batch's papers' years, for ``citations.citing_year``)."""
     conn = w.conn
     edges: dict[tuple[int, int], _Edge] = {}
     may_cite = w.identity.may_cite
     known = [
-        (op.citing, op.cited)
+        (op[0], op[1])
         for op in ops
-        if op.citing not in new
-        and op.cited not in new
-        and op.citing != op.cited
-        and may_cite(op.citing, op.cited)
+        if op[0] not in new and op[1] not in new and op[0] != op[1] and may_cite(op[0], op[1])
     ]
     if known:
         _read(conn, ops, set(known), edges)
     user = w.identity.user_edges()
     seq = count()
     tally = {"added": 0, "updated": 0, "unchanged": 0}
-    fresh: dict[tuple[int, int], tuple[int, EdgeOp]] = {}  # new edges given once, as given
+    # new edges given once, as given
+    fresh: dict[tuple[int, int], tuple[int, EdgeOp | Bare]] = {}
     for op in ops:
-        pair = (op.citing, op.cited)
-        if op.citing == op.cited:
+        pair = (op[0], op[1])
+        if pair[0] == pair[1]:
             continue  # a paper among its own citations: not an edge
         e = edges.get(pair)
         if e is None:
@@ -126,13 +131,21 @@ def write_edges(w: Writer, ops: list[EdgeOp], new: set[int], years: dict[int, An
 
 def _apply(
     e: _Edge,
-    op: EdgeOp,
+    op: EdgeOp | Bare,
     pair: tuple[int, int],
     user: set[tuple[int, int]],
     seq: count[int],
     tally: dict[str, int],
 ) -> None:
     """One citation applied to the edge as it is now (see the module)."""
+    if not isinstance(op, EdgeOp):  # a Bare citation: it makes the edge or leaves it as it is
+        if e.cur is None:
+            e.cur = _UNREAD
+            e.source = op[2]
+            tally["added"] += 1
+        else:
+            tally["unchanged"] += 1
+        return
     roles_col = roles_column(op.roles) if op.roles else None
     existing = e.cur is not None
     if e.cur is None:
@@ -227,25 +240,33 @@ def drop_stage(conn: Any) -> None:
 
 
 def _read(
-    conn: Any, ops: list[EdgeOp], pairs: set[tuple[int, int]], edges: dict[Any, _Edge]
+    conn: Any, ops: list[EdgeOp | Bare], pairs: set[tuple[int, int]], edges: dict[Any, _Edge]
 ) -> None:
     """The library's state of the batch's edges that may exist, in one join per table."""
-    need: dict[tuple[int, int], list[int]] = {p: [0, 0, 0] for p in pairs}
+    # What to read of each pair (labels, contexts, values): only of pairs some citation of
+    # the batch gives more than the pair (the others: whether the edge exists).
+    need: dict[tuple[int, int], list[int]] = {}
     for op in ops:
-        flags = need.get((op.citing, op.cited))
-        if flags is not None:
-            labelled = bool(op.roles) or op.polarity is not None
-            flags[0] |= labelled
-            flags[1] |= bool(op.contexts)
-            flags[2] |= labelled or op.influential is not None
-    bare = [p for p, f in need.items() if not (f[0] or f[1] or f[2])]
+        if not isinstance(op, EdgeOp):
+            continue  # a Bare citation
+        labelled = bool(op.roles) or op.polarity is not None
+        if labelled or op.contexts or op.influential is not None:
+            pair = (op.citing, op.cited)
+            if pair in pairs:
+                flags = need.get(pair)
+                if flags is None:
+                    flags = need[pair] = [0, 0, 0]
+                flags[0] |= labelled
+                flags[1] |= bool(op.contexts)
+                flags[2] |= labelled or op.influential is not None
+    bare = [p for p in pairs if p not in need]
     if bare and len(bare) >= BY_CITING_PAIRS * len({c for c, _ in bare}):
         _exist_by_citing(conn, bare, edges)
-        staged = sorted((c, d, *f) for (c, d), f in need.items() if f[0] or f[1] or f[2])
+        staged = sorted((c, d, *f) for (c, d), f in need.items())
         if not staged:
             return
     else:
-        staged = sorted((c, d, *f) for (c, d), f in need.items())
+        staged = sorted([(c, d, *f) for (c, d), f in need.items()] + [(*p, 0, 0, 0) for p in bare])
     conn.execute(_STAGE)
     try:
         # A row a statement (a temporary table fires no trigger: insert_rows saves nothing
@@ -296,7 +317,7 @@ def _read(
 def _write(
     w: Writer,
     edges: dict[tuple[int, int], _Edge],
-    fresh: dict[tuple[int, int], tuple[int, EdgeOp]],
+    fresh: dict[tuple[int, int], tuple[int, EdgeOp | Bare]],
     years: dict[int, Any],
 ) -> None:
     conn = w.conn
@@ -307,6 +328,9 @@ def _write(
     del_ctx: list[tuple[Any, ...]] = []
     add_ctx: list[tuple[Any, ...]] = []
     for (citing, cited), (n, op) in fresh.items():
+        if not isinstance(op, EdgeOp):  # a Bare citation
+            new_rows.append((citing, cited, None, None, None, op[2], years.get(citing)))
+            continue
         roles = tuple(sorted(set(op.roles))) if op.roles else ()
         new_rows.append(
             (
