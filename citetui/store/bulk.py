@@ -459,31 +459,26 @@ class BulkWriter:
 
     def _read(self, pids: Iterable[int]) -> None:
         """Read papers of the library into the batch's rows."""
-        wanted = sorted(pids)
-        for i in range(0, len(wanted), 20_000):
-            chunk = _encode(wanted[i : i + 20_000])
-            for pid, *vals, authors, norm in self.conn.execute(
-                f"SELECT id, {', '.join(_COLUMNS)} FROM papers "
-                "WHERE id IN (SELECT value FROM json_each(?))",
-                (chunk,),
-            ):
-                self._rows[pid] = _Row(pid, vals, authors, norm, True)
+        for pid, *vals, authors, norm in self._select(_COLUMNS, pids):
+            self._rows[pid] = _Row(pid, vals, authors, norm, True)
 
-    def _read_ids(self, pids: set[int]) -> None:
+    def _read_ids(self, pids: Iterable[int]) -> None:
         """Read only the identifiers of papers that only stubs may be: a stub is checked
-        against its candidate's identifiers and joins nothing. A re-import of a million
-        OpenAlex works read 3 stubs' candidates for each work's; whole, their rows took
-        8 us each, their identifiers 5."""
+        against its candidate's identifiers and joins nothing. Whole, 20,000 random rows
+        of a 1M OpenAlex library took 160 ms; their identifiers, 106 ms. (In the first
+        quarter of a 1M OpenAlex re-import: 116,558 such papers, 250,383 read whole.)"""
+        for pid, *vals in self._select(rec.PAPER_FIELDS[rec.ID_SLICE], pids):
+            self._ids[pid] = tuple(vals)
+
+    def _select(self, columns: Sequence[str], pids: Iterable[int]) -> Iterator[Any]:
+        """(id, *columns) of these papers, in id order, 20,000 a query."""
         wanted = sorted(pids)
-        ids = self._ids
         for i in range(0, len(wanted), 20_000):
-            chunk = _encode(wanted[i : i + 20_000])
-            for pid, *vals in self.conn.execute(
-                f"SELECT id, {', '.join(rec.PAPER_FIELDS[rec.ID_SLICE])} FROM papers "
+            yield from self.conn.execute(
+                f"SELECT id, {', '.join(columns)} FROM papers "
                 "WHERE id IN (SELECT value FROM json_each(?))",
-                (chunk,),
-            ):
-                ids[pid] = tuple(vals)
+                (_encode(wanted[i : i + 20_000]),),
+            )
 
     def _row(self, pid: int) -> _Row | None:
         row = self._rows.get(pid)
