@@ -371,8 +371,8 @@ def _page_with(shared_real, index: int, **changes) -> dict:
             "record data[3]: field citedPaper.authors[0].name: expected a string",
         ),
         (
-            {"citedPaper": {"paperId": None, "title": None}},
-            "record data[3]: field citedPaper: a paper needs a title or an identifier",
+            {"citedPaper": {"paperId": None, "title": 5}},
+            "record data[3]: field citedPaper.title: expected a string",
         ),
         (
             {"citedPaper__citationCount": -4},

@@ -10,6 +10,7 @@ fetches through :func:`write_works`, the same mapping.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -34,6 +35,10 @@ MAX_ABSTRACT_POSITION = 100_000  # an inverted index pointing further is not an 
 
 _WORK_ID = re.compile(r'(?<!\\)"id"\s*:\s*"https://openalex\.org/W\d+"')
 _KEYS = re.compile(r'(?<!\\)"(abstract_inverted_index|referenced_works|authorships)"\s*:')
+# A list page with no works (the last page a cursor loop saved): only its ``meta`` says
+# OpenAlex (``db_response_time_ms`` is in every page's).
+_EMPTY_PAGE = re.compile(r'(?<!\\)"results"\s*:\s*\[\s*\]')
+_META = re.compile(r'(?<!\\)"(db_response_time_ms|next_cursor|groups_count)"\s*:')
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?(?:[?#].*)?$", re.IGNORECASE)
 _ID = re.compile(r"(?:https?://openalex\.org/)?(W\d+)", re.IGNORECASE)
 _PREFIX = "https://openalex.org/"
@@ -41,7 +46,11 @@ _PREFIX = "https://openalex.org/"
 
 def detect(head: str) -> bool:
     """Whether the start of a file looks like OpenAlex works."""
-    return bool(_WORK_ID.search(head) or _KEYS.search(head))
+    return bool(
+        _WORK_ID.search(head)
+        or _KEYS.search(head)
+        or (_EMPTY_PAGE.search(head) and _META.search(head))
+    )
 
 
 def abstract_from_index(index: Any, f: Fields) -> str | None:
@@ -288,6 +297,16 @@ def write_works(
     return works_read
 
 
+def _is_page(raw: Any) -> bool:
+    return type(raw) is dict and type(raw.get("results")) is list and "id" not in raw
+
+
+def _page_works(page: dict[str, Any], f: Fields) -> Iterator[tuple[Any, Fields]]:
+    """The works of a ``{meta, results}`` page that is one line of JSON Lines."""
+    for i, work in enumerate(page["results"]):
+        yield work, Fields(f.path, f"results[{i}]", line=f.line)
+
+
 def _records(doc: Any, path: str) -> tuple[Iterator[tuple[Any, Fields]], bool]:
     """(records, is_page)."""
     if isinstance(doc, dict) and isinstance(doc.get("results"), list):
@@ -317,6 +336,17 @@ def load(
     is_page = False
     if lines is not None:
         records: Iterator[tuple[Any, Fields]] = line_records(lines, str(path), writer.bad_record)
+        first = next(records, None)
+        if first is not None and _is_page(first[0]):
+            # JSON Lines of whole pages, as a paging loop saves them: each line is a page
+            for raw, f in itertools.chain([first], records):
+                if _is_page(raw):
+                    write_works(writer, _page_works(raw, f), auto_hub=True)
+                else:
+                    write_works(writer, [(raw, f)])
+            records = iter(())
+        elif first is not None:
+            records = itertools.chain([first], records)
     else:
         records, is_page = _records(doc, str(path))
     write_works(writer, records, auto_hub=is_page)

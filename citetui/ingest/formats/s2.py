@@ -1,6 +1,6 @@
 """Importing Semantic Scholar Graph API records: papers, /citations and /references pages.
 
-Shapes read (as one JSON document, or JSON Lines of records):
+Shapes read (as one JSON document, or JSON Lines of records or of whole pages):
 
 - a ``/paper/{id}`` record, optionally embedding ``citations`` / ``references``
   (paper objects) and a ``tldr`` ``{model, text}``; a list of them (``/paper/batch``);
@@ -48,6 +48,10 @@ _S2_KEYS = [
     for k in ("paperId", "citingPaper", "citedPaper", "contextsWithIntent", "externalIds")
 ]
 _CASSETTE = re.compile(r"^\s*interactions:\s*$", re.MULTILINE)
+# A page with no records (the last page a paging loop saved, a search that found nothing):
+# nothing in it names a paper, but its paging keys are the Graph API's.
+_EMPTY_PAGE = re.compile(r'(?<!\\)"data"\s*:\s*\[\s*\]')
+_PAGING = re.compile(r'(?<!\\)"(offset|next|total|token)"\s*:')
 _OPENALEX_WORK = re.compile(r'(?<!\\)"id"\s*:\s*"https://openalex\.org/W\d+"')
 _FOCAL_NAME = re.compile(
     r"(?:^|[^a-z])(citations|references)[_\-.]+(?:corpus_?id[:_\-]?(\d+)|([0-9a-f]{40})(?![0-9a-f]))",
@@ -62,7 +66,9 @@ def detect(head: str) -> bool:
         return True  # a recorded HTTP cassette: load() explains what to do with it
     if _OPENALEX_WORK.search(head):
         return False  # an OpenAlex work (whose abstract index may hold any word as a key)
-    return any(k.search(head) for k in _S2_KEYS)
+    if any(k.search(head) for k in _S2_KEYS):
+        return True
+    return bool(_EMPTY_PAGE.search(head) and _PAGING.search(head))
 
 
 # -- records -> PaperRecord / Edge ---------------------------------------------------
@@ -238,6 +244,30 @@ def is_edge(raw: Any) -> bool:
     return isinstance(raw, dict) and ("citingPaper" in raw or "citedPaper" in raw)
 
 
+def _names_nothing(paper: Any) -> bool:
+    """Whether a paper object is one Semantic Scholar could not resolve: null, or no id and
+    no title (``{"paperId": null}``: a reference it did not match, as a page fetched
+    with edge fields only gives it). Anything else, malformed included, is checked."""
+    if paper is None:
+        return True
+    if type(paper) is not dict:
+        return False
+    ext = paper.get("externalIds")
+    if ext is not None and (type(ext) is not dict or any(ext.values())):
+        return False
+    return not any(paper.get(k) for k in ("paperId", "corpusId", "title"))
+
+
+def unresolved(raw: Any) -> bool:
+    """Whether an edge's other paper is one Semantic Scholar could not resolve: the edge
+    cannot be imported, and is counted instead (as the bulk datasets' citations with no
+    cited corpus id are)."""
+    if type(raw) is not dict:
+        return False
+    sides = [raw[k] for k in ("citingPaper", "citedPaper") if k in raw]
+    return bool(sides) and any(_names_nothing(p) for p in sides)
+
+
 def edge_from_record(raw: Any, f: Fields) -> Edge:
     """A /citations or /references edge record as an Edge (raises InputError on bad fields)."""
     return fast_edge(raw) or checked_edge(raw, f)
@@ -331,7 +361,8 @@ def fast_paper_record(raw: Any) -> PaperWithCites | None:
                 return None
             got.append(p)
         nested.append(got)
-    return PaperWithCites(paper, nested[0], nested[1], type(raw.get("citations")) is list)
+    # (an empty list embeds nothing: a paper no one cites is not made a hub of nothing)
+    return PaperWithCites(paper, nested[0], nested[1], bool(nested[0]))
 
 
 def fast_line(raw: Any) -> Edge | PaperWithCites | None:
@@ -448,8 +479,10 @@ class _Run:
         focal: PaperRecord | int | None = None,
         focal_kind: str | None = None,
         keep: bool = False,
+        note_nulls: bool = True,
     ):
         self.writer, self.path, self.keep = writer, path, keep
+        self.note_nulls = note_nulls
         self.name_focal = name_focal
         cited_focal = citing_focal = None
         if focal is not None:
@@ -467,6 +500,9 @@ class _Run:
         self.cited_focal = Focal(writer, cited_focal, hub=True)
         self.citing_focal = Focal(writer, citing_focal, hub=False)
         self.unlinked: dict[str, int] = {"citations": 0, "references": 0}
+        self.nulls = 0  # null records (ids /paper/batch did not know)
+        self.unresolved = 0  # edges (and embedded papers) naming no paper (see unresolved())
+        self.pages = 0  # pages met as records (JSON Lines of one API page a line)
         self.items: list[Any] = []  # with ``keep``: the queued records, for their ids
         self.embedded: list[Any] = []  # /paper records that embed their citations
 
@@ -498,6 +534,9 @@ class _Run:
         for key in ("citations", "references"):
             for i, item in enumerate(f.list(raw.get(key), key)):
                 fi = f.at(f"{key}[{i}]")
+                if unresolved(item) if is_edge(item) else _names_nothing(item):
+                    self.unresolved += 1
+                    continue
                 try:
                     if is_edge(item):
                         e = edge_from_record(item, fi)
@@ -510,7 +549,7 @@ class _Run:
                     self.writer.bad_record(exc)
                     continue
                 nested[key].append(p)
-        embeds = isinstance(raw.get("citations"), list)
+        embeds = bool(nested["citations"]) and isinstance(raw.get("citations"), list)
         self.queue_paper(paper, nested["citations"], nested["references"], embeds)
 
     def queue_paper(
@@ -542,9 +581,18 @@ class _Run:
             else:
                 self.edge(value, f)
             return
+        if raw is None:
+            self.nulls += 1  # /paper/batch answers null for ids it does not know
+            return
+        if _is_page(raw):  # JSON Lines of whole pages, as a paging loop saves them
+            self.pages += 1
+            for i, one in enumerate(raw["data"]):
+                self.item(one, Fields(f.path, f"data[{i}]", line=f.line))
+            return
+        if unresolved(raw):
+            self.unresolved += 1
+            return
         try:
-            if raw is None and f.line is None:
-                return  # /paper/batch answers null for ids it does not know
             if is_edge(raw):
                 edge = edge_from_record(raw, f)
             elif isinstance(raw, dict):
@@ -560,6 +608,19 @@ class _Run:
     def finish(self) -> list[int]:
         """Write what is queued; note the edges left out; the ids of the kept records."""
         self.writer.bulk.flush()
+        skipped = self.writer.skipped
+        if self.unresolved:
+            n = self.unresolved
+            skipped.append(
+                f"{self.path}: {n} citation{'s' if n != 1 else ''} whose other paper Semantic "
+                "Scholar did not resolve (no id, no title) not imported"
+            )
+        if self.nulls and self.note_nulls:
+            n = self.nulls
+            skipped.append(
+                f"{self.path}: {n} null record{'s' if n != 1 else ''} "
+                "(ids the API did not know) skipped"
+            )
         for kind, n in self.unlinked.items():
             if n:
                 side, how = (
@@ -593,7 +654,8 @@ def write_page(
     writer.source = SOURCE
     f = Fields(path, "page")
     data = f.list(page.get("data") if isinstance(page, dict) else page, "data")
-    run = _Run(writer, path, focal=focal, focal_kind=kind, keep=True)
+    # (a null in the fetcher's /paper/batch answer is a paper with nothing more to add)
+    run = _Run(writer, path, focal=focal, focal_kind=kind, keep=True, note_nulls=False)
     for i, raw in enumerate(data):
         run.item(raw, Fields(path, f"data[{i}]"))
     return run.finish()
@@ -638,6 +700,11 @@ def not_a_record(doc: Any, path: str, what: str, expected: str) -> InputError:
     message = doc.get("message") or doc.get("error") if isinstance(doc, dict) else None
     hint = f" (the API said: {message})" if isinstance(message, str) else ""
     return InputError(path, f"not {what}: expected {expected} (found {keys}){hint}")
+
+
+def _is_page(raw: Any) -> bool:
+    """Whether a record is a whole API page (``{offset, next, data}``, ``{total, data}``)."""
+    return type(raw) is dict and type(raw.get("data")) is list and not is_edge(raw)
 
 
 def _looks_like_paper(doc: dict[str, Any]) -> bool:
