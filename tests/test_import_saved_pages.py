@@ -136,3 +136,17 @@ def test_a_paper_that_embeds_no_citations_is_not_made_a_hub(runner, tmp_path, sh
     result = runner.invoke(cli, ["--db", str(tmp_path / "lib.db"), "hubs", "--json"])
     hubs = json.loads(result.stdout)
     assert [h["title"] for h in hubs] == [cited[1]["title"]]
+
+
+def test_works_named_by_their_api_urls_import_as_by_their_ids(runner, tmp_path, shared_real):
+    page = json.loads((shared_real / "openalex" / "citing_works.json").read_text())
+    api = "https://api.openalex.org/works/"
+
+    def by_api(work: dict) -> dict:
+        refs = [api + r.rsplit("/", 1)[-1] for r in work.get("referenced_works") or []]
+        return {**work, "id": api + work["id"].rsplit("/", 1)[-1], "referenced_works": refs}
+
+    _import(runner, tmp_path / "ids.db", _write(tmp_path / "ids.json", page))
+    urls = {**page, "results": [by_api(w) for w in page["results"]]}
+    _import(runner, tmp_path / "urls.db", _write(tmp_path / "urls.json", urls))
+    assert _dump(tmp_path / "urls.db") == _dump(tmp_path / "ids.db")

@@ -40,7 +40,8 @@ _KEYS = re.compile(r'(?<!\\)"(abstract_inverted_index|referenced_works|authorshi
 _EMPTY_PAGE = re.compile(r'(?<!\\)"results"\s*:\s*\[\s*\]')
 _META = re.compile(r'(?<!\\)"(db_response_time_ms|next_cursor|groups_count)"\s*:')
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?(?:[?#].*)?$", re.IGNORECASE)
-_ID = re.compile(r"(?:https?://openalex\.org/)?(W\d+)", re.IGNORECASE)
+# (the API's own URL of a work, api.openalex.org/works/W..., names it too)
+_ID = re.compile(r"(?:https?://(?:api\.)?openalex\.org/(?:works/)?)?(W\d+)", re.IGNORECASE)
 _PREFIX = "https://openalex.org/"
 
 
