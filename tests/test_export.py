@@ -306,6 +306,18 @@ def test_keys_are_unique_readable_and_independent_of_row_ids(tricky, tmp_path):
     assert assign_keys(reversed(papers)) == reordered
 
 
+def test_a_key_holds_no_part_of_an_escape_sequence():
+    from citetui.core.models import Paper
+
+    paper = Paper(
+        id=1,
+        title="\x1b[31mRed\x1b[0m alert: \x1b]8;;http://x\x07link\x1b]8;;\x07 titles",
+        year=2022,
+        authors=["\x1b[31mMallory\x1b[0m Red"],
+    )
+    assert assign_keys([paper]) == {1: "red2022red"}
+
+
 # -- CSV -----------------------------------------------------------------------
 
 

@@ -64,7 +64,7 @@ def family_name(author: str) -> str:
 def base_key(p: Paper) -> str:
     """The key before disambiguation: family name, year, first significant title word."""
     who = next((f for f in (family_name(a) for a in p.authors) if f), "")
-    words = _WORD.findall(_ascii(p.title or p.summary or ""))
+    words = _WORD.findall(_ascii(clean(p.title or p.summary or "")))  # ("\x1b[31m": no "31m")
     word = next((w for w in words if w not in _STOP and not w.isdigit()), None)
     word = (word or (words[0] if words else "untitled"))[:24]
     if not who:  # no author: lead with the title word, as reference managers do
