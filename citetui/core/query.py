@@ -11,15 +11,20 @@ and, within a hub, ``role:method``, ``pol:critical`` (or ``polarity:``),
 
 An unknown ``name:value`` is an error naming the known fields, except an
 identifier scheme (``doi:``, ``arxiv:``, ``pmid:``, ``corpusid:``, a URL...),
-which is read as an identifier or as words, and a capitalised name (pasted text
-such as ``Guards:Verification`` or ``In:Proc``: fields are typed in lower case). A
-field with no value is an error.
+which is read as an identifier or as words, a capitalised name (pasted text
+such as ``Guards:Verification`` or ``In:Proc``: fields are typed in lower case),
+and, in a query of three words or more, a name that is no field's mistyped
+(``Carotid stenosis:factors affecting``: a title whose colon lost its space;
+``biodiversity autor:rubino`` is still an error). A field with no value is an
+error.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from rapidfuzz.distance import DamerauLevenshtein
 
 from citetui.core.vocab import POLARITIES, ROLES, STATUSES
 
@@ -87,6 +92,26 @@ ID_SCHEMES = frozenset(
     ]
 )
 _FIELD_TOKEN = re.compile(r"^([A-Za-z][A-Za-z_]*):(.*)$", re.S)
+# Fields people try that citetui does not have: always an error, never words.
+_TRIED_FIELDS = frozenset(
+    ["title", "abstract", "journal", "keyword", "keywords", "type", "summary", "topic", "source"]
+)
+# A query of this many words or more is text that may hold a title's colon with no space
+# after it ("Carotid stenosis:factors affecting symptomatology", as PDFs lose the space):
+# there an unknown name:value is words, unless the name is a field's, mistyped.
+TEXT_WORDS = 3
+
+
+def _meant_as_field(name: str) -> bool:
+    """Whether an unknown field name is one a user would type for a field: a field people
+    try, or a known field's name mistyped (one edit up to five letters, two for a longer name)."""
+    if name in _TRIED_FIELDS:
+        return True
+    edits = 1 if len(name) <= 5 else 2
+    return any(
+        DamerauLevenshtein.distance(name, known, score_cutoff=edits) <= edits
+        for known in (*_FIELDS, *_TRIED_FIELDS)
+    )
 
 
 @dataclass(frozen=True)
@@ -228,7 +253,8 @@ def parse(text: str) -> Query:
     # leading ' opens a quoted title ('Kritische Bemerkungen...'), a possessive split
     # from its word ("Landauer 'sprinciple") or a year ("ICFDA '14"): in the real
     # reference strings it never asks for an exact word.
-    pasted = len(text.split()) >= PASTED_WORDS
+    n_words = len(text.split())
+    pasted = n_words >= PASTED_WORDS
     for tok, quoted in _split(text):
         if quoted:
             words.append(tok)
@@ -252,9 +278,11 @@ def parse(text: str) -> Query:
                 or value.startswith("//")
                 or tok[0].isupper()
                 or (pasted and value[0].isupper())
+                or (n_words >= TEXT_WORDS and not _meant_as_field(name))
             ):
                 # an identifier, or pasted text ("Guards:Verification", "In:Proc"): fields
-                # are typed in lower case; the engine reads it as words
+                # are typed in lower case; or a title's colon in text ("lungs:a model of");
+                # the engine reads it as words
                 words.append(tok)
                 continue
             raise QueryError(
