@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import DamerauLevenshtein
 
+from citetui.core.bibpaste import bibtex_reference
 from citetui.core.vocab import POLARITIES, ROLES, STATUSES
 
 # A query of this many words or more is pasted text (see parse).
@@ -72,6 +73,7 @@ ID_SCHEMES = frozenset(
         "pmid",
         "pmcid",
         "corpusid",
+        "s2cid",
         "corpus",
         "isbn",
         "issn",
@@ -235,7 +237,7 @@ def cut(text: str) -> tuple[str, bool]:
 
 def parse(text: str) -> Query:
     """Parse the query syntax; unknown fields and bad field values raise QueryError."""
-    text, was_cut = cut(text or "")
+    text, was_cut = cut(bibtex_reference(text or "") or text or "")
     words: list[str] = []
     exact: list[str] = []
     exclude: list[str] = []
@@ -248,6 +250,7 @@ def parse(text: str) -> Query:
     statuses: list[str] = []
     starred = has_note = has_context = False
     ymin = ymax = None
+    quoted_words: set[int] = set()  # places in ``words`` of "quoted" text (kept as typed)
     # A long query is pasted text (a reference, a title): there "roles: An alternative..."
     # or "questionnaire:An" is a title's colon, not a field typed in lower case, and a
     # leading ' opens a quoted title ('Kritische Bemerkungen...'), a possessive split
@@ -258,6 +261,7 @@ def parse(text: str) -> Query:
     for tok, quoted in _split(text):
         if quoted:
             words.append(tok)
+            quoted_words.add(len(words) - 1)
             continue
         if tok.startswith("'") and len(tok) > 1 and not pasted:
             exact.append(tok[1:].strip("'").casefold())
@@ -331,6 +335,7 @@ def parse(text: str) -> Query:
                     has_context = True
                 else:
                     raise QueryError(f"unknown has:{v} (has:note, has:context)")
+    words = _citation_words(words, quoted_words)
     flt = RowFilter(
         tuple(dict.fromkeys(roles)),
         tuple(dict.fromkeys(pols)),
@@ -376,6 +381,42 @@ def _quote(word: str) -> str:
     if _FIELD_TOKEN.match(word) or word[:1] in "'!" or " " in word:
         return f'"{word}"'
     return word
+
+
+# A citation key or a glued in-text citation: surname, year and maybe a title word
+# ("suzuki2000", "carlisle1999homeric", as Google Scholar's BibTeX keys are made).
+_GLUED = re.compile(r"^([^\W\d_]{2,})(1[89]\d\d|20\d\d)([^\W\d_]*)$")
+_LETTERS_ONLY = re.compile(r"[\W_]+")
+
+
+def _citation_words(words: list[str], quoted: set[int]) -> list[str]:
+    """The words of an in-text citation as the engine wants them: a glued citation key
+    split into surname, year and word; "et al." dropped (it names no author, and as a
+    word it matched titles holding "Al": "Taylor et al. 1990" put "Central Ejecutivo al
+    PRI" first). Quoted text is kept as typed."""
+    out: list[str] = []
+    plain: list[bool] = []
+    for i, w in enumerate(words):
+        if i in quoted:
+            out.append(w)
+            plain.append(False)
+            continue
+        glued = _GLUED.match(w)
+        parts = [p for p in glued.groups() if p] if glued else [w]
+        for part in parts:
+            key = _LETTERS_ONLY.sub("", part).casefold()
+            if (
+                key == "al"
+                and out
+                and plain[-1]
+                and _LETTERS_ONLY.sub("", out[-1]).casefold() == "et"
+            ):
+                out.pop()
+                plain.pop()
+                continue
+            out.append(part)
+            plain.append(True)
+    return out if out else words
 
 
 def unparse(query: Query) -> str:

@@ -9,7 +9,9 @@ exactly; the text without them is what the words are read from.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
+from citetui.core.ids import arxiv_from_doi
 from citetui.store.fts import tokens
 
 _ARXIV_ARCHIVES = (
@@ -20,14 +22,14 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "doi",
         re.compile(
-            r"(?:https?://(?:dx\.)?doi\.org/|\bdoi\s*:?\s*)?\b(10\.\d{4,9}\s?/\s?[^\s\"<>\]\[]+)",
+            r"(?:https?://(?:dx\.)?doi\.org/|\bdoi\s*:?\s*)?\b(10\.\d{4,9}\s?(?:/|%2F)\s?[^\s\"<>\]\[]+)",
             re.I,
         ),
     ),
     (
         "arxiv",
         re.compile(
-            r"(?:https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/|\barxiv\s*:?\s*)"
+            r"(?:(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/|\barxiv\s*:?\s*)"
             rf"(\d{{4}}\.\d{{4,5}}|(?:{_ARXIV_ARCHIVES})(?:\.[A-Z]{{2}})?/\d{{7}})"
             r"(?:v\d+)?(?:\.pdf)?",
             re.I,
@@ -39,7 +41,8 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"(?<![\w.])((?:0[7-9]|1\d|2\d)(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?(?![\w.])"),
     ),
     ("arxiv", re.compile(rf"\b((?:{_ARXIV_ARCHIVES})(?:\.[A-Z]{{2}})?/\d{{7}})\b")),
-    ("corpus_id", re.compile(r"\bcorpus\s*id\s*:?\s*(\d{1,18})\b", re.I)),
+    # (S2CID: Wikipedia's and many reference lists' name for the corpus id)
+    ("corpus_id", re.compile(r"\b(?:corpus\s*id|s2cid)\s*:?\s*(\d{1,18})\b", re.I)),
     (
         "s2_id",
         re.compile(r"(?:semanticscholar\.org/paper/(?:[^/\s]+/)?)?\b([0-9a-f]{40})\b", re.I),
@@ -50,12 +53,14 @@ _URL = re.compile(r"(?:https?://|www\.)\S*", re.I)
 _DOI_TAIL = re.compile(r"\.(?:pmid|pmcid|issn|doi|arxiv|epub)\b.*$", re.I)
 # What may surround identifiers in an argument that is nothing but identifiers.
 _ONLY_IDS = re.compile(
-    r"[\s\[\]()<>:,;.]*(?:(?:doi|arxiv|corpus\s*id|pmid|url|https?)[\s:]*)*", re.I
+    r"[\s\[\]()<>:,;.]*(?:(?:doi|arxiv|corpus\s*id|s2cid|pmid|url|https?)[\s:]*)*", re.I
 )
 
 
 def _normal(kind: str, value: str) -> str | int:
     if kind == "doi":
+        if "%" in value:  # a DOI copied out of a URL: 10.1093%2Fnar%2Fgkt1059
+            value = unquote(value)
         v = re.split(r"[\[\],;]", re.sub(r"\s", "", value))[0]
         v = _DOI_TAIL.sub("", v).rstrip(".:").lower()
         if v.count("(") < v.count(")"):
@@ -78,6 +83,11 @@ def find_ids(text: str) -> tuple[list[tuple[str, str | int]], str]:
             if any(a <= m.start() < b for a, b in spans):
                 continue
             value = _normal(kind, m.group(1))
+            # arXiv's own DOI (10.48550/arXiv.1501.04952) names the arXiv id, which is
+            # what a library holds for an arXiv paper; the DOI is looked up after it
+            arxiv = arxiv_from_doi(str(value)) if kind == "doi" else None
+            if arxiv is not None and ("arxiv", arxiv) not in found:
+                found.append(("arxiv", arxiv))
             if (kind, value) not in found:
                 found.append((kind, value))
             spans.append((m.start(), m.end()))
@@ -104,7 +114,8 @@ def looks_like_id(text: str) -> bool:
     CorpusID, a 40-hex paperId, a W-id, their URLs): it must then match exactly."""
     return id_only(text) is not None or bool(
         re.fullmatch(
-            r"\s*(?:10\.\d{4,9}/\S+|doi:\S+|arxiv:\S+|corpusid:\S*|W\d+|\d{4}\.\d{4,5}(?:v\d+)?)\s*",
+            r"\s*(?:10\.\d{4,9}/\S+|doi:\S+|arxiv:\S+|corpusid:\S*|s2cid:?\s*\d+|W\d+"
+            r"|\d{4}\.\d{4,5}(?:v\d+)?)\s*",
             text,
             re.I,
         )

@@ -14,7 +14,8 @@
    longer title.
 4. A write takes the best only when it is a clear winner: closeness ≥
    :data:`ACCEPT`, :data:`MARGIN` points over the runner-up, the runner-up under
-   :data:`AMBIG`, and no year in the argument contradicting it. Otherwise
+   :data:`AMBIG`, no year in the argument contradicting it, and no other paper
+   holding every word put first by the engine. Otherwise
    :class:`Unresolved` lists up to 10 candidates. A read takes the best match.
 
 Thresholds tuned on one half of the shared query sets, checked on the other.
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, utils
 
+from citetui.core.bibpaste import bibtex_reference
 from citetui.core.ids import author_key, norm_title
 from citetui.core.models import Hub, Paper
 from citetui.search.engine import search
@@ -76,6 +78,7 @@ class Candidate:
     paper: Paper
     closeness: float
     holds_every_word: bool = False  # the engine's first tier: the paper holds every word
+    rank: int = 0  # its place in the engine's order (0: the engine's first)
 
 
 class Unresolved(NotFound):
@@ -174,8 +177,8 @@ def candidates(lib: Library, text: str, *, among: list[int] | None = None) -> li
     papers = lib.papers(list(result.ids[:10]))
     _, rest = find_ids(text)
     out = [
-        Candidate(papers[i], closeness(rest, papers[i]), result.tier(i) == "all")
-        for i in result.ids[:10]
+        Candidate(papers[i], closeness(rest, papers[i]), result.tier(i) == "all", rank)
+        for rank, i in enumerate(result.ids[:10])
         if i in papers
     ]
     out.sort(key=lambda c: -c.closeness)
@@ -192,7 +195,12 @@ def _decide(text: str, cands: list[Candidate], *, write: bool, what: str) -> Pap
     years = {int(y) for y in re.findall(r"(?<!\d)(1[89]\d\d|20[0-3]\d)(?!\d)", text)}
     if best.closeness < ACCEPT:
         why = f"no {what} is a close match of {text!r}"
-    elif best.closeness - second < MARGIN or second >= AMBIG or _same_title(best, cands, years):
+    elif (
+        best.closeness - second < MARGIN
+        or second >= AMBIG
+        or _same_title(best, cands, years)
+        or _engine_disagrees(best, cands)
+    ):
         why = f"{text!r} is ambiguous: several {what}s match it"
     elif years and best.paper.year and best.paper.year not in years:
         why = f"the year in {text!r} contradicts the closest {what}"
@@ -208,6 +216,17 @@ class Resolution:
 
     paper: Paper
     how: str
+
+
+def _engine_disagrees(best: Candidate, cands: list[Candidate]) -> bool:
+    """Whether the engine put first another paper that holds every word of the argument:
+    the two measures name different papers, so neither is a clear winner. (A title cut
+    short, "... Mitchell & Co", is closest by its letters to another title that differs
+    in its last word, "... Mitchell & data"; words in another order, "tree pattern
+    queries minimization", to a title of other words, "tree pattern query
+    minimization": the engine's first held every word each time, and was the one.)"""
+    top = min(cands, key=lambda c: c.rank)
+    return top is not best and top.holds_every_word
 
 
 def _same_title(best: Candidate, cands: list[Candidate], years: set[int]) -> bool:
@@ -229,6 +248,7 @@ def _same_title(best: Candidate, cands: list[Candidate], years: set[int]) -> boo
 def resolve(lib: Library, text: str, *, write: bool = False, hub: bool = False) -> Resolution:
     """The paper (``hub``: the hub) an argument names (see the module docstring); ``write``:
     only a clear winner, else :class:`Unresolved` with the candidates."""
+    text = bibtex_reference(text) or text  # a pasted BibTeX entry: the reference it is
     if looks_like_id(text):
         paper = _by_identifier(lib, text)
         if hub:
