@@ -407,9 +407,14 @@ def _pump(stream: IO[bytes], frames: _Frames) -> None:
 
 
 def _send(stream: IO[bytes], message: Any) -> None:
+    """Write one message and flush it: the importer takes each message as it comes, and a
+    reader that dies later (os._exit, a kill) must not take with it what it had read. An
+    unflushed message waited in the 8 KB buffer of a stdout that PYTHONUNBUFFERED did
+    not make raw (a clean environment, as CI's: the shells here set it)."""
     body = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
     stream.write(_FRAME.pack(len(body)))
     stream.write(body)
+    stream.flush()
 
 
 def _run_lines(paths: list[str], fast: Callable[[Any], Any], out: IO[bytes]) -> None:
