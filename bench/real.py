@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from bench import realdata
 
@@ -47,6 +48,20 @@ CLASSES = (
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else 0.0
+
+
+def target_ids(lib: Any, real: list[dict]) -> dict[str, int]:
+    """Each real target's paper id in a library built by :func:`library` (found by the
+    corpus id :func:`bench.realdata.build` gave it)."""
+    base = realdata.CORPUS_BASE
+    by_cid = dict(
+        lib._rows(
+            "SELECT corpus_id, id FROM papers WHERE corpus_id BETWEEN ? AND ?",
+            (base, base + len(real)),
+        )
+    )
+    cids = {r["key"]: r["ids"]["corpus_id"] for r in real}
+    return {key: by_cid[cid] for key, cid in cids.items() if cid in by_cid}
 
 
 def library(work: Path, n: int, real: list[dict], distractors: list[dict]) -> Path:
@@ -383,14 +398,7 @@ def main(argv: list[str] | None = None) -> None:
     real, qs, distractors = realdata.build()
     db = library(a.work, a.n, real, distractors)
     lib = Library(db, readonly=True)
-    base = 200_000_000
-    by_cid = dict(
-        lib._rows(
-            "SELECT corpus_id, id FROM papers WHERE corpus_id BETWEEN ? AND ?",
-            (base, base + len(real)),
-        )
-    )
-    pid = {r["key"]: by_cid[r["ids"]["corpus_id"]] for r in real if r["ids"]["corpus_id"] in by_cid}
+    pid = target_ids(lib, real)
     queries = sample(qs, a.per_class, a.seed)
     res: dict = {"papers": lib._rows("SELECT count(*) FROM papers")[0][0]}
     res["engine"] = engine_run(lib, queries, pid)

@@ -35,6 +35,9 @@ from pathlib import Path
 
 from citetui.core.vocab import STOPWORDS as STOP
 
+# The corpus ids given to the real targets: the target i is CORPUS_BASE + i.
+CORPUS_BASE = 200_000_000
+
 QUERIES = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "queries"
 
 FUNC = {"at", "of", "and", "with", "from", "the", "for", "to", "by", "on", "in", "using", "via"}
@@ -342,7 +345,7 @@ def build(seed: int = 3) -> tuple[list[dict], dict[str, list[dict]], list[dict]]
         real.append(r)
     rng = random.Random(seed)
     for i, r in enumerate(real):
-        r["ids"]["corpus_id"] = 200_000_000 + i
+        r["ids"]["corpus_id"] = CORPUS_BASE + i
         if rng.random() < 0.15:
             r["ids"]["s2"] = hashlib.sha1(r["key"].encode()).hexdigest()
         if rng.random() < 0.15:

@@ -40,7 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import realdata
-from bench.real import library, pct
+from bench.real import library, pct, target_ids
 
 SEED = 11
 # The probe's own stop list, kept: the variants' samples depend on it.
@@ -822,14 +822,7 @@ def main(argv: list[str] | None = None) -> None:
     real, _, distractors = realdata.build()
     db = library(a.work, a.n, real, distractors)
     lib = Library(db, readonly=True)
-    base = 200_000_000
-    by_cid = dict(
-        lib._rows(
-            "SELECT corpus_id, id FROM papers WHERE corpus_id BETWEEN ? AND ?",
-            (base, base + len(real)),
-        )
-    )
-    pid = {r["key"]: by_cid[r["ids"]["corpus_id"]] for r in real if r["ids"]["corpus_id"] in by_cid}
+    pid = target_ids(lib, real)
     queries = Variants(real).classes(a.per, a.seed)
     rows = run(lib, queries, pid)
     if a.brute:

@@ -50,7 +50,7 @@ def targets() -> list[dict]:
     for i, t in enumerate(picked.values()):
         ids = {
             **t["ids"],
-            "corpus_id": 200_000_000 + i,
+            "corpus_id": realdata.CORPUS_BASE + i,
             "s2": hashlib.sha1(t["key"].encode()).hexdigest(),
             "openalex": f"W{2_000_000_000 + i}",
         }
