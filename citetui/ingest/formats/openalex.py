@@ -334,23 +334,22 @@ def load(
     writer.source = SOURCE
     hub_ref = paper_ref(hub) if hub else None
     doc, lines = read_document_or_lines(path, fast_work)
-    is_page = False
-    if lines is not None:
-        records: Iterator[tuple[Any, Fields]] = line_records(lines, str(path), writer.bad_record)
-        first = next(records, None)
+    if lines is None:
+        records, is_page = _records(doc, str(path))
+        write_works(writer, records, auto_hub=is_page)
+    else:
+        numbered = line_records(lines, str(path), writer.bad_record)
+        first = next(numbered, None)
+        records = itertools.chain([first] if first is not None else [], numbered)
         if first is not None and _is_page(first[0]):
             # JSON Lines of whole pages, as a paging loop saves them: each line is a page
-            for raw, f in itertools.chain([first], records):
+            for raw, f in records:
                 if _is_page(raw):
                     write_works(writer, _page_works(raw, f), auto_hub=True)
                 else:
                     write_works(writer, [(raw, f)])
-            records = iter(())
-        elif first is not None:
-            records = itertools.chain([first], records)
-    else:
-        records, is_page = _records(doc, str(path))
-    write_works(writer, records, auto_hub=is_page)
+        else:
+            write_works(writer, records)
     if hub_ref is not None:
         hid = writer.upsert_paper(hub_ref)
         if hid not in writer.hub_ids:

@@ -549,7 +549,7 @@ class _Run:
                     self.writer.bad_record(exc)
                     continue
                 nested[key].append(p)
-        embeds = bool(nested["citations"]) and isinstance(raw.get("citations"), list)
+        embeds = bool(nested["citations"])  # (none: a paper no one cites is no hub)
         self.queue_paper(paper, nested["citations"], nested["references"], embeds)
 
     def queue_paper(
