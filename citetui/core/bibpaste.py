@@ -18,6 +18,7 @@ import re
 _ENTRY = re.compile(r"^\s*@\s*([A-Za-z]+)\s*[{(]")
 _FIELD = re.compile(r"(?<![\w-])(title|author|year|journal|booktitle|doi|eprint)\s*=\s*", re.I)
 _BRACES = re.compile(r"[{}]")
+MAX_ENTRY_CHARS = 20_000  # a real entry is a few hundred; its abstract field a few thousand
 
 
 def _value(text: str, at: int) -> str:
@@ -48,6 +49,7 @@ def bibtex_reference(text: str) -> str | None:
     no BibTeX entry (or holds none of its fields)."""
     if not _ENTRY.match(text):
         return None
+    text = text[:MAX_ENTRY_CHARS]  # (a 100,000-character paste is no entry: read its head)
     fields: dict[str, str] = {}
     for m in _FIELD.finditer(text):
         name = m.group(1).casefold()

@@ -237,7 +237,8 @@ def cut(text: str) -> tuple[str, bool]:
 
 def parse(text: str) -> Query:
     """Parse the query syntax; unknown fields and bad field values raise QueryError."""
-    text, was_cut = cut(bibtex_reference(text or "") or text or "")
+    text, was_cut = cut(text or "")
+    text = bibtex_reference(text) or text  # a pasted BibTeX entry: the reference it is
     words: list[str] = []
     exact: list[str] = []
     exclude: list[str] = []
