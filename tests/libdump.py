@@ -76,6 +76,9 @@ def dump(lib: Library) -> dict[str, list[tuple]]:
             (who[a], who[b], *rest)
             for a, b, *rest in q("SELECT hub_id, paper_id, position, source FROM representatives")
         ),
+        "paper_aliases": _sorted(
+            (who[p], kind, value) for kind, value, p in q("SELECT * FROM paper_aliases")
+        ),
     }
 
 

@@ -38,7 +38,16 @@ from citetui.core import records as rec
 from citetui.core.models import CiteRecord, PaperRecord
 from citetui.store import fts
 from citetui.store.edges import Bare, EdgeOp, check_labels, write_edges
-from citetui.store.identity import TITLE, Identity, Ids, Look, id_hashes, keys_of
+from citetui.store.identity import (
+    TITLE,
+    Identity,
+    Ids,
+    Key,
+    Look,
+    fingerprint,
+    id_hashes,
+    keys_of,
+)
 from citetui.store.keymap import KeyMap
 from citetui.store.manyrows import insert_rows
 from citetui.store.merge import merge_papers
@@ -154,6 +163,7 @@ class BulkWriter:
         # The identifiers of library papers only a stub of the batch may be (see _read_ids)
         self._ids: dict[int, tuple[Any, ...]] = {}
         self._noted: dict[int, list[int]] = {}  # key hashes this batch gave papers
+        self._aliases: dict[Key, int] = {}  # aliases this batch found (see _alias)
         self._surnames: dict[str, str | None] = {}
         # The title pairs of the batch's new papers, worked out ahead: id -> (title, pairs)
         self._pairs: dict[int, tuple[str | None, str]] = {}
@@ -527,7 +537,9 @@ class BulkWriter:
         for pid in cands:
             if stub and pid not in self._rows and pid in self._ids:
                 held = self._ids[pid]  # (nothing in this batch changed it)
-                if any(v is not None and v == held[k] for k, v in enumerate(ids)):
+                if any(v is not None and v == held[k] for k, v in enumerate(ids)) or self._known_as(
+                    pid, ids
+                ):
                     found.add(ident.final(pid))
                 else:
                     doubt = True
@@ -535,14 +547,18 @@ class BulkWriter:
             row = self._row(pid)
             if row is None or row.gone:
                 continue  # (a paper folded into another holds nothing any more)
-            if _holds(row, ids):
+            if _holds(row, ids) or self._known_as(pid, ids):
                 found.add(ident.final(pid))
             elif not row.dirty:  # not a key this batch took from it: two keys, one hash?
                 doubt = True
         if doubt and not found and ident.memory:  # ask the library itself, then
             for pid in ident.scan(ids):
                 row = self._row(pid)
-                if row is not None and not row.gone and _holds(row, ids):
+                if (
+                    row is not None
+                    and not row.gone
+                    and (_holds(row, ids) or self._known_as(pid, ids))
+                ):
                     found.add(ident.final(pid))
         if found:
             keep = min(found)
@@ -570,6 +586,15 @@ class BulkWriter:
 
     def _join(self, row: _Row, p: PaperRecord) -> bool:
         """Join record ``p`` into ``row`` by the rule; whether it changed anything."""
+        lost: list[Key] = []
+        changed = self._join_into(row, p, lost)
+        for key in lost:  # (after the row's keys are settled: an alias is a key of it too)
+            changed = self._alias(key, row.pid) or changed
+        return changed
+
+    def _join_into(self, row: _Row, p: PaperRecord, lost: list[Key]) -> bool:
+        """_join; ``lost`` gets the identifiers the paper is also known by, of a kind it
+        holds another value of."""
         new = rec.values(p)
         old = row.vals
         for n, o in zip(new, old, strict=True):
@@ -582,9 +607,13 @@ class BulkWriter:
         else:
             vals = rec.join_values(old, new)
             for k in range(_IDS, _IDS + 5):
-                v = vals[k]
-                if v != old[k] and self._taken(k, v, row.pid):
-                    vals[k] = old[k]  # another paper holds it: never two papers, one id
+                v, o = vals[k], old[k]
+                if v != o and self._taken(k, v, row.pid):
+                    vals[k] = o  # another paper holds it: never two papers, one id
+                elif o is not None and new[k] is not None and new[k] != o:
+                    other = o if v != o else new[k]  # two values of one kind: one is an alias
+                    if other is o or not self._taken(k, other, row.pid):
+                        lost.append((k - _IDS, other))
         authors = row.authors
         if p.authors:
             mine = authors_json(p.authors)
@@ -650,7 +679,41 @@ class BulkWriter:
             ident.redirect[drop] = keep  # made by this batch: never written
         else:
             ident.merge(keep, drop)
+        # Its aliases, and the identifiers of a kind the two held two values of, are keep's
+        moved = ident.aliases_of(drop) if gone.orig is not None else []
+        moved += [key for key, pid in self._aliases.items() if pid == drop]
+        ident.move_aliases(drop, keep)
+        for k in range(_IDS, _IDS + 5):
+            for v in (old[k], gone.vals[k]):
+                if v is not None and v != into.vals[k]:
+                    moved.append((k - _IDS, v))
+        for key in moved:
+            self._alias(key, keep)
         self.w.updated["merged papers"] += 1
+
+    def _alias(self, key: Key, pid: int) -> bool:
+        """Paper ``pid`` is known by identifier ``key`` too (for the rest of the import, and
+        in the library from this batch on: see schema._v9); whether that is news."""
+        ident = self.identity
+        if self._aliases.get(key) == pid or ident.alias_holder(key) == ident.final(pid):
+            return False
+        self._aliases[key] = pid
+        ident.add_alias(key, pid)
+        self._noted.setdefault(fingerprint(key), []).append(pid)
+        return True
+
+    def _known_as(self, pid: int, ids: Ids) -> bool:
+        """Whether paper ``pid`` is known by one of these identifiers as an alias."""
+        ident = self.identity
+        pid = ident.final(pid)
+        for k, v in enumerate(ids):
+            if v is not None:
+                by = self._aliases.get((k, v))
+                if by is None:
+                    by = ident.alias_holder((k, v))
+                if by is not None and ident.final(by) == pid:
+                    return True
+        return False
 
     def _taken(self, k: int, value: Any, pid: int) -> bool:
         """Whether a paper other than ``pid`` holds identifier ``value`` (PAPER_FIELDS[k]);
@@ -672,9 +735,15 @@ class BulkWriter:
 
     def _write_papers(self) -> None:
         """Write the batch's changed and new papers (changed first: an identifier one paper
-        gives up may be another's)."""
+        gives up may be another's), and its aliases."""
         if not self.identity.memory:
             self.merge_now()  # the folded papers' identifiers free for the papers they joined
+        if self._aliases:
+            final = self.identity.final
+            self.identity.write_aliases(
+                self.conn, {key: final(pid) for key, pid in self._aliases.items()}
+            )
+            self._aliases = {}
         groups: dict[tuple[int, ...], list[list[Any]]] = {}
         new: list[tuple[Any, ...]] = []
         source = self.w.source

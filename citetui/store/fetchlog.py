@@ -36,11 +36,16 @@ class FetchLog(AnalysisReads):
         return None
 
     def paper_by_ids(self, ids: dict[str, Any]) -> int | None:
-        """The id of the paper with any of these identifiers (column -> value), or None."""
+        """The id of the paper with any of these identifiers (column -> value), or known by
+        one as an alias (see schema._v9), or None."""
         for col in ("s2_id", "corpus_id", "openalex_id", "doi", "arxiv"):
             value = ids.get(col)
             if value is not None:
-                rows = self._rows(f"SELECT id FROM papers WHERE {col} = ?", (value,))
+                rows = self._rows(
+                    f"SELECT id FROM papers WHERE {col} = ? UNION ALL "
+                    "SELECT paper_id FROM paper_aliases WHERE kind = ? AND value = ?",
+                    (value, col, value),
+                )
                 if rows:
                     return int(rows[0][0])
         return None

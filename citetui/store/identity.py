@@ -355,7 +355,42 @@ class Identity:
         if not clauses:
             return []
         sql = f"SELECT id FROM papers WHERE {' OR '.join(clauses)} ORDER BY id"
-        return [r[0] for r in self.conn.execute(sql, [v for v in ids if v is not None])]
+        found = [r[0] for r in self.conn.execute(sql, [v for v in ids if v is not None])]
+        for k, v in enumerate(ids):
+            if v is not None and (pid := self.alias_holder((k, v))) is not None:
+                found.append(pid)
+        return found
+
+    # -- aliases: the identifiers a paper is also known by (see schema._v9) ------------
+
+    def alias_holder(self, key: Key) -> int | None:
+        """The paper known by identifier ``key`` ((kind, value)) as an alias, if one is."""
+        row = self.conn.execute(
+            "SELECT paper_id FROM paper_aliases WHERE kind = ? AND value = ?",
+            (ID_COLUMNS[key[0]], key[1]),
+        ).fetchone()
+        return None if row is None else self.final(row[0])
+
+    def aliases_of(self, pid: int) -> list[Key]:
+        """The aliases paper ``pid`` holds in the library."""
+        rows = self.conn.execute(
+            "SELECT kind, value FROM paper_aliases WHERE paper_id = ?", (pid,)
+        ).fetchall()
+        return [(ID_COLUMNS.index(kind), value) for kind, value in rows]
+
+    def add_alias(self, key: Key, pid: int) -> None:
+        """Paper ``pid`` is known by ``key`` too (the writer writes it with its batch)."""
+
+    def move_aliases(self, drop: int, keep: int) -> None:
+        """Paper ``drop``, folded into ``keep``, gives it its aliases."""
+
+    @staticmethod
+    def write_aliases(conn: Any, aliases: dict[Key, int]) -> None:
+        """Write aliases ((kind, value) -> paper id) found by a batch."""
+        conn.executemany(
+            "INSERT OR REPLACE INTO paper_aliases (kind, value, paper_id) VALUES (?, ?, ?)",
+            [(ID_COLUMNS[k], v, pid) for (k, v), pid in aliases.items()],
+        )
 
 
 def id_hashes(ids: Ids) -> list[int]:
@@ -399,6 +434,12 @@ class IndexIdentity(Identity):
                 sql = f"SELECT id, {col} FROM papers WHERE {col} IN ({','.join('?' * len(chunk))})"
                 for pid, v in self.conn.execute(sql, chunk):
                     held.setdefault((k, v), []).append(pid)
+                sql = (
+                    "SELECT paper_id, value FROM paper_aliases WHERE kind = ? "
+                    f"AND value IN ({','.join('?' * len(chunk))})"
+                )
+                for pid, v in self.conn.execute(sql, [col, *chunk]):
+                    held.setdefault((k, v), []).append(self.final(pid))
         return [
             [p for k, v in enumerate(look[0]) if v is not None for p in held.get((k, v), ())]
             for look in batch
@@ -443,6 +484,8 @@ class MemoryIdentity(Identity):
         # moment, both tables). The table grows by half when it must.
         new = max(expected_keys - held, least_new)
         self.table = KeyTable((held + new) / KeyTable.LOAD + 1024)
+        self.aliases: dict[Key, int] = {}  # the library's and the import's aliases
+        self.alias_keys: dict[int, list[Key]] = {}  # the same, by paper
         self._load()
         self.held = self.table.n
         # The share of the input read so far (0-1), when the importer can tell: the table
@@ -476,6 +519,14 @@ class MemoryIdentity(Identity):
                             surnames.clear()
                         surnames[first] = idn.author_key([first] if first else None)
                     add(hash((TITLE, norm, year, surnames[first])) or 1, pid)
+        kinds = {c: k for k, c in enumerate(ID_COLUMNS)}
+        for kind, value, pid in self.conn.execute(
+            "SELECT kind, value, paper_id FROM paper_aliases"
+        ):
+            key = (kinds[kind], value)
+            self.aliases[key] = pid
+            self.alias_keys.setdefault(pid, []).append(key)
+            add(fingerprint(key), pid)
 
     # When this share of the input is written, the table is sized by the keys it brought.
     SIZE_AT = 0.01
@@ -537,6 +588,31 @@ class MemoryIdentity(Identity):
 
     def holders(self, key: Key) -> list[int]:
         return self.table.get(fingerprint(key))
+
+    def alias_holder(self, key: Key) -> int | None:
+        pid = self.aliases.get(key)
+        return None if pid is None else self.final(pid)
+
+    def aliases_of(self, pid: int) -> list[Key]:
+        return list(self.alias_keys.get(pid, ()))
+
+    def add_alias(self, key: Key, pid: int) -> None:
+        old = self.aliases.get(key)
+        if old == pid:
+            return
+        if old is not None:
+            self.alias_keys[old].remove(key)
+            self.table.remove(fingerprint(key), old)
+        self.aliases[key] = pid
+        self.alias_keys.setdefault(pid, []).append(key)
+        self.table.add(fingerprint(key), pid)
+
+    def move_aliases(self, drop: int, keep: int) -> None:
+        for key in self.alias_keys.pop(drop, ()):
+            self.aliases[key] = keep
+            self.alias_keys.setdefault(keep, []).append(key)
+            self.table.remove(fingerprint(key), drop)
+            self.table.add(fingerprint(key), keep)
 
     def note(self, pid: int, fps: Iterable[int]) -> None:
         add = self.table.add

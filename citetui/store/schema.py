@@ -237,6 +237,18 @@ def _v8(db: sqlite_utils.Database) -> None:
     index.create_v8(db.conn)
 
 
+def _v9(db: sqlite_utils.Database) -> None:
+    """The identifiers a paper is also known by: two records of one paper with two values
+    of one kind (two OpenAlex works with one DOI) keep one in ``papers`` (see
+    citetui.core.records), and the other here, so a work that cites the other still
+    cites this paper (it made a stub of its own, and split the paper's citations)."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS paper_aliases (kind TEXT NOT NULL, value NOT NULL, "
+        "paper_id INTEGER NOT NULL, PRIMARY KEY (kind, value)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS idx_paper_aliases_paper ON paper_aliases(paper_id)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1,
     _v2,
@@ -246,6 +258,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v6,
     _v7,
     _v8,
+    _v9,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -272,4 +285,5 @@ PAPER_REFERENCES: tuple[tuple[str, str], ...] = (
     ("saved_views", "hub_id"),
     ("query_history", "hub_id"),
     ("hub_prefs", "hub_id"),
+    ("paper_aliases", "paper_id"),
 )

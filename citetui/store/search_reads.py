@@ -241,11 +241,18 @@ class IndexReads:
     # -- identifiers and the user's layer ----------------------------------------
 
     def by_identifier(self, kind: str, value: object) -> list[int]:
-        """Papers whose identifier column ``kind`` equals ``value`` exactly."""
+        """Papers whose identifier column ``kind`` equals ``value`` exactly, or that are
+        known by it as an alias (a second OpenAlex work of one DOI: see schema._v9)."""
         col = ID_KINDS[kind]
         if isinstance(value, int) and not -(2**63) <= value < 2**63:
             return []
-        return [r[0] for r in self._rows(f"SELECT id FROM papers WHERE {col} = ?", (value,))]
+        if col == "id":
+            return [r[0] for r in self._rows("SELECT id FROM papers WHERE id = ?", (value,))]
+        sql = (
+            f"SELECT id FROM papers WHERE {col} = ? "
+            "UNION SELECT paper_id FROM paper_aliases WHERE kind = ? AND value = ?"
+        )
+        return [r[0] for r in self._rows(sql, (value, col, value))]
 
     def user_ids(self, u: UserFilter) -> set[int]:
         """The papers passing the filters over the user's own layer."""
