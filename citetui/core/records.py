@@ -23,7 +23,8 @@ citation_count                  the largest (a count only grows)
 title, venue, abstract, url     the longer; the same length: the smaller in code point order
 summary with its source         the longer summary (then as above), with the source it came from
 authors                         the longer list; the same length: the smaller, name by name
-identifiers                     the smaller value, unless another paper already holds it
+identifiers                     the smaller value, unless another paper already holds it;
+                                the other is an alias of the paper (store: paper_aliases)
 ==============================  ==========================================================
 
 A later import from the same source cannot correct a value the rule prefers (a year made
