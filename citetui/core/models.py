@@ -54,6 +54,9 @@ class Paper:
     corpus_id: int | None = None
     openalex_id: str | None = None
     authors: tuple[str, ...] = ()
+    # Other identifiers it was imported under, (field, value): a second OpenAlex work of
+    # its DOI. Read with one paper (its page), not with lists.
+    aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def id_label(self) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from citetui.core import ids as idn
@@ -55,7 +56,14 @@ class PaperReads(Connection):
         rows = self._rows(f"SELECT {PAPER_COLUMNS} FROM papers WHERE id = ?", (paper_id,))
         if not rows:
             raise NotFound(f"no paper with id {paper_id}")
-        return paper_from_row(rows[0])
+        paper = paper_from_row(rows[0])
+        aliases = self._rows(
+            "SELECT kind, value FROM paper_aliases WHERE paper_id = ? ORDER BY kind, value",
+            (paper_id,),
+        )
+        if aliases:
+            paper = replace(paper, aliases=tuple((k, str(v)) for k, v in aliases))
+        return paper
 
     def papers(self, paper_ids: Sequence[int]) -> dict[int, Paper]:
         """Several papers by id."""

@@ -176,3 +176,30 @@ async def test_r_reloads_after_an_import_elsewhere(tui_lib, make_app, tmp_path):
         assert app.screen.query_one(HubList).total == 2  # PPO and the widgets hub
         assert "2 hubs" in screen_text(app)
     lib.close()
+
+
+async def test_the_paper_page_shows_the_other_ids_it_was_imported_under(
+    tui_lib, make_app, tmp_path
+):
+    """Two OpenAlex works of one DOI are one paper: its page names both W-ids."""
+    pid = paper_id(tui_lib, "Widget Scaling Revisited")
+    work = {
+        "title": "Widget Scaling Revisited",
+        "doi": "https://doi.org/10.9999/w1",
+        "authorships": [],
+        "referenced_works": [],
+    }
+    dups = tmp_path / "dups.jsonl"
+    dups.write_text(
+        "".join(
+            json.dumps({**work, "id": f"https://openalex.org/{w}"}) + "\n"
+            for w in ("W3000000002", "W3000000001")
+        )
+    )
+    import_files(tui_lib, [dups])
+    app = make_app(tui_lib)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        app.open_paper(pid, hub_id(tui_lib, HUB))
+        await settle(pilot)
+        assert "OpenAlex: W3000000001, also W3000000002" in screen_text(app)

@@ -58,15 +58,18 @@ def details(paper: Paper, is_hub: bool, n_citing: int = 0) -> Content:
     elif n_citing:
         parts.append(lit("press h to make it a hub and browse its citing papers", "$text-accent"))
     parts.append(Content(""))
-    ids = [
-        (label, getattr(paper, field))
-        for field, label in ID_LABELS
-        if getattr(paper, field) is not None
-    ]
-    if ids:
-        for label, value in ids:
-            parts.append(txt(f"{label}: ", MUTED) + lit(value))
-    else:
+    shown = False
+    for field, label in ID_LABELS:
+        held = getattr(paper, field)
+        values = [str(held)] if held is not None else []
+        values += [v for k, v in paper.aliases if k == field]
+        if values:
+            shown = True
+            line = txt(f"{label}: ", MUTED) + lit(values[0])
+            if len(values) > 1:  # the other records of it (two OpenAlex works of one DOI)
+                line += txt(", also ", MUTED) + lit(", ".join(values[1:]))
+            parts.append(line)
+    if not shown:
         parts.append(lit("no identifiers recorded", MUTED))
     link = paper.link
     parts.append(
