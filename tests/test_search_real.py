@@ -271,14 +271,25 @@ def test_a_title_s_colon_that_lost_its_space_is_text_in_three_words_or_more():
     """PDF text loses the space after a title's colon, before a lower-case word too
     ("lungs:a model", "army:some policy"): half of such real titles were refused as
     unknown fields. In three words or more a name that is no field's, mistyped, is the
-    text's own; a mistyped field or one people try (title:) is still an error."""
+    text's own; a mistyped field with a value it takes, or one people try (title:), is
+    still an error."""
     for text, word in (
         ("Carotid stenosis:factors affecting symptomatology", "stenosis:factors"),
         ("Stress distribution in lungs:a model of pulmonary elasticity", "lungs:a"),
         ("Wong, L. (1994).Downsizing the army:some policy implications", "army:some"),
+        # one edit from status:, but no status is "from": a name of the text
+        ("a history of the united states:from colony to superpower", "states:from"),
+        ("the kinetics of rolls:methods and flows", "rolls:methods"),
     ):
         assert word in parse(text).words
-    for typed in ("biodiversity autor:rubino finance", "deep learning title:attention", "a:b"):
+    for typed in (
+        "biodiversity autor:rubino finance",
+        "deep learning title:attention",
+        "a:b",
+        "my reading stauts:read first",
+        "policy gradient yaer:2020..2024",
+        "policy gradient roel:method",
+    ):
         with pytest.raises(QueryError):
             parse(typed)
 

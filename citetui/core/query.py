@@ -104,16 +104,35 @@ _TRIED_FIELDS = frozenset(
 TEXT_WORDS = 3
 
 
-def _meant_as_field(name: str) -> bool:
+def _meant_as_field(name: str, value: str) -> bool:
     """Whether an unknown field name is one a user would type for a field: a field people
-    try, or a known field's name mistyped (one edit up to five letters, two for a longer name)."""
+    try, or a known field's name mistyped (one edit up to five letters, two for a longer
+    name) with a value that field takes ("stauts:read", but not "States:from colony...")."""
     if name in _TRIED_FIELDS:
         return True
     edits = 1 if len(name) <= 5 else 2
     return any(
         DamerauLevenshtein.distance(name, known, score_cutoff=edits) <= edits
+        and (known in _TRIED_FIELDS or _takes(_FIELDS[known], value))
         for known in (*_FIELDS, *_TRIED_FIELDS)
     )
+
+
+def _takes(key: str, value: str) -> bool:
+    """Whether field ``key`` takes this value (a free-text field takes any)."""
+    values = [v for v in value.casefold().split(",") if v]
+    closed = {"role": ROLES, "pol": POLARITIES, "status": STATUSES}.get(key)
+    if closed is not None:
+        return bool(values) and all(sum(k.startswith(v) for k in closed) == 1 for v in values)
+    if key == "year":
+        return _YEAR.match(value) is not None
+    if key == "claim":
+        return bool(values) and all(v.isdecimal() for v in values)
+    if key == "is":
+        return values == ["starred"]
+    if key == "has":
+        return bool(values) and all(v in ("note", "context", "contexts") for v in values)
+    return True  # author, venue, tag
 
 
 @dataclass(frozen=True)
@@ -283,7 +302,7 @@ def parse(text: str) -> Query:
                 or value.startswith("//")
                 or tok[0].isupper()
                 or (pasted and value[0].isupper())
-                or (n_words >= TEXT_WORDS and not _meant_as_field(name))
+                or (n_words >= TEXT_WORDS and not _meant_as_field(name, value))
             ):
                 # an identifier, or pasted text ("Guards:Verification", "In:Proc"): fields
                 # are typed in lower case; or a title's colon in text ("lungs:a model of");
