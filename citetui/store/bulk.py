@@ -689,6 +689,11 @@ class BulkWriter:
                     moved.append((k - _IDS, v))
         for key in moved:
             self._alias(key, keep)
+            # The batch's look-ups were made before the fold and name ``drop`` for these
+            # keys, which _resolve skips (gone): the rest of the batch finds keep by them.
+            fp = fingerprint(key)
+            if keep not in noted.get(fp, ()):
+                noted.setdefault(fp, []).append(keep)
         self.w.updated["merged papers"] += 1
 
     def _alias(self, key: Key, pid: int) -> bool:
