@@ -16,6 +16,7 @@ import pytest
 from citetui.cli import cli
 from citetui.ingest.formats import s2_bulk
 from citetui.store import Library
+from tests.libdump import dump
 
 INTENT = {"background": "background", "methodology": "method", "result": "comparison"}
 KINDS = ("papers", "abstracts", "tldrs", "citations")
@@ -335,3 +336,38 @@ def test_bad_fields_and_a_truncated_gzip(runner, tmp_path, shared_real):
     unknown = _write(tmp_path / "authors.jsonl", [{"corpusid": 1, "weird": True}] * 2)
     result = run(runner, tmp_path / "d.db", "import", str(unknown))
     assert result.exit_code == 2 and "not a Semantic Scholar bulk dataset record" in result.stderr
+
+
+def _oa(wid: str, doi: str | None, refs: tuple[str, ...] = ()) -> str:
+    work = {
+        "id": f"https://openalex.org/{wid}",
+        "title": "Paper A",
+        "publication_year": 2019,
+        "authorships": [{"author": {"display_name": "Takuya Akiba"}}],
+        "referenced_works": [f"https://openalex.org/{r}" for r in refs],
+    }
+    if doi:
+        work["doi"] = f"https://doi.org/{doi}"
+    return json.dumps(work) + "\n"
+
+
+def test_a_fold_that_moves_a_citation_the_import_wrote_imports_in_one_call(runner, tmp_path):
+    """The first file writes W4 -> W5; the second names W2 -> W5 for the DOI paper and
+    folds W4 into it. The moved citation was unknown to the import's record of what it
+    wrote, so W2 -> W5 was taken for new and its INSERT failed: the whole import was
+    refused as 'the library is damaged' (one call per file worked)."""
+    f0, f1 = tmp_path / "f0.jsonl", tmp_path / "f1.jsonl"
+    f0.write_text(_oa("W1000001", "10.1/a") + _oa("W1000004", None, ("W1000005",)))
+    f1.write_text(_oa("W1000002", "10.1/a", ("W1000005",)) + _oa("W1000004", "10.1/a"))
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    imported(runner, one, str(f0), str(f1))
+    imported(runner, two, str(f0))
+    imported(runner, two, str(f1))
+    libs = [Library(one), Library(two)]
+    try:
+        assert dump(libs[0]) == dump(libs[1])
+        rows = libs[0].conn.execute("SELECT count(*) FROM citations").fetchone()
+        assert rows == (1,)
+    finally:
+        for lib in libs:
+            lib.close()

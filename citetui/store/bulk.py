@@ -311,9 +311,21 @@ class BulkWriter:
         )
 
     def merge_now(self) -> None:
-        """Fold the papers found to be one (see the module)."""
-        for keep, drop in self.identity.take_merges():
+        """Fold the papers found to be one (see the module). The citations of the folded
+        paper are the kept one's now: the import's record of the citations it wrote
+        (Identity.may_cite) learns them, or a citation of the kept paper the batch names
+        again is taken for new and its INSERT fails (two files of one import: the first
+        wrote B -> C, the second folds B into A and names A -> C)."""
+        ident = self.identity
+        for keep, drop in ident.take_merges():
             merge_papers(self.conn, keep, drop)
+            ident.wrote_citations(
+                self.conn.execute(
+                    "SELECT citing_id, cited_id FROM citations WHERE citing_id = ? "
+                    "UNION ALL SELECT citing_id, cited_id FROM citations WHERE cited_id = ?",
+                    (keep, keep),
+                )
+            )
 
     # -- papers -----------------------------------------------------------------------
 
