@@ -87,6 +87,20 @@ def library(work: Path, n: int, real: list[dict], distractors: list[dict]) -> Pa
     return db
 
 
+def real_library(work: Path, n: int) -> tuple[Any, list[dict], dict[str, list[dict]], dict]:
+    """The library of ``n`` papers holding the real targets (built once in ``work``),
+    opened read-only: (library, targets, query sets, each target's paper id). A library
+    an older citetui built is upgraded first (read-only, it cannot be)."""
+    from citetui.store import Library
+
+    work.mkdir(parents=True, exist_ok=True)
+    real, qs, distractors = realdata.build()
+    db = library(work, n, real, distractors)
+    Library(db).close()  # (the schema's upgrade, if any)
+    lib = Library(db, readonly=True)
+    return lib, real, qs, target_ids(lib, real)
+
+
 def sample(qs: dict[str, list[dict]], per_class: int, seed: int) -> list[dict]:
     out = []
     for cls in CLASSES:
@@ -392,13 +406,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
-    from citetui.store import Library
-
-    a.work.mkdir(parents=True, exist_ok=True)
-    real, qs, distractors = realdata.build()
-    db = library(a.work, a.n, real, distractors)
-    lib = Library(db, readonly=True)
-    pid = target_ids(lib, real)
+    lib, real, qs, pid = real_library(a.work, a.n)
     queries = sample(qs, a.per_class, a.seed)
     res: dict = {"papers": lib._rows("SELECT count(*) FROM papers")[0][0]}
     res["engine"] = engine_run(lib, queries, pid)

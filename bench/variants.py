@@ -40,7 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import realdata
-from bench.real import library, pct, target_ids
+from bench.real import pct, real_library
 
 SEED = 11
 # The probe's own stop list, kept: the variants' samples depend on it.
@@ -816,13 +816,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
-    from citetui.store import Library
-
-    a.work.mkdir(parents=True, exist_ok=True)
-    real, _, distractors = realdata.build()
-    db = library(a.work, a.n, real, distractors)
-    lib = Library(db, readonly=True)
-    pid = target_ids(lib, real)
+    lib, real, _, pid = real_library(a.work, a.n)
     queries = Variants(real).classes(a.per, a.seed)
     rows = run(lib, queries, pid)
     if a.brute:
@@ -846,7 +840,7 @@ def main(argv: list[str] | None = None) -> None:
             for r in bad
         ]
         out = {
-            "library": str(db),
+            "library": str(lib.path),
             "papers": papers,
             "per": a.per,
             "seed": a.seed,
