@@ -202,3 +202,17 @@ def test_a_paper_of_the_batch_folded_with_its_alias_is_cited_by_it(
         assert aliases == {"W1000002", "W1000005", "10.1/b"}
     finally:
         lib.close()
+
+
+def test_every_spelling_of_an_alias_finds_its_paper(runner, tmp_path):
+    """The store's own spellings of an identifier (find_paper_by_id) know aliases too."""
+    db = tmp_path / "lib.db"
+    _import(runner, db, _jsonl(tmp_path / "works.jsonl", DUPS))
+    lib = Library(db)
+    try:
+        pid = lib.conn.execute("SELECT id FROM papers WHERE doi = ?", (DOI,)).fetchone()[0]
+        for text in (SECOND, SECOND.lower(), f"https://openalex.org/{SECOND}"):
+            found = lib.find_paper_by_id(text)
+            assert found is not None and found.id == pid, text
+    finally:
+        lib.close()

@@ -90,12 +90,21 @@ class PaperReads(Connection):
             ("corpus_id", idn.norm_corpus_id(t) if t.lower().startswith("corpusid:") else None),
             ("openalex_id", idn.norm_openalex(t) if t[:1] in "Ww" or "openalex" in t else None),
         ]
+        probes = [
+            (col, val)
+            for col, val in probes
+            if val is not None and not (isinstance(val, int) and not -(2**63) <= val < 2**63)
+        ]
         for col, val in probes:
-            if val is None or isinstance(val, int) and not -(2**63) <= val < 2**63:
-                continue
             rows = self._rows(f"SELECT {PAPER_COLUMNS} FROM papers WHERE {col} = ?", (val,))
             if rows:
                 return paper_from_row(rows[0])
+        for col, val in probes:  # the other identifier of a kind it was imported under
+            rows = self._rows(
+                "SELECT paper_id FROM paper_aliases WHERE kind = ? AND value = ?", (col, val)
+            )
+            if rows:
+                return self.paper(rows[0][0])
         return None
 
     def citation(self, citing: int, cited: int) -> Citation | None:
